@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine:
+#   make report   create the environment and run the main job on data/sample
+#   make test     create the environment and run every test and notebook
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= data/sample
+OUT    ?= out/sample
+
+.PHONY: report test env notebooks sample bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,scale,test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+env: $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/neglect-analysis validate $(DATA)
+	$(BIN)/neglect-analysis report $(DATA) --out $(OUT)
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider tests src/neglect_analysis --doctest-modules
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --sanitize-with notebooks/sanitize.cfg notebooks
+
+notebooks: $(STAMP)
+	for nb in notebooks/[0-9]*.ipynb; do \
+	  MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	done
+
+sample: $(STAMP)
+	$(BIN)/neglect-analysis synthesize data/sample --parents 38 --seed 2018
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_report.py
+
+clean:
+	rm -rf $(VENV) out

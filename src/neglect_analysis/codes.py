@@ -1,0 +1,115 @@
+"""Code lists used across the package: event types, DfE CIN census codes, factor families.
+
+One place for every code list, so a change in DfE guidance is a change here only.
+Sources: DfE children in need census guidance; Data to Insight Standard Safeguarding
+Dataset (SSD) specification. See ``shared/DOMAIN.md`` in the project for the full lists.
+"""
+from __future__ import annotations
+
+#: Event types of ``Cohort.events`` in the order of the care journey.
+EVENT_TYPES: tuple[str, ...] = (
+    "contact",
+    "early_help",
+    "referral",
+    "assessment",
+    "s47",
+    "icpc",
+    "cp_plan",
+    "cla",
+    "pre_proceedings",
+    "care_proceedings",
+    "paper",
+)
+
+#: Event types that count as escalation (DESIGN.md: first CP plan, CLA or care proceedings).
+ESCALATION_TYPES: tuple[str, ...] = ("cp_plan", "cla", "care_proceedings")
+
+#: Event sources.
+SOURCES: tuple[str, ...] = ("ics", "paper")
+
+#: Relationship kinds in the ``relationships`` extension table.
+BIRTH_RELATIONSHIPS: tuple[str, ...] = ("mother_of", "father_of")
+RELATIONSHIPS: tuple[str, ...] = BIRTH_RELATIONSHIPS + ("partner_of",)
+
+#: Where parent-child links came from, in order of preference.
+LINK_SOURCES: tuple[str, ...] = ("relationships", "ssd_mother", "ssd_family")
+
+#: CP plan category of abuse (DfE CIN census).
+CP_CATEGORIES: dict[str, str] = {
+    "NEG": "Neglect",
+    "PHY": "Physical abuse",
+    "SAB": "Sexual abuse",
+    "EMO": "Emotional abuse",
+    "MUL": "Multiple",
+}
+
+#: SSD / case-system text for CP categories, lower-cased, mapped to the DfE code.
+CP_CATEGORY_TEXT: dict[str, str] = {
+    "neglect": "NEG",
+    "physical abuse": "PHY",
+    "physical": "PHY",
+    "sexual abuse": "SAB",
+    "sexual": "SAB",
+    "emotional abuse": "EMO",
+    "emotional": "EMO",
+    "multiple": "MUL",
+    "multiple/not recommended": "MUL",
+    "mixed": "MUL",
+}
+
+#: Primary need codes (DfE CIN census).
+PRIMARY_NEED: dict[str, str] = {
+    "N0": "Not stated",
+    "N1": "Abuse or neglect",
+    "N2": "Child's disability",
+    "N3": "Parental disability or illness",
+    "N4": "Family in acute stress",
+    "N5": "Family dysfunction",
+    "N6": "Socially unacceptable behaviour",
+    "N7": "Low income",
+    "N8": "Absent parenting",
+    "N9": "Cases other than children in need",
+}
+
+#: Assessment factor codes (DfE CIN census, suffix A child, B parent/carer, C other person).
+ASSESSMENT_FACTORS: dict[str, str] = {
+    "1A": "Alcohol misuse: child", "1B": "Alcohol misuse: parent/carer", "1C": "Alcohol misuse: other person",
+    "2A": "Drug misuse: child", "2B": "Drug misuse: parent/carer", "2C": "Drug misuse: other person",
+    "3A": "Domestic abuse: child", "3B": "Domestic abuse: parent/carer", "3C": "Domestic abuse: other person",
+    "4A": "Mental health: child", "4B": "Mental health: parent/carer", "4C": "Mental health: other person",
+    "5A": "Learning disability: child", "5B": "Learning disability: parent/carer", "5C": "Learning disability: other person",
+    "6A": "Physical disability or illness: child", "6B": "Physical disability or illness: parent/carer",
+    "6C": "Physical disability or illness: other person",
+    "7A": "Young carer",
+    "8B": "Privately fostered: overseas", "8C": "Privately fostered: UK", "8D": "Privately fostered: other",
+    "8E": "Privately fostered: UK, education", "8F": "Privately fostered: other reasons",
+    "9A": "Unaccompanied asylum-seeking child",
+    "10A": "Missing", "11A": "Child sexual exploitation", "12A": "Trafficking", "13A": "Gangs",
+    "14A": "Socially unacceptable behaviour", "15A": "Self-harm", "16A": "Neglect",
+    "17A": "Emotional abuse", "18A": "Physical abuse (legacy)", "18B": "Physical abuse: parent/carer",
+    "18C": "Physical abuse: other person", "19A": "Sexual abuse (legacy)", "19B": "Sexual abuse: parent/carer",
+    "19C": "Sexual abuse: other person", "20": "Other", "21": "No factors identified",
+    "22A": "Female genital mutilation", "23A": "Abuse linked to faith or belief",
+    "24A": "Child criminal exploitation",
+}
+
+#: Factor families for "recurrent themes" (DESIGN.md). Legacy codes map to the same family.
+FACTOR_FAMILIES: dict[str, tuple[str, ...]] = {
+    "domestic_abuse": ("3A", "3B", "3C"),
+    "parental_substance_misuse": ("1B", "2B"),
+    "parental_mental_health": ("4B",),
+    "neglect": ("16A",),
+}
+
+#: Contact / referral source codes (DfE CIN census).
+CONTACT_SOURCES: dict[str, str] = {
+    "1A": "Family", "1B": "Acquaintance", "1C": "Self", "1D": "Other individual",
+    "2A": "Schools", "2B": "Education services",
+    "3A": "GP", "3B": "Health visitor", "3C": "School nurse", "3D": "Other primary health",
+    "3E": "A&E", "3F": "Other health",
+    "4": "Housing", "5A": "LA social care", "5B": "LA other department", "5C": "LA other", "5D": "LA other",
+    "6": "Police", "7": "Other legal agency", "8": "Other", "9": "Anonymous", "10": "Unknown",
+}
+
+#: Early-help end reasons that mean the family did not engage (case-insensitive substrings).
+EH_NOT_ENGAGED_PATTERNS: tuple[str, ...] = ("declin", "refus", "not engaged", "disengag")
