@@ -12,6 +12,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort
 
 #: Defaults of the index-parent rule (DESIGN.md).
@@ -94,3 +95,368 @@ def members(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.DataFrame:
     m["age_days"] = (cohort.audit_date - m["dob"]).dt.days.astype("int64")
     m["n_index_parents"] = m.groupby("child_id")["parent_id"].transform("size").astype("int64")
     return m[["parent_id", "child_id", "dob", "birth_order", "age_days", "n_index_parents"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Sibling-group structure: gaps, half-siblings, partners (DESIGN.md "Definitions")
+# --------------------------------------------------------------------------------------------
+
+#: Year columns of :func:`sibling_groups` and :func:`sibling_pairs`. The functions return them
+#: unrounded; writers round them to :data:`YEAR_DECIMALS` places (DESIGN.md "Outputs").
+YEAR_COLUMNS: tuple[str, ...] = ("age_span_years", "max_gap_years", "median_gap_years", "gap_years")
+YEAR_DECIMALS = 2
+
+#: Label for children with no other birth parent on record (:func:`half_sibling_structure`).
+UNKNOWN_PARENT = "unknown"
+
+SIBLING_GROUP_COLUMNS: tuple[str, ...] = (
+    "parent_id",
+    "n_children",
+    "youngest_age_days",
+    "eldest_age_days",
+    "age_span_years",
+    "max_gap_years",
+    "median_gap_years",
+    "n_other_parents",
+    "n_partner_changes",
+    "n_children_escalated",
+    "link_source",
+)
+
+
+def _ordered(members: pd.DataFrame) -> pd.DataFrame:
+    """Members sorted by parent, dob, child id (the birth order), index reset."""
+    return members.sort_values(["parent_id", "dob", "child_id"], kind="stable").reset_index(drop=True)
+
+
+def _other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
+    """(parent_id, child_id, other_id, relationship): each member's other birth parents.
+
+    Other birth parent = a ``mother_of``/``father_of`` link of the child whose parent is not the
+    index parent. Children with none are absent (their other parent is unknown).
+    """
+    links = cohort.links
+    birth = links.loc[
+        links["relationship"].isin(BIRTH_RELATIONSHIPS) & links["parent_id"].notna(),
+        ["parent_id", "child_id", "relationship"],
+    ].rename(columns={"parent_id": "other_id"})
+    birth = birth.drop_duplicates(["other_id", "child_id"])
+    op = members[["parent_id", "child_id"]].merge(birth, on="child_id", how="inner")
+    return op[op["other_id"] != op["parent_id"]].reset_index(drop=True)
+
+
+def _partner_rows(cohort: Cohort, parents: pd.Index) -> pd.DataFrame:
+    """``partner_of`` rows read in both directions, kept where the first person is in ``parents``."""
+    p = cohort.partners[["person_id", "partner_id", "start_date", "end_date"]]
+    both = pd.concat(
+        [p, p.rename(columns={"person_id": "partner_id", "partner_id": "person_id"})],
+        ignore_index=True,
+    )[["person_id", "partner_id", "start_date", "end_date"]]
+    keep = (
+        both["person_id"].isin(parents)
+        & both["partner_id"].notna()
+        & (both["person_id"] != both["partner_id"])
+    )
+    return both[keep].drop_duplicates().reset_index(drop=True)
+
+
+def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
+    """Per parent: the source of its links to its group's children.
+
+    One source gives its name (``relationships``, ``ssd_mother``, ``ssd_family``); mixed sources
+    are joined by ``+`` in order of preference (e.g. ``relationships+ssd_mother``).
+    """
+    src = members[["parent_id", "child_id"]].merge(
+        cohort.links[["parent_id", "child_id", "source"]].drop_duplicates(),
+        on=["parent_id", "child_id"],
+        how="left",
+    )
+    src = src[["parent_id", "source"]].dropna().drop_duplicates()
+    rank = {s: i for i, s in enumerate(LINK_SOURCES)}
+    src = src.assign(_rank=src["source"].map(rank).fillna(len(rank))).sort_values(
+        ["parent_id", "_rank", "source"]
+    )
+    return src.groupby("parent_id", sort=True)["source"].agg("+".join)
+
+
+def sibling_groups(
+    cohort: Cohort,
+    members: pd.DataFrame,
+    escalated: pd.DataFrame | None = None,
+    *,
+    parents: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per index parent: size, ages, gaps, half-siblings and partners of its group.
+
+    Implements DESIGN.md "Definitions": *sibling group*, *age gaps*, *half-siblings*.
+
+    Columns (the ``sibling_groups.csv`` contract, in this order):
+
+    - ``parent_id``; ``n_children`` (children in the group, i.e. linked and with a dob);
+    - ``youngest_age_days`` / ``eldest_age_days``: age at the audit date, in days;
+    - ``age_span_years``: eldest dob to youngest dob, days / 365.25;
+    - ``max_gap_years`` / ``median_gap_years``: of the consecutive dob differences (days / 365.25)
+      in birth order; twins give a gap of 0; empty (NaN) for a group of one child;
+    - ``n_other_parents``: distinct other birth parents (``mother_of``/``father_of`` links)
+      among the group's children; children with no other parent on record are not counted;
+      ``parent_of`` links (``ssd_family`` fallback) are not birth-parent links and are ignored;
+    - ``n_partner_changes``: distinct partners of the index parent, i.e. its ``partner_of`` rows
+      read in both directions (whatever their dates) together with the other birth parents,
+      minus one, never below zero;
+    - ``n_children_escalated``: sum of ``escalated`` (0/1) over the group, from the table of
+      :func:`neglect_analysis.escalation.child_escalation`; NA when ``escalated`` is None, and NA
+      for a group with a child missing from ``escalated`` (no silent zero);
+    - ``link_source``: ``relationships``, ``ssd_mother`` or ``ssd_family``; a group whose links
+      came from more than one source shows them joined by ``+`` in that order of preference.
+
+    Years are returned **unrounded** (so that downstream arithmetic is exact); writers round the
+    :data:`YEAR_COLUMNS` to :data:`YEAR_DECIMALS` places for ``sibling_groups.csv``.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    members : DataFrame
+        Output of :func:`members`.
+    escalated : DataFrame, optional
+        ``child_id``, ``escalated`` (0/1), one row per child.
+    parents : iterable of str, optional
+        The index parents. When given, a parent with no child in ``members`` (e.g. every child
+        lacks a dob) still gets a row, with ``n_children`` 0; otherwise only parents present in
+        ``members`` appear.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by ``parent_id``.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B", "C", "F1"],
+    ...                         "dob": ["1970-01-01", "1990-01-01", "2000-01-01", "2000-01-01", None]})
+    >>> links = pd.DataFrame({"parent_id": ["M", "M", "M", "F1"], "child_id": ["A", "B", "C", "A"],
+    ...                       "relationship": ["mother_of"] * 3 + ["father_of"]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
+    >>> g = sibling_groups(c, members(c, ["M"]))
+    >>> print(g[["n_children", "n_other_parents", "n_partner_changes", "link_source"]].to_string(index=False))
+     n_children  n_other_parents  n_partner_changes   link_source
+              3                1                  0 relationships
+    >>> print(g[["age_span_years", "max_gap_years", "median_gap_years"]].round(2).to_string(index=False))
+     age_span_years  max_gap_years  median_gap_years
+               10.0           10.0               5.0
+    """
+    m = _ordered(members)
+    gap_days = m.groupby("parent_id", sort=False)["dob"].diff().dt.days
+    m = m.assign(_gap=gap_days / DAYS_PER_YEAR)
+    g = m.groupby("parent_id", sort=True).agg(
+        n_children=("child_id", "size"),
+        youngest_age_days=("age_days", "min"),
+        eldest_age_days=("age_days", "max"),
+        _dob_min=("dob", "min"),
+        _dob_max=("dob", "max"),
+        max_gap_years=("_gap", "max"),
+        median_gap_years=("_gap", "median"),
+    )
+    if parents is not None:
+        idx = pd.Index(sorted({str(p) for p in parents}), name="parent_id", dtype="string")
+        g = g.reindex(idx.union(g.index.astype("string")))
+        g["n_children"] = g["n_children"].fillna(0)
+    g["age_span_years"] = (g["_dob_max"] - g["_dob_min"]).dt.days / DAYS_PER_YEAR
+
+    others = _other_birth_parents(cohort, m)
+    g["n_other_parents"] = others.groupby("parent_id")["other_id"].nunique().reindex(g.index).fillna(0)
+
+    partners = _partner_rows(cohort, pd.Index(g.index))
+    everyone = pd.concat(
+        [
+            partners[["person_id", "partner_id"]].rename(columns={"person_id": "parent_id"}),
+            others[["parent_id", "other_id"]].rename(columns={"other_id": "partner_id"}),
+        ],
+        ignore_index=True,
+    )
+    n_partners = everyone.groupby("parent_id")["partner_id"].nunique().reindex(g.index).fillna(0)
+    g["n_partner_changes"] = (n_partners - 1).clip(lower=0)
+
+    if escalated is None:
+        g["n_children_escalated"] = pd.Series(pd.NA, index=g.index, dtype="Int64")
+    else:
+        esc = escalated[["child_id", "escalated"]].drop_duplicates("child_id")
+        e = m[["parent_id", "child_id"]].merge(esc, on="child_id", how="left")
+        e_val = pd.to_numeric(e["escalated"]).astype("Int64")
+        e = e.assign(escalated=e_val, _missing=e_val.isna())
+        agg = e.groupby("parent_id").agg(n=("escalated", "sum"), missing=("_missing", "any"))
+        n_esc = agg["n"].astype("Int64").where(~agg["missing"])
+        g["n_children_escalated"] = n_esc.reindex(g.index).astype("Int64")
+        g.loc[g["n_children"] == 0, "n_children_escalated"] = 0
+
+    g["link_source"] = _link_source(cohort, m).reindex(g.index).astype("string")
+    for col in ("n_children", "n_other_parents", "n_partner_changes"):
+        g[col] = g[col].astype("int64")
+    for col in ("youngest_age_days", "eldest_age_days"):
+        g[col] = g[col].astype("Int64") if g[col].isna().any() else g[col].astype("int64")
+    out = g.reset_index()
+    out["parent_id"] = out["parent_id"].astype("string")
+    return out[list(SIBLING_GROUP_COLUMNS)]
+
+
+def sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair of consecutive siblings in birth order: the age gaps.
+
+    Implements DESIGN.md "Age gaps" (consecutive dob differences; years = days / 365.25,
+    unrounded). Columns: ``parent_id``, ``elder_id``, ``younger_id``, ``gap_days``,
+    ``gap_years``. A group of n children gives n - 1 rows; twins give ``gap_days`` 0 (the
+    elder is the one with the smaller id). Sorted by parent and birth order.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B", "C"],
+    ...                   "dob": pd.to_datetime(["2000-01-01", "2001-01-01", "2001-01-01"])})
+    >>> sibling_pairs(m)[["elder_id", "younger_id", "gap_days"]].values.tolist()
+    [['A', 'B', 366], ['B', 'C', 0]]
+    """
+    m = _ordered(members)
+    prev = m.groupby("parent_id", sort=False)[["child_id", "dob"]].shift(1)
+    pairs = pd.DataFrame(
+        {
+            "parent_id": m["parent_id"],
+            "elder_id": prev["child_id"],
+            "younger_id": m["child_id"],
+            "gap_days": (m["dob"] - prev["dob"]).dt.days,
+        }
+    )
+    pairs = pairs[pairs["elder_id"].notna()].reset_index(drop=True)
+    pairs["gap_days"] = pairs["gap_days"].astype("int64")
+    pairs["gap_years"] = pairs["gap_days"] / DAYS_PER_YEAR
+    return pairs
+
+
+def half_sibling_structure(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
+    """Children of each index parent per other birth parent (the half-sibling structure).
+
+    Implements DESIGN.md "Half-siblings". One row per (index parent, other birth parent):
+    ``parent_id``, ``other_parent_id`` (``"unknown"`` for children with no other
+    ``mother_of``/``father_of`` link), ``relationship`` (``father_of``/``mother_of`` of the
+    other parent; NA for unknown), ``n_children``, ``first_dob``, ``last_dob`` (of those
+    children), ``child_ids`` (in birth order, joined by ``;``). A child with two other birth
+    parents on record (a data error the loader reports) is counted under each. Sorted by
+    parent, first dob, other parent id.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B", "C"],
+    ...                         "dob": ["1970-01-01", "1990-01-01", "1995-01-01", "2000-01-01"]})
+    >>> links = pd.DataFrame({"parent_id": ["M", "M", "M", "F1", "F1"],
+    ...                       "child_id": ["A", "B", "C", "A", "C"],
+    ...                       "relationship": ["mother_of"] * 3 + ["father_of"] * 2})
+    >>> c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
+    >>> half_sibling_structure(c, members(c, ["M"]))[["other_parent_id", "n_children", "child_ids"]].values.tolist()
+    [['F1', 2, 'A;C'], ['unknown', 1, 'B']]
+    """
+    m = _ordered(members)
+    others = _other_birth_parents(cohort, m)
+    full = m[["parent_id", "child_id", "dob", "birth_order"]].merge(
+        others, on=["parent_id", "child_id"], how="left"
+    )
+    full["other_id"] = full["other_id"].fillna(UNKNOWN_PARENT)
+    full = full.sort_values(["parent_id", "other_id", "birth_order"], kind="stable")
+    out = (
+        full.groupby(["parent_id", "other_id"], sort=True)
+        .agg(
+            relationship=("relationship", "first"),
+            n_children=("child_id", "size"),
+            first_dob=("dob", "min"),
+            last_dob=("dob", "max"),
+            child_ids=("child_id", ";".join),
+        )
+        .reset_index()
+        .rename(columns={"other_id": "other_parent_id"})
+    )
+    out["n_children"] = out["n_children"].astype("int64")
+    out = out.sort_values(["parent_id", "first_dob", "other_parent_id"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def partner_timeline(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.DataFrame:
+    """The partners of each parent over time, to see changes of partner.
+
+    Implements the partner part of DESIGN.md "Half-siblings". One row per (parent, partner):
+    ``person_id`` (the parent), ``partner_id``, ``start_date``, ``end_date``, ``source``:
+
+    - ``partner_of``: a dated ``partner_of`` row of ``cohort.partners``, read in both directions
+      (every row is kept: a couple that separated and reunited has two rows);
+    - ``birth_parent``: another birth parent of the parent's children (children with a dob, as
+      in sibling groups) who has no ``partner_of`` row with the parent. Its dates are the dobs
+      of the first and last shared child: evidence of the relationship, not its true start/end.
+
+    Sorted by parent, start date (unknown last), partner id, source.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1970-01-01", "1990-01-01", "1995-01-01"]})
+    >>> links = pd.DataFrame({"parent_id": ["M", "M", "F1", "F1"], "child_id": ["A", "B", "A", "B"],
+    ...                       "relationship": ["mother_of", "mother_of", "father_of", "father_of"]})
+    >>> partners = pd.DataFrame({"person_id": ["P2"], "partner_id": ["M"],
+    ...                          "start_date": ["2000-01-01"], "end_date": ["2003-06-30"]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, partners=partners, audit_date="2018-07-31")
+    >>> t = partner_timeline(c, ["M"])
+    >>> t[["partner_id", "source"]].values.tolist()
+    [['F1', 'birth_parent'], ['P2', 'partner_of']]
+    >>> t["start_date"].dt.year.tolist()
+    [1990, 2000]
+    """
+    parents = pd.Index([str(p) for p in parents], dtype="string").unique()
+    rows = _partner_rows(cohort, parents).assign(source="partner_of")
+    pc = _parent_children(cohort)
+    m = pc[pc["parent_id"].isin(parents)]
+    others = _other_birth_parents(cohort, m).merge(m[["parent_id", "child_id", "dob"]], on=["parent_id", "child_id"])
+    births = (
+        others.groupby(["parent_id", "other_id"], sort=True)["dob"]
+        .agg(["min", "max"])
+        .reset_index()
+        .rename(
+            columns={"parent_id": "person_id", "other_id": "partner_id", "min": "start_date", "max": "end_date"}
+        )
+    )
+    known = rows[["person_id", "partner_id"]].drop_duplicates().assign(_known=True)
+    births = births.merge(known, on=["person_id", "partner_id"], how="left")
+    births = births[births["_known"].isna()].drop(columns="_known").assign(source="birth_parent")
+    out = pd.concat([rows, births], ignore_index=True)
+    for col in ("person_id", "partner_id", "source"):
+        out[col] = out[col].astype("string")
+    for col in ("start_date", "end_date"):
+        out[col] = out[col].astype("datetime64[ns]")
+    out = out.sort_values(
+        ["person_id", "start_date", "partner_id", "source", "end_date"], na_position="last", kind="stable"
+    )
+    return out[["person_id", "partner_id", "start_date", "end_date", "source"]].reset_index(drop=True)
+
+
+def children_table(members: pd.DataFrame) -> pd.DataFrame:
+    """One row per child and index parent: the leading columns of ``children.csv``.
+
+    Implements DESIGN.md "Outputs" (``children.csv``) and "Sibling group and birth order".
+    Columns: ``child_id``, ``parent_id``, ``birth_order`` (1 = eldest), ``dob``, ``age_days``,
+    ``n_index_parents`` (2 when the child belongs to two index parents' groups: it then has two
+    rows), ``index_parent_ids`` (all its index parents, sorted, joined by ``;``). Sorted by
+    parent and birth order, like :func:`members`.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": ["F", "M", "M"], "child_id": ["A", "A", "B"],
+    ...                   "dob": pd.to_datetime(["2000-01-01", "2000-01-01", "2003-01-01"]),
+    ...                   "birth_order": [1, 1, 2], "age_days": [6786, 6786, 5690], "n_index_parents": [2, 2, 1]})
+    >>> children_table(m)[["child_id", "parent_id", "n_index_parents", "index_parent_ids"]].values.tolist()
+    [['A', 'F', 2, 'F;M'], ['A', 'M', 2, 'F;M'], ['B', 'M', 1, 'M']]
+    """
+    m = members.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
+    ids = (
+        m[["child_id", "parent_id"]]
+        .drop_duplicates()
+        .sort_values(["child_id", "parent_id"])
+        .groupby("child_id", sort=False)["parent_id"]
+        .agg(";".join)
+        .rename("index_parent_ids")
+    )
+    out = m[["child_id", "parent_id", "birth_order", "dob", "age_days"]].copy()
+    out["n_index_parents"] = out.groupby("child_id")["parent_id"].transform("nunique").astype("int64")
+    out["index_parent_ids"] = out["child_id"].map(ids).astype("string")
+    return out

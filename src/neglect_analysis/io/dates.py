@@ -1,0 +1,86 @@
+"""Date parsing for SSD extracts: vectorised, one explicit format at a time.
+
+DESIGN.md "Input": dates may come as ISO ``2017-03-31``, SQL Server datetimes
+``2017-03-31 00:00:00.000``, UK ``31/03/2017`` (always day first, never month first) or Excel
+serial numbers (1900 date system, e.g. ``42825`` = 2017-03-31). Excel cells that hold real dates
+reach us as ISO datetimes (``2017-03-31 00:00:00``) and are parsed as such. Times are dropped:
+every date is normalised to midnight. ``9999-12-31`` (the SQL Server placeholder for "no end
+date") is read as missing; other dates outside 1900-01-01 .. 2199-12-31 are not accepted.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Day 0 of the Excel 1900 date system as used by every modern spreadsheet (serial 61 =
+#: 1900-03-01; serials below 61 are affected by Excel's fictitious 29 February 1900 and are
+#: not accepted as dates).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Accepted range of Excel serial numbers (1900-03-01 to 9999-12-31).
+EXCEL_SERIAL_MIN = 61
+EXCEL_SERIAL_MAX = 2_958_465
+#: Dates accepted (pandas stores dates with nanoseconds: years 1678-2261 only).
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+LATEST_DATE = pd.Timestamp("2199-12-31")
+#: SQL Server placeholder for an open episode, read as missing.
+OPEN_PLACEHOLDER = pd.Timestamp("9999-12-31")
+
+_ISO = r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_UK = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_SERIAL = r"^(\d{1,7})(?:\.\d+)?$"
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a text column of dates; return ``(dates, bad)``.
+
+    ``dates`` is datetime64[ns] (NaT where missing or unparseable), ``bad`` a boolean Series,
+    True where a value was given but is not a date (an impossible date such as ``31/02/2017`` or
+    ``2017-02-30``, an out-of-range Excel serial, or text in another format). Missing values
+    (NA, empty or whitespace-only) are neither dates nor bad. Each accepted format is parsed over
+    the whole column with an explicit ``format=`` (DESIGN.md "Input": ISO, SQL Server datetime,
+    UK day-first, Excel serial). Month-first dates are never tried: ``03/31/2017`` is bad.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2017-03-31", "2017-03-31 00:00:00.000", "31/03/2017", "42825",
+    ...                "2017-02-30", "03/31/2017", None, " "])
+    >>> dates, bad = parse_dates(s)
+    >>> [d.date().isoformat() if pd.notna(d) else None for d in dates]
+    ['2017-03-31', '2017-03-31', '2017-03-31', '2017-03-31', None, None, None, None]
+    >>> bad.tolist()
+    [False, False, False, False, True, True, False, False]
+    >>> parse_dates(pd.Series(["9999-12-31 00:00:00", "3017-01-01"]))[1].tolist()
+    [False, True]
+    """
+    text = values.astype("string").str.strip()
+    present = text.notna() & (text != "")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    if not present.any():
+        return out, pd.Series(False, index=values.index)
+    t = text[present]
+
+    iso = t.str.extract(_ISO)[0]
+    m = iso.notna()
+    if m.any():
+        out.loc[m[m].index] = pd.to_datetime(iso[m], format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
+
+    uk = t.str.extract(_UK)
+    m = uk[0].notna()
+    if m.any():
+        joined = uk.loc[m, 0] + "/" + uk.loc[m, 1] + "/" + uk.loc[m, 2]
+        out.loc[m[m].index] = pd.to_datetime(joined, format="%d/%m/%Y", errors="coerce").astype("datetime64[us]")
+
+    serial = t.str.extract(_SERIAL)[0]
+    m = serial.notna()
+    if m.any():
+        n = pd.to_numeric(serial[m]).astype("int64")
+        ok = (n >= EXCEL_SERIAL_MIN) & (n <= EXCEL_SERIAL_MAX)
+        n = n[ok]
+        if len(n):
+            days = pd.to_timedelta(n.to_numpy(), unit="D")
+            out.loc[n.index] = (EXCEL_EPOCH + days).astype("datetime64[us]")
+
+    placeholder = out == OPEN_PLACEHOLDER
+    out_of_range = out.notna() & ~placeholder & ((out < EARLIEST_DATE) | (out > LATEST_DATE))
+    out = out.where(~(placeholder | out_of_range))
+    bad = present & out.isna() & ~placeholder
+    return out.astype("datetime64[ns]"), bad

@@ -1,0 +1,170 @@
+"""``neglect-analysis report``: the analyst tables, chronology workbooks and briefing pack.
+
+The report is written into a temporary folder beside ``OUT`` and moved into place only when
+complete, so an interrupted run never leaves half a report. It refuses to write into the input
+folder or the project's ``data/`` folder.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .cohort import Cohort
+from .export import write_csv
+from .reference import default_reference_dir
+from .tables import AnalysisParams, AnalystTables, build_tables
+
+
+@dataclass
+class ReportOptions:
+    """Options of ``neglect-analysis report`` (DESIGN.md "Command line")."""
+
+    audit_date: date | None = None
+    ics_start_date: date | None = None
+    min_children: int = 5
+    min_span_years: float = 10.0
+    index_parents: list[str] | None = None
+    suppress_below: int = 5
+    pseudonymise: bool = False
+    tables_only: bool = False
+    progress: bool = False
+
+
+@dataclass
+class ReportResult:
+    """What a report run wrote, for the command line's closing lines."""
+
+    out: Path
+    label: str
+    n_parents: int
+    n_children: int
+    has_errors: bool
+    validation_text: str = ""
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.label}: {self.n_parents} index parents, {self.n_children} children.",
+            f"Wrote {len(self.files)} files to {self.out}",
+        ]
+        if self.has_errors:
+            lines.append(
+                "Some rows of the extract could not be used: see analyst/validation_problems.csv "
+                "and the validation report above. The tables cover the rows that could be used."
+            )
+        return "\n".join(lines)
+
+
+def _check_out(data_dir: Path, out: Path) -> None:
+    d, o = data_dir.resolve(), out.resolve()
+    project_data = default_reference_dir().parent.resolve()
+    for guarded, what in ((d, "the input folder"), (project_data, "the project's data/ folder")):
+        if o == guarded or guarded in o.parents:
+            raise ValueError(f"Refusing to write the report into {what} ({guarded}). Choose another --out.")
+    if o in d.parents:
+        raise ValueError(f"Refusing to write the report over a folder that holds the input ({o}).")
+
+
+def _progress(enabled: bool, msg: str) -> None:
+    if enabled:
+        print(f"[neglect-analysis] {msg}", file=sys.stderr, flush=True)
+
+
+def write_analyst_tables(tables: AnalystTables, folder: Path) -> list[Path]:
+    """Write every analyst CSV table into ``folder``; returns the paths."""
+    return [write_csv(df, folder / f"{name}.csv") for name, df in tables.csv_tables().items()]
+
+
+def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | None = None) -> ReportResult:
+    """Load the extract in ``data_dir``, run every analysis and write the report to ``out``."""
+    from .io import load_extract
+
+    opts = options or ReportOptions()
+    data_dir, out = Path(data_dir), Path(out)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir} is not a folder. Give the folder holding the SSD tables.")
+    _check_out(data_dir, out)
+
+    _progress(opts.progress, f"reading {data_dir}")
+    cohort, vreport = load_extract(
+        data_dir,
+        audit_date=opts.audit_date,
+        ics_start_date=opts.ics_start_date,
+        progress=opts.progress,
+    )
+    if vreport.has_errors:
+        print(vreport.format(max_examples=3), file=sys.stderr)
+    if opts.pseudonymise:
+        from .privacy import key_from_env, pseudonymise_cohort
+
+        cohort = pseudonymise_cohort(cohort, key_from_env())
+
+    _progress(opts.progress, "computing sibling groups, recurrence and escalation")
+    tables = build_tables(
+        cohort,
+        AnalysisParams(
+            index_parents=opts.index_parents,
+            min_children=opts.min_children,
+            min_span_years=opts.min_span_years,
+        ),
+    )
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        files = write_analyst_tables(tables, tmp / "analyst")
+        files.append(write_csv(vreport.problems, tmp / "analyst" / "validation_problems.csv"))
+        files.append(write_csv(vreport.counts, tmp / "analyst" / "validation_counts.csv"))
+        if not opts.tables_only:
+            files += _write_workbooks(cohort, tables, tmp / "analyst" / "chronologies", opts)
+            _progress(opts.progress, "writing the briefing pack")
+            from .briefing import write_briefing
+
+            files += write_briefing(cohort, tables, tmp / "briefing", threshold=opts.suppress_below)
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    files = [out / f.relative_to(tmp) for f in files]
+    return ReportResult(
+        out=out,
+        label=cohort.label(),
+        n_parents=int(tables.sibling_groups.shape[0]),
+        n_children=int(tables.members["child_id"].nunique()),
+        has_errors=bool(vreport.has_errors),
+        files=files,
+    )
+
+
+def _write_workbooks(cohort: Cohort, tables: AnalystTables, folder: Path, opts: ReportOptions) -> list[Path]:
+    from tqdm import tqdm
+
+    from .workbook import write_chronology_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    parents = list(tables.sibling_groups["parent_id"])
+    files = []
+    for pid in tqdm(parents, desc="chronologies", disable=not opts.progress, file=sys.stderr):
+        path = folder / f"chronology_{pid}.xlsx"
+        write_chronology_workbook(cohort, pid, tables.members, path)
+        files.append(path)
+    return files
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Move the finished report ``tmp`` to ``out``, replacing an earlier report there."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
