@@ -25,7 +25,10 @@ report: $(STAMP)
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider tests src/neglect_analysis --doctest-modules
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --sanitize-with notebooks/sanitize.cfg notebooks
+	if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+	  MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
+	    --sanitize-with notebooks/sanitize.cfg notebooks; \
+	fi
 
 notebooks: $(STAMP)
 	for nb in notebooks/[0-9]*.ipynb; do \

@@ -90,10 +90,10 @@ def _err(msg: str) -> None:
 
 
 def _load(args, *, progress: bool = False):
-    from .io import load_extract
-
     if not args.data_dir.is_dir():
         raise _Usage(f"{args.data_dir} is not a folder. Give the folder holding the SSD tables.")
+    from .io import load_extract
+
     return load_extract(
         args.data_dir,
         audit_date=args.audit_date,

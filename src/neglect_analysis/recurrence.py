@@ -1,0 +1,385 @@
+"""Recurrence: contacts, referrals, re-referrals, S47s, CP plans, contact series, early help.
+
+Implements the DESIGN.md "Definitions" on recurrence, per child (:func:`child_recurrence`), per
+sibling group (:func:`group_recurrence`) and per ended CP plan (:func:`plans_not_sustained`).
+Everything is vectorised over the whole events table (sorted shifts and
+:func:`pandas.merge_asof` by person); nothing loops over children or families.
+
+Paper records: the loader types a paper record whose ``event_type`` is a Cohort event type as
+that event (``source="paper"``), so every count here includes paper-sourced contacts,
+referrals, S47s, CP plans... (DESIGN.md "Involvement"). Events with no start date are counted
+in the ``n_*`` totals but take no part in any date comparison.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .codes import BIRTH_RELATIONSHIPS, EH_NOT_ENGAGED_PATTERNS, FACTOR_FAMILIES
+from .cohort import Cohort
+
+#: Count columns of :func:`child_recurrence`, in output order.
+COUNT_COLUMNS: tuple[str, ...] = (
+    "n_contacts",
+    "n_referrals",
+    "n_rereferrals_12m",
+    "n_s47",
+    "n_s47_no_icpc",
+    "n_cp_plans",
+    "n_repeat_cp_plans",
+    "n_repeat_cp_plans_2y",
+)
+#: 0/1 flag columns of :func:`child_recurrence`.
+FLAG_COLUMNS: tuple[str, ...] = ("contact_series", "eh_not_engaged")
+
+
+# --------------------------------------------------------------------------- helpers
+def _child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) -> pd.Index:
+    """Distinct child ids, sorted, as a string Index named ``child_id``.
+
+    ``children`` may be ids, or a table with a ``child_id`` column (e.g. sibling members).
+
+    Examples
+    --------
+    >>> list(_child_ids(["B", "A", "B"]))
+    ['A', 'B']
+    """
+    if isinstance(children, pd.DataFrame):
+        children = children["child_id"]
+    s = pd.Series(list(children), dtype="string").dropna().drop_duplicates()
+    return pd.Index(s.sort_values().to_numpy(), dtype="string", name="child_id")
+
+
+def _events_of(events: pd.DataFrame, ids: pd.Index, event_type: str | Iterable[str] | None = None,
+               *, dated: bool = False) -> pd.DataFrame:
+    """Events of the persons in ``ids``, optionally of some types and with a start date only."""
+    keep = events["person_id"].isin(ids)
+    if event_type is not None:
+        types = [event_type] if isinstance(event_type, str) else list(event_type)
+        keep &= events["event_type"].isin(types)
+    if dated:
+        keep &= events["start_date"].notna()
+    return events[keep]
+
+
+def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
+                  next_date: pd.Series) -> pd.Series:
+    """Days from each (person, date) to the first ``next_date`` of the same person on or after it.
+
+    Vectorised with :func:`pandas.merge_asof` (forward, by person). Float days aligned to
+    ``person.index``; NaN where the date is missing or no same-day or later event exists.
+
+    Examples
+    --------
+    >>> p = pd.Series(["A", "A", "B"])
+    >>> d = pd.to_datetime(pd.Series(["2010-01-01", "2010-03-01", "2010-01-01"]))
+    >>> _days_to_next(p, d, pd.Series(["A"]), pd.to_datetime(pd.Series(["2010-01-31"]))).tolist()
+    [30.0, nan, nan]
+    """
+    left = pd.DataFrame({
+        "person_id": pd.array(person.to_numpy(), dtype="string"),
+        "date": date.to_numpy().astype("datetime64[ns]"),
+        "_row": np.arange(len(person)),
+    })
+    left = left[left["date"].notna()].sort_values("date", kind="stable")
+    right = pd.DataFrame({
+        "person_id": pd.array(next_person.to_numpy(), dtype="string"),
+        "next_date": next_date.to_numpy().astype("datetime64[ns]"),
+    })
+    right = right[right["next_date"].notna() & right["person_id"].notna()]
+    right = right.sort_values("next_date", kind="stable")
+    out = np.full(len(person), np.nan)
+    if len(left) and len(right):
+        m = pd.merge_asof(left, right, left_on="date", right_on="next_date", by="person_id",
+                          direction="forward")
+        out[m["_row"].to_numpy()] = (m["next_date"] - m["date"]).dt.days.to_numpy(dtype=float)
+    return pd.Series(out, index=person.index)
+
+
+def _per_child(flags: pd.Series, person: pd.Series, ids: pd.Index, how: str = "sum") -> pd.Series:
+    """Sum (or any, as 0/1) of a boolean Series per child, reindexed to all ``ids`` with 0."""
+    agg = flags.astype("int64").groupby(person.to_numpy()).agg("sum" if how == "sum" else "max")
+    return agg.reindex(ids, fill_value=0).astype("int64")
+
+
+def _has_flag(outcome: pd.Series, flag: str) -> pd.Series:
+    """True where ``flag`` is one of the ``;``-joined outcome flags (case-insensitive)."""
+    tokens = ";" + outcome.fillna("").str.upper().str.replace(" ", "", regex=False) + ";"
+    return tokens.str.contains(";" + flag.upper() + ";", regex=False).astype(bool)
+
+
+# --------------------------------------------------------------------------- per child
+def child_recurrence(
+    cohort: Cohort,
+    children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame,
+    *,
+    rereferral_days: int = 365,
+    repeat_plan_days: int = 730,
+    s47_icpc_days: int = 60,
+    series_length: int = 3,
+    series_days: int = 365,
+    advice_eh_days: int = 90,
+    advice_flag: str = "ADVICE_FLAG",
+) -> pd.DataFrame:
+    """One row per child: contacts, referrals, re-referrals, S47s, CP plans, series, early help.
+
+    Implements DESIGN.md "Definitions" (days are ``later - earlier``; "within N days after"
+    means ``0 <= later - earlier <= N``):
+
+    - ``n_contacts``, ``n_referrals``, ``n_s47``, ``n_cp_plans``: events of that type, ICS and
+      paper (a paper record typed ``referral`` is a referral, DESIGN "Involvement").
+    - ``n_rereferrals_12m`` (DfE): referrals dated within ``rereferral_days`` after the same
+      child's previous referral (referral dates, not close dates; a same-day second referral
+      is a re-referral, difference 0).
+    - ``n_repeat_cp_plans`` (DfE "second or subsequent"): every plan after the child's first.
+      ``n_repeat_cp_plans_2y``: those starting within ``repeat_plan_days`` after the end of
+      the previous plan (plans ordered by start date, then end date, then id). Choice: where
+      the previous plan has no end date (still open) or ended after this one started
+      (overlap), this plan does not start "after the previous plan's end" and is not counted.
+    - ``n_s47_no_icpc``: S47s with no ICPC linked to them (an ``icpc`` whose
+      ``linked_event_id`` is the S47's ``event_id``) and no ICPC of the child within
+      ``s47_icpc_days`` after the S47 start; counted only once ``audit_date - start >=
+      s47_icpc_days``. An S47 with no start date is never counted.
+    - ``contact_series`` (0/1): ``series_length`` consecutive contacts of the child (in date
+      order) whose last minus first is at most ``series_days``, with no referral of the child
+      dated from the first to the last of them, both days included.
+    - ``eh_not_engaged`` (0/1): an early-help episode whose end reason (``outcome``) contains
+      one of :data:`codes.EH_NOT_ENGAGED_PATTERNS` (case-insensitive), or a dated contact
+      whose outcome flags include ``advice_flag`` with no early-help episode of the child
+      starting within ``advice_eh_days`` after it.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    children : ids, or a table with a ``child_id`` column (e.g. ``siblings.members``).
+
+    Returns
+    -------
+    DataFrame
+        ``child_id``, then :data:`COUNT_COLUMNS` and :data:`FLAG_COLUMNS` (int64), one row per
+        distinct child in ``children`` (zeros where no events), sorted by ``child_id``.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"person_id": ["C1", "C1", "C1"], "event_type": "referral",
+    ...                    "start_date": ["2010-01-01", "2011-01-01", "2012-01-02"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["C1", "C2"]}), events=ev,
+    ...                        audit_date="2018-07-31")
+    >>> child_recurrence(c, ["C2", "C1"])[["child_id", "n_referrals", "n_rereferrals_12m"]].values.tolist()
+    [['C1', 3, 1], ['C2', 0, 0]]
+    """
+    ids = _child_ids(children)
+    ev = _events_of(cohort.events, ids)
+    out = pd.DataFrame(index=ids)
+
+    counts = ev.groupby(["person_id", "event_type"]).size().unstack(fill_value=0)
+    for col, etype in (("n_contacts", "contact"), ("n_referrals", "referral"),
+                       ("n_s47", "s47"), ("n_cp_plans", "cp_plan")):
+        out[col] = (counts[etype] if etype in counts else pd.Series(dtype="int64")).reindex(
+            ids, fill_value=0).astype("int64")
+
+    # Re-referrals: gap to the previous referral of the same child (sorted shift).
+    ref = ev[ev["event_type"] == "referral"].sort_values(["person_id", "start_date", "event_id"])
+    gap = (ref["start_date"] - ref.groupby("person_id")["start_date"].shift()).dt.days
+    out["n_rereferrals_12m"] = _per_child(gap.between(0, rereferral_days), ref["person_id"], ids)
+
+    # S47 not progressing to ICPC.
+    s47 = ev[(ev["event_type"] == "s47") & ev["start_date"].notna()]
+    all_icpc = cohort.events[cohort.events["event_type"] == "icpc"]
+    linked = s47["event_id"].isin(all_icpc["linked_event_id"].dropna())
+    icpc = ev[ev["event_type"] == "icpc"]
+    to_icpc = _days_to_next(s47["person_id"], s47["start_date"], icpc["person_id"], icpc["start_date"])
+    judged = (cohort.audit_date - s47["start_date"]).dt.days >= s47_icpc_days
+    no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
+    out["n_s47_no_icpc"] = _per_child(no_icpc, s47["person_id"], ids)
+
+    # Repeat CP plans.
+    out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
+    cp = ev[ev["event_type"] == "cp_plan"].sort_values(
+        ["person_id", "start_date", "end_date", "event_id"], na_position="last")
+    prev_end = cp.groupby("person_id")["end_date"].shift()
+    gap = (cp["start_date"] - prev_end).dt.days
+    out["n_repeat_cp_plans_2y"] = _per_child(gap.between(0, repeat_plan_days), cp["person_id"], ids)
+
+    # Contact series: k consecutive contacts spanning <= series_days, no referral in between.
+    con = ev[(ev["event_type"] == "contact") & ev["start_date"].notna()].sort_values(
+        ["person_id", "start_date", "event_id"])
+    last = con.groupby("person_id")["start_date"].shift(-(series_length - 1))
+    span = (last - con["start_date"]).dt.days
+    refd = ref[ref["start_date"].notna()]
+    to_ref = _days_to_next(con["person_id"], con["start_date"], refd["person_id"], refd["start_date"])
+    series = (span <= series_days) & ~(to_ref <= span)
+    out["contact_series"] = _per_child(series, con["person_id"], ids, how="any")
+
+    # Early help not engaged.
+    eh = ev[ev["event_type"] == "early_help"]
+    pattern = "|".join(re.escape(p) for p in EH_NOT_ENGAGED_PATTERNS)
+    declined = eh["outcome"].fillna("").str.contains(pattern, case=False, regex=True).astype(bool)
+    advice = con[_has_flag(con["outcome"], advice_flag)]
+    to_eh = _days_to_next(advice["person_id"], advice["start_date"], eh["person_id"], eh["start_date"])
+    advice_only = ~(to_eh <= advice_eh_days)
+    out["eh_not_engaged"] = np.maximum(
+        _per_child(declined, eh["person_id"], ids, how="any"),
+        _per_child(advice_only, advice["person_id"], ids, how="any"),
+    ).astype("int64")
+
+    out = out[list(COUNT_COLUMNS + FLAG_COLUMNS)]
+    return out.rename_axis("child_id").reset_index()
+
+
+# --------------------------------------------------------------------------- per group
+def _other_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
+    """(parent_id, child_id, other_parent_id): the child's other birth parents in each group."""
+    births = cohort.links[cohort.links["relationship"].isin(BIRTH_RELATIONSHIPS)]
+    births = births[["parent_id", "child_id"]].dropna().drop_duplicates()
+    births = births.rename(columns={"parent_id": "other_parent_id"})
+    m = members[["parent_id", "child_id"]].merge(births, on="child_id", how="inner")
+    return m[m["other_parent_id"] != m["parent_id"]]
+
+
+def _child_factor_families(cohort: Cohort, ids: pd.Index) -> pd.DataFrame:
+    """(child_id, family): factor families recorded on any event of the child."""
+    ev = _events_of(cohort.events, ids)
+    codes = ev[["person_id", "factors"]].assign(
+        code=ev["factors"].fillna("").str.split(",")).explode("code")
+    codes["code"] = codes["code"].str.strip().str.upper()
+    lookup = pd.DataFrame(
+        [(code, fam) for fam, cs in FACTOR_FAMILIES.items() for code in cs],
+        columns=["code", "family"],
+    ).astype({"code": "string", "family": "string"})
+    fams = codes.merge(lookup, on="code", how="inner")[["person_id", "family"]]
+    return fams.drop_duplicates().rename(columns={"person_id": "child_id"})
+
+
+def group_recurrence(
+    cohort: Cohort,
+    members: pd.DataFrame,
+    child_rec: pd.DataFrame,
+    *,
+    min_other_parents: int = 2,
+) -> pd.DataFrame:
+    """One row per sibling group: recurrence counts summed and recurrent themes.
+
+    Implements DESIGN.md "Definitions", "Recurrent themes": a factor family
+    (:data:`codes.FACTOR_FAMILIES`) is recurrent in a sibling group when it is recorded
+    (``events.factors`` of any event of the child) for children of at least
+    ``min_other_parents`` different other birth parents. A child's other birth parent is its
+    other ``mother_of``/``father_of`` parent in ``cohort.links`` (not the index parent); a child
+    with no such link (unknown parent) is not counted for any parent.
+
+    Parameters
+    ----------
+    members : ``siblings.members`` output (``parent_id``, ``child_id``, ...).
+    child_rec : :func:`child_recurrence` output for (at least) those children.
+
+    Returns
+    -------
+    DataFrame
+        ``parent_id``, ``n_children``, the :data:`COUNT_COLUMNS` summed over the group's
+        children, ``n_children_contact_series`` and ``n_children_eh_not_engaged`` (children with
+        the 0/1 flag), one boolean ``recurrent_<family>`` per factor family, and
+        ``recurrent_themes`` (recurrent family names joined by ``"; "`` in
+        :data:`codes.FACTOR_FAMILIES` order, ``""`` when none). Sorted by ``parent_id``.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1970-01-01", "1990-01-01", "2001-01-01"]})
+    >>> links = pd.DataFrame({"parent_id": ["M", "M", "F1", "F2"], "child_id": ["A", "B", "A", "B"],
+    ...                       "relationship": ["mother_of", "mother_of", "father_of", "father_of"]})
+    >>> ev = pd.DataFrame({"person_id": ["A", "B"], "event_type": "assessment",
+    ...                    "start_date": ["2000-01-01", "2010-01-01"], "factors": ["3B,16A", "3A"]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, events=ev, audit_date="2018-07-31")
+    >>> from neglect_analysis.siblings import members
+    >>> m = members(c, ["M"])
+    >>> g = group_recurrence(c, m, child_recurrence(c, m))
+    >>> g.loc[0, "recurrent_themes"], bool(g.loc[0, "recurrent_neglect"])
+    ('domestic_abuse', False)
+    """
+    parents = pd.Index(members["parent_id"].drop_duplicates().sort_values(), name="parent_id")
+    m = members[["parent_id", "child_id"]].drop_duplicates()
+    rec = m.merge(child_rec, on="child_id", how="left")
+    value_cols = list(COUNT_COLUMNS + FLAG_COLUMNS)
+    rec[value_cols] = rec[value_cols].fillna(0)
+    out = rec.groupby("parent_id")[value_cols].sum().astype("int64")
+    out = out.rename(columns={f: f"n_children_{f}" for f in FLAG_COLUMNS})
+    out.insert(0, "n_children", m.groupby("parent_id").size().astype("int64"))
+
+    others = _other_parents(cohort, m)
+    fams = _child_factor_families(cohort, _child_ids(m))
+    theme = others.merge(fams, on="child_id", how="inner")
+    n_other = theme.groupby(["parent_id", "family"])["other_parent_id"].nunique()
+    recurrent = (n_other >= min_other_parents).unstack("family", fill_value=False)
+    themes = pd.Series("", index=out.index, dtype="string")
+    for fam in FACTOR_FAMILIES:
+        col = recurrent[fam] if fam in recurrent else pd.Series(False, index=recurrent.index)
+        flag = col.reindex(out.index, fill_value=False).astype(bool)
+        out[f"recurrent_{fam}"] = flag
+        themes = themes + flag.map({True: fam + "; ", False: ""}).astype("string")
+    out["recurrent_themes"] = themes.str.removesuffix("; ")
+    return out.reindex(parents).rename_axis("parent_id").reset_index()
+
+
+def plans_not_sustained(
+    cohort: Cohort,
+    members: pd.DataFrame,
+    *,
+    rereferral_days: int = 365,
+    replan_days: int = 730,
+) -> pd.DataFrame:
+    """One row per ended CP plan of a sibling-group child: were the changes sustained?
+
+    Implements DESIGN.md "Definitions", "Changes not sustained": a CP plan that ended
+    (``end_date`` not empty) and was followed by a new referral dated within
+    ``rereferral_days`` after its end, or a new CP plan starting within ``replan_days`` after
+    its end (``0 <= date - end <= window``), for the same child or a sibling. A sibling is any
+    child in any sibling group the plan's child belongs to (the groups of every index parent
+    of the child). The plan itself never counts as its own "new plan".
+
+    Returns
+    -------
+    DataFrame
+        ``event_id``, ``child_id``, ``start_date``, ``end_date``, ``rereferred`` (bool: a
+        referral in the window), ``replanned`` (bool: a new plan in the window),
+        ``not_sustained`` (bool: either). Sorted by child, start date, id.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1970-01-01", "1990-01-01", "2001-01-01"]})
+    >>> links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    >>> ev = pd.DataFrame({"person_id": ["A", "B"], "event_type": ["cp_plan", "referral"],
+    ...                    "start_date": ["2008-01-01", "2009-12-31"], "end_date": ["2009-01-01", None]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, events=ev, audit_date="2018-07-31")
+    >>> from neglect_analysis.siblings import members
+    >>> plans_not_sustained(c, members(c, ["M"]))[["child_id", "not_sustained"]].values.tolist()
+    [['A', True]]
+    """
+    m = members[["parent_id", "child_id"]].drop_duplicates()
+    ids = _child_ids(m)
+    pairs = m.merge(m.rename(columns={"child_id": "sibling_id"}), on="parent_id")
+    pairs = pairs[["child_id", "sibling_id"]].drop_duplicates()
+
+    cols = ["event_id", "person_id", "start_date", "end_date"]
+    plans = _events_of(cohort.events, ids, "cp_plan")[cols]
+    ended = plans[plans["end_date"].notna()].rename(columns={"person_id": "child_id"})
+    follow = _events_of(cohort.events, pd.Index(pairs["sibling_id"].unique()),
+                        ["referral", "cp_plan"], dated=True)
+    follow = follow[["event_id", "event_type", "person_id", "start_date"]].rename(columns={
+        "event_id": "next_id", "person_id": "sibling_id", "start_date": "next_date"})
+
+    x = ended.merge(pairs, on="child_id").merge(follow, on="sibling_id")
+    x = x[~((x["event_type"] == "cp_plan") & (x["next_id"] == x["event_id"]))]
+    gap = (x["next_date"] - x["end_date"]).dt.days
+    is_ref = (x["event_type"] == "referral") & gap.between(0, rereferral_days)
+    is_plan = (x["event_type"] == "cp_plan") & gap.between(0, replan_days)
+    ref_hit = x.loc[is_ref, "event_id"].unique()
+    plan_hit = x.loc[is_plan, "event_id"].unique()
+
+    out = ended.sort_values(["child_id", "start_date", "event_id"]).reset_index(drop=True)
+    out["rereferred"] = out["event_id"].isin(ref_hit)
+    out["replanned"] = out["event_id"].isin(plan_hit)
+    out["not_sustained"] = out["rereferred"] | out["replanned"]
+    return out[["event_id", "child_id", "start_date", "end_date", "rereferred", "replanned",
+                "not_sustained"]]

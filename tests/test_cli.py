@@ -1,0 +1,45 @@
+"""Command-line contract: subcommands, options and exit codes (DESIGN.md "Command line")."""
+from __future__ import annotations
+
+import pytest
+
+from neglect_analysis.cli import EXIT_USAGE, build_parser, main
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["report"])  # DATA_DIR and --out missing
+    assert e.value.code == EXIT_USAGE == 2
+
+
+def test_bad_iso_date_is_a_usage_error(capsys, tmp_path):
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(tmp_path), "--out", str(tmp_path / "o"), "--audit-date", "31/07/2018"])
+    assert e.value.code == 2
+    assert "is not an ISO date" in capsys.readouterr().err
+
+
+def test_missing_data_folder_exits_2_with_a_message(capsys, tmp_path):
+    code = main(["validate", str(tmp_path / "nowhere")])
+    assert code == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_report_options_parse_as_documented(tmp_path):
+    args = build_parser().parse_args(
+        ["report", "d", "--out", "o", "--audit-date", "2018-07-31", "--ics-start", "2009-04-01",
+         "--min-children", "6", "--min-span-years", "12.5", "--index-parents", "P1, P2",
+         "--suppress-below", "7", "--pseudonymise", "--tables-only"]
+    )
+    assert args.audit_date.isoformat() == "2018-07-31"
+    assert args.min_children == 6 and args.min_span_years == 12.5
+    assert args.index_parents == ["P1", "P2"]
+    assert args.suppress_below == 7 and args.pseudonymise and args.tables_only
+
+
+def test_defaults_match_design():
+    args = build_parser().parse_args(["report", "d", "--out", "o"])
+    assert (args.min_children, args.min_span_years, args.suppress_below) == (5, 10.0, 5)
+    assert args.audit_date is None and args.ics_start is None
+    s = build_parser().parse_args(["synthesize", "x"])
+    assert (s.parents, s.seed) == (38, 2018)
