@@ -113,3 +113,17 @@ CONTACT_SOURCES: dict[str, str] = {
 
 #: Early-help end reasons that mean the family did not engage (case-insensitive substrings).
 EH_NOT_ENGAGED_PATTERNS: tuple[str, ...] = ("declin", "refus", "not engaged", "disengag")
+
+#: Rows of a whole-family chronology that are not events (DESIGN.md "Outputs", chronologies):
+#: a child's birth, and the start and end of one of the index parent's partnerships.
+CHRONOLOGY_ROW_TYPES: tuple[str, ...] = ("birth", "partner_start", "partner_end")
+
+#: Services a child can be "open to" over an interval, as labelled in a chronology's
+#: ``open_services`` column: event type -> label, in order of escalation (most intense first).
+#: A referral is open (child in need) from its date to its close date.
+OPEN_SERVICES: dict[str, str] = {
+    "cla": "CLA",
+    "cp_plan": "CP plan",
+    "referral": "CIN",
+    "early_help": "early help",
+}

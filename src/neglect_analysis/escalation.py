@@ -33,8 +33,11 @@ def birthday(dob: pd.Series, years: int = 18) -> pd.Series:
 
     Examples
     --------
-    >>> birthday(pd.to_datetime(pd.Series(["2000-02-29", "2004-02-29", "2001-07-31", None]))).dt.strftime("%Y-%m-%d").tolist()
-    ['2018-03-01', '2022-02-29', '2019-07-31', nan]
+    >>> dob = pd.to_datetime(pd.Series(["2000-02-29", "2001-07-31", None]))
+    >>> birthday(dob).dt.strftime("%Y-%m-%d").tolist()
+    ['2018-03-01', '2019-07-31', nan]
+    >>> birthday(dob, years=20).dt.strftime("%Y-%m-%d").tolist()[0]
+    '2020-02-29'
     """
     dob = pd.to_datetime(dob).astype("datetime64[ns]")
     year = dob.dt.year + years
@@ -93,7 +96,7 @@ def child_escalation(
     ...                    "start_date": ["2006-01-01", "2006-03-02", "2010-01-01"]})
     >>> c = Cohort.from_frames(persons=persons, events=ev, audit_date="2018-07-31")
     >>> child_escalation(c, ["C1", "C2"])[["child_id", "escalation_type", "escalated", "days_to_escalation"]].values.tolist()
-    [['C1', 'cla', 1, 60], ['C2', nan, 0, 2981]]
+    [['C1', 'cla', 1, 60], ['C2', <NA>, 0, 2981]]
     """
     ids = _child_ids(children)
     ev = _events_of(cohort.events, ids, dated=True)

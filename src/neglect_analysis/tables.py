@@ -1,17 +1,24 @@
 """The analyst tables of the report, assembled from the analysis modules.
 
-One function, :func:`build_tables`, runs every analysis on a Cohort and returns the row-level
-tables that ``report`` writes under ``analyst/``. Notebooks, the report and partitioned runs all
-call it, so a table is computed one way only.
+Two stages, so that a large extract can be processed family partition by family partition:
+
+1. :func:`family_tables`: everything that is computed within sibling groups (members, the
+   per-child and per-group tables, lists for action). Its rows for one family depend only on
+   that family's records, so it can run on any partition of connected families
+   (:mod:`neglect_analysis.partition`) and the results concatenated.
+2. :func:`cohort_tables`: estimates over all children at once (Kaplan-Meier, log-rank).
+
+:func:`build_tables` runs both in memory. Notebooks, the report and partitioned runs all call
+these, so a table is computed one way only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Iterable
 
 import pandas as pd
 
-from . import escalation, recurrence, siblings
+from . import actions, escalation, recurrence, siblings
 from .chronology import child_flags
 from .cohort import Cohort
 
@@ -32,15 +39,10 @@ SIBLING_GROUP_COLUMNS: tuple[str, ...] = (
     "n_children_escalated", "link_source",
 )
 
-#: Column contract of ``km_time_to_escalation.csv``.
-KM_COLUMNS: tuple[str, ...] = (
-    "group", "days", "survival", "ci_lower", "ci_upper", "at_risk", "events",
-)
-
 
 @dataclass
 class AnalysisParams:
-    """Every threshold of the analysis, with the DESIGN.md defaults."""
+    """Index-parent selection, with the DESIGN.md defaults."""
 
     index_parents: Iterable[str] | None = None
     min_children: int = siblings.MIN_CHILDREN
@@ -48,49 +50,108 @@ class AnalysisParams:
 
 
 @dataclass
-class AnalystTables:
-    """The row-level tables of one run (``analyst/``)."""
+class FamilyTables:
+    """Tables computed within sibling groups; concatenating partitions gives the whole."""
 
     members: pd.DataFrame
+    child_escalation: pd.DataFrame
+    family_signal: pd.DataFrame
     children: pd.DataFrame
     sibling_groups: pd.DataFrame
     group_recurrence: pd.DataFrame
-    km: pd.DataFrame
-    logrank: pd.DataFrame
     plans_not_sustained: pd.DataFrame
+    look_now: pd.DataFrame
     paper_file_requests: pd.DataFrame
     background_requests: pd.DataFrame
+
+    #: Sort keys that make a concatenation of partitions equal to the in-memory run.
+    SORT_KEYS = {
+        "members": ["parent_id", "birth_order"],
+        "child_escalation": ["child_id"],
+        "family_signal": ["child_id"],
+        "children": ["parent_id", "birth_order"],
+        "sibling_groups": ["parent_id"],
+        "group_recurrence": ["parent_id"],
+        "plans_not_sustained": ["child_id", "start_date", "event_id"],
+        "look_now": ["child_id"],
+        "paper_file_requests": ["parent_id", "child_id"],
+        "background_requests": ["parent_id", "child_id"],
+    }
+
+    @classmethod
+    def concat(cls, parts: list["FamilyTables"]) -> "FamilyTables":
+        """Combine the tables of several partitions, sorted as one in-memory run sorts them."""
+        out = {}
+        for f in fields(cls):
+            frames = [getattr(p, f.name) for p in parts]
+            keys = [k for k in cls.SORT_KEYS[f.name] if k in frames[0].columns]
+            df = pd.concat(frames, ignore_index=True) if frames else frames
+            out[f.name] = df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df
+        return cls(**out)
+
+
+@dataclass
+class AnalystTables:
+    """The row-level tables of one run (``analyst/``)."""
+
+    family: FamilyTables
+    km: pd.DataFrame
+    logrank: pd.DataFrame
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def members(self) -> pd.DataFrame:
+        return self.family.members
+
+    @property
+    def children(self) -> pd.DataFrame:
+        return self.family.children
+
+    @property
+    def sibling_groups(self) -> pd.DataFrame:
+        return self.family.sibling_groups
 
     def csv_tables(self) -> dict[str, pd.DataFrame]:
         """File name (without ``.csv``) -> table, in the order they are written."""
+        f = self.family
         out = {
-            "sibling_groups": self.sibling_groups,
-            "children": self.children,
+            "sibling_groups": f.sibling_groups,
+            "children": f.children,
             "km_time_to_escalation": self.km,
             "logrank_tests": self.logrank,
-            "group_recurrence": self.group_recurrence,
-            "plans_not_sustained": self.plans_not_sustained,
-            "paper_file_requests": self.paper_file_requests,
-            "background_requests": self.background_requests,
+            "group_recurrence": f.group_recurrence,
+            "plans_not_sustained": f.plans_not_sustained,
+            "look_now": f.look_now,
+            "paper_file_requests": f.paper_file_requests,
+            "background_requests": f.background_requests,
         }
         out.update(self.extra)
         return out
 
 
-def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
-    """Run every analysis on ``cohort`` and return the analyst tables.
-
-    ``children`` has one row per child and index parent (a child with two index parents has
-    two rows), with the DESIGN.md columns first; ``sibling_groups`` one row per index parent.
-    """
+def select_parents(cohort: Cohort, params: AnalysisParams | None = None) -> pd.Index:
+    """The index parents of a run (explicit ids, or the DESIGN.md default rule)."""
     params = params or AnalysisParams()
-    parents = siblings.index_parents(
+    return siblings.index_parents(
         cohort,
         ids=params.index_parents,
         min_children=params.min_children,
         min_span_years=params.min_span_years,
     )
+
+
+def _lead(df: pd.DataFrame, contract: Iterable[str]) -> pd.DataFrame:
+    lead = [c for c in contract if c in df.columns]
+    return df[lead + [c for c in df.columns if c not in lead]]
+
+
+def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
+    """Every within-family table for the sibling groups of ``parents``.
+
+    ``children`` has one row per child and index parent (a child with two index parents has
+    two rows), with the DESIGN.md ``children.csv`` columns first; ``sibling_groups`` one row
+    per index parent with the ``sibling_groups.csv`` columns first.
+    """
     members = siblings.members(cohort, parents)
     child_ids = pd.Index(members["child_id"].unique()).sort_values()
 
@@ -100,35 +161,40 @@ def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> Analys
     flags = child_flags(cohort, child_ids)
 
     per_child = (
-        rec.merge(esc, on="child_id", how="left")
-        .merge(sig, on="child_id", how="left")
-        .merge(flags, on="child_id", how="left")
+        rec.merge(esc, on="child_id", how="left", validate="one_to_one")
+        .merge(sig, on="child_id", how="left", validate="one_to_one")
+        .merge(flags, on="child_id", how="left", validate="one_to_one")
     )
-    base = siblings.children_table(members)
-    children = base.merge(per_child, on="child_id", how="left", validate="many_to_one")
-    children = children.sort_values(["parent_id", "birth_order"], kind="stable")
-    lead = [c for c in CHILDREN_COLUMNS if c in children.columns]
-    children = children[lead + [c for c in children.columns if c not in lead]]
+    children = siblings.children_table(members).merge(
+        per_child, on="child_id", how="left", validate="many_to_one"
+    )
+    children = _lead(children.sort_values(["parent_id", "birth_order"], kind="stable"), CHILDREN_COLUMNS)
 
     groups = siblings.sibling_groups(cohort, members, escalated=esc[["child_id", "escalated"]])
-    lead = [c for c in SIBLING_GROUP_COLUMNS if c in groups.columns]
-    groups = groups[lead + [c for c in groups.columns if c not in lead]]
-
-    group_rec = recurrence.group_recurrence(cohort, members, rec)
-    not_sustained = recurrence.plans_not_sustained(cohort, members)
-    km = escalation.km_time_to_escalation(esc, members, sig)
-    lr = escalation.logrank_tests(esc, members, sig)
-
-    from . import actions
-
-    return AnalystTables(
+    return FamilyTables(
         members=members,
+        child_escalation=esc,
+        family_signal=sig,
         children=children.reset_index(drop=True),
-        sibling_groups=groups.reset_index(drop=True),
-        group_recurrence=group_rec,
-        km=km,
-        logrank=lr,
-        plans_not_sustained=not_sustained,
+        sibling_groups=_lead(groups, SIBLING_GROUP_COLUMNS).reset_index(drop=True),
+        group_recurrence=recurrence.group_recurrence(cohort, members, rec),
+        plans_not_sustained=recurrence.plans_not_sustained(cohort, members),
+        look_now=escalation.look_now(esc, sig, audit_date=cohort.audit_date),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
     )
+
+
+def cohort_tables(family: FamilyTables) -> dict[str, pd.DataFrame]:
+    """Estimates over every child at once: Kaplan-Meier and log-rank tables."""
+    esc, members, sig = family.child_escalation, family.members, family.family_signal
+    return {
+        "km": escalation.km_time_to_escalation(esc, members, sig),
+        "logrank": escalation.logrank_tests(esc, members, sig),
+    }
+
+
+def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
+    """Run every analysis on ``cohort`` in memory and return the analyst tables."""
+    family = family_tables(cohort, select_parents(cohort, params))
+    return AnalystTables(family=family, **cohort_tables(family))

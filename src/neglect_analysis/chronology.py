@@ -1,0 +1,321 @@
+"""Whole-family chronologies and per-child history flags.
+
+A whole-family chronology puts every event of every child of one index parent (extract and
+paper records), the children's births and the index parent's partner changes on one time line,
+and shows, on each date, which other children were open to which service: the "whole family
+approach" of the audit's briefing (points 3, 4 and 6). :func:`child_flags` gives the per-child
+``other_la`` and ``pre_ics_childhood`` columns of ``children.csv``.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES
+from .cohort import Cohort
+from .siblings import _other_birth_parents, partner_timeline
+
+#: Columns of :func:`family_chronology`, in order (``detail`` follows when asked for).
+CHRONOLOGY_COLUMNS: tuple[str, ...] = (
+    "date",
+    "end_date",
+    "child_id",
+    "birth_order",
+    "age_at_event_days",
+    "age_text",
+    "event_type",
+    "category",
+    "factors",
+    "outcome",
+    "source",
+    "other_la",
+    "before_ics",
+    "open_services",
+    "related_person_id",
+    "event_id",
+    "source_ref",
+)
+
+#: Event types whose ``other_la`` flag means other-authority history (DESIGN.md "Other LA").
+OTHER_LA_TYPES: tuple[str, ...] = ("icpc", "cp_plan")
+
+#: Tie order on one date: births, then partner changes, then events (by child and journey).
+_ROW_RANK = {t: i for i, t in enumerate(CHRONOLOGY_ROW_TYPES + EVENT_TYPES)}
+
+
+def age_text(dob: pd.Series, date: pd.Series) -> pd.Series:
+    """Age at ``date`` as text ``"<years>y <months>m"`` in completed calendar months.
+
+    Before birth the text is the time to birth with a minus sign (``"-0y 3m"``: an unborn
+    child three months before birth). Months are completed by day of month (a child born on
+    31 January is ``0y 0m`` on 28 February). Missing where either date is missing.
+
+    Examples
+    --------
+    >>> dob = pd.Series(pd.to_datetime(["2010-06-15", "2010-06-15", "2010-06-15"]))
+    >>> age_text(dob, pd.Series(pd.to_datetime(["2014-08-15", "2010-03-10", "2010-06-15"]))).tolist()
+    ['4y 2m', '-0y 3m', '0y 0m']
+    """
+    dob = pd.Series(dob).reset_index(drop=True)
+    date = pd.Series(date).reset_index(drop=True)
+    before = date < dob
+    later = date.where(~before, dob)
+    earlier = dob.where(~before, date)
+    months = (
+        (later.dt.year - earlier.dt.year) * 12
+        + (later.dt.month - earlier.dt.month)
+        - (later.dt.day < earlier.dt.day).astype("int64")
+    )
+    missing = dob.isna() | date.isna()
+    months = months.where(~missing, 0).astype("int64")
+    sign = pd.Series(np.where(before, "-", ""), dtype="string")
+    text = sign + (months // 12).astype("string") + "y " + (months % 12).astype("string") + "m"
+    return text.where(~missing, pd.NA).astype("string")
+
+
+def _open_services(rows: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
+    """For each row (``date``, ``child_id``): which OTHER children were open to which service.
+
+    An interval join within one family: every row against every service episode of the
+    family, kept where ``start <= date <= end``. Text such as ``"B: CP plan, CIN; C: CLA"``
+    (children in birth order, services in :data:`~neglect_analysis.codes.OPEN_SERVICES`
+    order); ``""`` where none was open.
+    """
+    r = rows[["date", "child_id"]].reset_index(names="_row")
+    r = r[r["date"].notna()]
+    j = r.merge(episodes, how="cross", suffixes=("", "_ep"))
+    same_child = j["child_id"].notna() & (j["child_id"] == j["child_id_ep"]).fillna(False)
+    j = j[(j["start"] <= j["date"]) & (j["date"] <= j["stop"]) & ~same_child]
+    if j.empty:
+        return pd.Series("", index=rows.index, dtype="string")
+    j = j.drop_duplicates(["_row", "child_id_ep", "service_rank"])
+    j = j.sort_values(["_row", "birth_order_ep", "child_id_ep", "service_rank"], kind="stable")
+    per_child = j.groupby(["_row", "birth_order_ep", "child_id_ep"], sort=False)["label"].agg(", ".join)
+    per_child = per_child.reset_index()
+    per_child["text"] = per_child["child_id_ep"] + ": " + per_child["label"]
+    text = per_child.groupby("_row", sort=False)["text"].agg("; ".join)
+    return text.reindex(rows.index).fillna("").astype("string")
+
+
+def family_chronology(
+    cohort: Cohort,
+    parent_id: str,
+    members: pd.DataFrame,
+    *,
+    include_detail: bool = False,
+) -> pd.DataFrame:
+    """The whole-family chronology of one index parent, one row per dated item, in date order.
+
+    Implements DESIGN.md "Outputs" (``chronologies/``), with "Involvement" (extract and paper
+    events, pre-birth ones included), "Other LA" and "Pre-ICS history". Rows:
+
+    - every event of every child in the parent's sibling group (``cohort.events``, extract and
+      paper), dated by its start;
+    - each child's birth (``event_type`` ``birth``; ``related_person_id`` = the child's other
+      birth parents, joined by ``;``, empty if unknown);
+    - the parent's ``partner_of`` partnerships (read in both directions): a ``partner_start``
+      row on the start date and a ``partner_end`` row on the end date when there is one
+      (``related_person_id`` = the partner). A partnership with no start date has its
+      ``partner_start`` row undated, at the end.
+
+    Columns (:data:`CHRONOLOGY_COLUMNS`): ``date``, ``end_date``, ``child_id``, ``birth_order``,
+    ``age_at_event_days`` (date - dob; negative before birth), ``age_text`` (see
+    :func:`age_text`: ``"-0y 3m"``, ``"4y 2m"``), ``event_type``, ``category``, ``factors``,
+    ``outcome``, ``source`` (``ics``/``paper``), ``other_la``, ``before_ics`` (date before
+    ``cohort.ics_start_date``), ``open_services``, ``related_person_id``, ``event_id``,
+    ``source_ref``; and ``detail`` (paper free text) only with ``include_detail=True``.
+
+    ``open_services`` lists, for the row's date, the OTHER children of the family open to a
+    service (:data:`~neglect_analysis.codes.OPEN_SERVICES`: CLA, CP plan, CIN = a referral
+    from its date to its close date, early help), e.g. ``"B: CP plan, CIN; C: early help"``;
+    ``""`` when none. Intervals include both ends; an extract episode with no end date is open
+    (DESIGN.md "a missing end date is an open episode"); a paper record has no end date, so a
+    paper episode counts as open on its own date only (nothing is assumed about its length).
+
+    Order: date (undated last), then births, partner changes, events; events on one date by
+    birth order, then journey order of the type (contact ... care proceedings, paper), then
+    event id: deterministic whatever the input order.
+
+    Examples
+    --------
+    >>> from neglect_analysis.siblings import members
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1980-01-01", "2005-03-01", "2012-06-15"]})
+    >>> links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    >>> events = pd.DataFrame({"person_id": ["A", "B"], "event_type": ["cp_plan", "referral"],
+    ...                        "start_date": ["2012-01-10", "2012-03-01"], "end_date": ["2013-01-10", None]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
+    >>> ch = family_chronology(c, "M", members(c, ["M"]))
+    >>> ch[["child_id", "event_type", "age_text", "open_services"]].values.tolist()
+    [['A', 'birth', '0y 0m', ''], ['A', 'cp_plan', '6y 10m', ''], ['B', 'referral', '-0y 3m', 'A: CP plan'], ['B', 'birth', '0y 0m', 'A: CP plan']]
+    """
+    parent_id = str(parent_id)
+    kids = (
+        members.loc[members["parent_id"] == parent_id, ["parent_id", "child_id", "birth_order", "dob"]]
+        .drop_duplicates("child_id")
+        .reset_index(drop=True)
+    )
+    ev = cohort.events[cohort.events["person_id"].isin(kids["child_id"])]
+
+    events = pd.DataFrame(
+        {
+            "date": ev["start_date"],
+            "end_date": ev["end_date"],
+            "child_id": ev["person_id"],
+            "event_type": ev["event_type"],
+            "category": ev["category"],
+            "factors": ev["factors"],
+            "outcome": ev["outcome"],
+            "source": ev["source"],
+            "other_la": ev["other_la"],
+            "related_person_id": pd.Series(pd.NA, index=ev.index, dtype="string"),
+            "event_id": ev["event_id"],
+            "source_ref": ev["source_ref"],
+            "detail": ev["detail"],
+        }
+    )
+
+    others = _other_birth_parents(cohort, kids).sort_values(["child_id", "other_id"])
+    other_ids = others.groupby("child_id")["other_id"].agg(";".join)
+    births = pd.DataFrame(
+        {
+            "date": kids["dob"],
+            "child_id": kids["child_id"],
+            "event_type": "birth",
+            "source": "ics",
+            "other_la": False,
+            "related_person_id": kids["child_id"].map(other_ids),
+            "source_ref": "ssd_person",
+        }
+    )
+
+    pt = partner_timeline(cohort, [parent_id])
+    pt = pt[pt["source"] == "partner_of"]
+    starts = pd.DataFrame(
+        {
+            "date": pt["start_date"],
+            "end_date": pt["end_date"],
+            "event_type": "partner_start",
+            "source": "ics",
+            "other_la": False,
+            "related_person_id": pt["partner_id"],
+            "source_ref": "relationships",
+        }
+    )
+    ended = pt[pt["end_date"].notna()]
+    ends = pd.DataFrame(
+        {
+            "date": ended["end_date"],
+            "event_type": "partner_end",
+            "source": "ics",
+            "other_la": False,
+            "related_person_id": ended["partner_id"],
+            "source_ref": "relationships",
+        }
+    )
+
+    parts = [p for p in (events, births, starts, ends) if len(p)]
+    chron = pd.concat(parts, ignore_index=True) if parts else events.iloc[0:0].copy()
+    for col in ("end_date", "category", "factors", "outcome", "event_id", "detail", "child_id"):
+        if col not in chron:
+            chron[col] = pd.NA
+    chron["date"] = chron["date"].astype("datetime64[ns]")
+    chron["end_date"] = chron["end_date"].astype("datetime64[ns]")
+    for col in ("child_id", "event_type", "category", "factors", "outcome", "source",
+                "related_person_id", "event_id", "source_ref", "detail"):
+        chron[col] = chron[col].astype("string")
+    chron["factors"] = chron["factors"].fillna("")
+    chron["other_la"] = chron["other_la"].fillna(False).astype(bool)
+
+    chron = chron.merge(kids[["child_id", "birth_order", "dob"]], on="child_id", how="left")
+    chron["birth_order"] = chron["birth_order"].astype("Int64")
+    chron["age_at_event_days"] = (chron["date"] - chron["dob"]).dt.days.astype("Int64")
+    chron["age_text"] = age_text(chron["dob"], chron["date"]).to_numpy()
+    chron["before_ics"] = (chron["date"] < cohort.ics_start_date).fillna(False).astype(bool)
+    chron["_rank"] = chron["event_type"].map(_ROW_RANK).fillna(len(_ROW_RANK)).astype("int64")
+    chron = _sort(chron)
+
+    ep = ev[ev["event_type"].isin(list(OPEN_SERVICES))]
+    latest = max(cohort.audit_date, chron["date"].max()) if chron["date"].notna().any() else cohort.audit_date
+    open_end = ep["end_date"].where(
+        ep["end_date"].notna(), ep["start_date"].where(ep["source"] == "paper", latest)
+    )
+    service_rank = {t: i for i, t in enumerate(OPEN_SERVICES)}
+    episodes = pd.DataFrame(
+        {
+            "child_id_ep": ep["person_id"].to_numpy(),
+            "start": ep["start_date"].to_numpy(),
+            "stop": open_end.to_numpy(),
+            "service_rank": ep["event_type"].map(service_rank).to_numpy(),
+            "label": ep["event_type"].map(OPEN_SERVICES).to_numpy(),
+        }
+    )
+    ep_order = kids[["child_id", "birth_order"]].rename(
+        columns={"child_id": "child_id_ep", "birth_order": "birth_order_ep"}
+    )
+    episodes = episodes.merge(ep_order, on="child_id_ep")
+    chron["open_services"] = _open_services(chron, episodes)
+
+    cols = list(CHRONOLOGY_COLUMNS) + (["detail"] if include_detail else [])
+    return chron[cols]
+
+
+def _sort(chron: pd.DataFrame) -> pd.DataFrame:
+    """Deterministic chronology order: date (undated last), births, partner rows, events."""
+    kind = chron["event_type"].map({"birth": 0, "partner_start": 1, "partner_end": 1}).fillna(2)
+    keyed = chron.assign(_kind=kind.astype("int64"))
+    keyed = keyed.sort_values(
+        ["date", "_kind", "birth_order", "_rank", "event_id", "related_person_id", "end_date"],
+        na_position="last",
+        kind="stable",
+    )
+    return keyed.drop(columns=["_kind", "_rank"]).reset_index(drop=True)
+
+
+def child_flags(
+    cohort: Cohort,
+    children: Iterable[str] | pd.Index | pd.DataFrame,
+    *,
+    ics_start_date: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per child: other-authority history and pre-ICS childhood (0/1), vectorised.
+
+    Implements DESIGN.md "Other LA" and "Pre-ICS childhood":
+
+    - ``other_la`` = 1 where the child has an ICPC marked transfer-in or a CP plan marked
+      other-LA (``events.other_la`` on an ``icpc`` or ``cp_plan`` event), else 0;
+    - ``pre_ics_childhood`` = 1 where the child was born before ``ics_start_date`` (default
+      ``cohort.ics_start_date``), 0 where born on or after it, NA where the dob is unknown.
+
+    ``children`` is a list/Index of child ids or a DataFrame with ``child_id``. One row per
+    distinct child, sorted by ``child_id``. Columns: ``child_id``, ``other_la`` (int64),
+    ``pre_ics_childhood`` (Int64).
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["A", "B"], "dob": ["2009-03-31", "2009-04-01"]})
+    >>> events = pd.DataFrame({"person_id": ["B"], "event_type": ["icpc"], "start_date": ["2015-01-01"],
+    ...                        "other_la": [True]})
+    >>> c = Cohort.from_frames(persons=persons, events=events, audit_date="2018-07-31")
+    >>> child_flags(c, ["B", "A"]).values.tolist()
+    [['A', 0, 1], ['B', 1, 0]]
+    """
+    if isinstance(children, pd.DataFrame):
+        ids = children["child_id"]
+    else:
+        ids = pd.Series(list(children), dtype="string")
+    ids = pd.Series(ids.astype("string").dropna().unique(), dtype="string").sort_values(ignore_index=True)
+    start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
+
+    ev = cohort.events
+    ola = ev.loc[ev["event_type"].isin(OTHER_LA_TYPES) & ev["other_la"], "person_id"]
+    dob = ids.map(cohort.persons.drop_duplicates("person_id").set_index("person_id")["dob"])
+    pre = (dob < start).astype("Int64").where(dob.notna(), pd.NA)
+    return pd.DataFrame(
+        {
+            "child_id": ids,
+            "other_la": ids.isin(ola).astype("int64"),
+            "pre_ics_childhood": pre.astype("Int64"),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Read and validate an SSD extract (placeholder during build)."""
