@@ -181,10 +181,9 @@ def test_format_share_rounds_half_up_exactly():
 
 
 def test_share_table_suppresses_share_with_its_numerator_or_denominator():
-    # a: 3 of 38 -> numerator c, share c. b: 40 of 204 -> 19.6 (19.607). d: 6 of 4 would
-    # be impossible; use 0 of 4: numerator 0 shown, denominator 4 c, share c (else 0.0 and 0
-    # give nothing away, but a shown share with numerator n gives n/share back in general).
-    # e: 0 of 0 -> share z. f: missing numerator -> ':'.
+    # a: 3 of 38 -> numerator c, share c. b: 40 of 204 = 19.607 -> 19.6.
+    # d: 0 of 4 -> denominator c, so the share is c too (a shown share and numerator give the
+    # denominator back). e: 0 of 0 -> share z. f: missing numerator -> ':'.
     num = pd.Series({"a": 3, "b": 40, "d": 0, "e": 0, "f": None})
     den = pd.Series({"a": 38, "b": 204, "d": 4, "e": 0, "f": 10})
     out = share_table(num, den)

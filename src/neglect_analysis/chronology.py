@@ -13,7 +13,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES
+from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
 from .cohort import Cohort
 from .siblings import _other_birth_parents, partner_timeline
 
@@ -37,9 +37,6 @@ CHRONOLOGY_COLUMNS: tuple[str, ...] = (
     "event_id",
     "source_ref",
 )
-
-#: Event types whose ``other_la`` flag means other-authority history (DESIGN.md "Other LA").
-OTHER_LA_TYPES: tuple[str, ...] = ("icpc", "cp_plan")
 
 #: Tie order on one date: births, then partner changes, then events (by child and journey).
 _ROW_RANK = {t: i for i, t in enumerate(CHRONOLOGY_ROW_TYPES + EVENT_TYPES)}
@@ -231,7 +228,7 @@ def family_chronology(
     chron = chron.merge(kids[["child_id", "birth_order", "dob"]], on="child_id", how="left")
     chron["birth_order"] = chron["birth_order"].astype("Int64")
     chron["age_at_event_days"] = (chron["date"] - chron["dob"]).dt.days.astype("Int64")
-    chron["age_text"] = age_text(chron["dob"], chron["date"]).to_numpy()
+    chron["age_text"] = pd.Series(age_text(chron["dob"], chron["date"]).array, index=chron.index)
     chron["before_ics"] = (chron["date"] < cohort.ics_start_date).fillna(False).astype(bool)
     chron["_rank"] = chron["event_type"].map(_ROW_RANK).fillna(len(_ROW_RANK)).astype("int64")
     chron = _sort(chron)
@@ -309,7 +306,7 @@ def child_flags(
     start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
 
     ev = cohort.events
-    ola = ev.loc[ev["event_type"].isin(OTHER_LA_TYPES) & ev["other_la"], "person_id"]
+    ola = ev.loc[ev["event_type"].isin(list(OTHER_LA_EVIDENCE)) & ev["other_la"], "person_id"]
     dob = ids.map(cohort.persons.drop_duplicates("person_id").set_index("person_id")["dob"])
     pre = (dob < start).astype("Int64").where(dob.notna(), pd.NA)
     return pd.DataFrame(

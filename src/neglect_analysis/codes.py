@@ -127,3 +127,10 @@ OPEN_SERVICES: dict[str, str] = {
     "referral": "CIN",
     "early_help": "early help",
 }
+
+#: Events whose ``other_la`` flag is other-authority history (DESIGN.md "Other LA"): event type
+#: -> the evidence label used in lists for action (ICPC transfer-in, CP plan other-LA flag).
+OTHER_LA_EVIDENCE: dict[str, str] = {
+    "icpc": "icpc_transfer_in",
+    "cp_plan": "cp_plan_other_la",
+}

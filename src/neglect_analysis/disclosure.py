@@ -54,6 +54,21 @@ class _Grid:
     is_total: np.ndarray
     relations: tuple[tuple[tuple[tuple[int, int], ...], tuple[int, int]], ...]
 
+    def lines_of(self, p: tuple[int, int]) -> list[int]:
+        """Indices of the relations that entry ``p`` takes part in (its row and/or column)."""
+        return self._lines.get(p, [])
+
+    @property
+    def _lines(self) -> dict[tuple[int, int], list[int]]:
+        cache = self.__dict__.get("_lines_cache")
+        if cache is None:
+            cache = {}
+            for k, (entries, total) in enumerate(self.relations):
+                for q in entries + (total,):
+                    cache.setdefault(q, []).append(k)
+            object.__setattr__(self, "_lines_cache", cache)
+        return cache
+
 
 def _as_counts(table: pd.DataFrame) -> np.ndarray:
     """Validate ``table`` as non-negative whole numbers; return an int64 array."""
@@ -65,7 +80,7 @@ def _as_counts(table: pd.DataFrame) -> np.ndarray:
         s = pd.to_numeric(table[col], errors="coerce")
         bad = s.isna() | (s < 0) | (s.astype("float64") % 1 != 0)
         for label in table.index[bad.to_numpy()]:
-            problems.append(f"row {label!r}, column {col!r}: {table.at[label, col]!r}")
+            problems.append(f"row {label!r}, column {col!r}: {table.at[label, col]}")
         out[:, j] = s.where(~bad, 0).astype("int64").to_numpy()
     if problems:
         raise ValueError(
@@ -142,11 +157,7 @@ def _pick(grid: _Grid, supp: np.ndarray, lines: list[int], needy: set[int]) -> t
             v = int(grid.values[p])
             if supp[p] or v == 0:
                 continue
-            crossing = any(
-                (p in e or p == t) and m in needy
-                for m, (e, t) in enumerate(grid.relations)
-                if m != k
-            )
+            crossing = any(m in needy for m in grid.lines_of(p) if m != k)
             key = (v, bool(grid.is_total[p]), not crossing, p)
             if best_key is None or key < best_key:
                 best, best_key = p, key
@@ -174,8 +185,7 @@ def _suppression_mask(
             fixed = _determined(grid, supp)
             p = None
             for q in fixed:
-                lines = [m for m, (e, t) in enumerate(grid.relations) if q in e or q == t]
-                p = _pick(grid, supp, lines, set())
+                p = _pick(grid, supp, grid.lines_of(q), set())
                 if p is not None:
                     break
             if p is not None:
@@ -355,7 +365,7 @@ def check_no_small_counts(
     cols = list(df.columns) if columns is None else list(columns)
     for col in cols:
         s = df[col]
-        if columns is not None or pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        if columns is not None or pd.api.types.is_integer_dtype(s.dtype):
             v = pd.to_numeric(s, errors="coerce")
             whole = v.notna() & (v % 1 == 0)
         elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:

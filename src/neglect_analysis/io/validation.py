@@ -25,6 +25,7 @@ COUNT_COLUMNS: tuple[str, ...] = ("table", "file", "rows_read", "rows_used", "ro
 #: What the auditor should do, per kind of problem (printed once per group by ``format``).
 ADVICE: dict[str, str] = {
     "missing_table": "Add the table to the extract folder, named as the table (e.g. ssd_person.csv).",
+    "absent_table": "Nothing to do if the authority does not hold this table; otherwise add it.",
     "missing_column": "Add the column to the file (names are matched ignoring case; see "
                       "neglect_analysis.io.TABLE_COLUMNS for accepted names and aliases).",
     "bad_date": "Correct the date in the case system or the file: use YYYY-MM-DD, DD/MM/YYYY "

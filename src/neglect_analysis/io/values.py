@@ -19,9 +19,9 @@ FALSE_TEXT: tuple[str, ...] = ("n", "no", "0", "false", "f")
 
 def _by_unique(s: pd.Series, fn) -> pd.Series:
     """Apply ``fn`` to each distinct non-missing value of ``s``; missing stays missing."""
-    uniq = s.dropna().unique()
-    mapping = {u: fn(u) for u in uniq}
-    return s.map(mapping)
+    obj = s.astype(object).where(s.notna(), None)
+    mapping = {u: fn(u) for u in obj.dropna().unique()}
+    return obj.map(mapping)
 
 
 def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -112,18 +112,19 @@ class SyntheticParams:
         2.5, "Gamma shape (mean 1) of the family's persistent level of parental difficulty: "
         "it scales the rate of concerns and the chance of escalation throughout.")
     episodes_per_year: float = _p(
-        1.1, "Episodes of concern per family-year while a child is under 18 (contacts from "
+        0.8, "Episodes of concern per family-year while a child is under 18 (contacts from "
         "schools, health, police...), times the family's difficulty.")
     difficulty_elasticity: float = _p(
         0.5, "Each escalation probability is multiplied by difficulty**elasticity.")
     contact_to_referral: float = _p(
-        0.42, "Share of episodes (contacts) accepted as referrals.")
+        0.40, "Share of episodes (contacts) accepted as referrals.")
     referral_nfa: float = _p(0.25, "Share of referrals closed with no further action before "
                              "assessment.")
-    referral_to_s47: float = _p(0.40, "Share of assessed referrals with a section 47 enquiry.")
+    referral_to_s47: float = _p(0.45, "Share of assessed referrals with a section 47 enquiry.")
     s47_to_icpc: float = _p(
-        0.27, "ICPC per S47: national 31-39%; set lower so the share of S47 not progressing "
-        "to ICPC (briefing point 5) sits above the national ~65%.")
+        0.11, "Base ICPC per S47 (times difficulty**elasticity): with re-enquiries after plans the "
+        "cohort has about 26% ICPC per S47, so the share of S47 not progressing to ICPC "
+        "(briefing point 5) is about 74%, above the national 61-69%.")
     icpc_to_plan: float = _p(0.90, "National ~86% of ICPCs lead to a plan; higher here.")
     plan_to_pre_proceedings: float = _p(0.22, "Share of CP plans escalated to the public "
                                         "law outline (pre-proceedings).")
@@ -137,11 +138,17 @@ class SyntheticParams:
         150, "An unborn child within this many days of birth is referred with its siblings "
         "(pre-birth referral: events before dob).")
     followup_after_referral: float = _p(
-        0.38, "Chance that a closed referral is followed by a new episode within 12 months "
+        0.30, "Chance that a closed referral is followed by a new episode within 12 months "
         "(drift, start-again syndrome): drives re-referrals above the national 22%.")
     followup_after_plan: float = _p(
-        0.45, "Chance that an ended CP plan is followed by a new episode within 2 years "
+        0.75, "Chance that an ended CP plan is followed by a new episode within 2 years "
         "(changes not sustained): drives repeat plans above the national 24%.")
+    escalation_after_plan: float = _p(
+        1.5, "Escalation probabilities of an episode following an ended plan are multiplied "
+        "by this: a family known to have needed a plan is escalated sooner the next time.")
+    replan_after_plan: float = _p(
+        0.50, "Share of episodes following an ended plan that lead straight back to a plan "
+        "(S47, ICPC, plan): changes not sustained; repeat plans above the national 24%.")
     newborn_after_proceedings: float = _p(
         0.75, "A baby born after an older sibling's care proceedings is referred pre-birth "
         "with this probability (about 70% of returns concern such a baby, Broadhurst 2017).")
@@ -189,10 +196,11 @@ class SyntheticParams:
     neglect_factor: float = _p(0.55, "Chance of 16A at an assessment (0.85 in a neglect episode).")
 
     # --- history outside the extract -------------------------------------------------------
-    moved_in: float = _p(0.13, "Share of families that moved in from another authority; "
+    moved_in: float = _p(0.13, "Share of families that moved in from another authority "
+                         "(exactly round(n x share), on a date within the extract window); "
                          "their earlier history is in the other authority's records.")
     moved_in_with_plan: float = _p(
-        0.6, "Share of moved-in families arriving with children on another authority's CP "
+        0.6, "Share (exact count) of moved-in families arriving with children on another authority's CP "
         "plan (ICPC transfer-in Y, plan other-LA Y).")
     paper_file_requested: float = _p(
         0.45, "Share of children with a pre-ICS childhood (or other-LA history) whose paper "

@@ -1,0 +1,129 @@
+"""Row checks shared by every table: ids, persons, dates, date order.
+
+A :class:`TableRows` wraps one table as read (text, with ``_row``) and a ``keep`` mask. Each
+check reports the rows it finds to the :class:`~neglect_analysis.io.validation.ProblemLog` with
+a message naming file, row, column and value, and either drops them (``action="dropped"``) or
+keeps them with the consequence said in the message (``action="used"``). Checks skip rows that
+are already dropped, so each dropped row is reported once with the first reason found.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .dates import parse_dates
+from .readers import ROW
+from .validation import ProblemLog
+
+
+@dataclass
+class TableRows:
+    """One table as read, the rows still kept, and where to report problems."""
+
+    table: str
+    file: str
+    df: pd.DataFrame
+    log: ProblemLog
+    keep: pd.Series | None = None
+
+    def __post_init__(self) -> None:
+        if self.keep is None:
+            self.keep = pd.Series(True, index=self.df.index)
+
+    # -- reporting -------------------------------------------------------------------------
+    def report(self, mask: pd.Series, column: str | None, text, *, check: str,
+               severity: str = "error", drop: bool = True, values=None) -> pd.Series:
+        """Report rows in ``mask`` (among kept rows); drop them if ``drop``. Returns the mask used.
+
+        ``text`` (str or Series) follows ``"{file} row {row}: "`` in the message.
+        """
+        m = (mask.fillna(False).astype(bool) & self.keep)
+        if not m.any():
+            return m
+        rows = self.df.loc[m, ROW]
+        prefix = self.file + " row " + rows.astype("string") + ": "
+        body = text[m] if isinstance(text, pd.Series) else text
+        if values is None:
+            vals = self.df.loc[m, column] if column in self.df.columns else None
+        else:
+            vals = values[m] if isinstance(values, pd.Series) else values
+        if isinstance(vals, pd.Series):
+            vals = vals.tolist()
+        elif vals is None:
+            vals = [None] * int(m.sum())
+        self.log.add(table=self.table, file=self.file, rows=rows.tolist(), column=column,
+                     values=vals, message=(prefix + body).tolist(), severity=severity,
+                     action="dropped" if drop else "used", check=check)
+        if drop:
+            self.keep = self.keep & ~m
+        return m
+
+    def col(self, name: str) -> pd.Series:
+        """A column as text (all missing where the file lacks it)."""
+        if name in self.df.columns:
+            return self.df[name]
+        return pd.Series(pd.NA, index=self.df.index, dtype="string")
+
+    # -- checks ----------------------------------------------------------------------------
+    def require_value(self, column: str, *, what: str = "") -> None:
+        """Drop rows where ``column`` is empty."""
+        extra = f" ({what})" if what else ""
+        self.report(self.col(column).isna(), column, f"{column}{extra} is empty; row dropped",
+                    check="missing_value")
+
+    def unique_id(self, column: str) -> None:
+        """Drop rows whose id repeats an earlier kept row's id."""
+        ids = self.col(column)
+        kept = ids.where(self.keep)
+        dup = kept.duplicated(keep="first") & kept.notna()
+        if not dup.any():
+            return
+        first_row = self.df.loc[kept.notna() & ~dup].set_index(column)[ROW]
+        first_row = first_row[~first_row.index.duplicated()]
+        first = ids.map(first_row).astype("Int64").astype("string")
+        self.report(dup, column, column + " " + ids + " repeats the id on row " + first + "; row dropped",
+                    check="duplicate_id")
+
+    def known_person(self, column: str, person_ids: pd.Index, *, role: str = "") -> None:
+        """Drop rows whose person id is empty or not in ``ssd_person``."""
+        self.require_value(column)
+        ids = self.col(column)
+        unknown = ids.notna() & ~ids.isin(person_ids)
+        role_txt = f" ({role})" if role else ""
+        self.report(unknown, column, column + " " + ids + role_txt + " is not in ssd_person; row dropped",
+                    check="unknown_person")
+
+    def date(self, column: str, *, required: bool, consequence: str = "left empty") -> pd.Series:
+        """Parse a date column. Required: empty or bad -> row dropped. Else bad -> error, NaT."""
+        raw = self.col(column)
+        dates, bad = parse_dates(raw)
+        if required:
+            self.report(raw.isna(), column, f"{column} is empty; row dropped", check="missing_value")
+            self.report(bad, column, column + " " + raw + " is not a date; row dropped", check="bad_date")
+        else:
+            self.report(bad, column, column + " " + raw + f" is not a date; {consequence}",
+                        check="bad_date", drop=False)
+        return dates.where(~bad)
+
+    def date_order(self, start: pd.Series, end: pd.Series, start_col: str, end_col: str,
+                   *, consequence: str = "end date ignored") -> pd.Series:
+        """Report end before start (kept, end set empty); return the cleaned end dates."""
+        before = end.notna() & start.notna() & (end < start)
+        iso_end = end.dt.strftime("%Y-%m-%d").astype("string")
+        iso_start = start.dt.strftime("%Y-%m-%d").astype("string")
+        self.report(before, end_col,
+                    end_col + " " + iso_end + " is before " + start_col + " " + iso_start + "; " + consequence,
+                    check="end_before_start", drop=False, values=self.col(end_col))
+        return end.where(~(before & self.keep))
+
+    def ref(self) -> pd.Series:
+        """``table:row`` for each row (events.source_ref)."""
+        return self.table + ":" + self.df[ROW].astype("string")
+
+    def counts(self) -> dict:
+        """Row accounting for this table."""
+        n = len(self.df)
+        used = int(self.keep.sum())
+        return {"table": self.table, "file": self.file, "rows_read": n, "rows_used": used,
+                "rows_reported": n - used}

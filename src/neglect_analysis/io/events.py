@@ -1,0 +1,282 @@
+"""SSD event tables -> the canonical ``events`` table (cohort.py module docstring).
+
+One builder per SSD table. Every builder: drops rows with no id, a repeated id, no person or a
+person not in ``ssd_person``, or no usable start date (errors); keeps rows with a bad or
+out-of-order end date, end left empty (open), as an error with action ``used``. Events before
+the person's birth are not errors (pre-birth referrals of unborn children); an empty end date is
+an open episode.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .. import codes
+from .checks import TableRows
+from .readers import ROW
+from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
+                     parse_outcome_json, parse_primary_need)
+
+#: Pre-proceedings outcomes that are a decision to issue care proceedings (case-insensitive
+#: substring; SSD: "Decision to Issue Care Proceedings" / "Decision to step down").
+ISSUE_PATTERN = r"\bissue"
+
+#: (id, person, start, end) columns of each event table, and its event type.
+EVENT_TABLES: dict[str, tuple[str, str, str, str, str | None]] = {
+    "ssd_contacts": ("contact", "cont_contact_id", "cont_person_id", "cont_contact_date", None),
+    "ssd_early_help_episodes": ("early_help", "earl_episode_id", "earl_person_id",
+                                "earl_episode_start_date", "earl_episode_end_date"),
+    "ssd_cin_episodes": ("referral", "cine_referral_id", "cine_person_id", "cine_referral_date",
+                         "cine_close_date"),
+    "ssd_cin_assessments": ("assessment", "cina_assessment_id", "cina_person_id",
+                            "cina_assessment_start_date", "cina_assessment_auth_date"),
+    "ssd_s47_enquiry": ("s47", "s47e_s47_enquiry_id", "s47e_person_id", "s47e_s47_start_date",
+                        "s47e_s47_end_date"),
+    "ssd_initial_cp_conference": ("icpc", "icpc_icpc_id", "icpc_person_id", "icpc_icpc_date", None),
+    "ssd_cp_plans": ("cp_plan", "cppl_cp_plan_id", "cppl_person_id", "cppl_cp_plan_start_date",
+                     "cppl_cp_plan_end_date"),
+    "ssd_cla_episodes": ("cla", "clae_cla_episode_id", "clae_person_id",
+                         "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
+}
+
+
+def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd.Series:
+    flags, bad = parse_flags(t.col(column))
+    t.report(bad, column, column + " " + t.col(column) + f" is not a Y/N flag; {consequence}",
+             check="bad_flag", drop=False)
+    return flags
+
+
+def _base(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """Common checks and columns for a table listed in :data:`EVENT_TABLES`."""
+    event_type, id_col, person_col, start_col, end_col = EVENT_TABLES[t.table]
+    t.require_value(id_col)
+    t.unique_id(id_col)
+    t.known_person(person_col, person_ids)
+    start = t.date(start_col, required=True)
+    if end_col:
+        end = t.date(end_col, required=False, consequence="end date left empty (open)")
+        end = t.date_order(start, end, start_col, end_col, consequence="end date ignored (open)")
+    else:
+        end = pd.Series(pd.NaT, index=t.df.index, dtype="datetime64[ns]")
+    return pd.DataFrame({
+        "event_id": t.col(id_col), "person_id": t.col(person_col), "event_type": event_type,
+        "start_date": start, "end_date": end, "category": pd.Series(pd.NA, index=t.df.index, dtype="string"),
+        "nfa": pd.Series(pd.NA, index=t.df.index, dtype="boolean"), "factors": "",
+        "outcome": pd.Series(pd.NA, index=t.df.index, dtype="string"), "other_la": False,
+        "source": "ics", "source_ref": t.ref(),
+        "linked_event_id": pd.Series(pd.NA, index=t.df.index, dtype="string"),
+        "detail": pd.Series(pd.NA, index=t.df.index, dtype="string"),
+    })
+
+
+def _done(t: TableRows, ev: pd.DataFrame) -> pd.DataFrame:
+    return ev[t.keep].reset_index(drop=True)
+
+
+def contacts(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """Contacts: category = source code; outcome = flags set to Y (``;``); nfa = ``NFA_FLAG`` Y.
+
+    Unreadable outcome JSON: error, row used with outcome and nfa unknown.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> df = pd.DataFrame({"cont_contact_id": ["K1"], "cont_person_id": ["0012"],
+    ...     "cont_contact_date": ["31/03/2017"], "cont_contact_source_code": ["2A"],
+    ...     "cont_contact_outcome_json": ['{"NFA_FLAG":"Y","ADVICE_FLAG":"Y"}'], "_row": [2]})
+    >>> ev = contacts(TableRows("ssd_contacts", "ssd_contacts.csv", df, ProblemLog()), pd.Index(["0012"]))
+    >>> ev.loc[0, "category"], ev.loc[0, "outcome"], bool(ev.loc[0, "nfa"]), ev.loc[0, "source_ref"]
+    ('2A', 'ADVICE_FLAG;NFA_FLAG', True, 'ssd_contacts:2')
+    """
+    ev = _base(t, person_ids)
+    outcome, nfa, problem = parse_outcome_json(t.col("cont_contact_outcome_json"))
+    t.report(problem.notna(), "cont_contact_outcome_json",
+             "cont_contact_outcome_json " + t.col("cont_contact_outcome_json") + " " + problem
+             + "; outcome left unknown", check="bad_json", drop=False)
+    ev["category"] = t.col("cont_contact_source_code").str.upper()
+    ev["outcome"] = outcome
+    ev["nfa"] = nfa
+    return _done(t, ev)
+
+
+def early_help(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """Early-help episodes: outcome = end reason as written."""
+    ev = _base(t, person_ids)
+    ev["outcome"] = t.col("earl_episode_end_reason")
+    return _done(t, ev)
+
+
+def referrals(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """Referrals (``ssd_cin_episodes``): category = primary need code, nfa flag, outcome = close
+    reason, end = close date. Unknown primary need: error, row used with category empty."""
+    ev = _base(t, person_ids)
+    need, bad = parse_primary_need(t.col("cine_cin_primary_need_code"))
+    t.report(bad, "cine_cin_primary_need_code",
+             "cine_cin_primary_need_code " + t.col("cine_cin_primary_need_code")
+             + " is not a primary need code (N0 to N9); left empty", check="unknown_code", drop=False)
+    ev["category"] = need
+    ev["nfa"] = _flag(t, "cine_referral_nfa")
+    ev["outcome"] = t.col("cine_close_reason")
+    return _done(t, ev)
+
+
+def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None) -> pd.DataFrame:
+    """Assessments: linked_event_id = referral id; factors joined from ``ssd_assessment_factors``
+    by assessment id (all rows of one assessment together, de-duplicated, sorted).
+
+    Factor rows naming an assessment not kept in ``ssd_cin_assessments``: error, dropped.
+    Unknown factor codes: error, the other codes used. Unreadable JSON: error, no factors.
+    """
+    ev = _base(t, person_ids)
+    ev["linked_event_id"] = t.col("cina_referral_id")
+    ev = _done(t, ev)
+    if factors is not None:
+        fid = factors.col("cinf_assessment_id")
+        factors.require_value("cinf_assessment_id")
+        factors.report(fid.notna() & ~fid.isin(ev["event_id"]), "cinf_assessment_id",
+                       "cinf_assessment_id " + fid + " is not in ssd_cin_assessments; row dropped",
+                       check="unknown_person")
+        raw = factors.col("cinf_assessment_factors_json")
+        codes_, problem = parse_factors(raw)
+        factors.report(problem.notna(), "cinf_assessment_factors_json",
+                       "cinf_assessment_factors_json " + raw + " " + problem.fillna("")
+                       + "; other codes used", check="unknown_code", drop=False)
+        f = pd.DataFrame({"event_id": fid, "code": codes_.str.split(",")})[factors.keep]
+        f = f.explode("code")
+        f = f[f["code"].notna() & (f["code"] != "")].drop_duplicates()
+        if len(f):
+            order = {c: i for i, c in enumerate(sorted(f["code"].unique(), key=factor_sort_key))}
+            f = f.assign(_o=f["code"].map(order)).sort_values(["event_id", "_o"])
+            joined = f.groupby("event_id", sort=False)["code"].agg(",".join)
+            ev["factors"] = ev["event_id"].map(joined).fillna("")
+    return ev
+
+
+def s47(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """S47 enquiries: nfa flag; linked_event_id = referral id."""
+    ev = _base(t, person_ids)
+    ev["nfa"] = _flag(t, "s47e_s47_nfa")
+    ev["linked_event_id"] = t.col("s47e_referral_id")
+    return _done(t, ev)
+
+
+def icpc(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """ICPCs: linked_event_id = s47 id; other_la = transfer-in flag; outcome ``CP_PLAN`` when
+    the conference's CP flag is Y (else empty)."""
+    ev = _base(t, person_ids)
+    ev["linked_event_id"] = t.col("icpc_s47_enquiry_id")
+    ev["other_la"] = _flag(t, "icpc_icpc_transfer_in", "read as N").fillna(False).astype(bool)
+    cp = _flag(t, "icpc_icpc_outcome_cp_flag").fillna(False).astype(bool)
+    ev["outcome"] = pd.Series("CP_PLAN", index=t.df.index, dtype="string").where(cp)
+    return _done(t, ev)
+
+
+def cp_plans(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """CP plans: category = initial category code, outcome = latest category code, other_la =
+    ``cppl_cp_plan_ola``. Category text (``Neglect``) mapped to DfE codes; unknown: error, row
+    used with the category empty."""
+    ev = _base(t, person_ids)
+    for col, target in (("cppl_cp_plan_initial_category", "category"),
+                        ("cppl_cp_plan_latest_category", "outcome")):
+        code, bad = parse_cp_category(t.col(col))
+        t.report(bad, col, col + " " + t.col(col) + " is not a CP category (Neglect, Physical Abuse, "
+                 "Sexual Abuse, Emotional Abuse, Multiple or NEG/PHY/SAB/EMO/MUL); left empty",
+                 check="unknown_code", drop=False)
+        ev[target] = code
+    ev["other_la"] = _flag(t, "cppl_cp_plan_ola", "read as N").fillna(False).astype(bool)
+    return _done(t, ev)
+
+
+def cla(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """CLA episodes: start to ceased date."""
+    return _done(t, _base(t, person_ids))
+
+
+def pre_proceedings(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """A ``pre_proceedings`` event from the decision date, outcome = outcome text; where the
+    outcome is a decision to issue care proceedings, also a ``care_proceedings`` event from
+    ``prep_agree_stepdown_issue_date``, else ``prep_care_pro_letter_date`` (DESIGN.md). With
+    neither date: warning, no care_proceedings event. event_id = ``prep_table_id``, else
+    ``ssd_pre_proceedings:<row>``.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> df = pd.DataFrame({"prep_person_id": ["C"], "prep_pre_pro_decision_date": ["01/02/2016"],
+    ...     "prep_pre_pro_outcome": ["Decision to Issue Care Proceedings"],
+    ...     "prep_agree_stepdown_issue_date": [None], "prep_care_pro_letter_date": ["2016-05-03"], "_row": [2]})
+    >>> ev = pre_proceedings(TableRows("ssd_pre_proceedings", "ssd_pre_proceedings.csv", df, ProblemLog()),
+    ...                      pd.Index(["C"]))
+    >>> ev[["event_id", "event_type", "start_date"]].astype(str).values.tolist()
+    [['ssd_pre_proceedings:2', 'pre_proceedings', '2016-02-01'], ['ssd_pre_proceedings:2', 'care_proceedings', '2016-05-03']]
+    """
+    ids = t.col("prep_table_id").fillna(t.ref())
+    if "prep_table_id" in t.df.columns:
+        t.unique_id("prep_table_id")
+    t.known_person("prep_person_id", person_ids)
+    start = t.date("prep_pre_pro_decision_date", required=True)
+    issue = t.date("prep_agree_stepdown_issue_date", required=False)
+    letter = t.date("prep_care_pro_letter_date", required=False)
+    outcome = t.col("prep_pre_pro_outcome")
+    to_issue = outcome.str.contains(ISSUE_PATTERN, flags=re.IGNORECASE, regex=True).fillna(False).astype(bool)
+    care_start = issue.fillna(letter)
+    t.report(to_issue & care_start.isna(), "prep_pre_pro_outcome",
+             "prep_pre_pro_outcome " + outcome + " but neither prep_agree_stepdown_issue_date nor "
+             "prep_care_pro_letter_date is given; no care_proceedings event", check="missing_value",
+             severity="warning", drop=False)
+    base = pd.DataFrame({
+        "event_id": ids, "person_id": t.col("prep_person_id"), "event_type": "pre_proceedings",
+        "start_date": start, "end_date": pd.NaT, "outcome": outcome, "source": "ics",
+        "source_ref": t.ref(), "factors": "", "other_la": False,
+    })
+    care = base.assign(event_type="care_proceedings", start_date=care_start)
+    care = care[t.keep & to_issue & care_start.notna()]
+    pre = base[t.keep]
+    return pd.concat([pre, care]).sort_index(kind="stable").reset_index(drop=True)
+
+
+def paper_records(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+    """Paper records: a row whose ``event_type`` is a Cohort event type (not ``paper``) counts as
+    that event; any other type becomes ``paper``. outcome = event_type as written, detail =
+    detail, source ``paper``, source_ref = document_ref, event_id ``paper_records:<row>``.
+    Event types are matched ignoring case, spaces and hyphens (``CP plan`` = ``cp_plan``).
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> df = pd.DataFrame({"person_id": ["C", "C"], "event_date": ["2005-01-02", "2006-01-02"],
+    ...     "event_type": ["CP plan", "school_report"], "detail": ["x", "y"],
+    ...     "document_ref": ["D1", "D2"], "_row": [2, 3]})
+    >>> ev = paper_records(TableRows("paper_records", "paper_records.csv", df, ProblemLog()), pd.Index(["C"]))
+    >>> ev[["event_id", "event_type", "outcome", "source", "source_ref"]].values.tolist()
+    [['paper_records:2', 'cp_plan', 'CP plan', 'paper', 'D1'], ['paper_records:3', 'paper', 'school_report', 'paper', 'D2']]
+    """
+    t.known_person("person_id", person_ids)
+    t.require_value("event_type")
+    start = t.date("event_date", required=True)
+    written = t.col("event_type")
+    norm = written.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    typed = norm.where(norm.isin([e for e in codes.EVENT_TYPES if e != "paper"]), "paper")
+    ev = pd.DataFrame({
+        "event_id": t.ref(), "person_id": t.col("person_id"), "event_type": typed,
+        "start_date": start, "end_date": pd.NaT, "outcome": written, "factors": "",
+        "other_la": False, "source": "paper", "source_ref": t.col("document_ref"),
+        "detail": t.col("detail"),
+    })
+    return _done(t, ev)
+
+
+#: Builder of each event table (``ssd_cin_assessments`` also takes the factors table).
+BUILDERS = {
+    "ssd_contacts": contacts,
+    "ssd_early_help_episodes": early_help,
+    "ssd_cin_episodes": referrals,
+    "ssd_s47_enquiry": s47,
+    "ssd_initial_cp_conference": icpc,
+    "ssd_cp_plans": cp_plans,
+    "ssd_cla_episodes": cla,
+    "ssd_pre_proceedings": pre_proceedings,
+    "paper_records": paper_records,
+}

@@ -1,0 +1,229 @@
+"""Parent-child links and partners from ``relationships``, ``ssd_mother`` or ``ssd_family``.
+
+DESIGN.md: links come from ``relationships`` where the extract has it, else ``ssd_mother``,
+else ``ssd_family``; each link records its source. A parent absent from ``ssd_person`` is kept
+(``in_extract`` False, unknown dob, a note); a child absent from ``ssd_person`` is an error and
+the link is dropped.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import codes
+from .checks import TableRows
+from .readers import ROW
+
+#: A parent must be at least this old (whole years) at the child's birth (DESIGN.md validation).
+MIN_PARENT_AGE_YEARS = 12
+#: Most birth parents a child can have.
+MAX_BIRTH_PARENTS = 2
+
+LINK_COLUMNS = ["parent_id", "child_id", "relationship", "source", ROW]
+
+
+def _norm_relationship(s: pd.Series) -> pd.Series:
+    return s.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+
+
+def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``relationships`` rows -> ``(links, partners)``.
+
+    ``mother_of`` / ``father_of`` rows: ``person_id`` is the parent, ``related_person_id`` the
+    child. ``partner_of`` rows go to partners with their dates (bad dates: error, left empty;
+    end before start: error, end ignored). Relationship text is matched ignoring case, spaces
+    and hyphens (``Mother of`` = ``mother_of``); other relationships are errors (row dropped).
+    Repeated birth links are dropped with a warning. Returned links keep ``_row`` for later
+    checks.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> df = pd.DataFrame({"person_id": ["M", "M", "M"], "related_person_id": ["C", "F", "C"],
+    ...                    "relationship": ["Mother of", "partner_of", "aunt_of"],
+    ...                    "start_date": [None, "2001-01-01", None], "end_date": None, "_row": [2, 3, 4]})
+    >>> links, partners = from_relationships(TableRows("relationships", "relationships.csv", df, ProblemLog()),
+    ...                                      pd.Index(["M", "C"]))
+    >>> links[["parent_id", "child_id", "relationship"]].values.tolist(), partners["partner_id"].tolist()
+    ([['M', 'C', 'mother_of']], ['F'])
+    """
+    t.require_value("person_id")
+    t.require_value("related_person_id")
+    t.require_value("relationship")
+    rel = _norm_relationship(t.col("relationship"))
+    t.report(~rel.isin(list(codes.RELATIONSHIPS)), "relationship",
+             "relationship " + t.col("relationship") + " is not mother_of, father_of or partner_of; row dropped",
+             check="unknown_code")
+    birth = rel.isin(list(codes.BIRTH_RELATIONSHIPS))
+    child = t.col("related_person_id")
+    t.report(birth & ~child.isin(person_ids), "related_person_id",
+             "related_person_id " + child + " (the child) is not in ssd_person; row dropped",
+             check="unknown_person")
+    pair = t.col("person_id") + "\x1f" + child
+    kept_pair = pair.where(birth & t.keep)
+    dup = kept_pair.duplicated(keep="first") & kept_pair.notna()
+    first = t.df.loc[kept_pair.notna() & ~dup, ROW]
+    first_by_pair = pd.Series(first.to_numpy(), index=kept_pair[kept_pair.notna() & ~dup].to_numpy())
+    t.report(dup, "related_person_id",
+             "link of " + t.col("person_id") + " to " + child + " repeats row "
+             + pair.map(first_by_pair).astype("Int64").astype("string") + "; row dropped",
+             check="duplicate_id", severity="warning")
+    partner = rel == "partner_of"
+    start = t.date("start_date", required=False)
+    end = t.date("end_date", required=False)
+    end = t.date_order(start, end, "start_date", "end_date")
+    keep = t.keep
+    links = pd.DataFrame({
+        "parent_id": t.col("person_id"), "child_id": child, "relationship": rel,
+        "source": "relationships", ROW: t.df[ROW],
+    })[keep & birth]
+    partners = pd.DataFrame({
+        "person_id": t.col("person_id"), "partner_id": child, "start_date": start, "end_date": end,
+    })[keep & partner]
+    return links.reset_index(drop=True), partners.reset_index(drop=True)
+
+
+def from_ssd_mother(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``ssd_mother`` rows -> ``(links, child_dobs)``: ``mother_of`` links, source ``ssd_mother``.
+
+    ``moth_person_id`` is the mother, ``moth_childs_person_id`` the child (must be in
+    ``ssd_person``). ``child_dobs`` (``person_id``, ``dob``) holds ``moth_childs_dob`` where
+    given, used only for children whose ``ssd_person`` row has no dob.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> df = pd.DataFrame({"moth_person_id": ["M", "M"], "moth_childs_person_id": ["C", "X"],
+    ...                    "moth_childs_dob": ["2010-01-01", None], "_row": [2, 3]})
+    >>> log = ProblemLog()
+    >>> links, dobs = from_ssd_mother(TableRows("ssd_mother", "ssd_mother.csv", df, log), pd.Index(["M", "C"]))
+    >>> links[["parent_id", "child_id", "relationship", "source"]].values.tolist()
+    [['M', 'C', 'mother_of', 'ssd_mother']]
+    >>> log.frame()["problem"].tolist()
+    ['ssd_mother.csv row 3: moth_childs_person_id X (the child) is not in ssd_person; row dropped']
+    """
+    t.require_value("moth_person_id")
+    t.known_person("moth_childs_person_id", person_ids, role="the child")
+    dob = t.date("moth_childs_dob", required=False)
+    pair = t.col("moth_person_id") + "\x1f" + t.col("moth_childs_person_id")
+    dup = pair.where(t.keep).duplicated() & t.keep
+    t.report(dup, "moth_childs_person_id", "repeats an earlier link of the same mother and child; row dropped",
+             check="duplicate_id", severity="warning")
+    links = pd.DataFrame({
+        "parent_id": t.col("moth_person_id"), "child_id": t.col("moth_childs_person_id"),
+        "relationship": "mother_of", "source": "ssd_mother", ROW: t.df[ROW],
+    })[t.keep]
+    dobs = pd.DataFrame({"person_id": t.col("moth_childs_person_id"), "dob": dob})[t.keep & dob.notna()]
+    return links.reset_index(drop=True), dobs.drop_duplicates("person_id").reset_index(drop=True)
+
+
+def from_ssd_family(t: TableRows, persons: pd.DataFrame, *,
+                    min_parent_age_years: float = MIN_PARENT_AGE_YEARS) -> pd.DataFrame:
+    """Infer ``parent_of`` links from ``ssd_family`` family ids (source ``ssd_family``).
+
+    SSD's family id says who lives together, not who is whose parent. The rule chosen (an
+    auditor's reading, documented so it can be checked): within each family, sort the members
+    with a known dob; a gap of at least ``min_parent_age_years`` (12) years between consecutive
+    members starts a new generation. The youngest generation are the children; the generation
+    just above them are their parents (so a grandparent two generations up is not linked). A
+    family with one generation gives no links. Members without dob cannot be placed: kept
+    unlinked, with a warning. Members must be in ``ssd_person`` (else error, row dropped).
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> df = pd.DataFrame({"fami_family_id": ["F1"] * 4, "fami_person_id": ["G", "M", "A", "B"],
+    ...                    "_row": [2, 3, 4, 5]})
+    >>> persons = pd.DataFrame({"person_id": ["G", "M", "A", "B"],
+    ...     "dob": pd.to_datetime(["1950-01-01", "1975-01-01", "2000-01-01", "2005-06-01"])})
+    >>> links = from_ssd_family(TableRows("ssd_family", "ssd_family.csv", df, ProblemLog()), persons)
+    >>> links[["parent_id", "child_id", "relationship"]].values.tolist()
+    [['M', 'A', 'parent_of'], ['M', 'B', 'parent_of']]
+    """
+    t.require_value("fami_family_id")
+    t.known_person("fami_person_id", pd.Index(persons["person_id"]))
+    fam = pd.DataFrame({"family_id": t.col("fami_family_id"), "person_id": t.col("fami_person_id"),
+                        ROW: t.df[ROW]})
+    dob = fam["person_id"].map(persons.drop_duplicates("person_id").set_index("person_id")["dob"])
+    t.report(dob.isna(), "fami_person_id",
+             "fami_person_id " + t.col("fami_person_id")
+             + " has no date of birth, so cannot be placed as parent or child; not linked",
+             check="no_dob", severity="warning", drop=False)
+    fam = fam.assign(dob=dob)[t.keep & dob.notna()]
+    fam = fam.drop_duplicates(["family_id", "person_id"]).sort_values(["family_id", "dob", "person_id"])
+    gap_years = fam.groupby("family_id")["dob"].diff().dt.days / 365.25
+    fam["generation"] = (gap_years >= min_parent_age_years).astype(int).groupby(fam["family_id"]).cumsum()
+    last = fam.groupby("family_id")["generation"].transform("max")
+    children = fam[(fam["generation"] == last) & (last >= 1)]
+    parents = fam[fam["generation"] == last - 1]
+    links = parents[["family_id", "person_id", ROW]].rename(columns={"person_id": "parent_id"}).merge(
+        children[["family_id", "person_id"]].rename(columns={"person_id": "child_id"}), on="family_id")
+    links = links.assign(relationship="parent_of", source="ssd_family")
+    return links[LINK_COLUMNS].sort_values(["parent_id", "child_id"]).reset_index(drop=True)
+
+
+def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
+                min_parent_age_years: int = MIN_PARENT_AGE_YEARS,
+                max_birth_parents: int = MAX_BIRTH_PARENTS) -> pd.DataFrame:
+    """Plausibility of links: parent at least ``min_parent_age_years`` at the birth, and at most
+    ``max_birth_parents`` parents per child.
+
+    A parent younger than 12 (whole calendar years) at the child's birth, or born after the
+    child: error, link dropped (the link or a dob is wrong; the link cannot be trusted). A child
+    with more than two distinct birth parents: error on each of its links, links kept (the
+    loader cannot tell which one is wrong; the auditor must correct the extract).
+    Returns the links still kept.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> persons = pd.DataFrame({"person_id": ["M", "C"], "dob": pd.to_datetime(["2000-03-02", "2012-03-01"])})
+    >>> df = pd.DataFrame({"_row": [2]})
+    >>> links = pd.DataFrame({"parent_id": ["M"], "child_id": ["C"], "relationship": ["mother_of"],
+    ...                       "source": ["relationships"], "_row": [2]})
+    >>> log = ProblemLog()
+    >>> len(check_links(links, persons, TableRows("relationships", "relationships.csv", df, log)))
+    0
+    >>> log.frame()["problem"].tolist()
+    ['relationships.csv row 2: parent M (born 2000-03-02) was 11 at the birth of C (born 2012-03-01); row dropped']
+    """
+    if links.empty:
+        return links
+    dob = persons.drop_duplicates("person_id").set_index("person_id")["dob"]
+    pdob = links["parent_id"].map(dob)
+    cdob = links["child_id"].map(dob)
+    known = pdob.notna() & cdob.notna()
+    p = pd.DatetimeIndex(pdob)
+    c = pd.DatetimeIndex(cdob)
+    age = pd.Series(c.year - p.year - ((c.month * 100 + c.day) < (p.month * 100 + p.day)).astype(int),
+                    index=links.index)
+    young = known & (age < min_parent_age_years)
+    row_to_index = pd.Series(t.df.index, index=t.df[ROW].to_numpy())
+    idx = links[ROW].map(row_to_index)
+
+    def on_table(mask: pd.Series, series: pd.Series) -> tuple[pd.Series, pd.Series]:
+        m = pd.Series(False, index=t.df.index)
+        txt = pd.Series(pd.NA, index=t.df.index, dtype="string")
+        sel = idx[mask.to_numpy()]
+        m.loc[sel.to_numpy()] = True
+        txt.loc[sel.to_numpy()] = series[mask].to_numpy()
+        return m, txt
+
+    iso = lambda s: s.dt.strftime("%Y-%m-%d").astype("string")  # noqa: E731
+    text = ("parent " + links["parent_id"] + " (born " + iso(pdob) + ") was "
+            + age.astype("Int64").astype("string") + " at the birth of " + links["child_id"]
+            + " (born " + iso(cdob) + "); row dropped")
+    m, txt = on_table(young, text)
+    t.report(m, None, txt, check="young_parent", values=None)
+    links = links[~young].reset_index(drop=True)
+    births = links[links["relationship"].isin(list(codes.BIRTH_RELATIONSHIPS) + ["parent_of"])]
+    n_parents = births.groupby("child_id")["parent_id"].transform("nunique")
+    many = pd.Series(False, index=links.index)
+    many.loc[births.index] = n_parents > max_birth_parents
+    if many.any():
+        text = ("child " + links["child_id"] + " is linked to "
+                + links["child_id"].map(births.groupby("child_id")["parent_id"].nunique()).astype("string")
+                + " birth parents (at most " + str(max_birth_parents) + "); link kept, correct the extract")
+        m, txt = on_table(many, text)
+        t.report(m, None, txt, check="too_many_parents", drop=False, values=None)
+    return links

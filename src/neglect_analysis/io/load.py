@@ -1,0 +1,270 @@
+"""``load_extract``: read a folder of SSD tables, validate them, build the Cohort.
+
+DESIGN.md "Input: an SSD extract" and "Validation and bad input". Required: ``ssd_person`` and
+one link source (``relationships``, else ``ssd_mother``, else ``ssd_family``); every other table
+is optional (absent: no events of that type, noted in the report). When ``ssd_person`` is
+missing or unusable nothing else is read (every other check needs it).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..cohort import Cohort, conform
+from . import events as ev
+from .checks import TableRows
+from .links import check_links, from_relationships, from_ssd_family, from_ssd_mother
+from .metadata import METADATA_FILE, read_metadata, resolve_parameters
+from .persons import build_persons
+from .readers import ROW, find_table_files, normalise, read_raw
+from .spec import LINK_TABLES, TABLE_COLUMNS
+from .validation import COUNT_COLUMNS, ExtractError, ProblemLog, ValidationReport
+
+#: Event tables in the order they are read, with the event types they give.
+EVENT_SOURCES: dict[str, str] = {
+    "ssd_contacts": "contact", "ssd_early_help_episodes": "early_help",
+    "ssd_cin_episodes": "referral", "ssd_cin_assessments": "assessment",
+    "ssd_s47_enquiry": "s47", "ssd_initial_cp_conference": "icpc", "ssd_cp_plans": "cp_plan",
+    "ssd_cla_episodes": "cla", "ssd_pre_proceedings": "pre_proceedings and care_proceedings",
+    "paper_records": "paper",
+}
+
+
+class _Reader:
+    """Reads tables on demand, reporting file-level problems and keeping row accounting."""
+
+    def __init__(self, folder: Path, log: ProblemLog, progress: bool):
+        self.folder = folder
+        self.log = log
+        self.files = find_table_files(folder)
+        self.read: dict[str, TableRows] = {}
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+            self.bar = tqdm(total=len(self.files), desc="Reading extract", unit="table", file=sys.stderr)
+
+    def has(self, table: str) -> bool:
+        return table in self.files
+
+    def table(self, table: str) -> TableRows | None:
+        """Read a table; None when absent. Missing required columns: all rows dropped."""
+        if table in self.read:
+            return self.read[table]
+        if table not in self.files:
+            return None
+        paths = self.files[table]
+        path = paths[0]
+        for other in paths[1:]:
+            self.log.add(table=table, file=other.name, rows=None, column=None, values=None,
+                         message=f"{other.name}: {table} is also in {path.name}; {other.name} ignored",
+                         severity="warning", action="used", check="other")
+        if self.bar is not None:
+            self.bar.set_postfix_str(path.name)
+        try:
+            raw, encoding = read_raw(path)
+        except Exception as exc:  # unreadable file: report, treat as absent
+            self.log.add(table=table, file=path.name, rows=None, column=None, values=None,
+                         message=f"{path.name}: cannot be read ({exc}); table not used",
+                         severity="error", action="dropped", check="other")
+            self.read[table] = None
+            return None
+        df, _ = normalise(raw, table)
+        t = TableRows(table, path.name, df, self.log)
+        if encoding == "cp1252":
+            self.log.add(table=table, file=path.name, rows=None, column=None, values=None,
+                         message=f"{path.name}: not UTF-8; read as Windows-1252", severity="note",
+                         action="used", check="encoding")
+        missing = [c for c in TABLE_COLUMNS[table]["required"] if c not in df.columns]
+        if missing:
+            self.log.add(table=table, file=path.name, rows=None, column=", ".join(missing), values=None,
+                         message=f"{path.name}: required column(s) {', '.join(missing)} missing; "
+                                 f"all {len(df)} rows dropped",
+                         severity="error", action="dropped", check="missing_column")
+            t.keep = pd.Series(False, index=df.index)
+        self.read[table] = t
+        if self.bar is not None:
+            self.bar.update(1)
+        return t
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def counts(self) -> pd.DataFrame:
+        rows = [t.counts() for name in TABLE_COLUMNS for t in [self.read.get(name)] if t is not None]
+        return pd.DataFrame(rows, columns=list(COUNT_COLUMNS))
+
+
+def _table_note(log: ProblemLog, table: str, message: str, *, severity: str = "note",
+                check: str = "missing_table") -> None:
+    log.add(table=table, file=None, rows=None, column=None, values=None, message=message,
+            severity=severity, action="used", check=check)
+
+
+def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, strict: bool = False,
+                 progress: bool = False) -> tuple[Cohort, ValidationReport]:
+    """Read and validate an SSD extract folder; return ``(cohort, report)``.
+
+    Parameters
+    ----------
+    path
+        Folder with one file per table (``ssd_person.csv``, ``ssd_cp_plans.xlsx``,
+        ``relationships.parquet``, ...) and optionally ``extract.json``.
+    audit_date, ics_start_date
+        Override ``extract.json``; defaults: today and 2009-04-01 (``cohort.DEFAULT_ICS_START``).
+    strict
+        Raise :class:`ExtractError` listing every error instead of returning a report with errors.
+    progress
+        Show a progress bar per table on stderr.
+
+    The Cohort's tables follow ``cohort.SCHEMAS``; ``cohort.meta`` records the files read,
+    ``link_source`` and ``extract.json``. See the ``neglect_analysis.io`` package docstring for
+    every validation rule and choice. A folder that does not exist raises :class:`ExtractError`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "ssd_person.csv").write_text("pers_person_id,pers_dob\\n0001,1980-01-01\\n0012,31/03/2005\\n")
+    >>> _ = (d / "relationships.csv").write_text("person_id,related_person_id,relationship\\n0001,0012,mother_of\\n")
+    >>> cohort, report = load_extract(d, audit_date="2018-07-31")
+    >>> cohort.links[["parent_id", "child_id", "source"]].values.tolist(), report.has_errors
+    ([['0001', '0012', 'relationships']], False)
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ExtractError(f"{folder}: no such folder (give the folder that holds the SSD tables)")
+    log = ProblemLog()
+    meta, meta_problems = read_metadata(folder)
+    for msg in meta_problems:
+        log.add(table=METADATA_FILE, file=METADATA_FILE, rows=None, column=None, values=None,
+                message=msg, severity="error", action="used", check="other")
+    audit, ics = resolve_parameters(meta, audit_date=audit_date, ics_start_date=ics_start_date)
+    reader = _Reader(folder, log, progress)
+    try:
+        tables = _build(reader, log)
+    finally:
+        reader.close()
+    report = ValidationReport(problems=log.frame(), counts=reader.counts())
+    cohort = Cohort(
+        persons=conform(tables["persons"], "persons"),
+        links=conform(tables["links"], "links"),
+        partners=conform(tables["partners"], "partners"),
+        events=conform(tables["events"], "events"),
+        case_review=conform(tables["case_review"], "case_review"),
+        iro_challenges=conform(tables["iro_challenges"], "iro_challenges"),
+        audit_date=audit,
+        ics_start_date=ics,
+        authority=meta.get("authority"),
+        synthetic=bool(meta.get("synthetic", False)),
+        source_path=str(folder),
+        meta={"files": {k: v[0].name for k, v in reader.files.items()},
+              "link_source": tables["link_source"], "extract_json": meta},
+    )
+    if strict:
+        report.raise_if_errors()
+    return cohort, report
+
+
+def _empty() -> dict:
+    return {"persons": None, "links": None, "partners": None, "events": None,
+            "case_review": None, "iro_challenges": None, "link_source": None}
+
+
+def _build(reader: _Reader, log: ProblemLog) -> dict:
+    out = _empty()
+    # persons ---------------------------------------------------------------------------------
+    pt = reader.table("ssd_person")
+    if pt is None:
+        _table_note(log, "ssd_person", "ssd_person: table not found in the extract; nothing else "
+                    "can be read (add ssd_person.csv, .xlsx or .parquet)", severity="error")
+        return out
+    if not pt.keep.any():
+        return out
+    persons = build_persons(pt)
+    person_ids = pd.Index(persons["person_id"])
+
+    # links -------------------------------------------------------------------------------------
+    source = next((s for s in LINK_TABLES if reader.has(s)), None)
+    links = pd.DataFrame(columns=["parent_id", "child_id", "relationship", "source", ROW])
+    partners = None
+    if source is None:
+        _table_note(log, "relationships", "no link table found (relationships, ssd_mother or "
+                    "ssd_family): no sibling groups can be formed", severity="error")
+    else:
+        for other in LINK_TABLES:
+            if other != source and reader.has(other):
+                _table_note(log, other, f"{reader.files[other][0].name}: not read; links are taken from "
+                            f"{source}", check="other")
+        lt = reader.table(source)
+        out["link_source"] = source
+        if lt is not None and lt.keep.any():
+            if source == "relationships":
+                links, partners = from_relationships(lt, person_ids)
+                parent_col = "person_id"
+            elif source == "ssd_mother":
+                links, dobs = from_ssd_mother(lt, person_ids)
+                parent_col = "moth_person_id"
+                fill = persons["dob"].isna() & persons["person_id"].isin(dobs["person_id"])
+                if fill.any():
+                    persons.loc[fill, "dob"] = persons.loc[fill, "person_id"].map(
+                        dobs.set_index("person_id")["dob"])
+            else:
+                links = from_ssd_family(lt, persons)
+                parent_col = None
+            if parent_col is not None:
+                absent = links[~links["parent_id"].isin(person_ids)].drop_duplicates("parent_id")
+                if len(absent):
+                    mask = lt.df[ROW].isin(absent[ROW])
+                    lt.report(mask, parent_col, parent_col + " " + lt.col(parent_col)
+                              + " (a parent) is not in ssd_person; kept with unknown date of birth",
+                              check="parent_not_in_extract", severity="note", drop=False)
+                    extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,
+                                          "dob": pd.NaT, "death_date": pd.NaT, "in_extract": False})
+                    persons = pd.concat([persons, extra], ignore_index=True)
+            links = check_links(links, persons, lt)
+    out["persons"] = persons
+    out["links"] = links.drop(columns=[ROW], errors="ignore")
+    out["partners"] = partners
+
+    # events ------------------------------------------------------------------------------------
+    frames = []
+    for table, kind in EVENT_SOURCES.items():
+        t = reader.table(table)
+        if t is None:
+            _table_note(log, table, f"{table}: table not in the extract; no {kind} events",
+                        check="absent_table")
+            continue
+        if not t.keep.any():
+            continue
+        if table == "ssd_cin_assessments":
+            ft = reader.table("ssd_assessment_factors")
+            ft = ft if ft is not None and ft.keep.any() else None
+            frames.append(ev.assessments(t, person_ids, ft))
+        else:
+            frames.append(ev.BUILDERS[table](t, person_ids))
+    if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
+        ft = reader.table("ssd_assessment_factors")
+        ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",
+                  "ssd_cin_assessments is not in the extract, so factors cannot be attached; row dropped",
+                  check="unknown_person")
+    frames = [conform(f, "events") for f in frames if len(f)]
+    out["events"] = pd.concat(frames, ignore_index=True) if frames else None
+
+    # extension tables ----------------------------------------------------------------------------
+    for table, date_cols, first in (("case_review", ("review_date",), "review_date"),
+                                    ("iro_challenges", ("challenge_date", "resolved_date"), "challenge_date")):
+        t = reader.table(table)
+        if t is None or not t.keep.any():
+            continue
+        t.known_person("person_id", person_ids)
+        frame = {c: t.col(c) for c in TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]}
+        for c in date_cols:
+            frame[c] = t.date(c, required=(c == "challenge_date"))
+        if table == "iro_challenges":
+            frame["resolved_date"] = t.date_order(frame["challenge_date"], frame["resolved_date"],
+                                                  "challenge_date", "resolved_date")
+        out[table] = pd.DataFrame(frame)[t.keep].reset_index(drop=True)
+    return out

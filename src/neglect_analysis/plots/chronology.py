@@ -1,0 +1,163 @@
+"""Whole-family chronology figure: one lane per child, the family's history on one time axis."""
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from ..codes import EVENT_TYPES
+from .style import EVENT_COLOURS, LINE_STYLES
+
+#: Event types drawn as bars from start to end date; every other event is a mark at its start.
+BAR_TYPES: tuple[str, ...] = ("cp_plan", "cla")
+#: Rows drawn as vertical lines, with their colour / line-style key in the house style.
+LINE_KEYS: dict[str, str] = {"birth": "birth", "partner_start": "partner", "partner_end": "partner"}
+#: Marker per point-event type (colour carries the type; shape helps in grey print).
+MARKERS: dict[str, str] = {
+    "contact": "o",
+    "early_help": "s",
+    "referral": "D",
+    "assessment": "^",
+    "s47": "v",
+    "icpc": "P",
+    "pre_proceedings": "X",
+    "care_proceedings": "*",
+    "paper": "o",
+}
+#: Colour of the pre-ICS shading.
+PRE_ICS_COLOUR = "#DDDDDD"
+
+
+def chronology_figsize(n_children: int, *, width: float = 12.0) -> tuple[float, float]:
+    """Figure size (inches) for a chronology of ``n_children`` lanes: 0.6 in per lane + margins.
+
+    Examples
+    --------
+    >>> chronology_figsize(12)
+    (12.0, 9.0)
+    >>> chronology_figsize(1)
+    (12.0, 3.5)
+    """
+    return (float(width), max(3.5, 1.8 + 0.6 * int(n_children)))
+
+
+def plot_family_chronology(
+    chron: pd.DataFrame,
+    ax: Axes | None = None,
+    ics_start: str | pd.Timestamp | None = None,
+    *,
+    open_until: str | pd.Timestamp | None = None,
+    min_bar_days: int = 14,
+    legend: bool = True,
+) -> Axes:
+    """Draw a whole-family chronology (output of
+    :func:`neglect_analysis.chronology.family_chronology`) and return the Axes.
+
+    One horizontal lane per child, eldest at the top (y tick labels ``"<child> (<order>)"``);
+    CP plans and CLA episodes as bars from start to end (an open episode runs to
+    ``open_until``, default the latest date in ``chron``; a paper episode with no end date is a
+    ``min_bar_days`` stub, its length being unknown); every other dated event as a mark coloured
+    by type; births and the index parent's partner changes as vertical lines (dotted, dashed);
+    the period before ``ics_start`` shaded. Undated rows are not drawn. Only layout is
+    computed; draws on ``plt.gca()`` when ``ax`` is None. Artists carry gids (``marks-<type>``,
+    ``bars-<type>``, ``birth``, ``partner``, ``pre-ics``) for tests.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> chron = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2005-03-01", "2008-01-10", "2010-02-01", "2010-05-01"]),
+    ...     "end_date": pd.to_datetime([None, "2009-01-10", None, None]),
+    ...     "child_id": ["A", "A", "B", "B"], "birth_order": [1, 1, 2, 2],
+    ...     "event_type": ["birth", "cp_plan", "birth", "referral"], "source": "ics"})
+    >>> ax = plot_family_chronology(chron, ics_start="2009-04-01")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['B (2)', 'A (1)']
+    >>> plt.close("all")
+    """
+    if ax is None:
+        ax = plt.gca()
+    rows = chron[chron["date"].notna()]
+    kids = (
+        chron.loc[chron["child_id"].notna(), ["child_id", "birth_order"]]
+        .drop_duplicates("child_id")
+        .sort_values(["birth_order", "child_id"], na_position="last")
+    )
+    n = len(kids)
+    lane = dict(zip(kids["child_id"], range(n - 1, -1, -1)))  # eldest at the top
+    latest = pd.concat([chron["date"], chron["end_date"]]).max()
+    until = pd.Timestamp(open_until) if open_until is not None else latest
+    types_drawn: list[str] = []
+
+    child_rows = rows[rows["child_id"].notna()]
+    y = child_rows["child_id"].map(lane)
+    for event_type in EVENT_TYPES:
+        sel = child_rows["event_type"] == event_type
+        if not sel.any():
+            continue
+        types_drawn.append(event_type)
+        colour = EVENT_COLOURS.get(event_type, "#000000")
+        if event_type in BAR_TYPES:
+            ep = child_rows[sel]
+            fallback = ep["date"].where(ep["source"] == "paper", until)
+            fallback = fallback.where(ep["source"] != "paper", ep["date"] + pd.Timedelta(days=min_bar_days))
+            stop = ep["end_date"].where(ep["end_date"].notna(), fallback)
+            start_num = mdates.date2num(ep["date"])
+            width = mdates.date2num(stop) - start_num
+            lanes = y[sel].to_numpy()
+            for ln in sorted(set(lanes)):
+                keep = lanes == ln
+                ax.broken_barh(
+                    list(zip(start_num[keep], width[keep])),
+                    (ln - 0.3, 0.6),
+                    facecolors=colour,
+                    alpha=0.8,
+                    gid=f"bars-{event_type}",
+                    zorder=2,
+                )
+        else:
+            ax.scatter(
+                mdates.date2num(child_rows.loc[sel, "date"]),
+                y[sel].to_numpy(),
+                c=colour,
+                marker=MARKERS.get(event_type, "o"),
+                s=36,
+                edgecolors="white",
+                linewidths=0.5,
+                gid=f"marks-{event_type}",
+                zorder=3,
+            )
+
+    for row_type, key in LINE_KEYS.items():
+        for d in rows.loc[rows["event_type"] == row_type, "date"]:
+            ax.axvline(
+                mdates.date2num(d),
+                color=EVENT_COLOURS.get(key, "#555555"),
+                linestyle=LINE_STYLES.get(key, ":"),
+                linewidth=1.0,
+                gid=key,
+                zorder=1,
+            )
+
+    if ics_start is not None and rows["date"].notna().any():
+        start = pd.Timestamp(ics_start)
+        first = rows["date"].min()
+        if first < start:
+            ax.axvspan(mdates.date2num(first), mdates.date2num(start), color=PRE_ICS_COLOUR, alpha=0.5,
+                       gid="pre-ics", zorder=0, lw=0)
+            ax.text(mdates.date2num(start), 1.0, " ICS start", transform=ax.get_xaxis_transform(),
+                    ha="left", va="bottom", fontsize="small")
+
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([f"{c} ({o})" for c, o in zip(kids["child_id"][::-1], kids["birth_order"][::-1])])
+    ax.set_ylim(-0.7, max(n, 1) - 0.3)
+    ax.set_ylabel("Child (birth order)")
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    if legend and types_drawn:
+        handles = [Patch(color=EVENT_COLOURS.get(t, "#000000"), label=t.replace("_", " ")) for t in types_drawn]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    return ax

@@ -1,0 +1,41 @@
+"""Bar charts of counts (contacts, referrals, S47 enquiries, CP plans...; DESIGN.md
+"Re-referral", "Repeat CP plan", "S47 not progressing to ICPC")."""
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ._layout import get_ax, numeric_and_text, require
+from .style import BAR_COLOUR, EVENT_COLOURS
+
+
+def plot_counts(table: pd.DataFrame, x: str, y: str, ax: Axes | None = None, **style) -> Axes:
+    """Vertical bars of ``table[y]`` against ``table[x]``, in table order, with value labels.
+
+    Heights are the values as given (nothing is counted here). Values may be DfE symbols
+    (``c``, ``z``, ``:``): such a bar is empty and labelled with the symbol, so a suppressed
+    briefing table can be drawn. When the ``x`` labels are event types the bars take
+    :data:`~neglect_analysis.plots.style.EVENT_COLOURS`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.DataFrame({"event_type": ["contact", "referral", "s47"], "n": [120, 45, "c"]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_counts(t, "event_type", "n", ax)
+    >>> [float(p.get_height()) for p in ax.patches], [t.get_text() for t in ax.texts]
+    ([120.0, 45.0, 0.0], ['120', '45', 'c'])
+    >>> plt.close("all")
+    """
+    require(table, [x, y], "plot_counts")
+    ax = get_ax(ax)
+    heights, labels = numeric_and_text(table[y])
+    xs = table[x].astype(str).tolist()
+    if "color" not in style and all(v in EVENT_COLOURS for v in xs):
+        style = {**style, "color": [EVENT_COLOURS[v] for v in xs]}
+    bars = ax.bar(xs, heights.to_numpy(), **{"color": BAR_COLOUR, **style})
+    ax.bar_label(bars, labels=labels, padding=2)
+    ax.set_xlabel(x.replace("_", " ").capitalize())
+    ax.set_ylabel(y.replace("_", " ").capitalize())
+    ax.margins(y=0.1)
+    return ax

@@ -1,0 +1,155 @@
+"""``generate`` and ``write_extract``: the public entry points of the synthetic cohort."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .families import DAYS_PER_YEAR, NO_DATE, draw_families, day_number
+from .journeys import child_rows, draw_episodes
+from .params import SyntheticParams
+from .tables import build_tables
+from .writer import TABLE_ORDER, as_text, write_tables
+
+GENERATOR = "neglect_analysis.synthetic 1"
+DEFAULT_AUTHORITY = "Synthetic sample authority"
+
+
+def _family_attributes(fams, rng, p, audit, ics):
+    """Persistent difficulty, traits and move-in date of each family."""
+    n = len(fams.parents)
+    # stratified (one draw per 1/n quantile band, in random order) so that even a small cohort
+    # spans the whole distribution of difficulty: less seed-to-seed noise in its rates
+    u = (rng.permutation(n) + rng.random(n)) / max(n, 1)
+    d = stats.gamma.ppf(u, p.difficulty_shape, scale=1.0 / p.difficulty_shape)
+    traits = {
+        "domestic_abuse": rng.random(n) < p.trait_domestic_abuse,
+        "alcohol": rng.random(n) < p.trait_alcohol,
+        "drugs": rng.random(n) < p.trait_drugs,
+        "mental_health": rng.random(n) < p.trait_mental_health,
+        "learning_disability": rng.random(n) < p.trait_learning_disability,
+    }
+    # exactly round(n x moved_in) families moved in, on a date within the extract window
+    eldest = fams.children["dob"].to_numpy()[fams.parents["first_child"].to_numpy()]
+    lo = np.maximum(eldest + int(DAYS_PER_YEAR), ics + 180)
+    hi = audit - 180
+    n_moved = int(round(n * p.moved_in))
+    movers = np.zeros(n, bool)
+    movers[rng.permutation(n)[:n_moved]] = True
+    movers &= hi > lo
+    moved = np.where(movers, lo + np.floor(rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64),
+                     NO_DATE)
+    # exactly round(n_moved x moved_in_with_plan) of them arrive with a child on a plan
+    with_plan = np.zeros(n, bool)
+    idx = np.flatnonzero(movers)
+    with_plan[rng.permutation(idx)[:int(round(len(idx) * p.moved_in_with_plan))]] = True
+    return d, traits | {"moved": moved, "moved_with_plan": with_plan}
+
+
+def generate(
+    n_parents: int = 38,
+    seed: int = 2018,
+    params: SyntheticParams | None = None,
+    audit_date: str = "2018-07-31",
+    ics_start_date: str = "2009-04-01",
+) -> dict[str, pd.DataFrame]:
+    """A synthetic SSD extract: dict of SSD table name -> DataFrame (all text, ISO dates).
+
+    Simulates families, not rows: index parents with five or more children by one or more
+    partners over a span of ten years or more, a persistent family level of difficulty that
+    produces contacts, referrals, assessments, S47 enquiries, conferences, CP plans,
+    pre-proceedings, care proceedings and care episodes over calendar time (see
+    :mod:`neglect_analysis.synthetic`). Every rate is a field of ``params``. The result
+    depends only on the arguments (numpy ``Generator`` streams spawned from ``seed``).
+
+    With the defaults (38 parents, seed 2018, audit 2018-07-31) the extract matches the
+    audit's published facts exactly: 38 index parents (35 mothers), 242 children, the youngest
+    4 days and the eldest 31 years old at the audit date, and no other parent meeting the
+    index rule (DESIGN.md: >= 5 children, span >= 10 years).
+
+    Examples
+    --------
+    >>> t = generate(5, seed=1)
+    >>> sorted(t)[:3]
+    ['case_review', 'iro_challenges', 'paper_records']
+    >>> t["ssd_person"].columns.tolist()
+    ['pers_person_id', 'pers_sex', 'pers_dob', 'pers_expected_dob', 'pers_death_date']
+    >>> int((t["relationships"]["relationship"] == "mother_of").sum() >= 25)
+    1
+    """
+    p = params or SyntheticParams()
+    audit, ics = day_number(audit_date), day_number(ics_start_date)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    fams = draw_families(n_parents, streams[0], p, audit_date)
+    d, family = _family_attributes(fams, streams[1], p, audit, ics)
+    eps = draw_episodes(fams, d, family["moved"], family["moved_with_plan"], streams[1], p, audit)
+    rows = child_rows(eps, fams, p, audit, streams[2])
+    tables = build_tables(rows, fams, family, p, streams[3], audit, ics)
+
+    # persons: an expected dob where the child was referred before birth
+    first = tables.pop("_first_ics_event")
+    ch = fams.children
+    prebirth = np.zeros(len(ch), bool)
+    prebirth[first["child"].to_numpy()[first["t"].to_numpy() < ch["dob"].to_numpy()[first["child"].to_numpy()]]] = True
+    persons = fams.persons.copy()
+    expected = np.full(len(persons), NO_DATE)
+    child_rows_in_persons = persons["person_id"].isin(ch["person_id"][prebirth]).to_numpy()
+    dob_p = persons["dob"].to_numpy()
+    jitter = streams[3].integers(-14, 15, size=len(persons))
+    expected[child_rows_in_persons] = (dob_p + jitter)[child_rows_in_persons]
+    persons = pd.DataFrame({
+        "pers_person_id": persons["person_id"].to_numpy(), "pers_sex": persons["sex"].to_numpy(),
+        "pers_dob": dob_p, "pers_expected_dob": expected,
+        "pers_death_date": persons["death_date"].to_numpy(),
+    }).sort_values("pers_person_id").reset_index(drop=True)
+    tables["ssd_person"] = persons
+    rel = fams.relationships.sort_values(["person_id", "relationship", "related_person_id"],
+                                         kind="stable").reset_index(drop=True)
+    tables["relationships"] = rel
+    for name in ("ssd_contacts", "ssd_early_help_episodes", "ssd_cin_episodes",
+                 "ssd_cin_assessments", "ssd_s47_enquiry", "ssd_initial_cp_conference",
+                 "ssd_cp_plans", "ssd_cla_episodes", "ssd_pre_proceedings"):
+        tables[name] = tables[name].sort_values(tables[name].columns[0]).reset_index(drop=True)
+    tables["ssd_assessment_factors"] = tables["ssd_assessment_factors"].sort_values(
+        "cinf_assessment_id").reset_index(drop=True)
+    return {name: as_text(tables[name]) for name in TABLE_ORDER}
+
+
+def write_extract(
+    out_dir: str | Path,
+    n_parents: int = 38,
+    seed: int = 2018,
+    fmt: str = "csv",
+    params: SyntheticParams | None = None,
+    audit_date: str = "2018-07-31",
+    ics_start_date: str = "2009-04-01",
+    authority: str = DEFAULT_AUTHORITY,
+) -> list[Path]:
+    """Generate an extract and write it to ``out_dir`` (one file per table + ``extract.json``).
+
+    ``fmt`` is ``"csv"`` or ``"parquet"``. Same arguments, same bytes. Returns the paths written.
+    The committed sample is ``write_extract("data/sample", n_parents=38, seed=2018)``.
+
+    Examples
+    --------
+    >>> import tempfile, json, pathlib
+    >>> d = tempfile.mkdtemp()
+    >>> paths = write_extract(d, n_parents=5, seed=3)
+    >>> json.loads((pathlib.Path(d) / "extract.json").read_text())["synthetic"]
+    True
+    >>> len(paths)
+    16
+    """
+    tables = generate(n_parents, seed, params, audit_date, ics_start_date)
+    meta = {
+        "audit_date": str(pd.Timestamp(audit_date).date()),
+        "ics_start_date": str(pd.Timestamp(ics_start_date).date()),
+        "authority": authority,
+        "synthetic": True,
+        "generator": GENERATOR,
+        "seed": int(seed),
+        "n_parents": int(n_parents),
+    }
+    return write_tables(tables, out_dir, fmt=fmt, meta=meta)

@@ -1,0 +1,106 @@
+"""The chronology figure, tested through its artists (family of family_fixture.py).
+
+By hand from the 19 chronology rows: 3 children -> 3 lanes; bars = CP plans (A's E3, B's E5)
++ CLA (C's paper P2) = 3; point events = 13 events - 3 bars = 10 marks (A: referral, icpc,
+2 contacts; B: referral, 4 contacts; C: paper file note); vertical lines: 3 births + 3 partner
+rows (F2 start, F2 end, P3 start).
+"""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
+
+from family_fixture import family_cohort, family_members  # noqa: E402
+from neglect_analysis.chronology import family_chronology  # noqa: E402
+from neglect_analysis.plots.chronology import chronology_figsize, plot_family_chronology  # noqa: E402
+from neglect_analysis.plots.style import EVENT_COLOURS  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def drawn():
+    c = family_cohort()
+    chron = family_chronology(c, "M1", family_members(c))
+    fig, ax = plt.subplots(figsize=chronology_figsize(3))
+    out = plot_family_chronology(chron, ax=ax, ics_start=c.ics_start_date, open_until=c.audit_date)
+    return out, ax
+
+
+def _gid(artists, prefix):
+    return [a for a in artists if (a.get_gid() or "").startswith(prefix)]
+
+
+def test_returns_axes_and_lanes(drawn):
+    out, ax = drawn
+    assert out is ax
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["B (3)", "C (2)", "A (1)"]  # eldest at the top = highest y
+    assert list(ax.get_yticks()) == [0, 1, 2]
+
+
+def test_marks_equal_point_events(drawn):
+    _, ax = drawn
+    marks = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert sum(len(c.get_offsets()) for c in marks) == 10
+    by_type = {c.get_gid(): len(c.get_offsets()) for c in marks}
+    assert by_type == {"marks-contact": 6, "marks-referral": 2, "marks-icpc": 1, "marks-paper": 1}
+
+
+def test_bars_equal_cp_plan_and_cla_rows(drawn):
+    _, ax = drawn
+    bars = [c for c in ax.collections if isinstance(c, PolyCollection) and (c.get_gid() or "").startswith("bars-")]
+    assert sum(len(c.get_paths()) for c in bars) == 3
+    colours = {c.get_gid(): matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in bars}
+    assert colours["bars-cp_plan"] == EVENT_COLOURS["cp_plan"].lower()
+    assert colours["bars-cla"] == EVENT_COLOURS["cla"].lower()
+
+
+def test_open_plan_runs_to_open_until(drawn):
+    _, ax = drawn
+    (b_plan,) = [c for c in ax.collections if c.get_gid() == "bars-cp_plan" and c.get_paths()[0].vertices[:, 1].min() < 0.5]
+    xs = b_plan.get_paths()[0].vertices[:, 0]
+    assert matplotlib.dates.num2date(xs.max()).date() == pd.Timestamp("2018-07-31").date()
+
+
+def test_vertical_lines_and_pre_ics_shading(drawn):
+    _, ax = drawn
+    assert len(_gid(ax.lines, "birth")) == 3
+    assert len(_gid(ax.lines, "partner")) == 3
+    shade = _gid(ax.patches, "pre-ics")
+    assert len(shade) == 1
+
+
+def test_no_shading_without_ics_start():
+    c = family_cohort()
+    chron = family_chronology(c, "M1", family_members(c))
+    ax = plot_family_chronology(chron)  # draws on plt.gca()
+    assert ax is plt.gca()
+    assert not _gid(ax.patches, "pre-ics")
+
+
+def test_twelve_children_over_thirty_years_readable():
+    # 12 children born a year apart from 1988, a contact each year: one lane each
+    kids = [f"K{i:02d}" for i in range(12)]
+    rows = []
+    for i, k in enumerate(kids):
+        rows.append((pd.Timestamp(f"{1988 + i}-01-01"), k, i + 1, "birth"))
+        rows.append((pd.Timestamp(f"{2000 + i}-06-01"), k, i + 1, "contact"))
+    chron = pd.DataFrame(rows, columns=["date", "child_id", "birth_order", "event_type"])
+    chron = chron.assign(end_date=pd.NaT, source="ics")
+    w, h = chronology_figsize(12)
+    assert h / 12 >= 0.5  # at least half an inch per lane
+    fig, ax = plt.subplots(figsize=(w, h))
+    plot_family_chronology(chron, ax=ax, ics_start="2009-04-01")
+    assert len(ax.get_yticklabels()) == 12
+    assert sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == 12
