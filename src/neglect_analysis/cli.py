@@ -61,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace ids by a keyed hash (key in NEGLECT_ANALYSIS_KEY)")
     r.add_argument("--tables-only", action="store_true",
                    help="write the analyst CSV tables only (no workbooks, figures or briefing)")
+    r.add_argument("--engine", choices=("memory", "partitioned", "dask"), default="memory",
+                   help="memory (default); partitioned: family partitions one after another "
+                        "(bounded memory); dask: the same partitions on a dask.distributed cluster")
+    r.add_argument("--partitions", type=_positive_int, default=8, metavar="N",
+                   help="number of family partitions for --engine partitioned/dask (default 8)")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="address of a running Dask scheduler (default: a local cluster)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
 
     v = sub.add_parser("validate", help="print the validation report; exit 1 on errors")
@@ -150,6 +157,9 @@ def _cmd_report(args) -> int:
         pseudonymise=args.pseudonymise,
         tables_only=args.tables_only,
         progress=not args.quiet,
+        engine=args.engine,
+        partitions=max(args.partitions, 1),
+        scheduler_address=args.scheduler,
     )
     result = run_report(args.data_dir, args.out, opts)
     print(result.summary())

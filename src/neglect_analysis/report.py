@@ -17,6 +17,7 @@ import pandas as pd
 
 from .cohort import Cohort
 from .export import write_csv
+from .findings import findings
 from .reference import default_reference_dir
 from .tables import AnalysisParams, AnalystTables, build_tables
 
@@ -34,6 +35,9 @@ class ReportOptions:
     pseudonymise: bool = False
     tables_only: bool = False
     progress: bool = False
+    engine: str = "memory"
+    partitions: int = 8
+    scheduler_address: str | None = None
 
 
 @dataclass
@@ -106,14 +110,25 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         cohort = pseudonymise_cohort(cohort, key_from_env())
 
     _progress(opts.progress, "computing sibling groups, recurrence and escalation")
-    tables = build_tables(
-        cohort,
-        AnalysisParams(
-            index_parents=opts.index_parents,
-            min_children=opts.min_children,
-            min_span_years=opts.min_span_years,
-        ),
+    params = AnalysisParams(
+        index_parents=opts.index_parents,
+        min_children=opts.min_children,
+        min_span_years=opts.min_span_years,
     )
+    if opts.engine == "memory":
+        tables = build_tables(cohort, params)
+    else:
+        from .partition import run_partitioned
+
+        tables = run_partitioned(
+            cohort,
+            params,
+            n_partitions=opts.partitions,
+            engine="memory" if opts.engine == "partitioned" else opts.engine,
+            scheduler_address=opts.scheduler_address,
+            progress=opts.progress,
+        )
+    tables.extra["findings"] = findings(cohort, tables.family)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))

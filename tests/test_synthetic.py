@@ -1,0 +1,271 @@
+"""Tests of the synthetic generator and of the committed sample (data/sample).
+
+The published facts are those of the audit's 7-minute briefing (July 2018): 38 index parents,
+mainly mothers, 242 children aged 4 days to 31 years. They are recomputed here from the files.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from neglect_analysis.synthetic import SyntheticParams, generate, write_extract
+from neglect_analysis.synthetic.families import NO_DATE, day_number, family_sizes
+from neglect_analysis.synthetic.journeys import eighteenth_birthday
+from neglect_analysis.synthetic.tables import _contact_json
+from neglect_analysis.synthetic.writer import TABLE_ORDER, iso_dates
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+AUDIT = pd.Timestamp("2018-07-31")
+
+
+def read_sample(name: str) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
+
+
+def index_rule(persons: pd.DataFrame, rel: pd.DataFrame, min_children=5, min_span_years=10.0):
+    """Plain-pandas index-parent rule: >= 5 linked children and span >= 10 years (days/365.25)."""
+    links = rel[rel["relationship"].isin(["mother_of", "father_of"])]
+    dob = persons.set_index("pers_person_id")["pers_dob"]
+    pc = links.assign(dob=pd.to_datetime(links["related_person_id"].map(dob)))
+    g = pc.groupby("person_id")["dob"].agg(["count", "min", "max"])
+    span = (g["max"] - g["min"]).dt.days / 365.25
+    return g[(g["count"] >= min_children) & (span >= min_span_years)], pc
+
+
+# ---------------------------------------------------------------------------------------------
+# the committed sample
+
+
+def test_sample_regenerates_byte_identical(tmp_path):
+    write_extract(tmp_path, n_parents=38, seed=2018)
+    made = sorted(p.name for p in tmp_path.iterdir())
+    committed = sorted(p.name for p in SAMPLE.iterdir() if p.name != "README.md")
+    assert made == committed
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+def test_sample_has_every_table_and_extract_json():
+    for name in TABLE_ORDER:
+        assert (SAMPLE / f"{name}.csv").exists(), name
+    meta = json.loads((SAMPLE / "extract.json").read_text())
+    assert meta["audit_date"] == "2018-07-31" and meta["ics_start_date"] == "2009-04-01"
+    assert meta["synthetic"] is True and meta["seed"] == 2018
+    assert meta["authority"] == "Synthetic sample authority"
+
+
+def test_sample_published_facts_plain_pandas():
+    persons, rel = read_sample("ssd_person"), read_sample("relationships")
+    groups, pc = index_rule(persons, rel)
+    # briefing: 38 individual parents, mainly mothers (35 mothers + 3 fathers by calibration)
+    assert len(groups) == 38
+    sex = persons.set_index("pers_person_id")["pers_sex"].reindex(groups.index)
+    assert sex.value_counts().to_dict() == {"F": 35, "M": 3}
+    kids = pc[pc["person_id"].isin(groups.index)]
+    # 242 distinct children, none with two index parents
+    assert kids["related_person_id"].nunique() == 242
+    assert len(kids) == 242
+    age = (AUDIT - kids["dob"]).dt.days
+    # youngest 4 days old: born 2018-07-27 (2018-07-31 minus 4 days)
+    assert age.min() == 4
+    assert kids.loc[age.idxmin(), "dob"] == pd.Timestamp("2018-07-27")
+    # eldest 31 years: age_days / 365.25 in [31, 32)
+    assert 31 <= age.max() / 365.25 < 32
+    # every group >= 5 children and span >= 10 years (the rule), checked directly
+    assert (groups["count"] >= 5).all()
+    assert (((groups["max"] - groups["min"]).dt.days / 365.25) >= 10).all()
+
+
+def test_sample_no_other_parent_meets_the_rule():
+    persons, rel = read_sample("ssd_person"), read_sample("relationships")
+    groups, pc = index_rule(persons, rel)
+    index = set(groups.index)
+    # the index parents are exactly the ones the generator made (first-named on birth links of
+    # all 242 children); other parents (e.g. fathers) have < 5 children or a span < 10 years
+    others = pc[~pc["person_id"].isin(index)].groupby("person_id")["dob"].agg(["count", "min", "max"])
+    span = (others["max"] - others["min"]).dt.days / 365.25
+    assert not ((others["count"] >= 5) & (span >= 10)).any()
+    assert len(others) > 38  # plenty of other parents, none qualifying
+
+
+def test_sample_realism_features_present():
+    persons = read_sample("ssd_person")
+    rel = read_sample("relationships")
+    plans = read_sample("ssd_cp_plans")
+    icpc = read_sample("ssd_initial_cp_conference")
+    refs = read_sample("ssd_cin_episodes")
+    eh = read_sample("ssd_early_help_episodes")
+    paper = read_sample("paper_records")
+    contacts = read_sample("ssd_contacts")
+    # parents named in relationships but absent from ssd_person (mostly fathers)
+    fathers = rel.loc[rel["relationship"] == "father_of", "person_id"].unique()
+    assert (~pd.Series(fathers).isin(persons["pers_person_id"])).sum() > 20
+    # children by different fathers: some index mother has 2+ distinct fathers
+    m = rel[rel["relationship"] == "father_of"].merge(
+        rel[rel["relationship"] == "mother_of"], on="related_person_id")
+    assert m.groupby("person_id_y")["person_id_x"].nunique().max() >= 2
+    # dated partner rows
+    partners = rel[rel["relationship"] == "partner_of"]
+    assert partners["start_date"].notna().all() and partners["end_date"].isna().any()
+    # pre-birth referrals (events before dob) and open episodes
+    dob = persons.set_index("pers_person_id")["pers_dob"]
+    assert (pd.to_datetime(refs["cine_referral_date"])
+            < pd.to_datetime(refs["cine_person_id"].map(dob))).any()
+    assert refs["cine_close_date"].isna().any()
+    # moved in: transfer-in ICPC and other-LA plan
+    assert (icpc["icpc_icpc_transfer_in"] == "Y").any() and (plans["cppl_cp_plan_ola"] == "Y").any()
+    # early help not engaged, advice not taken up
+    assert eh["earl_episode_end_reason"].str.contains("Declined|Disengaged|Not engaged").any()
+    assert contacts["cont_contact_outcome_json"].str.contains('"ADVICE_FLAG":"Y"').any()
+    # paper records of each kind, with a document reference
+    assert {"referral", "cp_plan", "s47", "file_note", "school_report"} <= set(paper["event_type"])
+    assert paper["document_ref"].notna().all()
+    # history before the ICS start only on paper (or migrated open records)
+    for name, col in (("ssd_contacts", "cont_contact_date"), ("ssd_s47_enquiry", "s47e_s47_start_date"),
+                      ("ssd_cin_assessments", "cina_assessment_start_date")):
+        assert (pd.to_datetime(read_sample(name)[col]) >= pd.Timestamp("2009-04-01")).all(), name
+    assert (pd.to_datetime(paper["event_date"]) < AUDIT).all()
+
+
+def test_sample_formats():
+    persons = read_sample("ssd_person")
+    assert list(persons.columns) == ["pers_person_id", "pers_sex", "pers_dob", "pers_expected_dob",
+                                     "pers_death_date"]
+    assert persons["pers_person_id"].str.fullmatch(r"P\d{6}").all()
+    assert read_sample("ssd_contacts")["cont_contact_id"].str.fullmatch(r"C\d{7}").all()
+    for name in TABLE_ORDER:
+        df = read_sample(name)
+        for col in df.columns:
+            if col.endswith("date") or col.endswith("dob"):
+                v = df[col].dropna()
+                assert v.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), (name, col)
+                assert (pd.to_datetime(v) <= AUDIT).all(), (name, col)  # nothing after the audit
+            if col.endswith("_nfa") or col.endswith("_flag") or col.endswith("_ola") or col.endswith("transfer_in"):
+                assert set(df[col].dropna()) <= {"Y", "N"}, (name, col)
+    factors = read_sample("ssd_assessment_factors")["cinf_assessment_factors_json"].map(json.loads)
+    assert factors.map(lambda f: isinstance(f, list) and len(f) > 0).all()
+    outcome = read_sample("ssd_contacts")["cont_contact_outcome_json"].map(json.loads)
+    assert outcome.map(lambda o: set(o) == {"NEW_REFERRAL_FLAG", "CP_ENQUIRY_FLAG", "NFA_FLAG",
+                                            "ADVICE_FLAG"}).all()
+    cats = set(read_sample("ssd_cp_plans")["cppl_cp_plan_initial_category"])
+    assert cats <= {"Neglect", "Emotional Abuse", "Physical Abuse", "Sexual Abuse", "Multiple"}
+
+
+def test_sample_through_the_loader():
+    io = pytest.importorskip("neglect_analysis.io")
+    from neglect_analysis.siblings import index_parents, members
+
+    cohort, report = io.load_extract(SAMPLE)
+    assert not report.has_errors
+    assert set(report.problems["severity"]) <= {"note"}
+    counts = report.counts
+    assert (counts["rows_read"] == counts["rows_used"]).all()
+    assert cohort.synthetic and cohort.audit_date == AUDIT
+    ip = index_parents(cohort)
+    m = members(cohort, ip)
+    assert len(ip) == 38 and m["child_id"].nunique() == 242 and len(m) == 242
+    assert m["age_days"].min() == 4 and 31 <= m["age_days"].max() / 365.25 < 32
+    assert (m["n_index_parents"] == 1).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# the generator
+
+
+def test_deterministic_and_seed_dependent():
+    a, b, c = generate(8, seed=5), generate(8, seed=5), generate(8, seed=6)
+    for name in TABLE_ORDER:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert not a["ssd_person"].equals(c["ssd_person"])
+
+
+def test_small_run_follows_the_same_rules():
+    t = generate(5, seed=11)
+    groups, pc = index_rule(t["ssd_person"], t["relationships"])
+    # 5 parents; children round(5 x 242/38) = round(31.84) = 32; fathers round(5 x 3/38) = 0
+    assert len(groups) == 5
+    assert groups["count"].sum() == 32
+    assert set(t["ssd_person"].set_index("pers_person_id").loc[groups.index, "pers_sex"]) == {"F"}
+    age = (AUDIT - pc.loc[pc["person_id"].isin(groups.index), "dob"]).dt.days
+    assert age.min() == 4 and age.max() == 11469  # pinned ends
+
+
+def test_parquet_matches_csv_tables(tmp_path):
+    write_extract(tmp_path, n_parents=4, seed=2, fmt="parquet")
+    t = generate(4, seed=2)
+    for name in TABLE_ORDER:
+        back = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert back.astype(object).where(back.notna(), None).values.tolist() == \
+            t[name].astype(object).where(t[name].notna(), None).values.tolist(), name
+    with pytest.raises(ValueError, match="fmt must be"):
+        write_extract(tmp_path, n_parents=2, fmt="xlsx")
+
+
+@pytest.fixture(scope="module")
+def big():
+    """A 2,000-parent cohort: rates with little sampling noise (and a speed check, untimed)."""
+    return generate(2000, seed=2018)
+
+
+def test_large_cohort_structure(big):
+    groups, pc = index_rule(big["ssd_person"], big["relationships"])
+    assert len(groups) == 2000
+    assert groups["count"].sum() == round(2000 * 242 / 38)
+    kids = pc[pc["person_id"].isin(groups.index)]
+    assert kids["related_person_id"].is_unique
+
+
+def test_rates_sit_above_national(big):
+    # National (DfE CIN, 2019-2025): re-referrals within 12 months 21.5-22.7% of referrals;
+    # second or subsequent plans 20.8-24.7%; ICPC per S47 31-39% (no ICPC 61-69%);
+    # ICPC -> plan about 86%; neglect about half of plans. This high-need cohort sits above.
+    ref = big["ssd_cin_episodes"].assign(d=lambda x: pd.to_datetime(x["cine_referral_date"]))
+    ref = ref.sort_values(["cine_person_id", "d"])
+    reref = (ref.groupby("cine_person_id")["d"].diff().dt.days <= 365).mean()
+    assert 0.25 < reref < 0.50
+    cp = big["ssd_cp_plans"].assign(d=lambda x: pd.to_datetime(x["cppl_cp_plan_start_date"]))
+    repeat = (cp.sort_values(["cppl_person_id", "d"]).groupby("cppl_person_id").cumcount() > 0).mean()
+    assert 0.27 < repeat < 0.50
+    s47, icpc = big["ssd_s47_enquiry"], big["ssd_initial_cp_conference"]
+    due = (AUDIT - pd.to_datetime(s47["s47e_s47_start_date"])).dt.days >= 60
+    no_icpc = (~s47["s47e_s47_enquiry_id"].isin(icpc["icpc_s47_enquiry_id"]))[due].mean()
+    assert 0.69 < no_icpc < 0.85
+    assert (icpc["icpc_icpc_outcome_cp_flag"] == "Y").mean() > 0.86
+    assert 0.5 < (cp["cppl_cp_plan_initial_category"] == "Neglect").mean() < 0.75
+
+
+# ---------------------------------------------------------------------------------------------
+# small pieces, values worked out by hand
+
+
+def test_family_sizes_calibrated_to_target():
+    # 10 families x 7.0 children = 70 exactly, each at least 5
+    s = family_sizes(10, np.random.default_rng(0), SyntheticParams(children_per_parent=7.0))
+    assert s.sum() == 70 and s.min() >= 5
+    # without calibration the total is left to the draw, but the minimum still holds
+    s = family_sizes(10, np.random.default_rng(0), SyntheticParams(calibrate_total=False))
+    assert s.min() >= 5
+
+
+def test_eighteenth_birthday_calendar():
+    # 2000-02-29 -> 2018-03-01 (no 29 Feb in 2018); 2000-07-31 -> 2018-07-31
+    got = eighteenth_birthday(np.array([day_number("2000-02-29"), day_number("2000-07-31")]))
+    assert iso_dates(got).tolist() == ["2018-03-01", "2018-07-31"]
+
+
+def test_iso_dates_and_missing():
+    # day 0 is 1970-01-01; day 365 is 1971-01-01; NO_DATE is blank
+    assert iso_dates(np.array([0, 365, NO_DATE])).tolist() == ["1970-01-01", "1971-01-01", None]
+
+
+def test_contact_outcome_json():
+    y, n = np.array([True]), np.array([False])
+    assert _contact_json(n, n, y, y)[0] == (
+        '{"NEW_REFERRAL_FLAG":"N","CP_ENQUIRY_FLAG":"N","NFA_FLAG":"Y","ADVICE_FLAG":"Y"}')
+    assert json.loads(_contact_json(y, y, n, n)[0]) == {
+        "NEW_REFERRAL_FLAG": "Y", "CP_ENQUIRY_FLAG": "Y", "NFA_FLAG": "N", "ADVICE_FLAG": "N"}
