@@ -89,7 +89,7 @@ def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
                   next_date: pd.Series) -> pd.Series:
     """Days from each (person, date) to the first ``next_date`` of the same person on or after it.
 
-    Vectorised with :func:`pandas.merge_asof` (forward, by person). Float days aligned to
+    Persons are keys of one dtype on both sides (ids, or integer child positions). Vectorised with :func:`pandas.merge_asof` (forward, by person). Float days aligned to
     ``person.index``; NaN where the date is missing or no same-day or later event exists.
 
     Examples
@@ -100,13 +100,13 @@ def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
     [30.0, nan, nan]
     """
     left = pd.DataFrame({
-        "person_id": pd.array(person.to_numpy(), dtype="string"),
+        "person_id": person.to_numpy(),
         "date": date.to_numpy().astype("datetime64[ns]"),
         "_row": np.arange(len(person)),
     })
     left = left[left["date"].notna()].sort_values("date", kind="stable")
     right = pd.DataFrame({
-        "person_id": pd.array(next_person.to_numpy(), dtype="string"),
+        "person_id": next_person.to_numpy(),
         "next_date": next_date.to_numpy().astype("datetime64[ns]"),
     })
     right = right[right["next_date"].notna() & right["person_id"].notna()]
@@ -119,10 +119,10 @@ def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
     return pd.Series(out, index=person.index)
 
 
-def _per_child(flags: pd.Series, person: pd.Series, ids: pd.Index, how: str = "sum") -> pd.Series:
-    """Sum (or any, as 0/1) of a boolean Series per child, reindexed to all ``ids`` with 0."""
-    agg = flags.astype("int64").groupby(person.to_numpy()).agg("sum" if how == "sum" else "max")
-    return agg.reindex(ids, fill_value=0).astype("int64")
+def _per_child(flags: pd.Series, cix: pd.Series, n: int, how: str = "sum") -> np.ndarray:
+    """Sum (or any, as 0/1) of a boolean Series per child position ``cix`` (0..n-1), as int64."""
+    hits = np.bincount(cix.to_numpy()[flags.to_numpy(dtype=bool)], minlength=n).astype("int64")
+    return hits if how == "sum" else (hits > 0).astype("int64")
 
 
 def _has_flag(outcome: pd.Series, flag: str) -> pd.Series:
@@ -192,58 +192,58 @@ def child_recurrence(
     [['C1', 3, 1], ['C2', 0, 0]]
     """
     ids = _child_ids(children)
+    n = len(ids)
     ev = _events_of(cohort.events, ids)
+    # Integer child positions: fast grouping, and keys for merge_asof.
+    ev = ev.assign(cix=ids.get_indexer(ev["person_id"]).astype("int64"))
+    etype = ev["event_type"]
     out = pd.DataFrame(index=ids)
 
-    counts = ev.groupby(["person_id", "event_type"]).size().unstack(fill_value=0)
-    for col, etype in (("n_contacts", "contact"), ("n_referrals", "referral"),
-                       ("n_s47", "s47"), ("n_cp_plans", "cp_plan")):
-        out[col] = (counts[etype] if etype in counts else pd.Series(dtype="int64")).reindex(
-            ids, fill_value=0).astype("int64")
+    for col, kind in (("n_contacts", "contact"), ("n_referrals", "referral"),
+                      ("n_s47", "s47"), ("n_cp_plans", "cp_plan")):
+        out[col] = _per_child(etype == kind, ev["cix"], n)
 
     # Re-referrals: gap to the previous referral of the same child (sorted shift).
-    ref = ev[ev["event_type"] == "referral"].sort_values(["person_id", "start_date", "event_id"])
-    gap = (ref["start_date"] - ref.groupby("person_id")["start_date"].shift()).dt.days
-    out["n_rereferrals_12m"] = _per_child(gap.between(0, rereferral_days), ref["person_id"], ids)
+    ref = ev[etype == "referral"].sort_values(["cix", "start_date", "event_id"])
+    gap = (ref["start_date"] - ref.groupby("cix")["start_date"].shift()).dt.days
+    out["n_rereferrals_12m"] = _per_child(gap.between(0, rereferral_days), ref["cix"], n)
 
     # S47 not progressing to ICPC.
-    s47 = ev[(ev["event_type"] == "s47") & ev["start_date"].notna()]
+    s47 = ev[(etype == "s47") & ev["start_date"].notna()]
     all_icpc = cohort.events[cohort.events["event_type"] == "icpc"]
     linked = _isin(s47["event_id"], all_icpc["linked_event_id"].dropna())
-    icpc = ev[ev["event_type"] == "icpc"]
-    to_icpc = _days_to_next(s47["person_id"], s47["start_date"], icpc["person_id"], icpc["start_date"])
+    icpc = ev[etype == "icpc"]
+    to_icpc = _days_to_next(s47["cix"], s47["start_date"], icpc["cix"], icpc["start_date"])
     judged = (cohort.audit_date - s47["start_date"]).dt.days >= s47_icpc_days
     no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
-    out["n_s47_no_icpc"] = _per_child(no_icpc, s47["person_id"], ids)
+    out["n_s47_no_icpc"] = _per_child(no_icpc, s47["cix"], n)
 
     # Repeat CP plans.
     out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
-    cp = ev[ev["event_type"] == "cp_plan"].sort_values(
-        ["person_id", "start_date", "end_date", "event_id"], na_position="last")
-    prev_end = cp.groupby("person_id")["end_date"].shift()
-    gap = (cp["start_date"] - prev_end).dt.days
-    out["n_repeat_cp_plans_2y"] = _per_child(gap.between(0, repeat_plan_days), cp["person_id"], ids)
+    cp = ev[etype == "cp_plan"].sort_values(
+        ["cix", "start_date", "end_date", "event_id"], na_position="last")
+    gap = (cp["start_date"] - cp.groupby("cix")["end_date"].shift()).dt.days
+    out["n_repeat_cp_plans_2y"] = _per_child(gap.between(0, repeat_plan_days), cp["cix"], n)
 
     # Contact series: k consecutive contacts spanning <= series_days, no referral in between.
-    con = ev[(ev["event_type"] == "contact") & ev["start_date"].notna()].sort_values(
-        ["person_id", "start_date", "event_id"])
-    last = con.groupby("person_id")["start_date"].shift(-(series_length - 1))
+    con = ev[(etype == "contact") & ev["start_date"].notna()].sort_values(
+        ["cix", "start_date", "event_id"])
+    last = con.groupby("cix")["start_date"].shift(-(series_length - 1))
     span = (last - con["start_date"]).dt.days
-    refd = ref[ref["start_date"].notna()]
-    to_ref = _days_to_next(con["person_id"], con["start_date"], refd["person_id"], refd["start_date"])
+    to_ref = _days_to_next(con["cix"], con["start_date"], ref["cix"], ref["start_date"])
     series = (span <= series_days) & ~(to_ref <= span)
-    out["contact_series"] = _per_child(series, con["person_id"], ids, how="any")
+    out["contact_series"] = _per_child(series, con["cix"], n, how="any")
 
     # Early help not engaged.
-    eh = ev[ev["event_type"] == "early_help"]
+    eh = ev[etype == "early_help"]
     pattern = "|".join(re.escape(p) for p in EH_NOT_ENGAGED_PATTERNS)
     declined = eh["outcome"].fillna("").str.contains(pattern, case=False, regex=True).astype(bool)
     advice = con[_has_flag(con["outcome"], advice_flag)]
-    to_eh = _days_to_next(advice["person_id"], advice["start_date"], eh["person_id"], eh["start_date"])
+    to_eh = _days_to_next(advice["cix"], advice["start_date"], eh["cix"], eh["start_date"])
     advice_only = ~(to_eh <= advice_eh_days)
     out["eh_not_engaged"] = np.maximum(
-        _per_child(declined, eh["person_id"], ids, how="any"),
-        _per_child(advice_only, advice["person_id"], ids, how="any"),
+        _per_child(declined, eh["cix"], n, how="any"),
+        _per_child(advice_only, advice["cix"], n, how="any"),
     ).astype("int64")
 
     out = out[list(COUNT_COLUMNS + FLAG_COLUMNS)]

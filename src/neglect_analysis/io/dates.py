@@ -9,6 +9,7 @@ date") is read as missing; other dates outside 1900-01-01 .. 2199-12-31 are not 
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 #: Day 0 of the Excel 1900 date system as used by every modern spreadsheet (serial 61 =
@@ -51,6 +52,21 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_dates(pd.Series(["9999-12-31 00:00:00", "3017-01-01"]))[1].tolist()
     [False, True]
     """
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    u_dates, u_bad = _parse_distinct(pd.Series(uniques, dtype="string"))
+    take = np.where(codes >= 0, codes, 0)
+    missing = codes < 0
+    if len(uniques) == 0:
+        return (pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
+                pd.Series(False, index=values.index))
+    dates = np.where(missing, np.datetime64("NaT"), u_dates.to_numpy()[take])
+    bad = np.where(missing, False, u_bad.to_numpy()[take])
+    return (pd.Series(dates, index=values.index, dtype="datetime64[ns]"),
+            pd.Series(bad, index=values.index, dtype=bool))
+
+
+def _parse_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_dates` on distinct values (each format over the column, explicit format)."""
     text = values.astype("string").str.strip()
     present = text.notna() & (text != "")
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")

@@ -250,7 +250,7 @@ def _build(reader: _Reader, log: ProblemLog) -> dict:
         ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",
                   "ssd_cin_assessments is not in the extract, so factors cannot be attached; row dropped",
                   check="unknown_person")
-    frames = [conform(f, "events") for f in frames if len(f)]
+    frames = [f for f in frames if len(f)]
     out["events"] = pd.concat(frames, ignore_index=True) if frames else None
 
     # extension tables ----------------------------------------------------------------------------

@@ -77,10 +77,16 @@ def read_raw(path: str | Path) -> tuple[pd.DataFrame, str | None]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        try:  # fast path: pyarrow's multithreaded reader, UTF-8 (BOM handled)
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[],
+                             encoding="utf-8-sig", engine="pyarrow")
+            return df, "utf-8-sig"
+        except Exception:  # not UTF-8, or quoting pyarrow does not take: the C reader decides
+            pass
         for encoding in CSV_ENCODINGS:
             try:
                 df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[],
-                                 encoding=encoding, skipinitialspace=False)
+                                 encoding=encoding)
                 return df, encoding
             except UnicodeDecodeError:
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 
 from .. import codes
@@ -19,9 +20,12 @@ FALSE_TEXT: tuple[str, ...] = ("n", "no", "0", "false", "f")
 
 def _by_unique(s: pd.Series, fn) -> pd.Series:
     """Apply ``fn`` to each distinct non-missing value of ``s``; missing stays missing."""
-    obj = s.astype(object).where(s.notna(), None)
-    mapping = {u: fn(u) for u in obj.dropna().unique()}
-    return obj.map(mapping)
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        results[i] = fn(u)
+    results[-1] = None
+    return pd.Series(results[codes], index=s.index, dtype=object)
 
 
 def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -123,9 +127,8 @@ def parse_factors(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> p.tolist()
     [<NA>, <NA>, 'has unknown factor code(s) 99Z', <NA>]
     """
-    res = _by_unique(s, _factors)
-    factors = res.map(lambda t: t[0] if isinstance(t, tuple) else "").astype("string").fillna("")
-    problem = res.map(lambda t: t[1] if isinstance(t, tuple) else None).astype("string")
+    factors = _by_unique(s, lambda v: _factors(v)[0]).astype("string").fillna("")
+    problem = _by_unique(s, lambda v: _factors(v)[1]).astype("string")
     return factors, problem
 
 
@@ -161,8 +164,7 @@ def parse_outcome_json(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     >>> o.tolist(), nfa.tolist(), p.tolist()
     (['ADVICE_FLAG;NFA_FLAG', '', <NA>, <NA>], [True, False, <NA>, <NA>], [<NA>, <NA>, 'is not a JSON object of Y/N flags', <NA>])
     """
-    res = _by_unique(s, _outcome)
-    outcome = res.map(lambda t: t[0] if isinstance(t, tuple) else None).astype("string")
-    nfa = res.map(lambda t: t[1] if isinstance(t, tuple) else pd.NA).astype("boolean")
-    problem = res.map(lambda t: t[2] if isinstance(t, tuple) else None).astype("string")
+    outcome = _by_unique(s, lambda v: _outcome(v)[0]).astype("string")
+    nfa = _by_unique(s, lambda v: _outcome(v)[1]).fillna(pd.NA).astype("boolean")
+    problem = _by_unique(s, lambda v: _outcome(v)[2]).astype("string")
     return outcome, nfa, problem
