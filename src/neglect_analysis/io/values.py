@@ -18,14 +18,21 @@ TRUE_TEXT: tuple[str, ...] = ("y", "yes", "1", "true", "t")
 FALSE_TEXT: tuple[str, ...] = ("n", "no", "0", "false", "f")
 
 
-def _by_unique(s: pd.Series, fn) -> pd.Series:
-    """Apply ``fn`` to each distinct non-missing value of ``s``; missing stays missing."""
-    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
-    results = np.empty(len(uniques) + 1, dtype=object)
+def _by_unique(s: pd.Series, fn, n_out: int = 1) -> list[pd.Series]:
+    """Apply ``fn`` (returning ``n_out`` values) once per distinct non-missing value of ``s``.
+
+    Returns ``n_out`` object Series aligned with ``s``; missing values give None.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    results = [np.empty(len(uniques) + 1, dtype=object) for _ in range(n_out)]
     for i, u in enumerate(uniques):
-        results[i] = fn(u)
-    results[-1] = None
-    return pd.Series(results[codes], index=s.index, dtype=object)
+        out = fn(u)
+        out = out if n_out > 1 else (out,)
+        for k in range(n_out):
+            results[k][i] = out[k]
+    for k in range(n_out):
+        results[k][-1] = None
+    return [pd.Series(r[codes], index=s.index, dtype=object) for r in results]
 
 
 def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -67,7 +74,7 @@ def parse_cp_category(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> c.tolist(), bad.tolist()
     (['NEG', 'EMO', 'PHY', <NA>, <NA>], [False, False, False, True, False])
     """
-    out = _by_unique(s, _cp_code).astype("string")
+    out = _by_unique(s, _cp_code)[0].astype("string")
     return out, (s.notna() & out.isna()).astype(bool)
 
 
@@ -127,8 +134,9 @@ def parse_factors(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> p.tolist()
     [<NA>, <NA>, 'has unknown factor code(s) 99Z', <NA>]
     """
-    factors = _by_unique(s, lambda v: _factors(v)[0]).astype("string").fillna("")
-    problem = _by_unique(s, lambda v: _factors(v)[1]).astype("string")
+    factors, problem = _by_unique(s, _factors, 2)
+    factors = factors.astype("string").fillna("")
+    problem = problem.astype("string")
     return factors, problem
 
 
@@ -164,7 +172,5 @@ def parse_outcome_json(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     >>> o.tolist(), nfa.tolist(), p.tolist()
     (['ADVICE_FLAG;NFA_FLAG', '', <NA>, <NA>], [True, False, <NA>, <NA>], [<NA>, <NA>, 'is not a JSON object of Y/N flags', <NA>])
     """
-    outcome = _by_unique(s, lambda v: _outcome(v)[0]).astype("string")
-    nfa = _by_unique(s, lambda v: _outcome(v)[1]).fillna(pd.NA).astype("boolean")
-    problem = _by_unique(s, lambda v: _outcome(v)[2]).astype("string")
-    return outcome, nfa, problem
+    outcome, nfa, problem = _by_unique(s, _outcome, 3)
+    return outcome.astype("string"), nfa.fillna(pd.NA).astype("boolean"), problem.astype("string")

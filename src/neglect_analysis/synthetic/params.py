@@ -147,7 +147,7 @@ class SyntheticParams:
         1.5, "Escalation probabilities of an episode following an ended plan are multiplied "
         "by this: a family known to have needed a plan is escalated sooner the next time.")
     replan_after_plan: float = _p(
-        0.50, "Share of episodes following an ended plan that lead straight back to a plan "
+        0.60, "Share of episodes following an ended plan that lead straight back to a plan "
         "(S47, ICPC, plan): changes not sustained; repeat plans above the national 24%.")
     newborn_after_proceedings: float = _p(
         0.75, "A baby born after an older sibling's care proceedings is referred pre-birth "
