@@ -299,3 +299,13 @@ def test_inputs_not_mutated():
     plans_not_sustained(c, m)
     pd.testing.assert_frame_equal(c.events, before)
     pd.testing.assert_frame_equal(m, m_before)
+
+
+def test_s47_judged_counts_only_enquiries_at_least_60_days_old():
+    # Audit 2018-07-31. S47 on 2018-06-01: 60 days before audit (30 June + 31 July = 60) -> judged.
+    # S47 on 2018-06-02: 59 days -> too recent, not judged. S47 with no ICPC in 2010 -> judged.
+    c = cohort_of([ev("A", "s47", "2018-06-01"), ev("A", "s47", "2018-06-02"), ev("A", "s47", "2010-01-01")])
+    out = rec(c, ["A"])
+    assert out.loc["A", "n_s47"] == 3
+    assert out.loc["A", "n_s47_judged"] == 2
+    assert out.loc["A", "n_s47_no_icpc"] == 2

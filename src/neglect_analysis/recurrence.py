@@ -33,6 +33,7 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "n_cp_plans",
     "n_repeat_cp_plans",
     "n_repeat_cp_plans_2y",
+    "n_s47_judged",
 )
 #: 0/1 flag columns of :func:`child_recurrence`.
 FLAG_COLUMNS: tuple[str, ...] = ("contact_series", "eh_not_engaged")
@@ -162,7 +163,8 @@ def child_recurrence(
     - ``n_s47_no_icpc``: S47s with no ICPC linked to them (an ``icpc`` whose
       ``linked_event_id`` is the S47's ``event_id``) and no ICPC of the child within
       ``s47_icpc_days`` after the S47 start; counted only once ``audit_date - start >=
-      s47_icpc_days``. An S47 with no start date is never counted.
+      s47_icpc_days``. An S47 with no start date is never counted. ``n_s47_judged`` counts
+      the S47s old enough to judge (the denominator of the "not progressing" share).
     - ``contact_series`` (0/1): ``series_length`` consecutive contacts of the child (in date
       order) whose last minus first is at most ``series_days``, with no referral of the child
       dated from the first to the last of them, both days included.
@@ -217,6 +219,7 @@ def child_recurrence(
     judged = (cohort.audit_date - s47["start_date"]).dt.days >= s47_icpc_days
     no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
     out["n_s47_no_icpc"] = _per_child(no_icpc, s47["cix"], n)
+    out["n_s47_judged"] = _per_child(judged, s47["cix"], n)
 
     # Repeat CP plans.
     out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
