@@ -73,9 +73,9 @@ def _figure(draw, path: Path, label: str | None, figsize=(10, 6.25)) -> list[Pat
     with plots.style_context():
         fig, ax = plt.subplots(figsize=figsize)
         draw(ax)
+        fig.tight_layout()
         if label:
             plots.synthetic_label(fig, label)
-        fig.tight_layout()
         files = plots.save_figure(fig, path)
         plt.close(fig)
     return files

@@ -165,8 +165,10 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     add(6, "repeat_cp_plans", "Child protection plans that are a second or subsequent plan",
         int(kids["n_repeat_cp_plans"].sum()), int(kids["n_cp_plans"].sum()), "repeat_cp_plans_pct")
     plans = _group_events(cohort, family, "cp_plan")
-    add(6, "cp_plans_neglect", "Child protection plans with neglect as the initial category",
-        int((plans["category"] == "NEG").sum()), len(plans), "neglect_initial_category_pct")
+    known = plans[plans["category"].notna()]  # paper-only plans carry no category
+    add(6, "cp_plans_neglect", "Child protection plans with neglect as the initial category "
+        "(plans with a recorded category)",
+        int((known["category"] == "NEG").sum()), len(known), "neglect_initial_category_pct")
     pns = family.plans_not_sustained
     add(6, "cp_plans_not_sustained",
         "Ended plans followed by a new referral within 12 months or a new plan within 2 years (child or sibling)",

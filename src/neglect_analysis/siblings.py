@@ -21,9 +21,14 @@ MIN_SPAN_YEARS = 10.0
 DAYS_PER_YEAR = 365.25
 
 
-def _parent_children(cohort: Cohort) -> pd.DataFrame:
-    """Distinct (parent, child) pairs with the child's dob, children without dob left out."""
-    links = cohort.links[["parent_id", "child_id"]].drop_duplicates()
+def _parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
+    """Distinct (parent, child) pairs with the child's dob, children without dob left out.
+
+    Restricted to ``parents`` when given (cheaper than filtering afterwards)."""
+    links = cohort.links[["parent_id", "child_id"]]
+    if parents is not None:
+        links = links[links["parent_id"].isin(parents)]
+    links = links.drop_duplicates()
     dob = cohort.persons[["person_id", "dob"]].rename(columns={"person_id": "child_id"})
     pc = links.merge(dob, on="child_id", how="inner")
     return pc[pc["dob"].notna()]
@@ -88,8 +93,7 @@ def members(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.DataFrame:
     [['E', 1], ['T1', 2], ['T2', 3]]
     """
     parents = pd.Index(list(parents), dtype="string")
-    pc = _parent_children(cohort)
-    m = pc[pc["parent_id"].isin(parents)].sort_values(["parent_id", "dob", "child_id"])
+    m = _parent_children(cohort, parents).sort_values(["parent_id", "dob", "child_id"])
     m = m.reset_index(drop=True)
     m["birth_order"] = m.groupby("parent_id").cumcount().astype("int64") + 1
     m["age_days"] = (cohort.audit_date - m["dob"]).dt.days.astype("int64")
@@ -124,6 +128,26 @@ SIBLING_GROUP_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _join_groups(df: pd.DataFrame, keys: list[str], col: str, sep: str) -> pd.Series:
+    """``col`` joined by ``sep`` within each group of ``keys``, in the row order of ``df``.
+
+    Vectorised (one ``np.add.reduceat`` over the whole column) instead of a Python join per
+    group, so it stays fast for hundreds of thousands of groups. Indexed by ``keys``, sorted.
+    """
+    if df.empty:
+        idx = pd.MultiIndex.from_arrays([[]] * len(keys), names=keys) if len(keys) > 1 else pd.Index([], name=keys[0])
+        return pd.Series([], index=idx, dtype="string", name=col)
+    d = df[keys + [col]].reset_index(drop=True)
+    order = d.groupby(keys, sort=True).ngroup().to_numpy()
+    d = d.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    codes = np.sort(order, kind="stable")
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    pieces = (sep + d[col].astype("string").fillna("")).to_numpy(dtype=object)
+    joined = pd.Series(np.add.reduceat(pieces, starts), dtype="string").str.slice(len(sep))
+    index = pd.MultiIndex.from_frame(d.loc[starts, keys]) if len(keys) > 1 else pd.Index(d.loc[starts, keys[0]])
+    return pd.Series(joined.array, index=index, name=col)
+
+
 def _ordered(members: pd.DataFrame) -> pd.DataFrame:
     """Members sorted by parent, dob, child id (the birth order), index reset."""
     return members.sort_values(["parent_id", "dob", "child_id"], kind="stable").reset_index(drop=True)
@@ -137,7 +161,9 @@ def _other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """
     links = cohort.links
     birth = links.loc[
-        links["relationship"].isin(BIRTH_RELATIONSHIPS) & links["parent_id"].notna(),
+        links["child_id"].isin(members["child_id"])
+        & links["relationship"].isin(BIRTH_RELATIONSHIPS)
+        & links["parent_id"].notna(),
         ["parent_id", "child_id", "relationship"],
     ].rename(columns={"parent_id": "other_id"})
     birth = birth.drop_duplicates(["other_id", "child_id"])
@@ -166,17 +192,20 @@ def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
     One source gives its name (``relationships``, ``ssd_mother``, ``ssd_family``); mixed sources
     are joined by ``+`` in order of preference (e.g. ``relationships+ssd_mother``).
     """
+    links = cohort.links[cohort.links["child_id"].isin(members["child_id"])]
     src = members[["parent_id", "child_id"]].merge(
-        cohort.links[["parent_id", "child_id", "source"]].drop_duplicates(),
+        links[["parent_id", "child_id", "source"]].drop_duplicates(),
         on=["parent_id", "child_id"],
         how="left",
     )
     src = src[["parent_id", "source"]].dropna().drop_duplicates()
-    rank = {s: i for i, s in enumerate(LINK_SOURCES)}
-    src = src.assign(_rank=src["source"].map(rank).fillna(len(rank))).sort_values(
-        ["parent_id", "_rank", "source"]
-    )
-    return src.groupby("parent_id", sort=True)["source"].agg("+".join)
+    known = [s for s in LINK_SOURCES if (src["source"] == s).any()]
+    others = sorted(set(src["source"]) - set(LINK_SOURCES))
+    has = pd.crosstab(src["parent_id"], src["source"]).gt(0)
+    text = pd.Series("", index=has.index, dtype="string")
+    for name in known + others:  # a handful of sources: a loop over columns, not over parents
+        text = text.where(~has[name], text.where(text == "", text + "+") + name)
+    return text
 
 
 def sibling_groups(
@@ -365,11 +394,12 @@ def half_sibling_structure(cohort: Cohort, members: pd.DataFrame) -> pd.DataFram
             n_children=("child_id", "size"),
             first_dob=("dob", "min"),
             last_dob=("dob", "max"),
-            child_ids=("child_id", ";".join),
         )
         .reset_index()
         .rename(columns={"other_id": "other_parent_id"})
     )
+    ids = _join_groups(full, ["parent_id", "other_id"], "child_id", ";")
+    out["child_ids"] = ids.to_numpy()
     out["n_children"] = out["n_children"].astype("int64")
     out = out.sort_values(["parent_id", "first_dob", "other_parent_id"], kind="stable")
     return out.reset_index(drop=True)
@@ -405,8 +435,8 @@ def partner_timeline(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.Da
     """
     parents = pd.Index([str(p) for p in parents], dtype="string").unique()
     rows = _partner_rows(cohort, parents).assign(source="partner_of")
-    pc = _parent_children(cohort)
-    m = pc[pc["parent_id"].isin(parents)]
+    pc = _parent_children(cohort, parents)
+    m = pc
     others = _other_birth_parents(cohort, m).merge(m[["parent_id", "child_id", "dob"]], on=["parent_id", "child_id"])
     births = (
         others.groupby(["parent_id", "other_id"], sort=True)["dob"]
@@ -448,15 +478,14 @@ def children_table(members: pd.DataFrame) -> pd.DataFrame:
     [['A', 'F', 2, 'F;M'], ['A', 'M', 2, 'F;M'], ['B', 'M', 1, 'M']]
     """
     m = members.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
-    ids = (
-        m[["child_id", "parent_id"]]
-        .drop_duplicates()
-        .sort_values(["child_id", "parent_id"])
-        .groupby("child_id", sort=False)["parent_id"]
-        .agg(";".join)
-        .rename("index_parent_ids")
-    )
+    pairs = m[["child_id", "parent_id"]].drop_duplicates()
+    n_parents = pairs.groupby("child_id").size()
     out = m[["child_id", "parent_id", "birth_order", "dob", "age_days"]].copy()
-    out["n_index_parents"] = out.groupby("child_id")["parent_id"].transform("nunique").astype("int64")
-    out["index_parent_ids"] = out["child_id"].map(ids).astype("string")
+    out["n_index_parents"] = out["child_id"].map(n_parents).astype("int64")
+    out["index_parent_ids"] = out["parent_id"].astype("string")
+    multi = out["n_index_parents"] > 1  # join only where there is more than one parent
+    if multi.any():
+        several = pairs[pairs["child_id"].isin(out.loc[multi, "child_id"])].sort_values(["child_id", "parent_id"])
+        ids = _join_groups(several, ["child_id"], "parent_id", ";")
+        out.loc[multi, "index_parent_ids"] = out.loc[multi, "child_id"].map(ids).to_numpy()
     return out
