@@ -72,8 +72,7 @@ def _img_html(png: Path, alt: str) -> str:
 def _figure(draw, path: Path, label: str | None, figsize=(10, 6.25)) -> list[Path]:
     with plots.style_context():
         fig, ax = plt.subplots(figsize=figsize)
-        draw(ax)
-        fig.tight_layout()
+        draw(ax)  # the house style lays figures out with constrained layout
         if label:
             plots.synthetic_label(fig, label)
         files = plots.save_figure(fig, path)

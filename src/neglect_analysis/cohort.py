@@ -125,7 +125,6 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     for col, kind in schema.items():
         s = df[col] if col in df.columns else pd.Series([_DEFAULTS[kind]] * n, index=df.index)
         if kind == "str":
-            s = s.astype("string").astype(object).where(s.notna(), None)
             s = s.astype("string")
         elif kind == "date":
             s = pd.to_datetime(s).astype("datetime64[ns]").dt.normalize()
