@@ -1,0 +1,95 @@
+"""Findings on a hand-made family, every value worked out by hand (see comments)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from neglect_analysis.cohort import Cohort
+from neglect_analysis.findings import FINDINGS_COLUMNS, findings
+from neglect_analysis.tables import family_tables
+
+AUDIT = "2018-07-31"
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    # Mother M; A (2000-01-01) by father F1; B (2003-01-01) and C (2006-01-01) by father F2.
+    persons = pd.DataFrame({
+        "person_id": ["M", "F1", "F2", "A", "B", "C"],
+        "dob": ["1975-01-01", "1970-01-01", "1972-01-01", "2000-01-01", "2003-01-01", "2006-01-01"],
+    })
+    links = pd.DataFrame({
+        "parent_id": ["M", "M", "M", "F1", "F2", "F2"],
+        "child_id": ["A", "B", "C", "A", "B", "C"],
+        "relationship": ["mother_of"] * 3 + ["father_of"] * 3,
+    })
+    ev = pd.DataFrame([
+        # A: referral, then a neglect CP plan 2004-01-01 to 2005-01-01 (A's escalation).
+        dict(event_id="R1", person_id="A", event_type="referral", start_date="2003-06-01"),
+        dict(event_id="CP1", person_id="A", event_type="cp_plan", start_date="2004-01-01",
+             end_date="2005-01-01", category="NEG"),
+        # B: one assessment the day before A's plan started, one after; a referral 151 days
+        # after A's plan ended (within 365: the plan's changes were not sustained).
+        dict(event_id="AS1", person_id="B", event_type="assessment", start_date="2003-12-31"),
+        dict(event_id="AS2", person_id="B", event_type="assessment", start_date="2006-01-01"),
+        dict(event_id="R2", person_id="B", event_type="referral", start_date="2005-06-01"),
+        # C: an assessment after A's plan; an S47 in 2008 with no ICPC (judged: not progressing)
+        # and one 30 days before the audit (too recent to judge).
+        dict(event_id="AS3", person_id="C", event_type="assessment", start_date="2007-01-01"),
+        dict(event_id="S1", person_id="C", event_type="s47", start_date="2008-01-01"),
+        dict(event_id="S2", person_id="C", event_type="s47", start_date="2018-07-01"),
+    ])
+    iro = pd.DataFrame({"person_id": ["A"], "cp_plan_id": ["CP1"], "challenge_date": ["2004-06-01"]})
+    cohort = Cohort.from_frames(persons=persons, links=links, events=ev, iro_challenges=iro,
+                                audit_date=AUDIT, ics_start_date="2009-04-01")
+    return findings(cohort, family_tables(cohort, ["M"])).set_index("measure")
+
+
+def ratio(table, measure):
+    row = table.loc[measure]
+    return int(row["numerator"]), int(row["denominator"])
+
+
+def test_columns(table):
+    assert sorted(table.reset_index().columns) == sorted(FINDINGS_COLUMNS)
+    assert sorted(table["point"].unique()) == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("measure, expected", [
+    # Younger children B and C: B's 2003-12-31 assessment precedes A's plan (2004-01-01); B's
+    # 2006 and C's 2007 assessments follow it: 2 of 3.
+    ("younger_assessments_after_older_sibling_cp_plan", (2, 3)),
+    # Only A (18.6 years at audit) is an adult: 1 of 3.
+    ("children_adult_at_audit", (1, 3)),
+    # Two other birth parents (F1, F2): the one group has half-siblings.
+    ("groups_with_half_siblings", (1, 1)),
+    # All three born before the ICS start (2009-04-01); none has paper records yet.
+    ("children_pre_ics_childhood", (3, 3)),
+    ("pre_ics_children_without_paper_records", (3, 3)),
+    # One judged S47 (2008) with no ICPC; the 2018-07-01 one is 30 days old: not judged.
+    ("s47_not_progressing_to_icpc", (1, 1)),
+    ("children_repeated_s47", (1, 3)),
+    # Two referrals of different children: no re-referral.
+    ("rereferrals_12m", (0, 2)),
+    ("repeat_cp_plans", (0, 1)),
+    ("cp_plans_neglect", (1, 1)),
+    # A's plan ended 2005-01-01; sibling B was referred 151 days later.
+    ("cp_plans_not_sustained", (1, 1)),
+    # A escalated first in the family: no older sibling, so no lead time. 0 of 1 escalated.
+    ("escalated_with_lead_time", (0, 1)),
+    # B and C have a family signal (A's plan) and no escalation, both under 18: 2 of 3.
+    ("children_to_look_at_now", (2, 3)),
+    ("cp_plans_with_iro_challenge", (1, 1)),
+])
+def test_hand_computed_measures(table, measure, expected):
+    assert ratio(table, measure) == expected
+
+
+def test_shares_and_national_figures(table):
+    assert table.loc["younger_assessments_after_older_sibling_cp_plan", "share"] == 66.7
+    assert table.loc["repeat_cp_plans", "share"] == 0.0
+    # National re-referral rate: latest published year in data/reference (2025: 22.6%).
+    assert table.loc["rereferrals_12m", "national_share"] == 22.6
+    assert table.loc["rereferrals_12m", "national_year"] == 2025
+    # S47 not progressing: 100 minus ICPCs per S47 in 2025 (72,100 / 230,590 = 31.3%) = 68.7.
+    assert table.loc["s47_not_progressing_to_icpc", "national_share"] == 68.7
