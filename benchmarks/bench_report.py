@@ -1,37 +1,65 @@
 """Time and peak memory of the report's analysis tables at 1,000 / 10,000 / 100,000 parents.
 
-For each size, a synthetic extract is generated once (Parquet, in a temporary folder), then
-each stage runs in a fresh Python process so that its peak resident memory (RSS) is its own:
+For each size a synthetic extract is generated (Parquet) with the command users run,
+``neglect-analysis synthesize OUT --parents N --format parquet``, then each stage runs in a
+fresh Python process so that its peak resident memory (RSS) is its own:
 
+- ``synth``: ``neglect-analysis synthesize`` (generating the extract, writing Parquet);
 - ``floor``: read the same files into DataFrames and sort the events by family and date: the
   least any analysis of these files must do;
-- ``load``: ``load_extract`` (reading, validation, canonical tables);
-- ``tables``: ``neglect-analysis report --tables-only`` end to end (load + every analyst table
-  + writing the CSVs).
+- ``report``: ``neglect-analysis report DATA --out OUT --tables-only`` end to end, split into
+  ``load`` (reading + validation + canonical tables), ``analysis`` (every analyst table:
+  sibling groups, recurrence, escalation, Kaplan-Meier, findings) and ``write`` (the CSVs).
+
+Library imports (pandas, pyarrow, scipy, the package) are done before each stage's clock starts
+and reported apart (``import s``): they are a constant a few seconds long, not a cost of the data.
+Each stage reports wall seconds, CPU seconds (user + system; steadier than wall time on a
+shared machine) and peak RSS. The 1-minute load average is printed beside each size: the
+machine may be shared.
 
 Usage::
 
-    python benchmarks/bench_report.py                 # 1000 10000 100000
-    python benchmarks/bench_report.py 1000 10000      # chosen sizes
-    python benchmarks/bench_report.py --partitions 8  # also time the partitioned engine
+    python benchmarks/bench_report.py                       # 1000 10000 100000
+    python benchmarks/bench_report.py 1000 10000            # chosen sizes
+    python benchmarks/bench_report.py 10000 --profile prof  # also write prof/report_10000.pstats
+    python benchmarks/bench_report.py --workdir /tmp/bench  # keep (and reuse) the extracts
+    python benchmarks/bench_report.py --partitions 8        # also time the partitioned engine
 
-Prints a Markdown table of seconds and peak RSS (MiB) per stage and the ratio tables / floor.
+Prints a Markdown table per size and, for two or more sizes, how time grows with the number
+of events (the exponent ``k`` in ``time ~ events**k``: 1 is linear).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+#: Imports done before a stage's clock starts (fixed cost, reported apart).
+PRELUDE = {
+    "synth": "import pandas, numpy, pyarrow, scipy.stats\nfrom neglect_analysis import cli",
+    "floor": "import pandas as pd, numpy, pyarrow, pyarrow.parquet, glob, os",
+    "report": "import pandas, numpy, pyarrow, scipy.stats\n"
+              "from neglect_analysis import cli, report, tables, findings, io, export",
+    "partitioned": "import pandas, numpy, pyarrow, scipy.stats\n"
+                   "from neglect_analysis import io, partition",
+}
+
 STAGES = {
+    "synth": r"""
+rc = cli.main(['synthesize', ARGS[1], '--parents', ARGS[3], '--seed', ARGS[4], '--format', 'parquet'])
+assert rc == 0, rc
+n = int(ARGS[3])
+""",
     "floor": r"""
-import glob, os, pandas as pd
-d = sys.argv[1]
+d = ARGS[1]
 tables = {os.path.basename(p).rsplit('.', 1)[0]: pd.read_parquet(p) for p in sorted(glob.glob(d + '/*.parquet'))}
 rel = tables['relationships']
 mother = rel[rel['relationship'] == 'mother_of'][['person_id', 'related_person_id']]
@@ -46,75 +74,181 @@ ev = pd.concat(frames, ignore_index=True).merge(fam, on='person', how='left')
 ev = ev.sort_values(['family', 'date'])
 n = len(ev)
 """,
-    "load": r"""
-from neglect_analysis.io import load_extract
-cohort, report = load_extract(sys.argv[1])
-n = len(cohort.events)
-""",
-    "tables": r"""
-from neglect_analysis.cli import main
-rc = main(['report', sys.argv[1], '--out', sys.argv[2], '--tables-only', '--quiet'])
+    # The report end to end, as the command line runs it, with its three phases timed by
+    # wrapping the functions run_report calls (behaviour unchanged).
+    "report": r"""
+phases = {}
+def timed(name, fn):
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+    return wrapper
+io.load_extract = timed('load', io.load_extract)
+report.build_tables = timed('analysis', report.build_tables)
+report.findings = timed('analysis', report.findings)
+report.write_analyst_tables = timed('write', report.write_analyst_tables)
+events = []
+_load = io.load_extract
+def counting(*a, **k):
+    c, r = _load(*a, **k)
+    events.append(len(c.events))
+    return c, r
+io.load_extract = counting
+prof = None
+if ARGS[5]:
+    import cProfile
+    prof = cProfile.Profile()
+    prof.enable()
+rc = cli.main(['report', ARGS[1], '--out', ARGS[2], '--tables-only', '--quiet'])
+if prof is not None:
+    prof.disable()
+    prof.dump_stats(ARGS[5])
 assert rc in (0, 1), rc
-n = 0
+n = events[0]
 """,
     "partitioned": r"""
-from neglect_analysis.io import load_extract
-from neglect_analysis.partition import run_partitioned
-cohort, report = load_extract(sys.argv[1])
-t = run_partitioned(cohort, n_partitions=int(sys.argv[3]))
+cohort, rep = io.load_extract(ARGS[1])
+t = partition.run_partitioned(cohort, n_partitions=int(ARGS[6]))
 n = len(t.children)
+phases = {}
 """,
 }
 
 RUNNER = r"""
-import sys, time, resource, json
+import sys, time, resource, json, os
+ARGS = sys.argv
+t_import = time.perf_counter()
+{prelude}
+t_import = time.perf_counter() - t_import
+phases = {{}}
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 t0 = time.perf_counter()
 {body}
 dt = time.perf_counter() - t0
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"seconds": dt, "peak_rss_mib": rss, "rows": n}}))
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+print(json.dumps({{"seconds": dt, "cpu_seconds": cpu, "import_seconds": t_import,
+                  "peak_rss_mib": r1.ru_maxrss / 1024, "rows": n, "phases": phases}}))
 """
 
 
-def run_stage(stage: str, data: Path, out: Path, partitions: int) -> dict:
-    code = RUNNER.format(body=STAGES[stage])
-    res = subprocess.run([sys.executable, "-c", code, str(data), str(out), str(partitions)],
-                         capture_output=True, text=True, check=False)
+def run_stage(stage: str, data: Path, out: Path, *, n: int, seed: int, profile: str = "",
+              partitions: int = 0) -> dict:
+    """Run one stage in a fresh interpreter; return its measurements."""
+    code = RUNNER.format(prelude=PRELUDE[stage], body=STAGES[stage])
+    argv = [sys.executable, "-c", code, str(data), str(out), str(n), str(seed), profile, str(partitions)]
+    load = os.getloadavg()[0]
+    res = subprocess.run(argv, capture_output=True, text=True, check=False)
     if res.returncode != 0:
         raise RuntimeError(f"stage {stage} failed:\n{res.stderr[-3000:]}")
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    out_ = json.loads(res.stdout.strip().splitlines()[-1])
+    out_["load_avg"] = load
+    return out_
+
+
+def machine() -> str:
+    """One line describing the machine and the load on it."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    import pandas
+    import pyarrow
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}, "
+            f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}; "
+            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000])
-    ap.add_argument("--partitions", type=int, default=0, help="also time run_partitioned with N partitions")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", type=Path, help="keep the extracts here and reuse them on later runs")
+    ap.add_argument("--profile", type=Path, help="write a cProfile of each report run into this folder")
+    ap.add_argument("--partitions", type=int, default=0, help="also time run_partitioned with N partitions")
+    ap.add_argument("--json", type=Path, help="append one JSON line per size to this file")
     args = ap.parse_args()
 
-    from neglect_analysis.synthetic import write_extract
-
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores")
-    print("| parents | events | synth s | floor s | floor MiB | load s | load MiB | tables s | tables MiB | tables/floor |"
-          + (" partitioned s | partitioned MiB |" if args.partitions else ""))
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.partitions else ""))
-    for n in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            data, out = Path(tmp) / "extract", Path(tmp) / "out"
-            t0 = time.perf_counter()
-            write_extract(data, n_parents=n, seed=args.seed, fmt="parquet")
-            synth = time.perf_counter() - t0
-            r = {s: run_stage(s, data, out, args.partitions) for s in ("floor", "load", "tables")}
+    print(f"machine: {machine()}", flush=True)
+    head = ("| parents | events | synth s | synth MiB | floor s (cpu) | floor MiB | report s (cpu) | "
+            "load s | analysis s | write s | report MiB | report / floor | import s | load avg |")
+    cols = head.count("|") - 1
+    if args.partitions:
+        head += " partitioned s | partitioned MiB |"
+        cols += 2
+    print(head)
+    print("|" + "---:|" * cols, flush=True)
+    results = []
+    tmp = None if args.workdir else tempfile.mkdtemp(prefix="neglect-bench-")
+    root = args.workdir or Path(tmp)
+    try:
+        for n in args.sizes:
+            data, out = root / f"extract_{n}_seed{args.seed}", root / f"out_{n}"
+            if data.is_dir() and (data / "extract.json").is_file() and args.workdir:
+                synth = None
+            else:
+                shutil.rmtree(data, ignore_errors=True)
+                synth = run_stage("synth", data, out, n=n, seed=args.seed)
+            prof = ""
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                prof = str(args.profile / f"report_{n}.pstats")
+            r = {"floor": run_stage("floor", data, out, n=n, seed=args.seed),
+                 "report": run_stage("report", data, out, n=n, seed=args.seed, profile=prof)}
             if args.partitions:
-                r["partitioned"] = run_stage("partitioned", data, out, args.partitions)
-            line = (f"| {n:,} | {r['load']['rows']:,} | {synth:.1f} | {r['floor']['seconds']:.1f} | "
-                    f"{r['floor']['peak_rss_mib']:.0f} | {r['load']['seconds']:.1f} | {r['load']['peak_rss_mib']:.0f} | "
-                    f"{r['tables']['seconds']:.1f} | {r['tables']['peak_rss_mib']:.0f} | "
-                    f"{r['tables']['seconds'] / r['floor']['seconds']:.1f} |")
+                r["partitioned"] = run_stage("partitioned", data, out, n=n, seed=args.seed,
+                                             partitions=args.partitions)
+            shutil.rmtree(out, ignore_errors=True)
+            f, rep = r["floor"], r["report"]
+            ph = rep["phases"]
+            s_synth = (f"{synth['seconds']:.1f} | {synth['peak_rss_mib']:.0f}" if synth else "(reused) | ")
+            line = (f"| {n:,} | {rep['rows']:,} | {s_synth} | "
+                    f"{f['seconds']:.1f} ({f['cpu_seconds']:.1f}) | {f['peak_rss_mib']:.0f} | "
+                    f"{rep['seconds']:.1f} ({rep['cpu_seconds']:.1f}) | {ph.get('load', 0):.1f} | "
+                    f"{ph.get('analysis', 0):.1f} | {ph.get('write', 0):.1f} | {rep['peak_rss_mib']:.0f} | "
+                    f"{rep['seconds'] / f['seconds']:.1f} | {rep['import_seconds']:.1f} | "
+                    f"{f['load_avg']:.1f} / {rep['load_avg']:.1f} |")
             if args.partitions:
-                line += f" {r['partitioned']['seconds']:.1f} | {r['partitioned']['peak_rss_mib']:.0f} |"
+                p = r["partitioned"]
+                line += f" {p['seconds']:.1f} | {p['peak_rss_mib']:.0f} |"
             print(line, flush=True)
+            rec = {"parents": n, "events": rep["rows"], "synth": synth, **r}
+            results.append(rec)
+            if args.json:
+                with args.json.open("a") as fh:
+                    fh.write(json.dumps(rec) + "\n")
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    if len(results) >= 2:
+        print("\nGrowth with the number of events (time ~ events^k; k = 1 is linear):")
+        for a, b in zip(results, results[1:]):
+            ratio = math.log(b["events"] / a["events"])
+            parts = []
+            for stage in ("floor", "report"):
+                for key in ("seconds", "cpu_seconds"):
+                    k = math.log(b[stage][key] / a[stage][key]) / ratio
+                    parts.append(f"{stage} {key.replace('_seconds', '').replace('seconds', 'wall')} k={k:.2f}")
+            for ph in ("load", "analysis"):
+                x, y = a["report"]["phases"].get(ph), b["report"]["phases"].get(ph)
+                if x and y:
+                    parts.append(f"{ph} wall k={math.log(y / x) / ratio:.2f}")
+            print(f"- {a['parents']:,} -> {b['parents']:,} parents ({a['events']:,} -> {b['events']:,} events): "
+                  + ", ".join(parts))
 
 
 if __name__ == "__main__":

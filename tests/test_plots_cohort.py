@@ -58,3 +58,16 @@ def test_age_spans_one_range_bar_per_parent_in_years():
 def test_missing_column_is_named():
     with pytest.raises(ValueError, match="eldest_age_days"):
         plot_age_spans(pd.DataFrame({"parent_id": ["P1"], "youngest_age_days": [1]}))
+
+
+def test_group_size_bands_keep_the_analysis_order():
+    import matplotlib.pyplot as plt
+
+    from neglect_analysis.plots import plot_group_sizes
+
+    fig, ax = plt.subplots()
+    counts = pd.DataFrame({"n_children": ["5", "6", "10+"], "n_groups": [14, "c", 9]})
+    plot_group_sizes(counts, ax=ax)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "6", "10+"]
+    assert [float(p.get_height()) for p in ax.patches] == [14.0, 0.0, 9.0]
+    plt.close(fig)

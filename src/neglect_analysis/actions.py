@@ -12,7 +12,7 @@ import pandas as pd
 
 from .codes import OTHER_LA_EVIDENCE
 from .cohort import Cohort
-from .siblings import DAYS_PER_YEAR
+from .siblings import DAYS_PER_YEAR, _isin
 
 
 def paper_file_requests(
@@ -48,7 +48,7 @@ def paper_file_requests(
     start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
     ev = cohort.events
     has_paper = ev.loc[ev["source"] == "paper", "person_id"]
-    m = members[(members["dob"] < start) & ~members["child_id"].isin(has_paper)]
+    m = members[(members["dob"] < start) & ~_isin(members["child_id"], has_paper)]
     out = pd.DataFrame(
         {
             "child_id": m["child_id"],
@@ -97,7 +97,7 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
         evidence=("evidence", lambda s: ";".join(sorted(set(s)))),
         n_evidence_events=("event_id", "size"),
     )
-    m = members[members["child_id"].isin(per_child.index)]
+    m = members[_isin(members["child_id"], per_child.index)]
     out = m[["child_id", "parent_id", "n_index_parents"]].merge(
         per_child, left_on="child_id", right_index=True, how="left"
     )

@@ -47,17 +47,29 @@ POINT_TEXT: dict[int, str] = {
 def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
     """The findings table with numerator, denominator and share suppressed (DfE practice).
 
-    Columns: ``point``, ``measure``, ``description``, ``numerator``, ``denominator``, ``share``
+    Columns: ``point``, ``measure``, ``label``, ``description``, ``numerator``, ``denominator``, ``share``
     (text: counts or ``c``, share to 1 dp, ``c`` or ``z``), ``national_share``,
     ``national_year``.
     """
     shown = disclosure.share_table(findings["numerator"], findings["denominator"], threshold=threshold)
-    out = findings[["point", "measure", "description"]].copy()
+    out = findings[["point", "measure", "label", "description"]].copy()
     for c in ("numerator", "denominator", "share"):
         out[c] = shown[c].to_numpy()
     out["national_share"] = findings["national_share"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
     out["national_year"] = findings["national_year"].astype("string").fillna("")
     return out
+
+
+#: Plain-words headers for the findings tables in briefing.html / briefing.md.
+DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
+                   "share": "Share (%)", "national_share": "England (%)", "national_year": "Year"}
+
+
+def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown to people: findings with plain headers and no internal ids."""
+    if name.endswith("_findings") or name == "findings":
+        return df[list(DISPLAY_HEADERS)].rename(columns=DISPLAY_HEADERS)
+    return df.rename(columns=lambda c: str(c).replace("_", " "))
 
 
 def _table_html(df: pd.DataFrame) -> str:
@@ -125,7 +137,8 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     files.append(write_csv(shown, folder / "findings.csv"))
 
     figs: dict[int, list[tuple[str, str]]] = {p: [] for p in BRIEFING_POINTS}
-    files += _figure(lambda ax: plots.plot_shares(shown, ax=ax), folder / "findings_shares", label, (11, 11))
+    files += _figure(lambda ax: plots.plot_shares(shown.assign(measure=shown["label"]), ax=ax),
+                     folder / "findings_shares", label, (12, 11))
     figs[1].append(("findings_shares", "Share of each measure, with the national figure where one exists"))
     files += _figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), folder / "group_sizes", label)
     figs[2].append(("group_sizes", "Sibling groups by number of children"))
@@ -162,8 +175,9 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         md += [f"## {p}. {heading}", "", POINT_TEXT[p], ""]
         body += [f"<h2>{p}. {html.escape(heading)}</h2>", f"<p>{html.escape(POINT_TEXT[p])}</p>"]
         for name, df in point_tables[p]:
-            md += [_md_table(df), ""]
-            body.append(_table_html(df))
+            shown_df = _display(name, df)
+            md += [_md_table(shown_df), ""]
+            body.append(_table_html(shown_df))
         for stem, alt in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
 from .cohort import Cohort
-from .siblings import _other_birth_parents, partner_timeline
+from .siblings import _isin, _other_birth_parents, partner_timeline
 
 #: Columns of :func:`family_chronology`, in order (``detail`` follows when asked for).
 CHRONOLOGY_COLUMNS: tuple[str, ...] = (
@@ -312,7 +312,7 @@ def child_flags(
     return pd.DataFrame(
         {
             "child_id": ids,
-            "other_la": ids.isin(ola).astype("int64"),
+            "other_la": _isin(ids, ola).astype("int64"),
             "pre_ics_childhood": pre.astype("Int64"),
         }
     )

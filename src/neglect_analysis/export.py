@@ -1,6 +1,6 @@
 """Writing tables for people: CSV that opens cleanly in Excel, byte-identical for the same data.
 
-Dates are written ISO (``2018-07-31``), columns ending in ``_years`` to 2 decimals, whole
+Dates are written ISO (``2018-07-31``), columns in years (name containing ``years``) to 2 decimals, whole
 numbers without decimals, missing values as empty cells; UTF-8 and ``\\n`` line endings.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def format_for_csv(df: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_integer_dtype(s):
             txt = s.astype("Int64").astype("string")
         elif pd.api.types.is_float_dtype(s):
-            if str(col).endswith("_years"):
+            if "years" in str(col):
                 txt = s.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
             elif s.dropna().apply(float.is_integer).all() and str(col).startswith(("n_", "days", "lead_time", "age_")):
                 txt = s.astype("Int64").astype("string")

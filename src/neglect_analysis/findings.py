@@ -25,9 +25,33 @@ BRIEFING_POINTS: dict[int, str] = {
     7: "IRO challenge in large sibling groups",
 }
 
+#: Short plain-words label of each measure, for chart axes.
+LABELS: dict[str, str] = {
+    "younger_assessments_after_older_sibling_cp_plan": "Younger child assessed after older sibling's plan",
+    "reviews_assessment_refers_to_older_siblings": "Assessment refers to older siblings (audit)",
+    "children_adult_at_audit": "Children now adults",
+    "groups_with_half_siblings": "Groups with half-siblings",
+    "children_pre_ics_childhood": "Childhood began before electronic record",
+    "pre_ics_children_without_paper_records": "  of whom no paper records yet",
+    "groups_with_partner_changes": "Groups with partner changes",
+    "groups_with_recurrent_themes": "Groups with themes recurring across fathers",
+    "children_contact_series": "Children with a series of contacts",
+    "children_early_help_not_engaged": "Early help declined or advice not taken up",
+    "children_other_la_history": "History in another authority",
+    "s47_not_progressing_to_icpc": "S47s not reaching a conference",
+    "children_repeated_s47": "Children with repeated S47s",
+    "rereferrals_12m": "Re-referrals within 12 months",
+    "repeat_cp_plans": "Second or subsequent CP plans",
+    "cp_plans_neglect": "CP plans for neglect",
+    "cp_plans_not_sustained": "Plans whose changes were not sustained",
+    "escalated_with_lead_time": "Escalations a family reading could have flagged earlier",
+    "children_to_look_at_now": "Children to look at now",
+    "cp_plans_with_iro_challenge": "CP plans with an IRO challenge",
+}
+
 #: Findings columns.
 FINDINGS_COLUMNS: tuple[str, ...] = (
-    "point", "measure", "description", "numerator", "denominator", "share",
+    "point", "measure", "label", "description", "numerator", "denominator", "share",
     "national_share", "national_year", "national_source",
 )
 
@@ -102,7 +126,7 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     rows: list[dict] = []
 
     def add(point, measure, description, num, den, national_measure=None, complement=False):
-        row = {"point": point, "measure": measure, "description": description,
+        row = {"point": point, "measure": measure, "label": LABELS[measure], "description": description,
                "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": ""}
         if national_measure is not None and (nat["measure"] == national_measure).any():

@@ -1,23 +1,51 @@
-"""Pseudonymisation of person ids with a keyed hash (HMAC-SHA256).
+"""Pseudonymisation: every case-system key replaced by a keyed hash (HMAC-SHA256).
 
-The key comes from the ``NEGLECT_ANALYSIS_KEY`` environment variable and is never written
-anywhere. The same id gives the same pseudonym in every table, so every aggregate is unchanged
-and row-level outputs carry no original ids.
+DESIGN.md "Privacy": ids may be pseudonymised on load with a keyed hash, the key from an
+environment variable (:data:`KEY_VARIABLE`), never stored. The issue behind ``--pseudonymise``:
+every person id is replaced consistently across tables, so aggregates are unchanged and
+row-level outputs carry no original ids; free-text columns are left out unless asked for.
+
+What is replaced, and why (choices a careful auditor would make):
+
+* person ids (``persons``, both ends of ``links`` and ``partners``, ``events``,
+  ``case_review``, ``iro_challenges``): namespace ``person``, pseudonym ``"X"`` + 16 hex.
+* event ids: an SSD event id (referral, S47, CP plan id...) can be looked up in the case
+  system, so it identifies a child as surely as a person id. ``events.event_id``,
+  ``events.linked_event_id`` and ``iro_challenges.cp_plan_id`` are one namespace (``event``,
+  pseudonym ``"E"`` + 16 hex), so an S47 still links to its referral, an ICPC to its S47 and
+  an IRO challenge to its plan.
+* ``events.source_ref``: extract events keep their table name and lose the row number
+  (``"ssd_cp_plans:R<hash>"``); paper events' document references are replaced whole
+  (``"R"`` + 16 hex). Both are lookup keys into the extract or the paper file.
+* ``case_review.reviewer`` (a member of staff): namespace ``staff`` (``"S"`` + 16 hex).
+* free text: paper ``detail`` and IRO ``theme`` are emptied unless ``keep_free_text=True``.
+
+Identical text in the same namespace always gives the same pseudonym under the same key; the
+namespace is part of the hashed message, so a person id and an event id that happen to be
+equal get unrelated pseudonyms. 64 bits per pseudonym: a collision among a million ids has
+probability about 3e-8, and :func:`pseudonym_map` raises if one ever occurs.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+import re
+from dataclasses import replace
+from typing import Iterable, Mapping
 
 import pandas as pd
 
 from .cohort import Cohort
 
 KEY_VARIABLE = "NEGLECT_ANALYSIS_KEY"
-#: Length of a pseudonym in hex characters (64 bits: collisions negligible for any authority).
+#: Length of a pseudonym's hash part in hex characters (64 bits).
 PSEUDONYM_HEX = 16
+#: Shortest key accepted (characters).
 MIN_KEY_LENGTH = 16
+
+#: Namespace -> first character of its pseudonyms.
+NAMESPACE_PREFIX: dict[str, str] = {"person": "X", "event": "E", "ref": "R", "staff": "S"}
 
 #: Person-id columns of each canonical table.
 PERSON_ID_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -29,55 +57,197 @@ PERSON_ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "iro_challenges": ("person_id",),
 }
 
+#: Event-id columns (case-system keys of involvements), one namespace.
+EVENT_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "events": ("event_id", "linked_event_id"),
+    "iro_challenges": ("cp_plan_id",),
+}
 
-def key_from_env() -> bytes:
-    """The pseudonymisation key from ``NEGLECT_ANALYSIS_KEY``; refuses to run without one."""
-    key = os.environ.get(KEY_VARIABLE, "")
-    if len(key) < MIN_KEY_LENGTH:
+#: Free-text columns emptied unless ``keep_free_text=True``.
+FREE_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "events": ("detail",),
+    "iro_challenges": ("theme",),
+}
+
+#: Tokens of a validation message that may be ids (see :func:`pseudonymise_problems`).
+_TOKEN = re.compile(r"[^\s,;:()\[\]{}'\"=]+")
+
+
+def key_from_env(environ: Mapping[str, str] | None = None, *, min_length: int = MIN_KEY_LENGTH) -> bytes:
+    """The pseudonymisation key from ``NEGLECT_ANALYSIS_KEY``; refuses to run without one.
+
+    Raises ``ValueError`` (the command line's usage error, exit 2) when the variable is unset
+    or shorter than ``min_length`` characters. The message never contains the key.
+
+    Examples
+    --------
+    >>> key_from_env({"NEGLECT_ANALYSIS_KEY": "a-long-secret-key-123"})
+    b'a-long-secret-key-123'
+    >>> key_from_env({})
+    Traceback (most recent call last):
+    ...
+    ValueError: --pseudonymise needs a secret key of at least 16 characters in the NEGLECT_ANALYSIS_KEY environment variable, and it is not set. Set it in your session (it is never written to any output) and run again.
+    """
+    env = os.environ if environ is None else environ
+    key = env.get(KEY_VARIABLE, "")
+    if len(key) < min_length:
+        state = "and it is not set" if not key else f"and it has only {len(key)}"
         raise ValueError(
-            f"--pseudonymise needs a secret key of at least {MIN_KEY_LENGTH} characters in the "
-            f"{KEY_VARIABLE} environment variable. Set it in your session (it is never written "
-            f"to any output) and run again."
+            f"--pseudonymise needs a secret key of at least {min_length} characters in the "
+            f"{KEY_VARIABLE} environment variable, {state}. Set it in your session (it is "
+            f"never written to any output) and run again."
         )
     return key.encode("utf-8")
 
 
-def pseudonym_map(ids: pd.Series, key: bytes) -> dict[str, str]:
-    """Map each distinct id to ``"X" + first 16 hex characters of HMAC-SHA256(key, id)``.
+def _digest(key: bytes, namespace: str, value: str) -> str:
+    msg = f"{namespace}\x1f{value}".encode("utf-8")
+    return NAMESPACE_PREFIX[namespace] + hmac.new(key, msg, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
+
+
+def pseudonym_map(ids: pd.Series | Iterable[str], key: bytes, *, namespace: str = "person") -> dict[str, str]:
+    """Map each distinct id to its pseudonym: prefix + 16 hex of HMAC-SHA256(key, namespace, id).
+
+    Missing values are left out. One HMAC per distinct id. Raises ``ValueError`` if two ids
+    would share a pseudonym (never expected; it would silently merge two people).
 
     Examples
     --------
-    >>> m = pseudonym_map(pd.Series(["0012", "0012", "77"]), b"k" * 16)
-    >>> len(m), len(m["0012"]), m["0012"] != m["77"]
-    (2, 17, True)
+    >>> m = pseudonym_map(pd.Series(["0012", "0012", "77", None]), b"k" * 16)
+    >>> len(m), len(m["0012"]), m["0012"][0], m["0012"] != m["77"]
+    (2, 17, 'X', True)
+    >>> pseudonym_map(["0012"], b"k" * 16, namespace="event")["0012"][0]
+    'E'
     """
-    uniq = pd.unique(ids.dropna().astype(str))
-    return {
-        i: "X" + hmac.new(key, i.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
-        for i in uniq
-    }
+    s = pd.Series(ids, dtype="string").dropna()
+    mapping = {i: _digest(key, namespace, i) for i in pd.unique(s.to_numpy(dtype=object))}
+    if len(set(mapping.values())) != len(mapping):
+        raise ValueError("two ids share a pseudonym: use a longer PSEUDONYM_HEX")
+    return mapping
 
 
-def pseudonymise_cohort(cohort: Cohort, key: bytes) -> Cohort:
-    """Replace every person id in every table by its keyed hash; free text is dropped.
+def pseudonymise_ids(ids: Iterable[str], key: bytes, *, namespace: str = "person") -> list[str]:
+    """Pseudonyms of ``ids`` in order (e.g. ``--index-parents`` given with original ids).
 
-    Paper-record ``detail`` is emptied and ``source_ref`` of paper events (document
-    references) is replaced by a pseudonym too, since both can identify a family.
+    Examples
+    --------
+    >>> k = b"k" * 16
+    >>> pseudonymise_ids(["P1"], k) == [pseudonym_map(["P1"], k)["P1"]]
+    True
     """
-    all_ids = pd.concat(
-        [getattr(cohort, t)[c] for t, cols in PERSON_ID_COLUMNS.items() for c in cols],
-        ignore_index=True,
+    ids = [str(i) for i in ids]
+    m = pseudonym_map(ids, key, namespace=namespace)
+    return [m[i] for i in ids]
+
+
+def _map_columns(df: pd.DataFrame, cols: Iterable[str], mapping: dict[str, str]) -> dict[str, pd.Series]:
+    return {c: df[c].map(mapping, na_action="ignore").astype("string") for c in cols}
+
+
+def _source_refs(ev: pd.DataFrame, key: bytes) -> pd.Series:
+    """Extract refs keep the table name, paper refs are replaced whole (module docstring)."""
+    ref = ev["source_ref"].astype("string")
+    mapping = pseudonym_map(ref, key, namespace="ref")
+    hashed = ref.map(mapping, na_action="ignore").astype("string")
+    table = ref.str.extract(r"^([^:]+):", expand=False)
+    ics = (ev["source"] != "paper") & table.notna()
+    return hashed.where(~ics, table + ":" + hashed)
+
+
+def pseudonymise_cohort(cohort: Cohort, key: bytes, *, keep_free_text: bool = False) -> Cohort:
+    """A copy of ``cohort`` with every case-system key replaced by its keyed hash.
+
+    Implements DESIGN.md "Privacy" (see the module docstring for what is replaced and why).
+    Links still resolve and events still attach, because each namespace maps the same text to
+    the same pseudonym in every table; every aggregate is therefore unchanged, except where
+    ids break ties (birth order of same-day births is ordered by id). ``cohort.meta`` gains
+    ``pseudonymised: True``; the key is stored nowhere. The input is not modified.
+
+    Parameters
+    ----------
+    keep_free_text : keep paper ``detail`` and IRO ``theme`` (default: emptied).
+
+    Examples
+    --------
+    >>> c = Cohort.from_frames(
+    ...     persons=pd.DataFrame({"person_id": ["M1", "C1"], "dob": ["1980-01-01", "2005-06-01"]}),
+    ...     links=pd.DataFrame({"parent_id": ["M1"], "child_id": ["C1"], "relationship": ["mother_of"]}),
+    ...     events=pd.DataFrame({"event_id": ["CP1"], "person_id": ["C1"], "event_type": ["cp_plan"],
+    ...                          "start_date": ["2010-01-01"]}),
+    ...     iro_challenges=pd.DataFrame({"person_id": ["C1"], "cp_plan_id": ["CP1"], "theme": ["Drift"]}),
+    ...     audit_date="2018-07-31")
+    >>> p = pseudonymise_cohort(c, b"a-long-secret-key-123")
+    >>> p.links.loc[0, "child_id"] == p.events.loc[0, "person_id"] != "C1"
+    True
+    >>> p.iro_challenges.loc[0, "cp_plan_id"] == p.events.loc[0, "event_id"], p.iro_challenges.loc[0, "theme"]
+    (True, <NA>)
+    """
+    people = pd.concat(
+        [getattr(cohort, t)[c] for t, cols in PERSON_ID_COLUMNS.items() for c in cols], ignore_index=True
     )
-    mapping = pseudonym_map(all_ids, key)
-    new = {}
-    for table, cols in PERSON_ID_COLUMNS.items():
-        df = getattr(cohort, table).copy()
-        for c in cols:
-            df[c] = df[c].map(mapping, na_action="ignore").astype("string")
-        new[table] = df
-    ev = new["events"]
-    ev["detail"] = pd.Series(pd.NA, index=ev.index, dtype="string")
-    paper = ev["source"] == "paper"
-    refs = pseudonym_map(ev.loc[paper, "source_ref"], key)
-    ev.loc[paper, "source_ref"] = ev.loc[paper, "source_ref"].map(refs, na_action="ignore")
-    return cohort.with_tables(**new)
+    person_map = pseudonym_map(people, key, namespace="person")
+    events = pd.concat(
+        [getattr(cohort, t)[c] for t, cols in EVENT_ID_COLUMNS.items() for c in cols], ignore_index=True
+    )
+    event_map = pseudonym_map(events, key, namespace="event")
+
+    new: dict[str, pd.DataFrame] = {}
+    for table in PERSON_ID_COLUMNS:
+        df = getattr(cohort, table)
+        cols = _map_columns(df, PERSON_ID_COLUMNS[table], person_map)
+        cols |= _map_columns(df, EVENT_ID_COLUMNS.get(table, ()), event_map)
+        if not keep_free_text:
+            cols |= {c: pd.Series(pd.NA, index=df.index, dtype="string") for c in FREE_TEXT_COLUMNS.get(table, ())}
+        new[table] = df.assign(**cols)
+    new["events"] = new["events"].assign(source_ref=_source_refs(cohort.events, key))
+    cr = cohort.case_review
+    new["case_review"] = new["case_review"].assign(
+        reviewer=cr["reviewer"].map(pseudonym_map(cr["reviewer"], key, namespace="staff"),
+                                    na_action="ignore").astype("string")
+    )
+    out = cohort.with_tables(**new)
+    return replace(out, meta={**dict(cohort.meta), "pseudonymised": True})
+
+
+def pseudonymise_problems(problems: pd.DataFrame, key: bytes, *, cohort: Cohort | None = None) -> pd.DataFrame:
+    """The validation report's problems with ids replaced as :func:`pseudonymise_cohort` does.
+
+    A problem's ``value`` in an id column (name ending ``_id``: ``...person_id`` in the
+    ``person`` namespace, any other in ``event``) is replaced by its pseudonym, even when the
+    row was dropped and the id is not in the cohort. Every token of the ``problem`` message
+    (split at spaces and ``,;:()[]{}'"=``) that is such a value, or a person or event id of
+    ``cohort`` (the cohort *before* pseudonymisation), is replaced too. Row numbers, dates and
+    codes are kept: the auditor needs them to correct the extract. The input is not modified.
+
+    Examples
+    --------
+    >>> pr = pd.DataFrame({"value": ["P9"], "column": ["person_id"],
+    ...                    "problem": ["relationships.csv row 4: person_id P9 is not in ssd_person"]})
+    >>> out = pseudonymise_problems(pr, b"k" * 16)
+    >>> out.loc[0, "value"] == pseudonym_map(["P9"], b"k" * 16)["P9"], "P9" in out.loc[0, "problem"]
+    (True, False)
+    """
+    out = problems.copy()
+    if out.empty:
+        return out
+    value = out["value"].astype("string")
+    column = out["column"].astype("string").fillna("")
+    is_id = column.str.endswith("_id")
+    is_person = column.str.endswith("person_id")
+    people = [value[is_id & is_person]]
+    events = [value[is_id & ~is_person]]
+    if cohort is not None:
+        people += [getattr(cohort, t)[c] for t, cols in PERSON_ID_COLUMNS.items() for c in cols]
+        events += [getattr(cohort, t)[c] for t, cols in EVENT_ID_COLUMNS.items() for c in cols]
+    person_map = pseudonym_map(pd.concat(people, ignore_index=True), key, namespace="person")
+    event_map = pseudonym_map(pd.concat(events, ignore_index=True), key, namespace="event")
+    value_map = value.where(is_person, value.map(event_map, na_action="ignore"))
+    value_map = value_map.where(~is_person, value.map(person_map, na_action="ignore"))
+    out["value"] = value.where(~is_id, value_map).astype("string")
+    tokens = {**event_map, **person_map}
+
+    def sub(m: re.Match) -> str:
+        return tokens.get(m.group(0), m.group(0))
+
+    out["problem"] = out["problem"].astype("string").str.replace(_TOKEN, sub, regex=True)
+    return out

@@ -11,6 +11,8 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort
@@ -21,13 +23,36 @@ MIN_SPAN_YEARS = 10.0
 DAYS_PER_YEAR = 365.25
 
 
+def _arrow_strings(x: object) -> pa.Array:
+    """``x`` (Series, Index, array or list of ids) as one Arrow ``large_string`` array."""
+    try:
+        a = pa.array(x, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        a = pa.array(np.asarray(x, dtype=object), from_pandas=True)
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    return a.cast(pa.large_string())
+
+
+def _isin(s: pd.Series, values: object) -> pd.Series:
+    """``s.isin(values)`` for id columns, fast for large ``values`` (missing ids never match).
+
+    pandas 3's ``str`` ``isin`` converts each value of ``values`` in Python, which takes
+    seconds for hundreds of thousands of ids; Arrow's ``is_in`` does the whole set at once.
+    """
+    if len(s) == 0:
+        return pd.Series(np.zeros(0, dtype=bool), index=s.index)
+    hit = pc.is_in(_arrow_strings(s), value_set=_arrow_strings(values), skip_nulls=True)
+    return pd.Series(np.asarray(hit, dtype=bool), index=s.index)
+
+
 def _parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
     """Distinct (parent, child) pairs with the child's dob, children without dob left out.
 
     Restricted to ``parents`` when given (cheaper than filtering afterwards)."""
     links = cohort.links[["parent_id", "child_id"]]
     if parents is not None:
-        links = links[links["parent_id"].isin(parents)]
+        links = links[_isin(links["parent_id"], parents)]
     links = links.drop_duplicates()
     dob = cohort.persons[["person_id", "dob"]].rename(columns={"person_id": "child_id"})
     pc = links.merge(dob, on="child_id", how="inner")
@@ -161,7 +186,7 @@ def _other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """
     links = cohort.links
     birth = links.loc[
-        links["child_id"].isin(members["child_id"])
+        _isin(links["child_id"], members["child_id"])
         & links["relationship"].isin(BIRTH_RELATIONSHIPS)
         & links["parent_id"].notna(),
         ["parent_id", "child_id", "relationship"],
@@ -179,7 +204,7 @@ def _partner_rows(cohort: Cohort, parents: pd.Index) -> pd.DataFrame:
         ignore_index=True,
     )[["person_id", "partner_id", "start_date", "end_date"]]
     keep = (
-        both["person_id"].isin(parents)
+        _isin(both["person_id"], parents)
         & both["partner_id"].notna()
         & (both["person_id"] != both["partner_id"])
     )
@@ -192,7 +217,7 @@ def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
     One source gives its name (``relationships``, ``ssd_mother``, ``ssd_family``); mixed sources
     are joined by ``+`` in order of preference (e.g. ``relationships+ssd_mother``).
     """
-    links = cohort.links[cohort.links["child_id"].isin(members["child_id"])]
+    links = cohort.links[_isin(cohort.links["child_id"], members["child_id"])]
     src = members[["parent_id", "child_id"]].merge(
         links[["parent_id", "child_id", "source"]].drop_duplicates(),
         on=["parent_id", "child_id"],
@@ -201,7 +226,8 @@ def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
     src = src[["parent_id", "source"]].dropna().drop_duplicates()
     known = [s for s in LINK_SOURCES if (src["source"] == s).any()]
     others = sorted(set(src["source"]) - set(LINK_SOURCES))
-    has = pd.crosstab(src["parent_id"], src["source"]).gt(0)
+    has = src.assign(_one=True).pivot(index="parent_id", columns="source", values="_one")
+    has = has.reindex(sorted(src["parent_id"].unique())).notna()
     text = pd.Series("", index=has.index, dtype="string")
     for name in known + others:  # a handful of sources: a loop over columns, not over parents
         text = text.where(~has[name], text.where(text == "", text + "+") + name)
@@ -485,7 +511,7 @@ def children_table(members: pd.DataFrame) -> pd.DataFrame:
     out["index_parent_ids"] = out["parent_id"].astype("string")
     multi = out["n_index_parents"] > 1  # join only where there is more than one parent
     if multi.any():
-        several = pairs[pairs["child_id"].isin(out.loc[multi, "child_id"])].sort_values(["child_id", "parent_id"])
+        several = pairs[_isin(pairs["child_id"], out.loc[multi, "child_id"])].sort_values(["child_id", "parent_id"])
         ids = _join_groups(several, ["child_id"], "parent_id", ";")
         out.loc[multi, "index_parent_ids"] = out.loc[multi, "child_id"].map(ids).to_numpy()
     return out

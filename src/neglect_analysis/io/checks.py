@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..idsets import isin
 from .dates import parse_dates
 from .readers import ROW
 from .validation import ProblemLog
@@ -73,7 +74,12 @@ class TableRows:
                     check="missing_value")
 
     def unique_id(self, column: str) -> None:
-        """Drop rows whose id repeats an earlier kept row's id."""
+        """Drop rows whose id repeats an earlier kept row's id.
+
+        A row repeating the earlier row exactly (every column) is a warning (a copy, nothing
+        lost); a row with the same id but other values is an error (which one is right is
+        unknown; the first is used).
+        """
         ids = self.col(column)
         kept = ids.where(self.keep)
         dup = kept.duplicated(keep="first") & kept.notna()
@@ -82,14 +88,24 @@ class TableRows:
         first_row = self.df.loc[kept.notna() & ~dup].set_index(column)[ROW]
         first_row = first_row[~first_row.index.duplicated()]
         first = ids.map(first_row).astype("Int64").astype("string")
-        self.report(dup, column, column + " " + ids + " repeats the id on row " + first + "; row dropped",
+        data = [c for c in self.df.columns if c != ROW]
+        whole = self.df[data].astype("string").fillna("\x00").agg("\x1f".join, axis=1)
+        first_whole = whole[kept.notna() & ~dup]
+        first_whole.index = ids[kept.notna() & ~dup]
+        first_whole = first_whole[~first_whole.index.duplicated()]
+        same = dup & (ids.map(first_whole) == whole).fillna(False).astype(bool)
+        self.report(same, column, column + " " + ids + " repeats row " + first
+                    + " exactly (every column); row dropped as a copy", check="duplicate_row",
+                    severity="warning")
+        self.report(dup & ~same, column, column + " " + ids + " repeats the id on row " + first
+                    + " with other values; row dropped, row " + first + " used",
                     check="duplicate_id")
 
     def known_person(self, column: str, person_ids: pd.Index, *, role: str = "") -> None:
         """Drop rows whose person id is empty or not in ``ssd_person``."""
         self.require_value(column)
         ids = self.col(column)
-        unknown = ids.notna() & ~ids.isin(person_ids)
+        unknown = ids.notna() & ~isin(ids, person_ids)
         role_txt = f" ({role})" if role else ""
         self.report(unknown, column, column + " " + ids + role_txt + " is not in ssd_person; row dropped",
                     check="unknown_person")
@@ -105,6 +121,22 @@ class TableRows:
             self.report(bad, column, column + " " + raw + f" is not a date; {consequence}",
                         check="bad_date", drop=False)
         return dates.where(~bad)
+
+    def not_after(self, dates: pd.Series, column: str, audit_date) -> None:
+        """Drop rows dated after the audit date (warning): the audit reads history up to it.
+
+        An event after the audit date cannot be part of an audit "as at" that date; it is either
+        a typing error or the extract was taken later than the audit date (then the row is
+        rightly left out). Only start dates are checked: an end date after the audit date is
+        an episode still open at the audit date.
+        """
+        if audit_date is None:
+            return
+        audit = pd.Timestamp(audit_date)
+        after = dates.notna() & (dates > audit)
+        self.report(after, column, column + " " + self.col(column) + " is after the audit date "
+                    + audit.strftime("%Y-%m-%d") + "; row not used", check="after_audit_date",
+                    severity="warning")
 
     def date_order(self, start: pd.Series, end: pd.Series, start_col: str, end_col: str,
                    *, consequence: str = "end date ignored") -> pd.Series:

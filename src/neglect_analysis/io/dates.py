@@ -28,6 +28,8 @@ OPEN_PLACEHOLDER = pd.Timestamp("9999-12-31")
 _ISO = r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 _UK = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 _SERIAL = r"^(\d{1,7})(?:\.\d+)?$"
+#: A subset of ``_ISO`` (two-digit month, day and hour) parsed by the fast path.
+_ISO_PADDED = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -73,6 +75,14 @@ def _parse_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if not present.any():
         return out, pd.Series(False, index=values.index)
     t = text[present]
+
+    # Fast path, same result: zero-padded ISO dates (times dropped), the form of nearly every
+    # value in an SSD extract, matched and sliced by Arrow kernels, parsed in one pass.
+    plain = t.str.fullmatch(_ISO_PADDED).fillna(False).astype(bool)
+    if plain.any():
+        day = t[plain].str.slice(0, 10)
+        out.loc[day.index] = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
+        t = t[~plain]
 
     iso = t.str.extract(_ISO)[0]
     m = iso.notna()

@@ -4,7 +4,8 @@ One builder per SSD table. Every builder: drops rows with no id, a repeated id, 
 person not in ``ssd_person``, or no usable start date (errors); keeps rows with a bad or
 out-of-order end date, end left empty (open), as an error with action ``used``. Events before
 the person's birth are not errors (pre-birth referrals of unborn children); an empty end date is
-an open episode.
+an open episode. A start date after the audit date: warning, row not used (the audit reads
+history up to its audit date; see :meth:`TableRows.not_after`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import re
 import pandas as pd
 
 from .. import codes
+from ..idsets import isin
 from .checks import TableRows
 from .readers import ROW
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
@@ -48,13 +50,14 @@ def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd
     return flags
 
 
-def _base(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def _base(t: TableRows, person_ids: pd.Index, audit_date=None) -> pd.DataFrame:
     """Common checks and columns for a table listed in :data:`EVENT_TABLES`."""
     event_type, id_col, person_col, start_col, end_col = EVENT_TABLES[t.table]
     t.require_value(id_col)
     t.unique_id(id_col)
     t.known_person(person_col, person_ids)
     start = t.date(start_col, required=True)
+    t.not_after(start, start_col, audit_date)
     if end_col:
         end = t.date(end_col, required=False, consequence="end date left empty (open)")
         end = t.date_order(start, end, start_col, end_col, consequence="end date ignored (open)")
@@ -75,7 +78,7 @@ def _done(t: TableRows, ev: pd.DataFrame) -> pd.DataFrame:
     return ev[t.keep].reset_index(drop=True)
 
 
-def contacts(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def contacts(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Contacts: category = source code; outcome = flags set to Y (``;``); nfa = ``NFA_FLAG`` Y.
 
     Unreadable outcome JSON: error, row used with outcome and nfa unknown.
@@ -90,7 +93,7 @@ def contacts(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     >>> ev.loc[0, "category"], ev.loc[0, "outcome"], bool(ev.loc[0, "nfa"]), ev.loc[0, "source_ref"]
     ('2A', 'ADVICE_FLAG;NFA_FLAG', True, 'ssd_contacts:2')
     """
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     outcome, nfa, problem = parse_outcome_json(t.col("cont_contact_outcome_json"))
     t.report(problem.notna(), "cont_contact_outcome_json",
              "cont_contact_outcome_json " + t.col("cont_contact_outcome_json") + " " + problem
@@ -101,17 +104,17 @@ def contacts(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     return _done(t, ev)
 
 
-def early_help(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def early_help(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Early-help episodes: outcome = end reason as written."""
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     ev["outcome"] = t.col("earl_episode_end_reason")
     return _done(t, ev)
 
 
-def referrals(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def referrals(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Referrals (``ssd_cin_episodes``): category = primary need code, nfa flag, outcome = close
     reason, end = close date. Unknown primary need: error, row used with category empty."""
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     need, bad = parse_primary_need(t.col("cine_cin_primary_need_code"))
     t.report(bad, "cine_cin_primary_need_code",
              "cine_cin_primary_need_code " + t.col("cine_cin_primary_need_code")
@@ -122,20 +125,21 @@ def referrals(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     return _done(t, ev)
 
 
-def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None) -> pd.DataFrame:
+def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None, *,
+                audit_date=None) -> pd.DataFrame:
     """Assessments: linked_event_id = referral id; factors joined from ``ssd_assessment_factors``
     by assessment id (all rows of one assessment together, de-duplicated, sorted).
 
     Factor rows naming an assessment not kept in ``ssd_cin_assessments``: error, dropped.
     Unknown factor codes: error, the other codes used. Unreadable JSON: error, no factors.
     """
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     ev["linked_event_id"] = t.col("cina_referral_id")
     ev = _done(t, ev)
     if factors is not None:
         fid = factors.col("cinf_assessment_id")
         factors.require_value("cinf_assessment_id")
-        factors.report(fid.notna() & ~fid.isin(ev["event_id"]), "cinf_assessment_id",
+        factors.report(fid.notna() & ~isin(fid, ev["event_id"]), "cinf_assessment_id",
                        "cinf_assessment_id " + fid + " is not in ssd_cin_assessments; row dropped",
                        check="unknown_person")
         raw = factors.col("cinf_assessment_factors_json")
@@ -154,18 +158,18 @@ def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None) -
     return ev
 
 
-def s47(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def s47(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """S47 enquiries: nfa flag; linked_event_id = referral id."""
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     ev["nfa"] = _flag(t, "s47e_s47_nfa")
     ev["linked_event_id"] = t.col("s47e_referral_id")
     return _done(t, ev)
 
 
-def icpc(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def icpc(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """ICPCs: linked_event_id = s47 id; other_la = transfer-in flag; outcome ``CP_PLAN`` when
     the conference's CP flag is Y (else empty)."""
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     ev["linked_event_id"] = t.col("icpc_s47_enquiry_id")
     ev["other_la"] = _flag(t, "icpc_icpc_transfer_in", "read as N").fillna(False).astype(bool)
     cp = _flag(t, "icpc_icpc_outcome_cp_flag").fillna(False).astype(bool)
@@ -173,11 +177,11 @@ def icpc(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     return _done(t, ev)
 
 
-def cp_plans(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def cp_plans(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """CP plans: category = initial category code, outcome = latest category code, other_la =
     ``cppl_cp_plan_ola``. Category text (``Neglect``) mapped to DfE codes; unknown: error, row
     used with the category empty."""
-    ev = _base(t, person_ids)
+    ev = _base(t, person_ids, audit_date)
     for col, target in (("cppl_cp_plan_initial_category", "category"),
                         ("cppl_cp_plan_latest_category", "outcome")):
         code, bad = parse_cp_category(t.col(col))
@@ -189,12 +193,12 @@ def cp_plans(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     return _done(t, ev)
 
 
-def cla(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def cla(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """CLA episodes: start to ceased date."""
-    return _done(t, _base(t, person_ids))
+    return _done(t, _base(t, person_ids, audit_date))
 
 
-def pre_proceedings(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def pre_proceedings(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """A ``pre_proceedings`` event from the decision date, outcome = outcome text; where the
     outcome is a decision to issue care proceedings, also a ``care_proceedings`` event from
     ``prep_agree_stepdown_issue_date``, else ``prep_care_pro_letter_date`` (DESIGN.md). With
@@ -217,6 +221,7 @@ def pre_proceedings(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
         t.unique_id("prep_table_id")
     t.known_person("prep_person_id", person_ids)
     start = t.date("prep_pre_pro_decision_date", required=True)
+    t.not_after(start, "prep_pre_pro_decision_date", audit_date)
     issue = t.date("prep_agree_stepdown_issue_date", required=False)
     letter = t.date("prep_care_pro_letter_date", required=False)
     outcome = t.col("prep_pre_pro_outcome")
@@ -237,7 +242,7 @@ def pre_proceedings(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     return pd.concat([pre, care]).sort_index(kind="stable").reset_index(drop=True)
 
 
-def paper_records(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
+def paper_records(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Paper records: a row whose ``event_type`` is a Cohort event type (not ``paper``) counts as
     that event; any other type becomes ``paper``. outcome = event_type as written, detail =
     detail, source ``paper``, source_ref = document_ref, event_id ``paper_records:<row>``.
@@ -256,6 +261,7 @@ def paper_records(t: TableRows, person_ids: pd.Index) -> pd.DataFrame:
     t.known_person("person_id", person_ids)
     t.require_value("event_type")
     start = t.date("event_date", required=True)
+    t.not_after(start, "event_date", audit_date)
     written = t.col("event_type")
     norm = written.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     typed = norm.where(norm.isin([e for e in codes.EVENT_TYPES if e != "paper"]), "paper")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
+from ..idsets import isin
 from .checks import TableRows
 from .readers import ROW
 
@@ -18,6 +19,8 @@ from .readers import ROW
 MIN_PARENT_AGE_YEARS = 12
 #: Most birth parents a child can have.
 MAX_BIRTH_PARENTS = 2
+#: Generations followed when looking for loops in the family tree.
+MAX_GENERATIONS = 20
 
 LINK_COLUMNS = ["parent_id", "child_id", "relationship", "source", ROW]
 
@@ -56,7 +59,10 @@ def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame
              check="unknown_code")
     birth = rel.isin(list(codes.BIRTH_RELATIONSHIPS))
     child = t.col("related_person_id")
-    t.report(birth & ~child.isin(person_ids), "related_person_id",
+    t.report(t.col("person_id") == child, "related_person_id",
+             "person_id and related_person_id are both " + child
+             + " (a person linked to themselves); row dropped", check="link_cycle")
+    t.report(birth & ~isin(child, person_ids), "related_person_id",
              "related_person_id " + child + " (the child) is not in ssd_person; row dropped",
              check="unknown_person")
     pair = t.col("person_id") + "\x1f" + child
@@ -162,16 +168,78 @@ def from_ssd_family(t: TableRows, persons: pd.DataFrame, *,
     return links[LINK_COLUMNS].sort_values(["parent_id", "child_id"]).reset_index(drop=True)
 
 
+def _on_table(t: TableRows, mask: pd.Series, series: pd.Series, where: pd.Series):
+    """Move a per-link mask and text onto the link table's rows (``where``: link -> table index)."""
+    m = pd.Series(False, index=t.df.index)
+    txt = pd.Series(pd.NA, index=t.df.index, dtype="string")
+    sel = where[mask.to_numpy()]
+    m.loc[sel.to_numpy()] = True
+    txt.loc[sel.to_numpy()] = series[mask].to_numpy()
+    return m, txt
+
+
+def ancestor_pairs(links: pd.DataFrame, *, max_generations: int = MAX_GENERATIONS) -> pd.DataFrame:
+    """Every (ancestor, descendant) pair reachable through parent links, vectorised.
+
+    Repeated self-joins, one generation at a time, stopping when no new pair appears (or after
+    ``max_generations``, far more than any real family).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"parent_id": ["A", "B", "C"], "child_id": ["B", "C", "A"]})
+    >>> sorted(map(tuple, ancestor_pairs(links).values.tolist()))[:4]
+    [('A', 'A'), ('A', 'B'), ('A', 'C'), ('B', 'A')]
+    """
+    edges = links[["parent_id", "child_id"]].drop_duplicates().rename(
+        columns={"parent_id": "anc", "child_id": "desc"})
+    pairs = edges
+    frontier = edges
+    for _ in range(max_generations):
+        step = frontier.merge(edges.rename(columns={"anc": "desc", "desc": "next"}), on="desc")
+        step = step[["anc", "next"]].rename(columns={"next": "desc"}).drop_duplicates()
+        new = step.merge(pairs, on=["anc", "desc"], how="left", indicator=True)
+        new = new.loc[new["_merge"] == "left_only", ["anc", "desc"]]
+        if new.empty:
+            break
+        pairs = pd.concat([pairs, new], ignore_index=True)
+        frontier = new
+    return pairs.reset_index(drop=True)
+
+
+def _drop_cycles(links: pd.DataFrame, t: TableRows, *, on_table_index: pd.Series) -> pd.DataFrame:
+    """Drop (error) birth links on a cycle: a child who is also its parent's ancestor.
+
+    With both dates of birth known a cycle is already broken by the age check (someone is not
+    older than their child); this catches cycles among people without a date of birth.
+    """
+    if links.empty:
+        return links
+    pairs = ancestor_pairs(links)
+    key = pd.MultiIndex.from_frame(pairs[["anc", "desc"]])
+    back = pd.MultiIndex.from_arrays([links["child_id"], links["parent_id"]])
+    on_cycle = pd.Series(back.isin(key), index=links.index)
+    if on_cycle.any():
+        text = ("parent " + links["parent_id"] + " is also a descendant of their child "
+                + links["child_id"] + " (a loop in the family tree); row dropped, correct the "
+                "relationships")
+        m, txt = _on_table(t, on_cycle, text, on_table_index)
+        t.report(m, None, txt, check="link_cycle", values=None)
+    return links[~on_cycle].reset_index(drop=True)
+
+
 def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
                 min_parent_age_years: int = MIN_PARENT_AGE_YEARS,
                 max_birth_parents: int = MAX_BIRTH_PARENTS) -> pd.DataFrame:
     """Plausibility of links: parent at least ``min_parent_age_years`` at the birth, and at most
     ``max_birth_parents`` parents per child.
 
-    A parent younger than 12 (whole calendar years) at the child's birth, or born after the
-    child: error, link dropped (the link or a dob is wrong; the link cannot be trusted). A child
-    with more than two distinct birth parents: error on each of its links, links kept (the
-    loader cannot tell which one is wrong; the auditor must correct the extract).
+    A parent younger than 12 (whole calendar years) at the child's birth, or not older than the
+    child (a reversed link, which also breaks a loop such as a child entered as its own
+    parent's parent): error, link dropped (the link or a dob is wrong; the link cannot be
+    trusted). Links on a loop among people without dates of birth: error, dropped (see
+    :func:`ancestor_pairs`). A child with more than two distinct birth parents: error on each
+    of its links, links kept (the loader cannot tell which one is wrong; the auditor must
+    correct the extract).
     Returns the links still kept.
 
     Examples
@@ -202,28 +270,35 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
     idx = links[ROW].map(row_to_index)
 
     def on_table(mask: pd.Series, series: pd.Series) -> tuple[pd.Series, pd.Series]:
-        m = pd.Series(False, index=t.df.index)
-        txt = pd.Series(pd.NA, index=t.df.index, dtype="string")
-        sel = idx[mask.to_numpy()]
-        m.loc[sel.to_numpy()] = True
-        txt.loc[sel.to_numpy()] = series[mask].to_numpy()
-        return m, txt
+        return on_table_at(mask, series, idx)
+
+    def on_table_at(mask, series, where) -> tuple[pd.Series, pd.Series]:
+        return _on_table(t, mask, series, where)
 
     iso = lambda s: s.dt.strftime("%Y-%m-%d").astype("string")  # noqa: E731
+    after = known & (pdob >= cdob)
     text = ("parent " + links["parent_id"] + " (born " + iso(pdob) + ") was "
             + age.astype("Int64").astype("string") + " at the birth of " + links["child_id"]
             + " (born " + iso(cdob) + "); row dropped")
+    text = text.where(~after, "parent " + links["parent_id"] + " (born " + iso(pdob)
+                      + ") is not older than their child " + links["child_id"] + " (born "
+                      + iso(cdob) + "); the link is reversed or a date of birth is wrong; row dropped")
     m, txt = on_table(young, text)
     t.report(m, None, txt, check="young_parent", values=None)
     links = links[~young].reset_index(drop=True)
+    links = _drop_cycles(links, t, on_table_index=links[ROW].map(row_to_index))
     births = links[links["relationship"].isin(list(codes.BIRTH_RELATIONSHIPS) + ["parent_of"])]
     n_parents = births.groupby("child_id")["parent_id"].transform("nunique")
     many = pd.Series(False, index=links.index)
     many.loc[births.index] = n_parents > max_birth_parents
     if many.any():
-        text = ("child " + links["child_id"] + " is linked to "
-                + links["child_id"].map(births.groupby("child_id")["parent_id"].nunique()).astype("string")
-                + " birth parents (at most " + str(max_birth_parents) + "); link kept, correct the extract")
-        m, txt = on_table(many, text)
+        names = births.drop_duplicates(["child_id", "parent_id"]).sort_values("parent_id").groupby(
+            "child_id")["parent_id"].agg(", ".join)
+        count = births.groupby("child_id")["parent_id"].nunique()
+        text = ("child " + links["child_id"] + " has " + links["child_id"].map(count).astype("string")
+                + " birth parents (" + links["child_id"].map(names) + "; at most "
+                + str(max_birth_parents) + "); link kept until the extract is corrected")
+        idx = links[ROW].map(row_to_index)
+        m, txt = on_table_at(many, text, idx)
         t.report(m, None, txt, check="too_many_parents", drop=False, values=None)
     return links

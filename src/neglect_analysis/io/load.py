@@ -7,19 +7,21 @@ missing or unusable nothing else is read (every other check needs it).
 """
 from __future__ import annotations
 
+import difflib
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from ..cohort import Cohort, conform
+from ..idsets import isin
 from . import events as ev
 from .checks import TableRows
 from .links import check_links, from_relationships, from_ssd_family, from_ssd_mother
 from .metadata import METADATA_FILE, read_metadata, resolve_parameters
 from .persons import build_persons
-from .readers import ROW, find_table_files, normalise, read_raw
-from .spec import LINK_TABLES, TABLE_COLUMNS
+from .readers import ROW, RawFile, find_table_files, normalise, read_file
+from .spec import LINK_TABLES, TABLE_COLUMNS, canonical_columns
 from .validation import COUNT_COLUMNS, ExtractError, ProblemLog, ValidationReport
 
 #: Event tables in the order they are read, with the event types they give.
@@ -63,30 +65,81 @@ class _Reader:
         if self.bar is not None:
             self.bar.set_postfix_str(path.name)
         try:
-            raw, encoding = read_raw(path)
+            raw = read_file(path, table)
         except Exception as exc:  # unreadable file: report, treat as absent
             self.log.add(table=table, file=path.name, rows=None, column=None, values=None,
-                         message=f"{path.name}: cannot be read ({exc}); table not used",
-                         severity="error", action="dropped", check="other")
+                         message=f"{path.name}: cannot be read ({exc}); table not used. Save it "
+                                 f"again as CSV (UTF-8) or Excel (.xlsx) and rerun",
+                         severity="error", action="dropped", check="unreadable_file")
             self.read[table] = None
             return None
-        df, _ = normalise(raw, table)
+        df, _ = normalise(raw.df, table, header_row=raw.header_row)
         t = TableRows(table, path.name, df, self.log)
-        if encoding == "cp1252":
-            self.log.add(table=table, file=path.name, rows=None, column=None, values=None,
-                         message=f"{path.name}: not UTF-8; read as Windows-1252", severity="note",
-                         action="used", check="encoding")
-        missing = [c for c in TABLE_COLUMNS[table]["required"] if c not in df.columns]
-        if missing:
-            self.log.add(table=table, file=path.name, rows=None, column=", ".join(missing), values=None,
-                         message=f"{path.name}: required column(s) {', '.join(missing)} missing; "
-                                 f"all {len(df)} rows dropped",
-                         severity="error", action="dropped", check="missing_column")
-            t.keep = pd.Series(False, index=df.index)
+        self._file_notes(t, raw, path)
         self.read[table] = t
         if self.bar is not None:
             self.bar.update(1)
         return t
+
+    def _file_notes(self, t: TableRows, raw: RawFile, path: Path) -> None:
+        """Report what the reader noticed about the file as a whole, and missing columns."""
+        table, name, df = t.table, path.name, t.df
+
+        def add(message, *, severity="note", check="other", column=None, action="used", rows=None,
+                values=None):
+            self.log.add(table=table, file=name, rows=rows, column=column, values=values,
+                         message=message, severity=severity, action=action, check=check)
+
+        if raw.empty:
+            add(f"{name}: the file is empty (no column names, no rows); no {table} rows read. "
+                f"Export the table again (a table with no records still has its header row)",
+                severity="error", action="dropped", check="empty_file")
+            return
+        if raw.encoding == "cp1252":
+            add(f"{name}: not UTF-8; read as Windows-1252", check="encoding")
+        if raw.sheet is not None and raw.other_sheets:
+            add(f"{name}: read sheet '{raw.sheet}'; other sheet(s) "
+                + ", ".join(f"'{s}'" for s in raw.other_sheets) + " ignored", check="excel_layout")
+        if raw.header_row > 1:
+            add(f"{name}: the column names are on row {raw.header_row}; row(s) above them "
+                f"(titles or notes) ignored", check="excel_layout")
+        for col, first, repeat, same in df.attrs.get("duplicate_columns", []):
+            if same:
+                add(f"{name}: column {col} appears twice (columns {first} and {repeat}, names "
+                    f"compared ignoring case) with the same values; column {repeat} ignored",
+                    severity="warning", check="duplicate_column", column=col)
+            else:
+                add(f"{name}: column {col} appears twice (columns {first} and {repeat}, names "
+                    f"compared ignoring case) with different values; column {first} used, "
+                    f"column {repeat} ignored", severity="error", check="duplicate_column", column=col)
+        for row, col, formula in raw.formulas:
+            add(f"{name} row {row}: {col} holds the formula {formula}; formulas are not "
+                f"evaluated, so the cell is read as empty", severity="error", check="formula",
+                column=col, rows=[row], values=[formula])
+        ids = [c for c in raw.numeric_columns if c.endswith("_id") and c in df.columns]
+        for col in ids:
+            example = df[col].dropna()
+            example = example.iloc[0] if len(example) else ""
+            add(f"{name}: {col} holds numbers, not text (e.g. {example}); read as whole numbers, "
+                f"so leading zeros (0012) cannot be recovered", severity="warning",
+                check="numeric_id", column=col)
+        data = [c for c in df.columns if c != ROW]
+        blank = df[data].isna().all(axis=1) if data else pd.Series(False, index=df.index)
+        t.report(blank, None, "the row is empty; skipped", check="blank_row", severity="note")
+        missing = [c for c in TABLE_COLUMNS[table]["required"] if c not in df.columns]
+        if missing:
+            known = set(canonical_columns(table)) | set(TABLE_COLUMNS[table]["aliases"])
+            unknown = [c for c in data if c not in known]
+            hints = []
+            for c in missing:
+                close = difflib.get_close_matches(c, unknown, n=1, cutoff=0.6)
+                if close:
+                    hints.append(f"{close[0]} looks like {c}: rename it")
+            hint = ("; " + "; ".join(hints)) if hints else ""
+            n = int(t.keep.sum())
+            add(f"{name}: required column(s) {', '.join(missing)} missing{hint}; all {n} rows dropped",
+                severity="error", action="dropped", check="missing_column", column=", ".join(missing))
+            t.keep = pd.Series(False, index=df.index)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -140,11 +193,11 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     meta, meta_problems = read_metadata(folder)
     for msg in meta_problems:
         log.add(table=METADATA_FILE, file=METADATA_FILE, rows=None, column=None, values=None,
-                message=msg, severity="error", action="used", check="other")
+                message=msg, severity="error", action="used", check="metadata")
     audit, ics = resolve_parameters(meta, audit_date=audit_date, ics_start_date=ics_start_date)
     reader = _Reader(folder, log, progress)
     try:
-        tables = _build(reader, log)
+        tables = _build(reader, log, audit)
     finally:
         reader.close()
     report = ValidationReport(problems=log.frame(), counts=reader.counts())
@@ -173,7 +226,7 @@ def _empty() -> dict:
             "case_review": None, "iro_challenges": None, "link_source": None}
 
 
-def _build(reader: _Reader, log: ProblemLog) -> dict:
+def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = None) -> dict:
     out = _empty()
     # persons ---------------------------------------------------------------------------------
     pt = reader.table("ssd_person")
@@ -181,6 +234,10 @@ def _build(reader: _Reader, log: ProblemLog) -> dict:
         _table_note(log, "ssd_person", "ssd_person: table not found in the extract; nothing else "
                     "can be read (add ssd_person.csv, .xlsx or .parquet)", severity="error")
         return out
+    if len(pt.df) == 0 and len(pt.df.columns) > 1:
+        _table_note(log, "ssd_person", f"{pt.file}: has column names but no rows; nothing can be "
+                    "analysed. Export ssd_person again with its rows", severity="error",
+                    check="empty_file")
     if not pt.keep.any():
         return out
     persons = build_persons(pt)
@@ -215,7 +272,7 @@ def _build(reader: _Reader, log: ProblemLog) -> dict:
                 links = from_ssd_family(lt, persons)
                 parent_col = None
             if parent_col is not None:
-                absent = links[~links["parent_id"].isin(person_ids)].drop_duplicates("parent_id")
+                absent = links[~isin(links["parent_id"], person_ids)].drop_duplicates("parent_id")
                 if len(absent):
                     mask = lt.df[ROW].isin(absent[ROW])
                     lt.report(mask, parent_col, parent_col + " " + lt.col(parent_col)
@@ -242,9 +299,9 @@ def _build(reader: _Reader, log: ProblemLog) -> dict:
         if table == "ssd_cin_assessments":
             ft = reader.table("ssd_assessment_factors")
             ft = ft if ft is not None and ft.keep.any() else None
-            frames.append(ev.assessments(t, person_ids, ft))
+            frames.append(ev.assessments(t, person_ids, ft, audit_date=audit_date))
         else:
-            frames.append(ev.BUILDERS[table](t, person_ids))
+            frames.append(ev.BUILDERS[table](t, person_ids, audit_date=audit_date))
     if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
         ft = reader.table("ssd_assessment_factors")
         ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",

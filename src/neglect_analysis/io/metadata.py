@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..cohort import DEFAULT_ICS_START
+from .dates import parse_dates
 
 #: File name of the optional metadata file in the extract folder.
 METADATA_FILE = "extract.json"
@@ -15,7 +16,8 @@ METADATA_FILE = "extract.json"
 def read_metadata(folder: str | Path) -> tuple[dict, list[str]]:
     """Read ``extract.json`` if present; return ``(metadata, problems)``.
 
-    Keys used: ``audit_date``, ``ics_start_date`` (ISO dates, returned as Timestamps),
+    Keys used: ``audit_date``, ``ics_start_date`` (dates in the extract formats, day first:
+    ``03/04/2017`` is 3 April; returned as Timestamps),
     ``authority`` (str), ``synthetic`` (bool); other keys are kept as given. ``problems`` lists
     messages for an unreadable file or bad values (those values are left out).
 
@@ -31,21 +33,28 @@ def read_metadata(folder: str | Path) -> tuple[dict, list[str]]:
     path = Path(folder) / METADATA_FILE
     if not path.exists():
         return {}, []
+    ignored = ("; the whole file is ignored, so the audit date is today unless --audit-date is "
+               "given. Correct the file (e.g. {\"audit_date\": \"2018-07-31\"})")
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return {}, [f"{METADATA_FILE}: is not valid JSON ({exc}); ignored"]
+    except UnicodeDecodeError:
+        return {}, [f"{METADATA_FILE}: is not UTF-8 text{ignored}"]
+    except json.JSONDecodeError as exc:
+        return {}, [f"{METADATA_FILE}: is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                    f"{exc.msg}){ignored}"]
     if not isinstance(raw, dict):
-        return {}, [f"{METADATA_FILE}: must hold a JSON object; ignored"]
+        return {}, [f"{METADATA_FILE}: must hold a JSON object {{...}}{ignored}"]
     meta = dict(raw)
     problems = []
     for key in ("audit_date", "ics_start_date"):
         if key in meta and meta[key] is not None:
-            try:
-                meta[key] = pd.Timestamp(str(meta[key])).normalize()
-            except ValueError:
-                problems.append(f"{METADATA_FILE}: {key} {meta[key]} is not a date; ignored")
+            parsed, bad = parse_dates(pd.Series([str(meta[key])], dtype="string"))
+            if bad.iloc[0] or pd.isna(parsed.iloc[0]):
+                problems.append(f"{METADATA_FILE}: {key} {meta[key]} is not a date; ignored. "
+                                f"Write it as YYYY-MM-DD")
                 del meta[key]
+            else:
+                meta[key] = parsed.iloc[0]
     if "synthetic" in meta and not isinstance(meta["synthetic"], bool):
         text = str(meta["synthetic"]).strip().lower()
         if text in ("y", "yes", "true", "1"):

@@ -1,22 +1,28 @@
 """Reading SSD table files (CSV, Excel, Parquet) as text, with column names normalised.
 
 Everything is read as text first so ids keep their leading zeros (``0012`` stays ``0012``).
-Empty, whitespace-only and ``NULL`` cells become missing. Each row keeps its row number as the
+Empty, whitespace-only and missing-value text (``NULL``, ``NaN``, ``N/A`` ...) become missing. Each row keeps its row number as the
 user sees it in Excel: the header is row 1, the first data row is row 2 (column ``_row``).
 """
 from __future__ import annotations
 
+import csv
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .spec import FILE_SUFFIXES, MISSING_TEXT, TABLE_ALIASES, TABLE_COLUMNS
+from .spec import FILE_SUFFIXES, LITERAL_TEXT_COLUMNS, MISSING_TEXT, TABLE_ALIASES, TABLE_COLUMNS
 
 #: Name of the column holding the row number as in the file (header = row 1).
 ROW = "_row"
 #: Encodings tried for CSV, in order (UTF-8 with or without BOM, then Windows-1252).
 CSV_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
+#: Rows searched for the column names when the first row lacks them (title rows above a table).
+HEADER_SCAN_ROWS = 10
 
 
 def find_table_files(folder: str | Path) -> dict[str, list[Path]]:
@@ -49,9 +55,48 @@ def find_table_files(folder: str | Path) -> dict[str, list[Path]]:
     return found
 
 
-def _as_text(df: pd.DataFrame) -> pd.DataFrame:
-    """Every column as text; real dates as ISO, whole floats without ``.0``."""
+@dataclass
+class RawFile:
+    """One table file as read, before any check: text cells and what the reader noticed.
+
+    ``header_row``: file row (1-based, as in Excel) of the column names. ``sheet``: the Excel
+    sheet read and ``other_sheets`` those ignored. ``formulas``: ``(row, column, formula)`` of
+    Excel cells holding a formula (not evaluated: read as empty). ``numeric_columns``: columns
+    where Excel or Parquet held numbers (ids there may have lost leading zeros). ``empty``: the
+    file has no bytes at all.
+    """
+
+    df: pd.DataFrame
+    encoding: str | None = None
+    header_row: int = 1
+    sheet: str | None = None
+    other_sheets: list[str] = field(default_factory=list)
+    formulas: list[tuple[int, str, str]] = field(default_factory=list)
+    numeric_columns: list[str] = field(default_factory=list)
+    empty: bool = False
+
+
+def _text_cell(v) -> object:
+    """One Excel / Parquet cell as text: dates ISO, whole numbers without ``.0``, bools Y/N."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "Y" if v else "N"
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
+    if isinstance(v, date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return None
+        return str(int(v)) if v.is_integer() else repr(v)
+    return str(v)
+
+
+def _as_text(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Every column as text (real dates ISO, whole floats without ``.0``); also the numeric columns."""
     out = {}
+    numeric = []
     for col in df.columns:
         s = df[col]
         if pd.api.types.is_datetime64_any_dtype(s):
@@ -59,53 +104,224 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(s):
             s = s.map({True: "Y", False: "N"})
         elif pd.api.types.is_float_dtype(s):
+            numeric.append(str(col))
             whole = s.dropna()
             if len(whole) and np.all(np.mod(whole.to_numpy(), 1) == 0):
                 s = s.astype("Int64")
+        elif pd.api.types.is_integer_dtype(s):
+            numeric.append(str(col))
         elif s.dtype == object:
-            s = s.map(lambda v: v.strftime("%Y-%m-%d %H:%M:%S") if hasattr(v, "strftime") else v)
+            s = s.map(_text_cell)
         out[str(col)] = s.astype("string")
-    return pd.DataFrame(out, index=df.index)
+    return pd.DataFrame(out, index=df.index), numeric
 
 
-def read_raw(path: str | Path) -> tuple[pd.DataFrame, str | None]:
-    """Read one file as text; return ``(frame, encoding)`` (encoding None unless CSV).
+def _header_keys(table: str | None) -> list[set[str]] | None:
+    """For each required column of ``table``, the names (canonical and aliases) that give it."""
+    if table is None:
+        return None
+    spec = TABLE_COLUMNS[table]
+    keys = []
+    for col in spec["required"]:
+        names = {col} | {a for a, c in spec["aliases"].items() if c == col}
+        keys.append(names)
+    return keys
 
-    CSV is read as UTF-8 (with or without BOM) and, failing that, Windows-1252. Excel: the first
-    sheet. Parquet: typed columns are turned back into text.
+
+def _is_header(cells, keys: list[set[str]] | None) -> bool:
+    """True when ``cells`` (one row) name every required column (ignoring case and spaces)."""
+    if not keys:
+        return False
+    names = {str(c).strip().lower() for c in cells if c is not None and str(c).strip()}
+    return all(k & names for k in keys)
+
+
+def find_header(rows: list[list], table: str | None, *, scan_rows: int = HEADER_SCAN_ROWS) -> int:
+    """Index (0-based) of the row holding the column names among the first ``scan_rows`` rows.
+
+    The first row is the header unless it lacks a required column of ``table`` and a later
+    row (a title or notes row above the table, as Excel reports often have) has them all.
+
+    Examples
+    --------
+    >>> find_header([["Contacts run 31/07/2018"], ["cont_contact_id", "cont_person_id",
+    ...              "CONT_CONTACT_DATE"], ["K1", "P1", "2017-01-01"]], "ssd_contacts")
+    1
+    >>> find_header([["x"], ["y"]], "ssd_contacts")
+    0
+    """
+    keys = _header_keys(table)
+    if not rows or _is_header(rows[0], keys):
+        return 0
+    for i, cells in enumerate(rows[:scan_rows]):
+        if _is_header(cells, keys):
+            return i
+    return 0
+
+
+def _read_csv(path: Path, table: str | None) -> RawFile:
+    if path.stat().st_size == 0:
+        return RawFile(pd.DataFrame(), "utf-8-sig", empty=True)
+    encoding = None
+    for enc in CSV_ENCODINGS:
+        try:
+            with path.open(encoding=enc, newline="") as fh:
+                head = list(itertools.islice(csv.reader(fh), HEADER_SCAN_ROWS))
+            encoding = enc
+            break
+        except UnicodeDecodeError:
+            continue
+    if encoding is None:  # pragma: no cover - cp1252 decodes nearly every byte
+        raise ValueError(f"{path.name}: cannot be read as UTF-8 or Windows-1252 text")
+    skip = find_header(head, table)
+    # the header may be on a later physical line when title rows are blank lines
+    kwargs = dict(dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False,
+                  skiprows=skip)
+    df = None
+    if encoding == "utf-8-sig" and skip == 0:
+        try:  # fast path: pyarrow's multithreaded reader
+            df = pd.read_csv(path, encoding=encoding, engine="pyarrow", **kwargs)
+        except Exception:  # quoting or ragged rows pyarrow does not take: the C reader decides
+            df = None
+    if df is None:
+        try:
+            df = pd.read_csv(path, encoding=encoding, **kwargs)
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            df = pd.read_csv(path, encoding=encoding, **kwargs)
+    return RawFile(df, encoding, header_row=skip + 1)
+
+
+def _read_xlsx(path: Path, table: str | None) -> RawFile:
+    """Read the sheet named as the table, else the first sheet with the table's columns, else
+    the first sheet. Formulas are reported, never evaluated (their cells read as empty)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        names = wb.sheetnames
+        keys = _header_keys(table)
+        grids = {}
+
+        def grid(name):
+            if name not in grids:
+                grids[name] = [list(r) for r in wb[name].iter_rows()]
+            return grids[name]
+
+        chosen = None
+        if table is not None:
+            chosen = next((n for n in names if n.strip().lower() == table), None)
+            if chosen is None:
+                chosen = next((n for n in names
+                               if any(_is_header([c.value for c in r], keys)
+                                      for r in grid(n)[:HEADER_SCAN_ROWS])), None)
+        chosen = chosen or names[0]
+        cells = grid(chosen)
+    finally:
+        wb.close()
+    if not cells:
+        return RawFile(pd.DataFrame(), None, sheet=chosen,
+                       other_sheets=[n for n in names if n != chosen], empty=True)
+    first_row = getattr(cells[0][0], "row", 1) if cells[0] else 1
+    values = [[c.value for c in r] for r in cells]
+    h = find_header(values, table)
+    header = [("" if v is None else str(v)) for v in values[h]]
+    width = len(header)
+    while width and header[width - 1] == "":
+        width -= 1
+    header = [c or f"column_{i + 1}" for i, c in enumerate(header[:width])]
+    formulas = []
+    numeric = set()
+    data = []
+    for i, r in enumerate(cells[h + 1:]):
+        row = []
+        for j in range(width):
+            c = r[j] if j < len(r) else None
+            v = getattr(c, "value", None)
+            if getattr(c, "data_type", None) == "f" or (isinstance(v, str) and v.startswith("=")
+                                                        and getattr(c, "data_type", "s") == "f"):
+                formulas.append((first_row + h + 1 + i, header[j].strip().lower(), str(v)))
+                v = None
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                numeric.add(header[j])
+            row.append(_text_cell(v))
+        data.append(row)
+    df = pd.DataFrame(data, columns=header, dtype="string") if data else pd.DataFrame(
+        {c: pd.Series(dtype="string") for c in header})
+    return RawFile(df, None, header_row=first_row + h, sheet=chosen,
+                   other_sheets=[n for n in names if n != chosen], formulas=formulas,
+                   numeric_columns=[str(c).strip().lower() for c in header if c in numeric])
+
+
+def read_file(path: str | Path, table: str | None = None) -> RawFile:
+    """Read one table file as text, finding its header row (and sheet); see :class:`RawFile`.
+
+    CSV is read as UTF-8 (with or without BOM) and, failing that, Windows-1252; blank lines
+    are kept as (empty) rows so row numbers match the file. Excel: the sheet named as the
+    table, else the first sheet holding the table's required columns, else the first sheet.
+    Parquet: typed columns are turned back into text.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "ssd_person.csv"
+    >>> _ = p.write_text("Extract of 31/07/2018\\npers_person_id,pers_dob\\n0012,31/03/2017\\n")
+    >>> raw = read_file(p, "ssd_person")
+    >>> raw.header_row, raw.df["pers_person_id"].tolist()
+    (2, ['0012'])
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        try:  # fast path: pyarrow's multithreaded reader, UTF-8 (BOM handled)
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[],
-                             encoding="utf-8-sig", engine="pyarrow")
-            return df, "utf-8-sig"
-        except Exception:  # not UTF-8, or quoting pyarrow does not take: the C reader decides
-            pass
-        for encoding in CSV_ENCODINGS:
-            try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[],
-                                 encoding=encoding)
-                return df, encoding
-            except UnicodeDecodeError:
-                continue
-        raise ValueError(f"{path.name}: cannot be read as UTF-8 or Windows-1252 text")
+        return _read_csv(path, table)
     if suffix == ".xlsx":
-        df = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-        return _as_text(df), None
+        return _read_xlsx(path, table)
     if suffix == ".parquet":
-        return _as_text(pd.read_parquet(path)), None
+        if path.stat().st_size == 0:
+            return RawFile(pd.DataFrame(), None, empty=True)
+        df, numeric = _as_text(pd.read_parquet(path))
+        return RawFile(df, None, numeric_columns=[c.strip().lower() for c in numeric])
     raise ValueError(f"{path.name}: unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)")
 
 
-def normalise(df: pd.DataFrame, table: str | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_raw(path: str | Path) -> tuple[pd.DataFrame, str | None]:
+    """Read one file as text; return ``(frame, encoding)`` (see :func:`read_file`)."""
+    path = Path(path)
+    stem = path.stem.strip().lower()
+    table = TABLE_ALIASES.get(stem, stem)
+    raw = read_file(path, table if table in TABLE_COLUMNS else None)
+    return raw.df, raw.encoding
+
+
+def excel_column(i: int) -> str:
+    """Excel column letter of the 0-based column position ``i`` (0 -> A, 27 -> AB).
+
+    Examples
+    --------
+    >>> excel_column(0), excel_column(25), excel_column(27)
+    ('A', 'Z', 'AB')
+    """
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def normalise(df: pd.DataFrame, table: str | None = None, *,
+              header_row: int = 1) -> tuple[pd.DataFrame, dict[str, str]]:
     """Clean headers and cells; rename known aliases of ``table``; add the ``_row`` column.
 
     Headers are stripped and lower-cased. Cells are stripped; empty, whitespace-only and
-    ``NULL`` cells become missing. Returns the new frame and the aliases applied
-    (``{alias: canonical}``). Where both an alias and its canonical column are present, the alias
-    is left as an extra column.
+    missing-value text (``NULL``, ``NaN``, ``N/A``, ``NA``, ``None``, ``#N/A``: see
+    :data:`~neglect_analysis.io.spec.MISSING_TEXT`) become missing, except in the free-text
+    columns of :data:`~neglect_analysis.io.spec.LITERAL_TEXT_COLUMNS`. Returns the new frame
+    and the aliases applied (``{alias: canonical}``). Where both an alias and its canonical
+    column are present, the alias is left as an extra column. Columns whose names repeat once
+    case is ignored keep the first; ``frame.attrs["duplicate_columns"]`` lists
+    ``(name, first_letter, repeat_letter, same_values)``. ``_row`` is the row in the file
+    (the header is on ``header_row``).
 
     Examples
     --------
@@ -114,7 +330,7 @@ def normalise(df: pd.DataFrame, table: str | None = None) -> tuple[pd.DataFrame,
     >>> list(out.columns), out.loc[0, "cont_person_id"], used
     (['cont_contact_date', 'cont_person_id', '_row'], '0012', {'cont_contact_start': 'cont_contact_date'})
     """
-    cols = [str(c).strip().lower() for c in df.columns]
+    cols = _demangle([str(c).strip().lower() for c in df.columns])
     out = df.copy()
     out.columns = cols
     used: dict[str, str] = {}
@@ -127,15 +343,37 @@ def normalise(df: pd.DataFrame, table: str | None = None) -> tuple[pd.DataFrame,
                 rename[c] = target
         used = dict(rename)
         out = out.rename(columns=rename)
-    out = out.loc[:, ~out.columns.duplicated()]
+    dup = out.columns.duplicated()
+    duplicates = []
+    literal = LITERAL_TEXT_COLUMNS.get(table, ()) if table else ()
     clean = {}
-    for c in out.columns:
-        s = out[c].astype("string").str.strip()
-        s = s.mask(s.isna() | (s == "") | s.str.lower().isin(MISSING_TEXT))
+    for pos, c in enumerate(out.columns):
+        s = out.iloc[:, pos].astype("string").str.strip()
+        missing = s.isna() | (s == "")
+        if c not in literal:
+            missing = missing | s.str.lower().isin(MISSING_TEXT)
+        s = s.mask(missing)
+        if dup[pos]:
+            first = list(out.columns).index(c)
+            same = bool(s.fillna("\x00").equals(clean[c].fillna("\x00")))
+            duplicates.append((c, excel_column(first), excel_column(pos), same))
+            continue
         clean[c] = s
     res = pd.DataFrame(clean, index=out.index)
-    res[ROW] = np.arange(2, len(res) + 2, dtype="int64")
-    return res.reset_index(drop=True), used
+    res[ROW] = np.arange(header_row + 1, header_row + 1 + len(res), dtype="int64")
+    res = res.reset_index(drop=True)
+    res.attrs["duplicate_columns"] = duplicates
+    return res, used
+
+
+def _demangle(cols: list[str]) -> list[str]:
+    """Undo pandas' renaming of repeated CSV header names (``a``, ``a.1``) so repeats are seen."""
+    seen = set(cols)
+    out = []
+    for c in cols:
+        base, dot, n = c.rpartition(".")
+        out.append(base if dot and n.isdigit() and base in seen else c)
+    return out
 
 
 def read_table(path: str | Path, table: str | None = None) -> pd.DataFrame:
@@ -159,7 +397,7 @@ def read_table(path: str | Path, table: str | None = None) -> pd.DataFrame:
         stem = path.stem.strip().lower()
         table = TABLE_ALIASES.get(stem, stem)
         table = table if table in TABLE_COLUMNS else None
-    raw, encoding = read_raw(path)
-    df, _ = normalise(raw, table)
-    df.attrs["encoding"] = encoding
+    raw = read_file(path, table)
+    df, _ = normalise(raw.df, table, header_row=raw.header_row)
+    df.attrs["encoding"] = raw.encoding
     return df

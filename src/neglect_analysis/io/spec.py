@@ -143,8 +143,17 @@ FILE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 #: Tables without which there is no cohort.
 REQUIRED_TABLES: tuple[str, ...] = ("ssd_person",)
 
-#: Text read as missing besides empty and whitespace-only cells (SQL Server exports write NULL).
-MISSING_TEXT: tuple[str, ...] = ("null",)
+#: Text read as missing besides empty and whitespace-only cells, ignoring case (SQL Server
+#: exports write NULL, pandas/R NaN or NA, Excel #N/A, people N/A).
+MISSING_TEXT: tuple[str, ...] = ("null", "nan", "na", "n/a", "#n/a", "none")
+
+#: Free-text columns where those words are an answer, not a missing value (a case-review
+#: answer ``N/A`` means "not applicable").
+LITERAL_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "case_review": ("answer", "question"),
+    "paper_records": ("detail",),
+    "iro_challenges": ("theme",),
+}
 
 TABLE_COLUMNS = MappingProxyType(TABLE_COLUMNS)  # type: ignore[assignment]
 

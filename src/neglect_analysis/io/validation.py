@@ -2,7 +2,7 @@
 
 DESIGN.md "Validation and bad input": nothing is dropped silently. Each problem names the
 table, file, row (as in the file: header = row 1), column and value, says what is wrong and what
-the loader did (``action``: ``dropped`` = the row was not used; ``used`` = the row was used, with
+the loader did (``advice`` says what to do; ``action``: ``dropped`` = the row was not used; ``used`` = the row was used, with
 the consequence given in the message). ``severity`` says whether the auditor must act:
 ``error`` (the data are wrong: fix the extract), ``warning`` (suspicious, used with care) or
 ``note`` (expected oddities worth knowing, e.g. a parent absent from ``ssd_person``).
@@ -17,13 +17,14 @@ import pandas as pd
 #: Columns of :attr:`ValidationReport.problems` (``check`` is the short problem kind used to
 #: group the readable report).
 PROBLEM_COLUMNS: tuple[str, ...] = (
-    "table", "file", "row", "column", "value", "problem", "severity", "action", "check",
+    "table", "file", "row", "column", "value", "problem", "severity", "action", "check", "advice",
 )
 #: Columns of :attr:`ValidationReport.counts`.
 COUNT_COLUMNS: tuple[str, ...] = ("table", "file", "rows_read", "rows_used", "rows_reported")
 
 #: What the auditor should do, per kind of problem (printed once per group by ``format``).
 ADVICE: dict[str, str] = {
+    # each entry says what to do, for an analyst who does not program
     "missing_table": "Add the table to the extract folder, named as the table (e.g. ssd_person.csv).",
     "absent_table": "Nothing to do if the authority does not hold this table; otherwise add it.",
     "missing_column": "Add the column to the file (names are matched ignoring case; see "
@@ -32,18 +33,37 @@ ADVICE: dict[str, str] = {
                 "or an Excel date.",
     "missing_value": "Fill the value in the extract, or remove the row if it is not a real record.",
     "end_before_start": "Check both dates in the case system; the end date was ignored.",
-    "duplicate_id": "Ids must be unique within a table: remove the duplicate or give it its own id.",
+    "duplicate_id": "Ids must be unique within a table: check both rows in the case system, then "
+                    "remove the wrong one or give it its own id.",
+    "duplicate_row": "Nothing lost: the row is an exact copy. Remove the copy from the extract "
+                     "(often a join in the extract query).",
     "unknown_person": "Every event's person and every child must be in ssd_person: extract the "
                       "person, or check the id.",
     "unknown_code": "Use the DfE CIN census codes (see neglect_analysis.codes).",
-    "bad_flag": "Use Y or N.",
+    "bad_flag": "Use Y or N (yes/no, 1/0 and true/false are also read).",
     "bad_json": "Write the value as JSON, e.g. {\"NFA_FLAG\":\"Y\"} or [\"3B\",\"16A\"].",
-    "too_many_parents": "A child has at most two birth parents: correct the relationships.",
-    "young_parent": "Check the parent's and the child's dates of birth and the link.",
+    "too_many_parents": "A child has at most two birth parents: remove the wrong mother_of / "
+                        "father_of row from relationships.",
+    "young_parent": "Check the parent's and the child's dates of birth and the direction of the "
+                    "link (person_id is the parent, related_person_id the child).",
+    "link_cycle": "Correct the relationships: person_id must be the parent and related_person_id "
+                  "the child, and nobody can be their own ancestor.",
+    "after_audit_date": "If the audit date is right, nothing to do (later events are outside "
+                        "the audit); otherwise give --audit-date or correct extract.json, or "
+                        "correct the date.",
+    "empty_file": "Export the table again; a table with no records still needs its header row.",
+    "unreadable_file": "Open the file and save it again as CSV (UTF-8) or Excel (.xlsx).",
+    "excel_layout": "Nothing to do; to avoid this note keep one table per file with the column "
+                    "names on row 1.",
+    "duplicate_column": "Delete one of the two columns (names are compared ignoring case).",
+    "formula": "Replace formulas by their values (Copy, then Paste Special > Values) and save.",
+    "numeric_id": "Format id columns as Text before typing or pasting ids, or export as CSV.",
+    "blank_row": "Nothing to do; delete empty rows to avoid this note.",
     "no_dob": "Record pers_dob (or pers_expected_dob for an unborn child).",
     "parent_not_in_extract": "Nothing to do: SSD keeps only people who were clients.",
     "encoding": "Nothing to do; save the file as UTF-8 to avoid this note.",
     "other": "See the message.",
+    "metadata": "Correct extract.json (a JSON object such as {\"audit_date\": \"2018-07-31\"}).",
 }
 
 
@@ -81,6 +101,7 @@ class ProblemLog:
             "severity": [severity] * n,
             "action": [action] * n,
             "check": [check] * n,
+            "advice": [ADVICE.get(check, ADVICE["other"])] * n,
         }))
 
     def frame(self) -> pd.DataFrame:
@@ -88,7 +109,7 @@ class ProblemLog:
         if not self.frames:
             return empty_problems()
         df = pd.concat(self.frames, ignore_index=True)
-        for c in ("table", "file", "column", "severity", "action", "check"):
+        for c in ("table", "file", "column", "severity", "action", "check", "advice"):
             df[c] = df[c].astype("string")
         return df[list(PROBLEM_COLUMNS)]
 

@@ -16,7 +16,8 @@ def plot_group_sizes(counts: pd.DataFrame, ax: Axes | None = None, **style) -> A
     """Bar chart of the number of sibling groups by number of children.
 
     Draws a pre-counted table (the analysis counts, this only draws): one bar per row of
-    ``counts``, height ``n_groups``, in order of ``n_children``, each labelled with its value.
+    ``counts``, height ``n_groups``, in order of ``n_children`` (banded text labels such as
+    ``"10+"`` keep the order given), each labelled with its value.
     ``n_groups`` may hold DfE symbols (``c``): drawn as an empty bar labelled ``c``.
 
     Parameters
@@ -39,7 +40,9 @@ def plot_group_sizes(counts: pd.DataFrame, ax: Axes | None = None, **style) -> A
     """
     require(counts, ["n_children", "n_groups"], "plot_group_sizes")
     ax = get_ax(ax)
-    table = counts.sort_values("n_children", kind="stable")
+    # Numeric sizes are sorted; banded labels ("<5", "10+") keep the analysis's order.
+    numeric = pd.to_numeric(counts["n_children"], errors="coerce").notna().all()
+    table = counts.sort_values("n_children", kind="stable") if numeric else counts
     heights, labels = numeric_and_text(table["n_groups"])
     x = table["n_children"].astype(str).tolist()
     bars = ax.bar(x, heights.to_numpy(), **{"color": BAR_COLOUR, **style})

@@ -164,7 +164,8 @@ def group_colours(groups: Iterable[str]) -> dict[str, str]:
 def synthetic_label(ax_or_fig: Axes | Figure | SubFigure, text: str = "SYNTHETIC DATA") -> Text:
     """Stamp a visible label (default "SYNTHETIC DATA") on an Axes or a Figure.
 
-    On an Axes the label sits inside the top-right corner; on a Figure, at the bottom right.
+    On an Axes the label sits inside the top-right corner; on a Figure, it is the super-title,
+    top right, so the layout keeps room for it.
     The label's gid is ``"synthetic-label"`` so tests and SVG readers can find it.
 
     Examples
@@ -188,7 +189,11 @@ def synthetic_label(ax_or_fig: Axes | Figure | SubFigure, text: str = "SYNTHETIC
             0.99, 0.98, text, transform=ax_or_fig.transAxes, ha="right", va="top", **kwargs
         )
     if isinstance(ax_or_fig, (Figure, SubFigure)):
-        return ax_or_fig.text(0.99, 0.01, text, ha="right", va="bottom", **kwargs)
+        # As the figure's super-title, so the layout engine keeps room for it above the axes.
+        gid = kwargs.pop("gid")
+        t = ax_or_fig.suptitle(text, x=0.99, ha="right", **kwargs)
+        t.set_gid(gid)
+        return t
     raise TypeError(f"synthetic_label needs a matplotlib Axes or Figure, not {type(ax_or_fig).__name__}")
 
 
