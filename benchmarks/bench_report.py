@@ -165,10 +165,11 @@ def machine() -> str:
         mem = f", {kb / 2**20:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    import pandas
-    import pyarrow
+    # Versions from the metadata: importing pandas here would inflate every stage's peak RSS
+    # (Linux carries the parent's peak RSS into a forked child's ru_maxrss, even across exec).
+    from importlib.metadata import version
     return (f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}, "
-            f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}; "
+            f"pandas {version('pandas')}, pyarrow {version('pyarrow')}; "
             f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -176,3 +176,33 @@ def test_child_flags_by_hand():
     # a DataFrame with child_id works too, and an ICS start override moves the boundary
     g = child_flags(extra, pd.DataFrame({"child_id": ["Z"]}), ics_start_date="2009-04-02")
     assert g["pre_ics_childhood"].tolist() == [1]
+
+
+def test_open_ended_referrals_nfa_and_paper():
+    # A: referral 2012-01-01 marked NFA, no close date -> open on that day only;
+    #    referral 2014-01-01, no close date, not NFA -> open until the audit date.
+    # C: paper CP plan 2013-05-05 (no end date on paper) -> open on that day only.
+    # B's contacts: 2012-01-01 -> "A: CIN"; 2012-01-02 -> ""; 2013-05-05 -> "C: CP plan";
+    # 2013-05-06 -> ""; 2018-07-31 (audit date) -> "A: CIN".
+    persons = pd.DataFrame({"person_id": ["A", "B", "C"], "dob": ["2005-01-01", "2008-01-01", "2010-01-01"]})
+    links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B", "C"], "relationship": "mother_of"})
+    events = pd.DataFrame(
+        [
+            ("R1", "A", "referral", "2012-01-01", True, "ics"),
+            ("R2", "A", "referral", "2014-01-01", False, "ics"),
+            ("P1", "C", "cp_plan", "2013-05-05", None, "paper"),
+            ("K1", "B", "contact", "2012-01-01", None, "ics"),
+            ("K2", "B", "contact", "2012-01-02", None, "ics"),
+            ("K3", "B", "contact", "2013-05-05", None, "ics"),
+            ("K4", "B", "contact", "2013-05-06", None, "ics"),
+            ("K5", "B", "contact", "2018-07-31", None, "ics"),
+        ],
+        columns=["event_id", "person_id", "event_type", "start_date", "nfa", "source"],
+    )
+    c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
+    from neglect_analysis.siblings import members
+
+    ch = family_chronology(c, "M", members(c, ["M"])).set_index("event_id")
+    assert ch.loc[["K1", "K2", "K3", "K4", "K5"], "open_services"].tolist() == [
+        "A: CIN", "", "C: CP plan", "", "A: CIN"
+    ]

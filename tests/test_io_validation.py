@@ -103,8 +103,10 @@ def test_duplicate_ids(tmp_path):
     cohort, report = load(tmp_path, ssd_person=PERSON + "C,2006-01-01\n",
                           ssd_cp_plans=PLANS_HEAD + "P1,C,2011-01-01,,NEG\nP1,D,2012-01-01,,NEG\n")
     assert problems(report, "duplicate_id") == [
-        "ssd_person.csv row 5: pers_person_id C repeats the id on row 3; row dropped",
-        "ssd_cp_plans.csv row 3: cppl_cp_plan_id P1 repeats the id on row 2; row dropped"]
+        "ssd_person.csv row 5: pers_person_id C repeats the id on row 3 with other values; row dropped, "
+        "row 3 used",
+        "ssd_cp_plans.csv row 3: cppl_cp_plan_id P1 repeats the id on row 2 with other values; row dropped, "
+        "row 2 used"]
     # the first row wins
     assert cohort.persons.set_index("person_id").loc["C", "dob"] == pd.Timestamp("2005-03-31")
     assert cohort.events["person_id"].tolist() == ["C"]
@@ -158,7 +160,7 @@ def test_more_than_two_birth_parents(tmp_path):
     persons = PERSON + "F1,1978-01-01\nF2,1979-01-01\n"
     rel = REL + "F1,C,father_of\nF2,C,father_of\n"
     cohort, report = load(tmp_path, ssd_person=persons, relationships=rel)
-    msg = "child C is linked to 3 birth parents (at most 2); link kept, correct the extract"
+    msg = "child C has 3 birth parents (F1, F2, M; at most 2); link kept until the extract is corrected"
     assert problems(report, "too_many_parents") == [
         f"relationships.csv row 2: {msg}", f"relationships.csv row 4: {msg}", f"relationships.csv row 5: {msg}"]
     assert report.has_errors and len(cohort.links) == 4
@@ -167,17 +169,22 @@ def test_more_than_two_birth_parents(tmp_path):
 @pytest.mark.parametrize("child_dob, age, kept", [
     ("2012-03-01", 12, True),    # 12th birthday exactly: fine
     ("2012-02-29", 11, False),   # a day before the 12th birthday: error, link dropped
-    ("1999-01-01", -2, False),   # child born before the parent
+    ("1999-01-01", -2, False),   # child born before the parent: a reversed link, said so
 ])
 def test_parent_younger_than_12(tmp_path, child_dob, age, kept):
     cohort, report = load(tmp_path, ssd_person=f"pers_person_id,pers_dob\nM,2000-03-01\nC,{child_dob}\n",
                           relationships="person_id,related_person_id,relationship\nM,C,mother_of\n")
     if kept:
         assert problems(report, "young_parent") == [] and len(cohort.links) == 1
+    elif age < 0:
+        assert problems(report, "young_parent") == [
+            f"relationships.csv row 2: parent M (born 2000-03-01) is not older than their child C "
+            f"(born {child_dob}); the link is reversed or a date of birth is wrong; row dropped"]
     else:
         assert problems(report, "young_parent") == [
             f"relationships.csv row 2: parent M (born 2000-03-01) was {age} at the birth of C "
             f"(born {child_dob}); row dropped"]
+    if not kept:
         assert cohort.links.empty and counts(report, "relationships") == [1, 0, 1]
 
 
@@ -238,7 +245,7 @@ def test_format_groups_by_table_and_problem(tmp_path):
 def test_problem_columns(tmp_path):
     _, report = load(tmp_path)
     assert list(report.problems.columns) == ["table", "file", "row", "column", "value", "problem",
-                                             "severity", "action", "check"]
+                                             "severity", "action", "check", "advice"]
     assert list(report.counts.columns) == ["table", "file", "rows_read", "rows_used", "rows_reported"]
     assert set(report.problems["severity"]) <= {"error", "warning", "note"}
     assert set(report.problems["action"]) <= {"dropped", "used"}

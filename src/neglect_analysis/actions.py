@@ -12,7 +12,8 @@ import pandas as pd
 
 from .codes import OTHER_LA_EVIDENCE
 from .cohort import Cohort
-from .siblings import DAYS_PER_YEAR, _isin
+from .idsets import isin
+from .siblings import DAYS_PER_YEAR
 
 
 def paper_file_requests(
@@ -48,7 +49,7 @@ def paper_file_requests(
     start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
     ev = cohort.events
     has_paper = ev.loc[ev["source"] == "paper", "person_id"]
-    m = members[(members["dob"] < start) & ~_isin(members["child_id"], has_paper)]
+    m = members[(members["dob"] < start) & ~isin(members["child_id"], has_paper)]
     out = pd.DataFrame(
         {
             "child_id": m["child_id"],
@@ -97,7 +98,7 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
         evidence=("evidence", lambda s: ";".join(sorted(set(s)))),
         n_evidence_events=("event_id", "size"),
     )
-    m = members[_isin(members["child_id"], per_child.index)]
+    m = members[isin(members["child_id"], per_child.index)]
     out = m[["child_id", "parent_id", "n_index_parents"]].merge(
         per_child, left_on="child_id", right_index=True, how="left"
     )

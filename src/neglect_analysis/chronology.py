@@ -15,7 +15,8 @@ import pandas as pd
 
 from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
 from .cohort import Cohort
-from .siblings import _isin, _other_birth_parents, partner_timeline
+from .idsets import isin
+from .siblings import _other_birth_parents, partner_timeline
 
 #: Columns of :func:`family_chronology`, in order (``detail`` follows when asked for).
 CHRONOLOGY_COLUMNS: tuple[str, ...] = (
@@ -128,8 +129,9 @@ def family_chronology(
     service (:data:`~neglect_analysis.codes.OPEN_SERVICES`: CLA, CP plan, CIN = a referral
     from its date to its close date, early help), e.g. ``"B: CP plan, CIN; C: early help"``;
     ``""`` when none. Intervals include both ends; an extract episode with no end date is open
-    (DESIGN.md "a missing end date is an open episode"); a paper record has no end date, so a
-    paper episode counts as open on its own date only (nothing is assumed about its length).
+    (DESIGN.md "a missing end date is an open episode"), except that a paper record has no end
+    date, so a paper episode counts as open on its own date only (nothing is assumed about its
+    length), and a referral marked NFA with no close date is open on its own date only.
 
     Order: date (undated last), then births, partner changes, events; events on one date by
     birth order, then journey order of the type (contact ... care proceedings, paper), then
@@ -235,9 +237,8 @@ def family_chronology(
 
     ep = ev[ev["event_type"].isin(list(OPEN_SERVICES))]
     latest = max(cohort.audit_date, chron["date"].max()) if chron["date"].notna().any() else cohort.audit_date
-    open_end = ep["end_date"].where(
-        ep["end_date"].notna(), ep["start_date"].where(ep["source"] == "paper", latest)
-    )
+    one_day = (ep["source"] == "paper") | ((ep["event_type"] == "referral") & ep["nfa"].fillna(False).astype(bool))
+    open_end = ep["end_date"].where(ep["end_date"].notna(), ep["start_date"].where(one_day, latest))
     service_rank = {t: i for i, t in enumerate(OPEN_SERVICES)}
     episodes = pd.DataFrame(
         {
@@ -312,7 +313,7 @@ def child_flags(
     return pd.DataFrame(
         {
             "child_id": ids,
-            "other_la": _isin(ids, ola).astype("int64"),
+            "other_la": isin(ids, ola).astype("int64"),
             "pre_ics_childhood": pre.astype("Int64"),
         }
     )

@@ -17,11 +17,10 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pac
 
 from .codes import BIRTH_RELATIONSHIPS, EH_NOT_ENGAGED_PATTERNS, FACTOR_FAMILIES
 from .cohort import Cohort
+from .idsets import isin, positions
 
 #: Count columns of :func:`child_recurrence`, in output order.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -52,8 +51,12 @@ def _child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) ->
     """
     if isinstance(children, pd.DataFrame):
         children = children["child_id"]
-    s = pd.Series(list(children), dtype="string").dropna().drop_duplicates()
-    return pd.Index(s.sort_values().to_numpy(), dtype="string", name="child_id")
+    if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
+        s = pd.Series(children.array, dtype="string")
+    else:
+        s = pd.Series(list(children), dtype="string")
+    s = s.dropna().drop_duplicates().sort_values()
+    return pd.Index(s.array, dtype="string", name="child_id")
 
 
 def _isin(values: pd.Series, allowed) -> pd.Series:
@@ -64,26 +67,28 @@ def _isin(values: pd.Series, allowed) -> pd.Series:
     >>> _isin(pd.Series(["a", None, "c"], dtype="string"), ["c", "a"]).tolist()
     [True, False, True]
     """
-    try:
-        arr = pa.array(values.astype("string"))
-        allowed = pd.Series(np.asarray(allowed, dtype=object), dtype="string").dropna()
-        allowed = pa.array(allowed).cast(arr.type)
-        hit = pac.is_in(arr, value_set=allowed).fill_null(False).to_numpy(zero_copy_only=False)
-    except (pa.ArrowException, TypeError, ValueError):  # pragma: no cover - fallback
-        hit = values.isin(list(allowed)).to_numpy(dtype=bool)
-    return pd.Series(np.asarray(hit, dtype=bool), index=values.index)
+    return isin(values, allowed)
 
 
 def _events_of(events: pd.DataFrame, ids: pd.Index, event_type: str | Iterable[str] | None = None,
-               *, dated: bool = False) -> pd.DataFrame:
-    """Events of the persons in ``ids``, optionally of some types and with a start date only."""
-    keep = _isin(events["person_id"], ids)
+               *, dated: bool = False, columns: Iterable[str] | None = None,
+               positions_as: str | None = None) -> pd.DataFrame:
+    """Events of the persons in ``ids``, optionally of some types and with a start date only.
+
+    ``columns``: keep only these columns (filtering fewer text columns is much cheaper).
+    ``positions_as``: also add the position of the event's person in ``ids`` under this name.
+    """
+    pos = positions(events["person_id"], ids)
+    keep = pos >= 0
     if event_type is not None:
         types = [event_type] if isinstance(event_type, str) else list(event_type)
-        keep &= events["event_type"].isin(types)
+        keep &= events["event_type"].isin(types).to_numpy(dtype=bool)
     if dated:
-        keep &= events["start_date"].notna()
-    return events[keep]
+        keep &= events["start_date"].notna().to_numpy()
+    out = events.loc[keep, list(columns)] if columns is not None else events[keep]
+    if positions_as is not None:
+        out = out.assign(**{positions_as: pos[keep]})
+    return out
 
 
 def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
@@ -126,10 +131,22 @@ def _per_child(flags: pd.Series, cix: pd.Series, n: int, how: str = "sum") -> np
     return hits if how == "sum" else (hits > 0).astype("int64")
 
 
+def _by_distinct(values: pd.Series, fn) -> pd.Series:
+    """``fn`` (text Series -> bool Series) applied to the distinct values only, mapped back;
+    missing values are passed to ``fn`` as missing too. Columns such as outcomes hold a few
+    distinct texts over hundreds of thousands of rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string")
+    res = fn(pd.concat([u, pd.Series([pd.NA], dtype="string")], ignore_index=True))
+    return pd.Series(res.to_numpy(dtype=bool)[codes], index=values.index)
+
+
 def _has_flag(outcome: pd.Series, flag: str) -> pd.Series:
     """True where ``flag`` is one of the ``;``-joined outcome flags (case-insensitive)."""
-    tokens = ";" + outcome.fillna("").str.upper().str.replace(" ", "", regex=False) + ";"
-    return tokens.str.contains(";" + flag.upper() + ";", regex=False).astype(bool)
+    def has(o: pd.Series) -> pd.Series:
+        tokens = ";" + o.fillna("").str.upper().str.replace(" ", "", regex=False) + ";"
+        return tokens.str.contains(";" + flag.upper() + ";", regex=False).astype(bool)
+    return _by_distinct(outcome, has)
 
 
 # --------------------------------------------------------------------------- per child
@@ -195,9 +212,9 @@ def child_recurrence(
     """
     ids = _child_ids(children)
     n = len(ids)
-    ev = _events_of(cohort.events, ids)
-    # Integer child positions: fast grouping, and keys for merge_asof.
-    ev = ev.assign(cix=ids.get_indexer(ev["person_id"]).astype("int64"))
+    # Integer child positions (cix): fast grouping, and keys for merge_asof.
+    ev = _events_of(cohort.events, ids, columns=["event_id", "event_type", "start_date", "end_date",
+                                                 "outcome"], positions_as="cix")
     etype = ev["event_type"]
     out = pd.DataFrame(index=ids)
 
@@ -206,14 +223,15 @@ def child_recurrence(
         out[col] = _per_child(etype == kind, ev["cix"], n)
 
     # Re-referrals: gap to the previous referral of the same child (sorted shift).
-    ref = ev[etype == "referral"].sort_values(["cix", "start_date", "event_id"])
+    # Sorts need no event-id tie-break: rows tied on the keys share every value used.
+    ref = ev[etype == "referral"].sort_values(["cix", "start_date"], kind="stable")
     gap = (ref["start_date"] - ref.groupby("cix")["start_date"].shift()).dt.days
     out["n_rereferrals_12m"] = _per_child(gap.between(0, rereferral_days), ref["cix"], n)
 
     # S47 not progressing to ICPC.
     s47 = ev[(etype == "s47") & ev["start_date"].notna()]
-    all_icpc = cohort.events[cohort.events["event_type"] == "icpc"]
-    linked = _isin(s47["event_id"], all_icpc["linked_event_id"].dropna())
+    all_icpc = cohort.events.loc[cohort.events["event_type"] == "icpc", "linked_event_id"]
+    linked = _isin(s47["event_id"], all_icpc.dropna())
     icpc = ev[etype == "icpc"]
     to_icpc = _days_to_next(s47["cix"], s47["start_date"], icpc["cix"], icpc["start_date"])
     judged = (cohort.audit_date - s47["start_date"]).dt.days >= s47_icpc_days
@@ -224,13 +242,13 @@ def child_recurrence(
     # Repeat CP plans.
     out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
     cp = ev[etype == "cp_plan"].sort_values(
-        ["cix", "start_date", "end_date", "event_id"], na_position="last")
+        ["cix", "start_date", "end_date"], na_position="last", kind="stable")
     gap = (cp["start_date"] - cp.groupby("cix")["end_date"].shift()).dt.days
     out["n_repeat_cp_plans_2y"] = _per_child(gap.between(0, repeat_plan_days), cp["cix"], n)
 
     # Contact series: k consecutive contacts spanning <= series_days, no referral in between.
     con = ev[(etype == "contact") & ev["start_date"].notna()].sort_values(
-        ["cix", "start_date", "event_id"])
+        ["cix", "start_date"], kind="stable")
     last = con.groupby("cix")["start_date"].shift(-(series_length - 1))
     span = (last - con["start_date"]).dt.days
     to_ref = _days_to_next(con["cix"], con["start_date"], ref["cix"], ref["start_date"])
@@ -240,7 +258,8 @@ def child_recurrence(
     # Early help not engaged.
     eh = ev[etype == "early_help"]
     pattern = "|".join(re.escape(p) for p in EH_NOT_ENGAGED_PATTERNS)
-    declined = eh["outcome"].fillna("").str.contains(pattern, case=False, regex=True).astype(bool)
+    declined = _by_distinct(eh["outcome"], lambda o: o.fillna("").str.contains(
+        pattern, case=False, regex=True).astype(bool))
     advice = con[_has_flag(con["outcome"], advice_flag)]
     to_eh = _days_to_next(advice["cix"], advice["start_date"], eh["cix"], eh["start_date"])
     advice_only = ~(to_eh <= advice_eh_days)

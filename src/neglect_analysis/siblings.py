@@ -4,6 +4,11 @@ A sibling group is an index parent's linked children (full and half siblings), s
 of birth with ties broken by child id. A child with two index parents belongs to both groups.
 People with no date of birth (neither ``pers_dob`` nor ``pers_expected_dob``) are left out of
 sibling groups; the loader reports them.
+
+Functions: :func:`index_parents`, :func:`members` (the groups), :func:`sibling_groups` (one row
+per index parent: ``sibling_groups.csv``), :func:`sibling_pairs` (age gaps),
+:func:`half_sibling_structure` (children per other birth parent), :func:`partner_timeline`
+(changes of partner) and :func:`children_table` (leading columns of ``children.csv``).
 """
 from __future__ import annotations
 
@@ -11,39 +16,15 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort
+from .idsets import isin
 
 #: Defaults of the index-parent rule (DESIGN.md).
 MIN_CHILDREN = 5
 MIN_SPAN_YEARS = 10.0
 DAYS_PER_YEAR = 365.25
-
-
-def _arrow_strings(x: object) -> pa.Array:
-    """``x`` (Series, Index, array or list of ids) as one Arrow ``large_string`` array."""
-    try:
-        a = pa.array(x, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        a = pa.array(np.asarray(x, dtype=object), from_pandas=True)
-    if isinstance(a, pa.ChunkedArray):
-        a = a.combine_chunks()
-    return a.cast(pa.large_string())
-
-
-def _isin(s: pd.Series, values: object) -> pd.Series:
-    """``s.isin(values)`` for id columns, fast for large ``values`` (missing ids never match).
-
-    pandas 3's ``str`` ``isin`` converts each value of ``values`` in Python, which takes
-    seconds for hundreds of thousands of ids; Arrow's ``is_in`` does the whole set at once.
-    """
-    if len(s) == 0:
-        return pd.Series(np.zeros(0, dtype=bool), index=s.index)
-    hit = pc.is_in(_arrow_strings(s), value_set=_arrow_strings(values), skip_nulls=True)
-    return pd.Series(np.asarray(hit, dtype=bool), index=s.index)
 
 
 def _parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
@@ -52,7 +33,7 @@ def _parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.Data
     Restricted to ``parents`` when given (cheaper than filtering afterwards)."""
     links = cohort.links[["parent_id", "child_id"]]
     if parents is not None:
-        links = links[_isin(links["parent_id"], parents)]
+        links = links[isin(links["parent_id"], parents)]
     links = links.drop_duplicates()
     dob = cohort.persons[["person_id", "dob"]].rename(columns={"person_id": "child_id"})
     pc = links.merge(dob, on="child_id", how="inner")
@@ -186,7 +167,7 @@ def _other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """
     links = cohort.links
     birth = links.loc[
-        _isin(links["child_id"], members["child_id"])
+        isin(links["child_id"], members["child_id"])
         & links["relationship"].isin(BIRTH_RELATIONSHIPS)
         & links["parent_id"].notna(),
         ["parent_id", "child_id", "relationship"],
@@ -204,7 +185,7 @@ def _partner_rows(cohort: Cohort, parents: pd.Index) -> pd.DataFrame:
         ignore_index=True,
     )[["person_id", "partner_id", "start_date", "end_date"]]
     keep = (
-        _isin(both["person_id"], parents)
+        isin(both["person_id"], parents)
         & both["partner_id"].notna()
         & (both["person_id"] != both["partner_id"])
     )
@@ -217,13 +198,12 @@ def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
     One source gives its name (``relationships``, ``ssd_mother``, ``ssd_family``); mixed sources
     are joined by ``+`` in order of preference (e.g. ``relationships+ssd_mother``).
     """
-    links = cohort.links[_isin(cohort.links["child_id"], members["child_id"])]
-    src = members[["parent_id", "child_id"]].merge(
-        links[["parent_id", "child_id", "source"]].drop_duplicates(),
-        on=["parent_id", "child_id"],
-        how="left",
-    )
-    src = src[["parent_id", "source"]].dropna().drop_duplicates()
+    links = cohort.links
+    # the group's links: parent in the groups and child in the groups (a child of a group
+    # parent that is in any group is in that parent's group too: both came from these links)
+    sel = isin(links["parent_id"], pd.Index(members["parent_id"].unique())) & isin(links["child_id"], members["child_id"])
+    src = links.loc[sel, ["parent_id", "source"]].dropna()
+    src = src.groupby(["parent_id", "source"], sort=True).size().reset_index()[["parent_id", "source"]]
     known = [s for s in LINK_SOURCES if (src["source"] == s).any()]
     others = sorted(set(src["source"]) - set(LINK_SOURCES))
     has = src.assign(_one=True).pivot(index="parent_id", columns="source", values="_one")
@@ -335,7 +315,8 @@ def sibling_groups(
         g["n_children_escalated"] = pd.Series(pd.NA, index=g.index, dtype="Int64")
     else:
         esc = escalated[["child_id", "escalated"]].drop_duplicates("child_id")
-        e = m[["parent_id", "child_id"]].merge(esc, on="child_id", how="left")
+        esc = esc.assign(child_id=esc["child_id"].astype("string"))
+        e = m[["parent_id", "child_id"]].astype({"child_id": "string"}).merge(esc, on="child_id", how="left")
         e_val = pd.to_numeric(e["escalated"]).astype("Int64")
         e = e.assign(escalated=e_val, _missing=e_val.isna())
         agg = e.groupby("parent_id").agg(n=("escalated", "sum"), missing=("_missing", "any"))
@@ -511,7 +492,7 @@ def children_table(members: pd.DataFrame) -> pd.DataFrame:
     out["index_parent_ids"] = out["parent_id"].astype("string")
     multi = out["n_index_parents"] > 1  # join only where there is more than one parent
     if multi.any():
-        several = pairs[_isin(pairs["child_id"], out.loc[multi, "child_id"])].sort_values(["child_id", "parent_id"])
+        several = pairs[isin(pairs["child_id"], out.loc[multi, "child_id"])].sort_values(["child_id", "parent_id"])
         ids = _join_groups(several, ["child_id"], "parent_id", ";")
         out.loc[multi, "index_parent_ids"] = out.loc[multi, "child_id"].map(ids).to_numpy()
     return out

@@ -147,13 +147,20 @@ def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None, *
         factors.report(problem.notna(), "cinf_assessment_factors_json",
                        "cinf_assessment_factors_json " + raw + " " + problem.fillna("")
                        + "; other codes used", check="unknown_code", drop=False)
-        f = pd.DataFrame({"event_id": fid, "code": codes_.str.split(",")})[factors.keep]
+        kept = pd.DataFrame({"event_id": fid, "codes": codes_})[factors.keep]
+        # One factors row per assessment (the usual case): parse_factors already gives its
+        # codes de-duplicated and sorted. Several rows: their codes are merged below.
+        single = ~kept["event_id"].duplicated(keep=False)
+        parts = [kept.loc[single].set_index("event_id")["codes"]]
+        f = kept.loc[~single, ["event_id"]].assign(code=kept.loc[~single, "codes"].str.split(","))
         f = f.explode("code")
         f = f[f["code"].notna() & (f["code"] != "")].drop_duplicates()
         if len(f):
             order = {c: i for i, c in enumerate(sorted(f["code"].unique(), key=factor_sort_key))}
             f = f.assign(_o=f["code"].map(order)).sort_values(["event_id", "_o"])
-            joined = f.groupby("event_id", sort=False)["code"].agg(",".join)
+            parts.append(f.groupby("event_id", sort=False)["code"].agg(",".join))
+        joined = pd.concat(parts)
+        if len(joined):
             ev["factors"] = ev["event_id"].map(joined).fillna("")
     return ev
 

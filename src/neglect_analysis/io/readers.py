@@ -346,13 +346,17 @@ def normalise(df: pd.DataFrame, table: str | None = None, *,
     dup = out.columns.duplicated()
     duplicates = []
     literal = LITERAL_TEXT_COLUMNS.get(table, ()) if table else ()
+    n, k = out.shape
+    # every cell at once (one vectorised pass per table, not per column)
+    flat = pd.Series(out.to_numpy(dtype=object).ravel(order="F"), dtype="string").str.strip()
+    missing = flat.isna() | (flat == "")
+    token = flat.str.lower().isin(MISSING_TEXT).fillna(False).astype(bool)
+    if literal:
+        token &= ~np.repeat([c in literal for c in out.columns], n)
+    cells = flat.mask(missing | token).array
     clean = {}
     for pos, c in enumerate(out.columns):
-        s = out.iloc[:, pos].astype("string").str.strip()
-        missing = s.isna() | (s == "")
-        if c not in literal:
-            missing = missing | s.str.lower().isin(MISSING_TEXT)
-        s = s.mask(missing)
+        s = pd.Series(cells[pos * n:(pos + 1) * n], index=out.index, dtype="string")
         if dup[pos]:
             first = list(out.columns).index(c)
             same = bool(s.fillna("\x00").equals(clean[c].fillna("\x00")))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .families import NO_DATE
 
@@ -56,10 +57,28 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for col in frame.columns:
         values = frame[col].to_numpy()
-        if is_date_column(col) and values.dtype.kind in "iu":
-            values = iso_dates(values)
-        out[col] = pd.Series(values, dtype="str")
+        out[col] = _arrow_text(col, values)
+        if out[col] is None:  # anything unusual: the general (slower) conversion
+            if is_date_column(col) and values.dtype.kind in "iu":
+                values = iso_dates(values)
+            out[col] = pd.Series(values, dtype="str")
     return pd.DataFrame(out, columns=list(frame.columns))
+
+
+def _arrow_text(col: str, values: np.ndarray) -> pd.Series | None:
+    """:func:`as_text` of one column by Arrow casts (same text, no Python objects); None
+    where the column is neither integer days nor all text."""
+    try:
+        if is_date_column(col) and values.dtype.kind in "iu":
+            days = values.astype(np.int64)
+            missing = days == NO_DATE
+            arr = pa.array(np.where(missing, 0, days).astype(np.int32), mask=missing)
+            return pd.Series(arr.cast(pa.date32()).cast(pa.large_string()), dtype="str")
+        if values.dtype == object:
+            return pd.Series(pa.array(values, type=pa.large_string(), from_pandas=True), dtype="str")
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return None
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, fmt: str = "csv",
