@@ -80,11 +80,12 @@ n = len(ev)
 phases = {}
 def timed(name, fn):
     def wrapper(*a, **k):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             return fn(*a, **k)
         finally:
             phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+            phases[name + '_cpu'] = phases.get(name + '_cpu', 0.0) + time.process_time() - c
     return wrapper
 io.load_extract = timed('load', io.load_extract)
 report.build_tables = timed('analysis', report.build_tables)
@@ -100,7 +101,7 @@ io.load_extract = counting
 prof = None
 if ARGS[5]:
     import cProfile
-    prof = cProfile.Profile()
+    prof = cProfile.Profile(time.process_time)  # CPU time: steadier on a shared machine
     prof.enable()
 rc = cli.main(['report', ARGS[1], '--out', ARGS[2], '--tables-only', '--quiet'])
 if prof is not None:
@@ -185,7 +186,7 @@ def main() -> None:
 
     print(f"machine: {machine()}", flush=True)
     head = ("| parents | events | synth s | synth MiB | floor s (cpu) | floor MiB | report s (cpu) | "
-            "load s | analysis s | write s | report MiB | report / floor | import s | load avg |")
+            "load s (cpu) | analysis s (cpu) | write s (cpu) | report MiB | report / floor (cpu) | import s | load avg |")
     cols = head.count("|") - 1
     if args.partitions:
         head += " partitioned s | partitioned MiB |"
@@ -218,9 +219,12 @@ def main() -> None:
             s_synth = (f"{synth['seconds']:.1f} | {synth['peak_rss_mib']:.0f}" if synth else "(reused) | ")
             line = (f"| {n:,} | {rep['rows']:,} | {s_synth} | "
                     f"{f['seconds']:.1f} ({f['cpu_seconds']:.1f}) | {f['peak_rss_mib']:.0f} | "
-                    f"{rep['seconds']:.1f} ({rep['cpu_seconds']:.1f}) | {ph.get('load', 0):.1f} | "
-                    f"{ph.get('analysis', 0):.1f} | {ph.get('write', 0):.1f} | {rep['peak_rss_mib']:.0f} | "
-                    f"{rep['seconds'] / f['seconds']:.1f} | {rep['import_seconds']:.1f} | "
+                    f"{rep['seconds']:.1f} ({rep['cpu_seconds']:.1f}) | "
+                    + " | ".join(f"{ph.get(x, 0):.1f} ({ph.get(x + '_cpu', 0):.1f})"
+                                 for x in ("load", "analysis", "write"))
+                    + f" | {rep['peak_rss_mib']:.0f} | "
+                    f"{rep['seconds'] / f['seconds']:.1f} ({rep['cpu_seconds'] / f['cpu_seconds']:.1f}) | "
+                    f"{rep['import_seconds']:.1f} | "
                     f"{f['load_avg']:.1f} / {rep['load_avg']:.1f} |")
             if args.partitions:
                 p = r["partitioned"]

@@ -15,13 +15,6 @@ from neglect_analysis.siblings import members
 from neglect_analysis.synthetic import write_extract
 from neglect_analysis.tables import FamilyTables, build_tables
 
-#: Tables whose row order differs between engines (bug, see the xfail tests below).
-ORDER_DIFFERS = {"paper_file_requests", "background_requests"}
-ORDER_BUG = ("tables.FamilyTables.SORT_KEYS sorts paper_file_requests by (parent_id, child_id) and "
-             "background_requests by (parent_id, child_id), but actions.py sorts them by (parent_id, "
-             "birth_order, child_id) and (parent_id, first_other_la_date, child_id): a partitioned run "
-             "gives the same rows in another order. Fix SORT_KEYS to actions.py's keys.")
-
 
 def all_tables(t) -> dict[str, pd.DataFrame]:
     """Every table of AnalystTables.csv_tables() and every FamilyTables table."""
@@ -30,15 +23,12 @@ def all_tables(t) -> dict[str, pd.DataFrame]:
     return out
 
 
-def assert_identical(a, b, *, skip_order: bool = True) -> None:
+def assert_identical(a, b) -> None:
+    """Every table equal, rows in the same order."""
     ta, tb = all_tables(a), all_tables(b)
     assert list(ta) == list(tb)
     for name in ta:
-        x, y = ta[name], tb[name]
-        if skip_order and name.split(":")[1] in ORDER_DIFFERS:
-            x = x.sort_values(list(x.columns), kind="stable").reset_index(drop=True)
-            y = y.sort_values(list(y.columns), kind="stable").reset_index(drop=True)
-        pd.testing.assert_frame_equal(x, y, obj=name)
+        pd.testing.assert_frame_equal(ta[name], tb[name], obj=name)
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +47,9 @@ def test_partitioned_equals_in_memory(generated, k):
     assert_identical(run_partitioned(cohort, n_partitions=k), whole)
 
 
-@pytest.mark.xfail(strict=True, reason=ORDER_BUG)
 def test_partitioned_row_order_equals_in_memory(generated):
     _, cohort, whole = generated
-    assert_identical(run_partitioned(cohort, n_partitions=3), whole, skip_order=False)
+    assert_identical(run_partitioned(cohort, n_partitions=3), whole)
 
 
 @pytest.mark.slow
@@ -140,14 +129,12 @@ def test_cli_partitioned_writes_byte_identical_csvs(cli_reports):
     names = sorted(p.name for p in a.glob("*.csv"))
     assert names == sorted(p.name for p in b.glob("*.csv"))
     assert {"children.csv", "sibling_groups.csv", "km_time_to_escalation.csv", "findings.csv"} <= set(names)
-    same = [n for n in names if n.removesuffix(".csv") not in ORDER_DIFFERS]
-    match, mismatch, errors = filecmp.cmpfiles(a, b, same, shallow=False)
+    match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
     assert mismatch == [] and errors == []
 
 
-@pytest.mark.xfail(strict=True, reason=ORDER_BUG)
 def test_cli_partitioned_action_lists_byte_identical(cli_reports):
     a, b = cli_reports
-    names = [f"{n}.csv" for n in sorted(ORDER_DIFFERS)]
+    names = ["paper_file_requests.csv", "background_requests.csv"]
     _, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
     assert mismatch == [] and errors == []

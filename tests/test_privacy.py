@@ -237,10 +237,6 @@ def test_report_tables_carry_no_original_id(pseudo_report):
     assert len(books) == 38 and all(re.fullmatch(r"chronology_X[0-9a-f]{16}\.xlsx", b.name) for b in books)
 
 
-@pytest.mark.xfail(strict=True, reason="report.py writes vreport.problems unpseudonymised: "
-                   "analyst/validation_problems.csv names original person ids (value and problem "
-                   "columns). Fix: with --pseudonymise write privacy.pseudonymise_problems(problems, "
-                   "key, cohort=<cohort before pseudonymisation>).")
 def test_validation_problems_file_carries_no_original_id(pseudo_report):
     assert _leaks(pseudo_report / "analyst", _original_ids()).get("validation_problems.csv") is None
 
@@ -263,9 +259,6 @@ def test_pseudonymised_report_counts_equal_the_plain_report(pseudo_report, tmp_p
         assert (pseudo_report / "briefing" / name).is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="report.py passes --index-parents to the pseudonymised cohort "
-                   "unmapped, so original ids are not found. Fix: map them with "
-                   "privacy.pseudonymise_ids(ids, key) before selecting index parents.")
 def test_index_parents_given_as_original_ids_with_pseudonymise(tmp_path, monkeypatch):
     monkeypatch.setenv(KEY_VARIABLE, KEY)
     res = run_report(SAMPLE, tmp_path / "o", ReportOptions(pseudonymise=True, tables_only=True,

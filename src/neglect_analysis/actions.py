@@ -15,6 +15,11 @@ from .cohort import Cohort
 from .idsets import isin
 from .siblings import DAYS_PER_YEAR
 
+#: Row order of :func:`paper_file_requests` (also used to combine family partitions).
+PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")
+#: Row order of :func:`background_requests`.
+BACKGROUND_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "first_other_la_date", "child_id")
+
 
 def paper_file_requests(
     cohort: Cohort,
@@ -60,7 +65,7 @@ def paper_file_requests(
             "n_index_parents": m["n_index_parents"],
         }
     )
-    return out.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
+    return out.sort_values(list(PAPER_REQUEST_ORDER), kind="stable").reset_index(drop=True)
 
 
 def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
@@ -107,4 +112,4 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     out["evidence"] = out["evidence"].astype("string")
     cols = ["child_id", "parent_id", "first_other_la_date", "evidence", "n_evidence_events",
             "n_family_children_other_la", "n_index_parents"]
-    return out[cols].sort_values(["parent_id", "first_other_la_date", "child_id"], kind="stable").reset_index(drop=True)
+    return out[cols].sort_values(list(BACKGROUND_REQUEST_ORDER), kind="stable").reset_index(drop=True)

@@ -99,8 +99,11 @@ def child_escalation(
     [['C1', 'cla', 1, 60], ['C2', <NA>, 0, 2981]]
     """
     ids = _child_ids(children)
-    ev = _events_of(cohort.events, ids, dated=True)
-    first = ev.groupby("person_id")["start_date"].min().reindex(ids)
+    n = len(ids)
+    # Integer child positions (cix) instead of text ids: grouping and sorting on integers.
+    ev = _events_of(cohort.events, ids, dated=True, columns=["event_type", "start_date"],
+                    positions_as="cix")
+    first = ev.groupby("cix")["start_date"].min().reindex(np.arange(n))
 
     persons = cohort.persons.drop_duplicates("person_id").set_index("person_id")
     dob = persons["dob"].reindex(ids)
@@ -113,16 +116,17 @@ def child_escalation(
     censor = limits.min(axis=1, skipna=True).astype("datetime64[ns]")
 
     esc = ev[ev["event_type"].isin(list(escalation_types))]
-    esc = esc[esc["start_date"] <= censor.reindex(esc["person_id"]).to_numpy()]
+    esc = esc[esc["start_date"].to_numpy() <= censor.to_numpy()[esc["cix"].to_numpy()]]
     rank = {t: i for i, t in enumerate(escalation_types)}
+    # No event-id tie-break needed: tied rows share the date and type, all that is kept.
     esc = esc.assign(_rank=esc["event_type"].map(rank)).sort_values(
-        ["person_id", "start_date", "_rank", "event_id"]).drop_duplicates("person_id")
-    esc = esc.set_index("person_id")
+        ["cix", "start_date", "_rank"], kind="stable").drop_duplicates("cix")
+    esc = esc.set_index("cix")
 
     out = pd.DataFrame(index=ids)
-    out["first_involvement_date"] = first.astype("datetime64[ns]")
-    out["escalation_date"] = esc["start_date"].reindex(ids).astype("datetime64[ns]")
-    out["escalation_type"] = esc["event_type"].reindex(ids).astype("string")
+    out["first_involvement_date"] = first.to_numpy().astype("datetime64[ns]")
+    out["escalation_date"] = esc["start_date"].reindex(np.arange(n)).to_numpy().astype("datetime64[ns]")
+    out["escalation_type"] = pd.array(esc["event_type"].reindex(np.arange(n)).array, dtype="string")
     out["escalated"] = out["escalation_date"].notna().astype("int64")
     involved = out["first_involvement_date"].notna()
     out["censor_date"] = censor.where(involved)

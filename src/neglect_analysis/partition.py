@@ -13,6 +13,7 @@ cluster by default, or the scheduler at ``scheduler_address``).
 """
 from __future__ import annotations
 
+import logging
 import sys
 import zlib
 from typing import Iterable
@@ -149,7 +150,7 @@ def _run_dask(cohort, plan, members, scheduler_address, progress) -> list[Family
         cluster = None
     else:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs="error")
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         futures = client.map(family_tables, subsets, plan, pure=False)

@@ -284,13 +284,19 @@ def _other_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
 
 def _child_factor_families(cohort: Cohort, ids: pd.Index) -> pd.DataFrame:
     """(child_id, family): factor families recorded on any event of the child."""
-    ev = _events_of(cohort.events, ids)
+    ev = _events_of(cohort.events, ids, columns=["person_id", "factors"])
     ev = ev[ev["factors"].fillna("").str.len() > 0]
-    codes = "," + ev["factors"].fillna("").str.upper().str.replace(" ", "", regex=False) + ","
+
+    def family_hit(pattern: str):
+        def hit(f: pd.Series) -> pd.Series:
+            codes = "," + f.fillna("").str.upper().str.replace(" ", "", regex=False) + ","
+            return codes.str.contains(pattern, regex=True).astype(bool)
+        return hit
+
     parts = []
     for fam, fam_codes in FACTOR_FAMILIES.items():
         pattern = "|".join(re.escape(f",{c.upper()},") for c in fam_codes)
-        hit = codes.str.contains(pattern, regex=True).astype(bool)
+        hit = _by_distinct(ev["factors"], family_hit(pattern))  # a few hundred distinct texts
         parts.append(pd.DataFrame({"child_id": ev.loc[hit, "person_id"], "family": fam}))
     fams = pd.concat(parts, ignore_index=True).astype({"child_id": "string", "family": "string"})
     return fams.drop_duplicates()
@@ -400,28 +406,37 @@ def plans_not_sustained(
     """
     m = members[["parent_id", "child_id"]].drop_duplicates()
     ids = _child_ids(m)
-    pairs = m.merge(m.rename(columns={"child_id": "sibling_id"}), on="parent_id")
-    pairs = pairs[["child_id", "sibling_id"]].drop_duplicates()
+    # Integer keys: child and sibling positions in ``ids``, group codes.
+    grp = pd.DataFrame({"g": pd.factorize(m["parent_id"])[0], "c": positions(m["child_id"], ids)})
+    pairs = grp.merge(grp.rename(columns={"c": "sib"}), on="g")[["c", "sib"]].drop_duplicates()
 
-    cols = ["event_id", "person_id", "start_date", "end_date"]
-    plans = _events_of(cohort.events, ids, "cp_plan")[cols]
+    plans = _events_of(cohort.events, ids, "cp_plan",
+                       columns=["event_id", "person_id", "start_date", "end_date"], positions_as="c")
     ended = plans[plans["end_date"].notna()].rename(columns={"person_id": "child_id"})
-    follow = _events_of(cohort.events, pd.Index(pairs["sibling_id"].unique()),
-                        ["referral", "cp_plan"], dated=True)
-    follow = follow[["event_id", "event_type", "person_id", "start_date"]].rename(columns={
-        "event_id": "next_id", "person_id": "sibling_id", "start_date": "next_date"})
+    ended = ended.assign(_k=np.arange(len(ended)))
+    # Every sibling is a group member, so the siblings' events are the events of ``ids``.
+    follow = _events_of(cohort.events, ids, ["referral", "cp_plan"], dated=True,
+                        columns=["event_id", "event_type", "start_date"], positions_as="sib")
+    follow = pd.DataFrame({"sib": follow["sib"].to_numpy(),
+                           "is_ref": (follow["event_type"] == "referral").to_numpy(dtype=bool),
+                           "next_date": follow["start_date"].to_numpy(),
+                           "next_id": follow["event_id"].array})
 
-    x = ended.merge(pairs, on="child_id").merge(follow, on="sibling_id")
-    x = x[~((x["event_type"] == "cp_plan") & (x["next_id"] == x["event_id"]))]
+    x = ended[["_k", "c", "end_date"]].merge(pairs, on="c").merge(follow, on="sib")
     gap = (x["next_date"] - x["end_date"]).dt.days
-    is_ref = (x["event_type"] == "referral") & gap.between(0, rereferral_days)
-    is_plan = (x["event_type"] == "cp_plan") & gap.between(0, replan_days)
-    ref_hit = x.loc[is_ref, "event_id"].unique()
-    plan_hit = x.loc[is_plan, "event_id"].unique()
+    is_ref = x["is_ref"] & gap.between(0, rereferral_days)
+    is_plan = ~x["is_ref"] & gap.between(0, replan_days)
+    # The plan itself is never its own "new plan" (it can only fall in the window when it
+    # started on the day it ended): compare ids on those few candidate rows only.
+    cand = x[is_plan]
+    own = ended["event_id"].to_numpy(dtype=object)[cand["_k"].to_numpy()]
+    plan_k = cand.loc[cand["next_id"].to_numpy(dtype=object) != own, "_k"].unique()
+    ref_hit = ended["event_id"].to_numpy(dtype=object)[x.loc[is_ref, "_k"].unique()]
+    plan_hit = ended["event_id"].to_numpy(dtype=object)[plan_k]
 
-    out = ended.sort_values(["child_id", "start_date", "event_id"]).reset_index(drop=True)
-    out["rereferred"] = out["event_id"].isin(ref_hit)
-    out["replanned"] = out["event_id"].isin(plan_hit)
+    out = ended.drop(columns=["_k", "c"]).sort_values(["child_id", "start_date", "event_id"]).reset_index(drop=True)
+    out["rereferred"] = isin(out["event_id"], pd.Series(ref_hit, dtype="string")).to_numpy()
+    out["replanned"] = isin(out["event_id"], pd.Series(plan_hit, dtype="string")).to_numpy()
     out["not_sustained"] = out["rereferred"] | out["replanned"]
     return out[["event_id", "child_id", "start_date", "end_date", "rereferred", "replanned",
                 "not_sustained"]]

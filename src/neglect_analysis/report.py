@@ -95,6 +95,11 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         raise FileNotFoundError(f"{data_dir} is not a folder. Give the folder holding the SSD tables.")
     _check_out(data_dir, out)
 
+    key = None
+    if opts.pseudonymise:
+        from .privacy import key_from_env
+
+        key = key_from_env()  # fail at once, before the long load, when no key is set
     _progress(opts.progress, f"reading {data_dir}")
     cohort, vreport = load_extract(
         data_dir,
@@ -102,16 +107,24 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         ics_start_date=opts.ics_start_date,
         progress=opts.progress,
     )
-    if vreport.has_errors:
-        print(vreport.format(max_examples=3), file=sys.stderr)
-    if opts.pseudonymise:
-        from .privacy import key_from_env, pseudonymise_cohort
+    problems = vreport.problems
+    index_parents = opts.index_parents
+    if key is not None:
+        from .privacy import pseudonymise_cohort, pseudonymise_ids, pseudonymise_problems
 
-        cohort = pseudonymise_cohort(cohort, key_from_env())
+        problems = pseudonymise_problems(vreport.problems, key, cohort=cohort)
+        cohort = pseudonymise_cohort(cohort, key)
+        if index_parents:
+            index_parents = pseudonymise_ids(index_parents, key)
+        if vreport.has_errors:
+            print("Some rows of the extract could not be used: see analyst/validation_problems.csv "
+                  "(ids pseudonymised).", file=sys.stderr)
+    elif vreport.has_errors:
+        print(vreport.format(max_examples=3), file=sys.stderr)
 
     _progress(opts.progress, "computing sibling groups, recurrence and escalation")
     params = AnalysisParams(
-        index_parents=opts.index_parents,
+        index_parents=index_parents,
         min_children=opts.min_children,
         min_span_years=opts.min_span_years,
     )
@@ -134,7 +147,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         files = write_analyst_tables(tables, tmp / "analyst")
-        files.append(write_csv(vreport.problems, tmp / "analyst" / "validation_problems.csv"))
+        files.append(write_csv(problems, tmp / "analyst" / "validation_problems.csv"))
         files.append(write_csv(vreport.counts, tmp / "analyst" / "validation_counts.csv"))
         if not opts.tables_only:
             files += _write_workbooks(cohort, tables, tmp / "analyst" / "chronologies", opts)

@@ -26,8 +26,16 @@ KM_COLUMNS: dict[str, str] = {
 
 def _clean(durations, events) -> tuple[np.ndarray, np.ndarray]:
     """Durations (float) and event flags (bool) with pairs of missing duration left out."""
-    d = pd.to_numeric(pd.Series(list(durations), dtype="object"), errors="coerce").to_numpy(float)
-    e = pd.Series(list(events), dtype="object").fillna(False).astype(bool).to_numpy()
+    ds = durations if isinstance(durations, pd.Series) else None
+    es = events if isinstance(events, pd.Series) else None
+    if ds is not None and pd.api.types.is_numeric_dtype(ds.dtype) and not pd.api.types.is_bool_dtype(ds.dtype):
+        d = ds.astype("Float64").to_numpy(dtype=float, na_value=np.nan)  # no Python objects
+    else:
+        d = pd.to_numeric(pd.Series(list(durations), dtype="object"), errors="coerce").to_numpy(float)
+    if es is not None and (pd.api.types.is_bool_dtype(es.dtype) or pd.api.types.is_integer_dtype(es.dtype)):
+        e = es.fillna(False).astype(bool).to_numpy()
+    else:
+        e = pd.Series(list(events), dtype="object").fillna(False).astype(bool).to_numpy()
     if len(d) != len(e):
         raise ValueError(f"durations ({len(d)}) and events ({len(e)}) must have the same length")
     keep = ~np.isnan(d)

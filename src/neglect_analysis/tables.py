@@ -74,8 +74,8 @@ class FamilyTables:
         "group_recurrence": ["parent_id"],
         "plans_not_sustained": ["child_id", "start_date", "event_id"],
         "look_now": ["child_id"],
-        "paper_file_requests": ["parent_id", "child_id"],
-        "background_requests": ["parent_id", "child_id"],
+        "paper_file_requests": list(actions.PAPER_REQUEST_ORDER),
+        "background_requests": list(actions.BACKGROUND_REQUEST_ORDER),
     }
 
     @classmethod

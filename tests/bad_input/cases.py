@@ -196,6 +196,14 @@ def check_blank_rows(cohort, clean):
     assert events(cohort, "contact").loc["K-AFTER-BLANKS", "source_ref"] == "ssd_contacts:6"
 
 
+def ragged_row(f):
+    # an unquoted comma in free text: row 3 gets one value too many
+    p = d.path(f, "ssd_contacts")
+    lines = p.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2] + ",School said: tired, hungry"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def formula_cells_xlsx(f):
     d.to_xlsx(f, "ssd_contacts", formulas={(2, "cont_contact_date"): "=A1+1",
                                            (3, "cont_contact_source_code"): '=UPPER("2a")'})
@@ -506,6 +514,9 @@ CASES: list[Case] = [
         N("ssd_contacts.csv row 3: the row is empty; skipped", "dropped"),
         N("ssd_contacts.csv row 4: the row is empty; skipped", "dropped")], 0,
         counts={"ssd_contacts": (2, 0)}, check=check_blank_rows),
+    Case("ragged_row", ragged_row, [E(
+        "ssd_contacts.csv row 3: has 7 values but the header has 5 columns (a comma inside text that "
+        "is not in quotes?); row dropped")], 1, counts={"ssd_contacts": (0, -1)}),
     Case("formula_cells_xlsx", formula_cells_xlsx, [
         E("ssd_contacts.xlsx row 2: cont_contact_date holds the formula =A1+1; formulas are not "
           "evaluated, so the cell is read as empty", "used"),

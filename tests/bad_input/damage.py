@@ -39,7 +39,7 @@ def set_cells(folder: Path, table: str, changes: dict[tuple[int, str], str]) -> 
 def append(folder: Path, table: str, rows: list[dict]) -> None:
     """Append rows (missing columns left empty)."""
     df = read(folder, table)
-    extra = pd.DataFrame(rows, dtype=str).reindex(columns=df.columns).fillna("")
+    extra = pd.DataFrame([{c: str(r.get(c, "")) for c in df.columns} for r in rows], columns=df.columns)
     write(folder, table, pd.concat([df, extra], ignore_index=True))
 
 

@@ -5,19 +5,39 @@ Modules: :mod:`.spec` (tables, columns, aliases: :data:`TABLE_COLUMNS`), :mod:`.
 :mod:`.checks` (row checks), :mod:`.persons`, :mod:`.links`, :mod:`.events` (canonical tables),
 :mod:`.metadata` (``extract.json``), :mod:`.validation` (the report), :mod:`.load`.
 
-Choices (DESIGN.md leaves them open; an auditor's reading):
+Choices (DESIGN.md leaves them open; an auditor's reading). Every problem has a severity
+(``error``: fix the extract, exit 1; ``warning``/``note``: exit 0), an action (``dropped`` or
+``used``) and ``advice`` (what to do). The bad-input corpus (tests/bad_input) shows each one.
 
-- Required: ``ssd_person`` and one link table; all else optional (absent: a note).
-- Dropped rows (error): no id / repeated id; event person or child not in ``ssd_person``; no or
-  bad start date; unknown relationship; a parent under 12 at the child's birth; a required
-  column missing (the whole table).
+- Required: ``ssd_person`` (absent, empty or header-only: error, nothing else read) and one
+  link table; all else optional (absent: a note). A 0-byte file is an error (a failed export).
+- Dropped rows (error): no id; an id repeating an earlier row with other values (the first
+  is used); event person or child not in ``ssd_person``; no or bad start date; unknown
+  relationship; a person linked as their own parent, a parent not older than the child or
+  under 12 at the birth, a link on a loop in the family tree; a required column missing (the
+  whole table; a close unknown name is suggested).
+- Dropped rows (warning): an exact copy of an earlier row; an event starting after the audit
+  date (outside the audit; give ``--audit-date`` if the date is wrong). End dates after the
+  audit date are kept (an episode open at the audit date).
+- Dropped rows (note): completely empty rows (row numbers still match the file).
 - Kept with an error (``action="used"``): bad or out-of-order end date (left empty: open);
   unknown CP category / primary need (left empty) or factor code (left out); unreadable JSON;
-  a child with more than two birth parents (all its links kept, to be corrected).
-- Kept with a warning: a person without any dob; bad Y/N flags (read as unknown, or N for
-  other-LA flags); repeated links (dropped); pre-proceedings "issue" with no date.
+  bad Y/N flags (read as unknown, or N for other-LA flags); a child with more than two birth
+  parents (all its links kept, to be corrected); Excel formulas (never evaluated: the cell is
+  read as empty); a column repeated (names compared ignoring case) with different values (the
+  first used); an unreadable ``extract.json`` (ignored).
+- Kept with a warning: a person without any dob; repeated links (dropped); pre-proceedings
+  "issue" with no date; a repeated column with the same values; Excel/Parquet id columns
+  holding numbers (``12.0`` is read ``12``; leading zeros cannot be recovered).
 - Notes: absent optional tables, a parent absent from ``ssd_person`` (kept, unknown dob),
-  Windows-1252 CSV.
+  Windows-1252 CSV, column names below title rows (found in the first 10 rows), the Excel
+  sheet read when a workbook has several (the sheet named as the table, else the first with
+  its columns).
+- Accepted without a message: UTF-8 BOM; columns in any order, extra columns; codes and
+  flags in any case and spacing (`` neglect ``, ``n1``, ``3b``, ``Yes``/``1``/``true``);
+  ``NULL``/``NaN``/``N/A``/``NA``/``None``/``#N/A`` as missing (except free-text answers);
+  ISO, SQL Server, UK day-first (``03/04/2017`` is 3 April) and Excel-serial dates mixed in
+  one column; header-only event tables (no events).
 """
 from .load import load_extract
 from .readers import read_table

@@ -123,6 +123,15 @@ class _Reader:
             add(f"{name}: {col} holds numbers, not text (e.g. {example}); read as whole numbers, "
                 f"so leading zeros (0012) cannot be recovered", severity="warning",
                 check="numeric_id", column=col)
+        if raw.ragged:
+            rows = [r for r, _, _ in raw.ragged]
+            text = pd.Series(pd.NA, index=df.index, dtype="string")
+            where = df[ROW].isin(rows)
+            by_row = {r: (k, n) for r, k, n in raw.ragged}
+            text[where] = [f"has {by_row[r][0]} values but the header has {by_row[r][1]} columns "
+                           "(a comma inside text that is not in quotes?); row dropped"
+                           for r in df.loc[where, ROW]]
+            t.report(where, None, text, check="ragged_row")
         data = [c for c in df.columns if c != ROW]
         blank = df[data].isna().all(axis=1) if data else pd.Series(False, index=df.index)
         t.report(blank, None, "the row is empty; skipped", check="blank_row", severity="note")

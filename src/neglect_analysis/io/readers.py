@@ -74,6 +74,7 @@ class RawFile:
     formulas: list[tuple[int, str, str]] = field(default_factory=list)
     numeric_columns: list[str] = field(default_factory=list)
     empty: bool = False
+    ragged: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def _text_cell(v) -> object:
@@ -183,13 +184,40 @@ def _read_csv(path: Path, table: str | None) -> RawFile:
             df = pd.read_csv(path, encoding=encoding, engine="pyarrow", **kwargs)
         except Exception:  # quoting or ragged rows pyarrow does not take: the C reader decides
             df = None
+    ragged: list[tuple[int, int, int]] = []
     if df is None:
         try:
-            df = pd.read_csv(path, encoding=encoding, **kwargs)
+            df, ragged = _read_csv_c(path, encoding, kwargs, skip)
         except UnicodeDecodeError:
             encoding = "cp1252"
-            df = pd.read_csv(path, encoding=encoding, **kwargs)
-    return RawFile(df, encoding, header_row=skip + 1)
+            df, ragged = _read_csv_c(path, encoding, kwargs, skip)
+    return RawFile(df, encoding, header_row=skip + 1, ragged=ragged)
+
+
+_RAGGED = "\x00ragged:"
+
+
+def _read_csv_c(path: Path, encoding: str, kwargs: dict, skip: int):
+    """pandas' C reader; rows with too many values (an unquoted comma in text) are kept as
+    empty rows, so later row numbers still match the file, and listed for the report."""
+    try:
+        return pd.read_csv(path, encoding=encoding, **kwargs), []
+    except pd.errors.ParserError:
+        pass
+    width = {}
+
+    def bad_line(fields: list[str]) -> list[str]:
+        return [_RAGGED + str(len(fields))] + [""] * (width["n"] - 1)
+
+    header = pd.read_csv(path, encoding=encoding, nrows=0, **kwargs)
+    width["n"] = len(header.columns)
+    df = pd.read_csv(path, encoding=encoding, engine="python", on_bad_lines=bad_line, **kwargs)
+    first = df.iloc[:, 0].astype("string")
+    marked = first.str.startswith(_RAGGED).fillna(False).astype(bool)
+    ragged = [(skip + 2 + int(i), int(first[i][len(_RAGGED):]), width["n"]) for i in df.index[marked]]
+    if marked.any():
+        df.iloc[np.flatnonzero(marked.to_numpy()), 0] = ""
+    return df, ragged
 
 
 def _read_xlsx(path: Path, table: str | None) -> RawFile:
@@ -348,7 +376,9 @@ def normalise(df: pd.DataFrame, table: str | None = None, *,
     literal = LITERAL_TEXT_COLUMNS.get(table, ()) if table else ()
     n, k = out.shape
     # every cell at once (one vectorised pass per table, not per column)
-    flat = pd.Series(out.to_numpy(dtype=object).ravel(order="F"), dtype="string").str.strip()
+    # columns end to end as Arrow text (no round trip through Python objects)
+    flat = pd.concat([out.iloc[:, pos].astype("string") for pos in range(k)]
+                     or [pd.Series([], dtype="string")], ignore_index=True).str.strip()
     missing = flat.isna() | (flat == "")
     token = flat.str.lower().isin(MISSING_TEXT).fillna(False).astype(bool)
     if literal:

@@ -58,6 +58,8 @@ ADVICE: dict[str, str] = {
     "duplicate_column": "Delete one of the two columns (names are compared ignoring case).",
     "formula": "Replace formulas by their values (Copy, then Paste Special > Values) and save.",
     "numeric_id": "Format id columns as Text before typing or pasting ids, or export as CSV.",
+    "ragged_row": "Put text holding commas in double quotes (Excel's Save As CSV does this), "
+                  "or export again.",
     "blank_row": "Nothing to do; delete empty rows to avoid this note.",
     "no_dob": "Record pers_dob (or pers_expected_dob for an unborn child).",
     "parent_not_in_extract": "Nothing to do: SSD keeps only people who were clients.",
