@@ -24,15 +24,17 @@ report: $(STAMP)
 	$(BIN)/neglect-analysis report $(DATA) --out $(OUT)
 
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider tests src/neglect_analysis --doctest-modules
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile \
+	  tests src/neglect_analysis --doctest-modules
 	if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
-	    --sanitize-with notebooks/sanitize.cfg notebooks; \
+	    --nbval-sanitize-with notebooks/sanitize.cfg notebooks; \
 	fi
 
 notebooks: $(STAMP)
 	for nb in notebooks/[0-9]*.ipynb; do \
-	  MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	  MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
 
 sample: $(STAMP)

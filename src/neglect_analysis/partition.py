@@ -61,7 +61,7 @@ def stable_partition(keys: pd.Series, n_partitions: int) -> np.ndarray:
     Examples
     --------
     >>> stable_partition(pd.Series(["P001", "P002", "P001"]), 4).tolist()
-    [1, 3, 1]
+    [3, 1, 3]
     """
     return np.array([zlib.crc32(str(k).encode("utf-8")) % n_partitions for k in keys], dtype="int64")
 
