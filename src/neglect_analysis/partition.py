@@ -24,6 +24,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .cohort import Cohort
+from .idsets import isin
 from .tables import AnalysisParams, AnalystTables, FamilyTables, cohort_tables, family_tables, select_parents
 from . import siblings
 
@@ -74,22 +75,22 @@ def subset_cohort(cohort: Cohort, parents: Iterable[str], members: pd.DataFrame)
     and the events, case reviews and IRO challenges of the children.
     """
     parents = pd.Index(list(parents))
-    kids = pd.Index(members.loc[members["parent_id"].isin(parents), "child_id"].unique())
-    links = cohort.links[cohort.links["child_id"].isin(kids) | cohort.links["parent_id"].isin(parents)]
+    kids = pd.Index(members.loc[isin(members["parent_id"], parents), "child_id"].unique())
+    links = cohort.links[isin(cohort.links["child_id"], kids) | isin(cohort.links["parent_id"], parents)]
     partners = cohort.partners[
-        cohort.partners["person_id"].isin(parents) | cohort.partners["partner_id"].isin(parents)
+        isin(cohort.partners["person_id"], parents) | isin(cohort.partners["partner_id"], parents)
     ]
     people = pd.Index(
         pd.concat([links["parent_id"], links["child_id"], partners["person_id"], partners["partner_id"]]).unique()
     ).union(kids).union(parents)
-    persons = cohort.persons[cohort.persons["person_id"].isin(people)]
+    persons = cohort.persons[isin(cohort.persons["person_id"], people)]
     return cohort.with_tables(
         persons=persons,
         links=links,
         partners=partners,
-        events=cohort.events[cohort.events["person_id"].isin(kids)],
-        case_review=cohort.case_review[cohort.case_review["person_id"].isin(kids)],
-        iro_challenges=cohort.iro_challenges[cohort.iro_challenges["person_id"].isin(kids)],
+        events=cohort.events[isin(cohort.events["person_id"], kids)],
+        case_review=cohort.case_review[isin(cohort.case_review["person_id"], kids)],
+        iro_challenges=cohort.iro_challenges[isin(cohort.iro_challenges["person_id"], kids)],
     )
 
 

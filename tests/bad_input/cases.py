@@ -188,7 +188,8 @@ def check_long_text(cohort, clean):
 
 def blank_rows(f):
     d.set_cells(f, "ssd_contacts", {(4, "cont_contact_id"): "K-AFTER-BLANKS"})
-    d.insert_lines(f, "ssd_contacts", 2, ["", ",,,,"])  # after file line 2 (data row 2)
+    # after file line 2 (data row 2): the blank line is row 3, the commas-only line row 4
+    d.insert_lines(f, "ssd_contacts", 2, ["", ",,,,"])
 
 
 def check_blank_rows(cohort, clean):
@@ -200,7 +201,7 @@ def ragged_row(f):
     # an unquoted comma in free text: row 3 gets one value too many
     p = d.path(f, "ssd_contacts")
     lines = p.read_text(encoding="utf-8").splitlines()
-    lines[2] = lines[2] + ",School said: tired, hungry"
+    lines[2] = lines[2] + ",School said: tired, hungry"  # 5 values + 2 = 7
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -210,6 +211,7 @@ def formula_cells_xlsx(f):
 
 
 def extract_json_malformed(f):
+    # a trailing comma: the "}" is the 29th character of line 1, where a key was expected
     d.write_json_text(f, '{"audit_date": "2018-07-31",}')
 
 
@@ -369,7 +371,8 @@ def check_leading_zeros(cohort, clean):
 
 def float_ids_excel(f):
     ids = d.read(f, "ssd_person")["pers_person_id"]
-    mapping = {p: str(int(p[1:])) for p in ids}  # P000006 -> 6
+    # P000006 -> 6; the first person, P000001, becomes the example 1 of the warning
+    mapping = {p: str(int(p[1:])) for p in ids}
     d.rename_ids(f, mapping, PERSON_TABLES, PERSON_COLUMNS)
     d.to_xlsx(f, "ssd_person", typed={"pers_person_id": "number", "pers_dob": "date"})
 

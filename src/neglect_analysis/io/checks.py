@@ -60,6 +60,10 @@ class TableRows:
             self.keep = self.keep & ~m
         return m
 
+    def hits(self, mask: pd.Series) -> bool:
+        """Whether ``mask`` marks any kept row (what :meth:`report` would report)."""
+        return bool((mask.fillna(False).astype(bool) & self.keep).any())
+
     def col(self, name: str) -> pd.Series:
         """A column as text (all missing where the file lacks it)."""
         if name in self.df.columns:
@@ -107,8 +111,9 @@ class TableRows:
         ids = self.col(column)
         unknown = ids.notna() & ~isin(ids, person_ids)
         role_txt = f" ({role})" if role else ""
-        self.report(unknown, column, column + " " + ids + role_txt + " is not in ssd_person; row dropped",
-                    check="unknown_person")
+        if self.hits(unknown):  # messages are built only when there is a row to report
+            self.report(unknown, column, column + " " + ids + role_txt + " is not in ssd_person; row dropped",
+                        check="unknown_person")
 
     def date(self, column: str, *, required: bool, consequence: str = "left empty") -> pd.Series:
         """Parse a date column. Required: empty or bad -> row dropped. Else bad -> error, NaT."""
@@ -116,8 +121,9 @@ class TableRows:
         dates, bad = parse_dates(raw)
         if required:
             self.report(raw.isna(), column, f"{column} is empty; row dropped", check="missing_value")
-            self.report(bad, column, column + " " + raw + " is not a date; row dropped", check="bad_date")
-        else:
+            if self.hits(bad):
+                self.report(bad, column, column + " " + raw + " is not a date; row dropped", check="bad_date")
+        elif self.hits(bad):
             self.report(bad, column, column + " " + raw + f" is not a date; {consequence}",
                         check="bad_date", drop=False)
         return dates.where(~bad)
@@ -134,14 +140,17 @@ class TableRows:
             return
         audit = pd.Timestamp(audit_date)
         after = dates.notna() & (dates > audit)
-        self.report(after, column, column + " " + self.col(column) + " is after the audit date "
-                    + audit.strftime("%Y-%m-%d") + "; row not used", check="after_audit_date",
-                    severity="warning")
+        if self.hits(after):
+            self.report(after, column, column + " " + self.col(column) + " is after the audit date "
+                        + audit.strftime("%Y-%m-%d") + "; row not used", check="after_audit_date",
+                        severity="warning")
 
     def date_order(self, start: pd.Series, end: pd.Series, start_col: str, end_col: str,
                    *, consequence: str = "end date ignored") -> pd.Series:
         """Report end before start (kept, end set empty); return the cleaned end dates."""
         before = end.notna() & start.notna() & (end < start)
+        if not self.hits(before):  # nothing to report: skip formatting every date as text
+            return end.where(~(before & self.keep))
         iso_end = end.dt.strftime("%Y-%m-%d").astype("string")
         iso_start = start.dt.strftime("%Y-%m-%d").astype("string")
         self.report(before, end_col,

@@ -26,7 +26,10 @@ LINK_COLUMNS = ["parent_id", "child_id", "relationship", "source", ROW]
 
 
 def _norm_relationship(s: pd.Series) -> pd.Series:
-    return s.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    # normalised once per distinct text (a handful), not once per row
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype=s.dtype).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    return pd.Series(u.array.take(codes, allow_fill=True), index=s.index, dtype=u.dtype)
 
 
 def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:

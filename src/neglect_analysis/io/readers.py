@@ -23,6 +23,9 @@ ROW = "_row"
 CSV_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp1252")
 #: Rows searched for the column names when the first row lacks them (title rows above a table).
 HEADER_SCAN_ROWS = 10
+#: CSV files from this size are read by pyarrow (multithreaded); smaller ones by pandas' C
+#: reader, which starts faster.
+ARROW_MIN_BYTES = 1_000_000
 
 
 def find_table_files(folder: str | Path) -> dict[str, list[Path]]:
@@ -179,8 +182,8 @@ def _read_csv(path: Path, table: str | None) -> RawFile:
     kwargs = dict(dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False,
                   skiprows=skip)
     df = None
-    if encoding == "utf-8-sig" and skip == 0:
-        try:  # fast path: pyarrow's multithreaded reader
+    if encoding == "utf-8-sig" and skip == 0 and path.stat().st_size >= ARROW_MIN_BYTES:
+        try:  # fast path for large files: pyarrow's multithreaded reader
             df = pd.read_csv(path, encoding=encoding, engine="pyarrow", **kwargs)
         except Exception:  # quoting or ragged rows pyarrow does not take: the C reader decides
             df = None
