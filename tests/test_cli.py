@@ -43,3 +43,38 @@ def test_defaults_match_design():
     assert args.audit_date is None and args.ics_start is None
     s = build_parser().parse_args(["synthesize", "x"])
     assert (s.parents, s.seed) == (38, 2018)
+
+
+SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def test_validate_on_the_sample_exits_0_and_prints_the_report(capsys):
+    assert main(["validate", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "0 errors" in out and "ssd_person.csv: 325 read, 325 used, 0 dropped" in out
+
+
+def test_synthesize_writes_an_extract_that_validates(tmp_path, capsys):
+    out = tmp_path / "extract"
+    assert main(["synthesize", str(out), "--parents", "4", "--seed", "3"]) == 0
+    assert "SYNTHETIC" in capsys.readouterr().out
+    assert (out / "ssd_person.csv").exists() and (out / "extract.json").exists()
+    assert main(["validate", str(out)]) == 0
+    pq = tmp_path / "pq"
+    assert main(["synthesize", str(pq), "--parents", "4", "--seed", "3", "--format", "parquet"]) == 0
+    assert (pq / "ssd_person.parquet").exists()
+
+
+def test_chronology_writes_one_workbook(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "family.xlsx"
+    assert main(["chronology", str(SAMPLE), "P000013", "--out", str(book)]) == 0
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["Family", "Chronology"]
+
+
+def test_chronology_of_an_unknown_parent_is_a_usage_error(tmp_path, capsys):
+    code = main(["chronology", str(SAMPLE), "NOBODY", "--out", str(tmp_path / "x.xlsx")])
+    assert code == 2
+    assert "NOBODY" in capsys.readouterr().err
