@@ -136,9 +136,22 @@ def child_escalation(
     return out.rename_axis("child_id").reset_index()[list(ESCALATION_COLUMNS)]
 
 
-def _older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.Series:
+def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.Series:
     """Per child: earliest escalation date of any strictly older sibling (earlier dob) in any
-    of its groups; NaT where none escalated. Indexed by child_id."""
+    of its groups; NaT where none escalated. Indexed by child_id.
+
+    ``child_esc`` needs ``child_id`` and ``escalation_date``; any per-child date can be passed
+    under that name (e.g. the first CP plan start, as :mod:`neglect_analysis.findings` does).
+    Twins (same dob) are not older than each other.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B", "C"],
+    ...                   "dob": pd.to_datetime(["2000-01-01", "2003-01-01", "2003-01-01"])})
+    >>> esc = pd.DataFrame({"child_id": ["A", "B"], "escalation_date": pd.to_datetime(["2004-05-01", "2002-01-01"])})
+    >>> older_sibling_escalation(m, esc).dt.strftime("%Y-%m-%d").fillna("").to_dict()
+    {'A': '', 'B': '2004-05-01', 'C': '2004-05-01'}
+    """
     m = members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
     m = m.merge(child_esc[["child_id", "escalation_date"]], on="child_id", how="left")
     # Earliest escalation per (group, dob): twins share a dob and are not older than each other.
@@ -185,7 +198,7 @@ def family_signal(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.DataFram
     [['A', <NA>], ['B', 365]]
     """
     ce = child_esc.drop_duplicates("child_id").set_index("child_id").sort_index()
-    older = _older_sibling_escalation(members, child_esc).reindex(ce.index)
+    older = older_sibling_escalation(members, child_esc).reindex(ce.index)
     first = ce["first_involvement_date"]
     esc = ce["escalation_date"]
     signal = first.where(first >= older, older).where(first.notna() & older.notna())

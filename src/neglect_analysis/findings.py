@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import escalation
 from .cohort import Cohort
+from .idsets import isin
 from .reference import latest, national_figures
 from .tables import FamilyTables
 
@@ -68,7 +69,7 @@ def _children_once(family: FamilyTables) -> pd.DataFrame:
 def _group_events(cohort: Cohort, family: FamilyTables, event_type: str) -> pd.DataFrame:
     kids = family.members["child_id"].unique()
     ev = cohort.events
-    return ev[(ev["event_type"] == event_type) & ev["person_id"].isin(kids)]
+    return ev[(ev["event_type"] == event_type) & isin(ev["person_id"], kids)]
 
 
 def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables) -> tuple[int, int]:
@@ -93,18 +94,18 @@ def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables) -
     plans = _group_events(cohort, family, "cp_plan")
     first_plan = plans.groupby("person_id")["start_date"].min().rename("escalation_date")
     first_plan = first_plan.rename_axis("child_id").reset_index()
-    older_plan = escalation._older_sibling_escalation(m, first_plan).rename("older_plan")
+    older_plan = escalation.older_sibling_escalation(m, first_plan).rename("older_plan")
     group_min = m.groupby("parent_id")["dob"].transform("min")
     has_older = m.loc[m["dob"] > group_min, "child_id"].unique()
     ass = _group_events(cohort, family, "assessment")
-    ass = ass[ass["person_id"].isin(has_older) & ass["start_date"].notna()]
+    ass = ass[isin(ass["person_id"], has_older) & ass["start_date"].notna()]
     after = ass["start_date"] >= ass["person_id"].map(older_plan)
     return int(after.sum()), int(len(ass))
 
 
 def _case_review_yes(cohort: Cohort, family: FamilyTables, pattern: str) -> tuple[int, int]:
     cr = cohort.case_review
-    cr = cr[cr["person_id"].isin(family.members["child_id"].unique())]
+    cr = cr[isin(cr["person_id"], family.members["child_id"].unique())]
     cr = cr[cr["question"].fillna("").str.contains(pattern, case=False, regex=False)]
     ans = cr["answer"].fillna("").str.strip().str.lower()
     known = ans.isin(["yes", "y", "no", "n"])
@@ -206,7 +207,7 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
 
     # 7. IRO challenge.
     iro = cohort.iro_challenges
-    challenged = plans["event_id"].isin(iro["cp_plan_id"].dropna())
+    challenged = isin(plans["event_id"], iro["cp_plan_id"].dropna())
     add(7, "cp_plans_with_iro_challenge", "Child protection plans in large sibling groups with an IRO challenge",
         int(challenged.sum()), len(plans))
 

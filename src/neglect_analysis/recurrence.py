@@ -141,7 +141,7 @@ def _by_distinct(values: pd.Series, fn) -> pd.Series:
     return pd.Series(res.to_numpy(dtype=bool)[codes], index=values.index)
 
 
-def _has_flag(outcome: pd.Series, flag: str) -> pd.Series:
+def has_flag(outcome: pd.Series, flag: str) -> pd.Series:
     """True where ``flag`` is one of the ``;``-joined outcome flags (case-insensitive)."""
     def has(o: pd.Series) -> pd.Series:
         tokens = ";" + o.fillna("").str.upper().str.replace(" ", "", regex=False) + ";"
@@ -260,7 +260,7 @@ def child_recurrence(
     pattern = "|".join(re.escape(p) for p in EH_NOT_ENGAGED_PATTERNS)
     declined = _by_distinct(eh["outcome"], lambda o: o.fillna("").str.contains(
         pattern, case=False, regex=True).astype(bool))
-    advice = con[_has_flag(con["outcome"], advice_flag)]
+    advice = con[has_flag(con["outcome"], advice_flag)]
     to_eh = _days_to_next(advice["cix"], advice["start_date"], eh["cix"], eh["start_date"])
     advice_only = ~(to_eh <= advice_eh_days)
     out["eh_not_engaged"] = np.maximum(

@@ -24,7 +24,7 @@ import pandas as pd
 from .codes import CONTACT_SOURCES
 from .cohort import Cohort
 from .escalation import birthday
-from .recurrence import _has_flag
+from .recurrence import has_flag
 
 #: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label. Every kind
 #: but ``paper`` is an event type (extract or paper-sourced); ``paper`` is any event whose
@@ -347,7 +347,7 @@ def contact_themes(
     con = pd.DataFrame({
         "child_id": con["person_id"].astype("string"),
         "source_code": code,
-        "advice": _has_flag(con["outcome"], advice_flag).astype("int64"),
+        "advice": has_flag(con["outcome"], advice_flag).astype("int64"),
         "date": con["start_date"],
     })
     out = con.groupby(["child_id", "source_code"], sort=True).agg(
