@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+#: Counts from 1 to this are suppressed by default (DfE children-in-need practice).
+DEFAULT_THRESHOLD = 5
 #: Symbol for a suppressed value (DfE).
 SUPPRESSED = "c"
 #: Symbol for "not applicable" (DfE), e.g. a share of an empty denominator.
@@ -197,7 +199,7 @@ def _suppression_mask(
 def suppress_counts(
     table: pd.DataFrame,
     *,
-    threshold: int = 5,
+    threshold: int = DEFAULT_THRESHOLD,
     total_row: bool = True,
     total_col: bool = True,
     total_label: str = TOTAL_LABEL,
@@ -253,7 +255,7 @@ def suppress_counts(
 
 
 def suppress_series(
-    counts: pd.Series, *, threshold: int = 5, total: bool = True, total_label: str = TOTAL_LABEL
+    counts: pd.Series, *, threshold: int = DEFAULT_THRESHOLD, total: bool = True, total_label: str = TOTAL_LABEL
 ) -> pd.Series:
     """Suppress one column of counts with its total (DfE practice; see :func:`suppress_counts`).
 
@@ -303,7 +305,7 @@ def format_share(numerator, denominator) -> pd.Series:
 
 
 def share_table(
-    num: pd.Series, den: pd.Series, *, threshold: int = 5, total: bool = False,
+    num: pd.Series, den: pd.Series, *, threshold: int = DEFAULT_THRESHOLD, total: bool = False,
     total_label: str = TOTAL_LABEL,
 ) -> pd.DataFrame:
     """Numerator, denominator and share (%) per row, each suppressed (DESIGN.md "Outputs").
@@ -348,7 +350,7 @@ def share_table(
 
 
 def check_no_small_counts(
-    df: pd.DataFrame, threshold: int = 5, *, columns: list[Hashable] | None = None
+    df: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *, columns: list[Hashable] | None = None
 ) -> list[str]:
     """Problems where a table about to be shared shows a count of 1 to ``threshold``.
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import disclosure, siblings
 from .cohort import Cohort
 from .export import write_csv
 from .findings import findings
@@ -28,10 +29,10 @@ class ReportOptions:
 
     audit_date: date | None = None
     ics_start_date: date | None = None
-    min_children: int = 5
-    min_span_years: float = 10.0
+    min_children: int = siblings.MIN_CHILDREN
+    min_span_years: float = siblings.MIN_SPAN_YEARS
     index_parents: list[str] | None = None
-    suppress_below: int = 5
+    suppress_below: int = disclosure.DEFAULT_THRESHOLD
     pseudonymise: bool = False
     tables_only: bool = False
     progress: bool = False
@@ -49,7 +50,6 @@ class ReportResult:
     n_parents: int
     n_children: int
     has_errors: bool
-    validation_text: str = ""
     files: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:

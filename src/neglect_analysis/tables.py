@@ -85,8 +85,8 @@ class FamilyTables:
         for f in fields(cls):
             frames = [getattr(p, f.name) for p in parts]
             keys = [k for k in cls.SORT_KEYS[f.name] if k in frames[0].columns]
-            df = pd.concat(frames, ignore_index=True) if frames else frames
-            out[f.name] = df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df
+            df = pd.concat(frames, ignore_index=True)
+            out[f.name] = df.sort_values(keys, kind="stable").reset_index(drop=True)
         return cls(**out)
 
 
