@@ -59,8 +59,9 @@ class ReportResult:
         ]
         if self.has_errors:
             lines.append(
-                "Some rows of the extract could not be used: see analyst/validation_problems.csv "
-                "and the validation report above. The tables cover the rows that could be used."
+                "Some rows of the extract could not be used: each is listed with file, row, "
+                "column, value and what to do in analyst/validation_problems.csv. The tables "
+                "cover the rows that could be used."
             )
         return "\n".join(lines)
 
