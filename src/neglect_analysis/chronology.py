@@ -301,6 +301,8 @@ def child_flags(
     """
     if isinstance(children, pd.DataFrame):
         ids = children["child_id"]
+    elif isinstance(children, (pd.Index, pd.Series)):  # values as they are, not boxed one by one
+        ids = pd.Series(children.array, dtype="string")
     else:
         ids = pd.Series(list(children), dtype="string")
     ids = pd.Series(ids.astype("string").dropna().unique(), dtype="string").sort_values(ignore_index=True)

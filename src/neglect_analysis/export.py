@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 
 def format_for_csv(df: pd.DataFrame) -> pd.DataFrame:
@@ -22,26 +24,53 @@ def format_for_csv(df: pd.DataFrame) -> pd.DataFrame:
     >>> format_for_csv(df).values.tolist()
     [['2018-07-27', '10.46', '3'], ['', '', '']]
     """
+    text = _text_columns(df)
+    return pd.DataFrame({c: pd.Series(a.to_numpy(zero_copy_only=False), index=df.index, dtype=object)
+                         for c, a in text.items()}, index=df.index)
+
+
+def _text_columns(df: pd.DataFrame) -> dict:
+    """Every column of ``df`` as an Arrow text array, missing values as empty text."""
     out = {}
     for col in df.columns:
         s = df[col]
         if pd.api.types.is_datetime64_any_dtype(s):
             txt = s.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_bool_dtype(s):
-            txt = s.astype("Int64").astype("string")
-        elif pd.api.types.is_integer_dtype(s):
-            txt = s.astype("Int64").astype("string")
+        elif pd.api.types.is_bool_dtype(s) or pd.api.types.is_integer_dtype(s):
+            txt = _int_text(s)
         elif pd.api.types.is_float_dtype(s):
+            x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            known = ~np.isnan(x)
             if "years" in str(col):
-                txt = s.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
-            elif s.dropna().apply(float.is_integer).all() and str(col).startswith(("n_", "days", "lead_time", "age_")):
-                txt = s.astype("Int64").astype("string")
+                txt = _float_text(x, known, lambda v: f"{v:.2f}", df.index)
+            elif _all_whole(x[known]) and str(col).startswith(("n_", "days", "lead_time", "age_")):
+                txt = _int_text(s)
             else:
-                txt = s.map(lambda v: "" if pd.isna(v) else repr(float(np.round(v, 10))))
+                txt = _float_text(np.round(x, 10), known, repr, df.index)
         else:
             txt = s.astype("string")
-        out[col] = txt.fillna("").astype(object)
-    return pd.DataFrame(out, index=df.index)
+        if not isinstance(txt, pa.Array):
+            txt = pa.array(txt.astype("string"), type=pa.large_string())
+        out[col] = txt.cast(pa.large_string()).fill_null("")
+    return out
+
+
+def _int_text(s: pd.Series) -> pa.Array:
+    """Whole numbers (or booleans as 1/0) as decimal text, by Arrow."""
+    return pac.cast(pa.array(s.astype("Int64")), pa.large_string())
+
+
+def _all_whole(x: np.ndarray) -> bool:
+    """Whether every value is a whole number (``float.is_integer``: infinities are not)."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.isfinite(x) & (np.mod(x, 1.0) == 0)))
+
+
+def _float_text(x: np.ndarray, known: np.ndarray, fmt, index: pd.Index) -> pd.Series:
+    """``fmt`` of each known value (as a Python float), empty text where missing."""
+    out = np.full(len(x), "", dtype=object)
+    out[known] = [fmt(v) for v in x[known].tolist()]
+    return pd.Series(out, index=index, dtype=object)
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:

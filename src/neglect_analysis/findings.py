@@ -69,7 +69,8 @@ def _children_once(family: FamilyTables) -> pd.DataFrame:
 def _group_events(cohort: Cohort, family: FamilyTables, event_type: str) -> pd.DataFrame:
     kids = family.members["child_id"].unique()
     ev = cohort.events
-    return ev[(ev["event_type"] == event_type) & isin(ev["person_id"], kids)]
+    ev = ev[ev["event_type"] == event_type]  # the same rows, in order; ids tested on fewer rows
+    return ev[isin(ev["person_id"], kids)]
 
 
 def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables) -> tuple[int, int]:

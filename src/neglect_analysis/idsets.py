@@ -31,14 +31,21 @@ def isin(values: pd.Series, allowed) -> pd.Series:
         return values.isin(allowed)
     try:
         arr = pa.array(values.astype("string"))
-        if not isinstance(allowed, (pd.Index, pd.Series)):
-            allowed = np.asarray(list(allowed), dtype=object)
-        allowed_s = pd.Series(allowed).astype("string").dropna()
-        value_set = pa.array(allowed_s).cast(arr.type)
+        value_set = _value_set(allowed).cast(arr.type)
         hit = pac.is_in(arr, value_set=value_set).fill_null(False).to_numpy(zero_copy_only=False)
     except (pa.ArrowException, TypeError, ValueError):
         return values.isin(allowed).fillna(False).astype(bool)
     return pd.Series(np.asarray(hit, dtype=bool), index=values.index)
+
+
+def _value_set(allowed) -> pa.Array:
+    """``allowed`` as an Arrow text array without missing values (no per-value Python loop
+    for pandas or NumPy arrays: ``list()`` of an Arrow-backed array boxes every id)."""
+    if isinstance(allowed, (pd.Index, pd.Series, pd.api.extensions.ExtensionArray, np.ndarray)):
+        allowed_s = pd.Series(allowed, copy=False)
+    else:
+        allowed_s = pd.Series(np.asarray(list(allowed), dtype=object))
+    return pa.array(allowed_s.astype("string").dropna())
 
 
 def positions(values: pd.Series, ids: pd.Index | pd.Series) -> np.ndarray:

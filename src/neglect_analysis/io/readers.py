@@ -340,6 +340,19 @@ def excel_column(i: int) -> str:
     return letters
 
 
+def _any_case(words) -> tuple[str, ...]:
+    """Every upper/lower-case spelling of ``words`` (ASCII): testing a cell against these is
+    testing its lower-cased text against ``words``, without lower-casing every cell. (No
+    non-ASCII letter lower-cases to a letter of :data:`MISSING_TEXT`.)"""
+    out = set()
+    for w in words:
+        out.update(map("".join, itertools.product(*[sorted({ch.lower(), ch.upper()}) for ch in w])))
+    return tuple(sorted(out))
+
+
+_MISSING_ANY_CASE = _any_case(MISSING_TEXT)
+
+
 def normalise(df: pd.DataFrame, table: str | None = None, *,
               header_row: int = 1) -> tuple[pd.DataFrame, dict[str, str]]:
     """Clean headers and cells; rename known aliases of ``table``; add the ``_row`` column.
@@ -383,7 +396,7 @@ def normalise(df: pd.DataFrame, table: str | None = None, *,
     flat = pd.concat([out.iloc[:, pos].astype("string") for pos in range(k)]
                      or [pd.Series([], dtype="string")], ignore_index=True).str.strip()
     missing = flat.isna() | (flat == "")
-    token = flat.str.lower().isin(MISSING_TEXT).fillna(False).astype(bool)
+    token = flat.isin(_MISSING_ANY_CASE).fillna(False).astype(bool)
     if literal:
         token &= ~np.repeat([c in literal for c in out.columns], n)
     cells = flat.mask(missing | token).array
