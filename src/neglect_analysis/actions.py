@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .codes import OTHER_LA_EVIDENCE
+from .chronology import other_la_evidence
 from .cohort import Cohort
 from .idsets import isin
 from .siblings import DAYS_PER_YEAR
@@ -95,9 +95,7 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     >>> b.loc[0, "first_other_la_date"].date().isoformat()
     '2012-01-20'
     """
-    ev = cohort.events
-    ev = ev[ev["event_type"].isin(list(OTHER_LA_EVIDENCE)) & ev["other_la"]]
-    ev = ev.assign(evidence=ev["event_type"].map(OTHER_LA_EVIDENCE))
+    ev = other_la_evidence(cohort.events)
     per_child = ev.groupby("person_id").agg(
         first_other_la_date=("start_date", "min"),
         evidence=("evidence", lambda s: ";".join(sorted(set(s)))),

@@ -271,6 +271,25 @@ def _sort(chron: pd.DataFrame) -> pd.DataFrame:
     return keyed.drop(columns=["_kind", "_rank"]).reset_index(drop=True)
 
 
+def other_la_evidence(events: pd.DataFrame) -> pd.DataFrame:
+    """Events that show other-authority history (DESIGN.md "Other LA"), with their kind.
+
+    An ICPC marked transfer-in or a CP plan marked other-LA (``events.other_la`` on an event
+    type of :data:`~neglect_analysis.codes.OTHER_LA_EVIDENCE`); the added ``evidence`` column
+    names the kind, e.g. ``icpc_transfer_in``. The one definition used by :func:`child_flags`
+    and :func:`neglect_analysis.actions.background_requests`.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"person_id": ["A", "A", "B"], "event_type": ["icpc", "referral", "cp_plan"],
+    ...                    "other_la": [True, True, False]})
+    >>> other_la_evidence(ev)[["person_id", "evidence"]].values.tolist()
+    [['A', 'icpc_transfer_in']]
+    """
+    ev = events[events["event_type"].isin(list(OTHER_LA_EVIDENCE)) & events["other_la"].astype(bool)]
+    return ev.assign(evidence=ev["event_type"].map(OTHER_LA_EVIDENCE))
+
+
 def child_flags(
     cohort: Cohort,
     children: Iterable[str] | pd.Index | pd.DataFrame,
@@ -308,8 +327,7 @@ def child_flags(
     ids = pd.Series(ids.astype("string").dropna().unique(), dtype="string").sort_values(ignore_index=True)
     start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
 
-    ev = cohort.events
-    ola = ev.loc[ev["event_type"].isin(list(OTHER_LA_EVIDENCE)) & ev["other_la"], "person_id"]
+    ola = other_la_evidence(cohort.events)["person_id"]
     dob = ids.map(cohort.persons.drop_duplicates("person_id").set_index("person_id")["dob"])
     pre = (dob < start).astype("Int64").where(dob.notna(), pd.NA)
     return pd.DataFrame(
