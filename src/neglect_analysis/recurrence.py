@@ -70,26 +70,6 @@ def _isin(values: pd.Series, allowed) -> pd.Series:
     return isin(values, allowed)
 
 
-_POSITIONS_CACHE: list = []
-
-
-def _person_positions(person: pd.Series, ids: pd.Index) -> np.ndarray:
-    """:func:`positions` of the events' person ids in ``ids``, remembered for the last events
-    column and ids seen: the analyses select the same children's events several times. The
-    column is recognised by its Arrow data (immutable: an edit makes a new array), the ids
-    by value."""
-    data = getattr(person.array, "_pa_array", None)
-    if data is not None and _POSITIONS_CACHE:
-        c_data, c_ids, c_pos = _POSITIONS_CACHE
-        if c_data is data and c_ids.equals(ids) and c_ids.dtype == ids.dtype:
-            return c_pos
-    pos = positions(person, ids)
-    if data is not None:
-        _POSITIONS_CACHE[:] = [data, ids.copy(), pos]
-        pos.flags.writeable = False
-    return pos
-
-
 def _events_of(events: pd.DataFrame, ids: pd.Index, event_type: str | Iterable[str] | None = None,
                *, dated: bool = False, columns: Iterable[str] | None = None,
                positions_as: str | None = None) -> pd.DataFrame:
@@ -98,7 +78,7 @@ def _events_of(events: pd.DataFrame, ids: pd.Index, event_type: str | Iterable[s
     ``columns``: keep only these columns (filtering fewer text columns is much cheaper).
     ``positions_as``: also add the position of the event's person in ``ids`` under this name.
     """
-    pos = _person_positions(events["person_id"], ids)
+    pos = positions(events["person_id"], ids)
     keep = pos >= 0
     if event_type is not None:
         types = [event_type] if isinstance(event_type, str) else list(event_type)
