@@ -5,12 +5,15 @@ numbers without decimals, missing values as empty cells; UTF-8 and ``\\n`` line 
 """
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
+import pyarrow.csv as pacsv
 
 
 def format_for_csv(df: pd.DataFrame) -> pd.DataFrame:
@@ -74,8 +77,48 @@ def _float_text(x: np.ndarray, known: np.ndarray, fmt, index: pd.Index) -> pd.Se
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as CSV with :func:`format_for_csv`; returns the path."""
+    """Write ``df`` as CSV with :func:`format_for_csv`; returns the path.
+
+    The cells are written by Arrow's CSV writer when no cell needs quoting (the usual case:
+    ids, codes, dates, numbers) and by :meth:`pandas.DataFrame.to_csv` otherwise; both give
+    the same bytes: the header line by the :mod:`csv` module as pandas writes it, no quotes
+    around plain cells, minimal quoting where a cell holds a comma, quote or line break.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> n = pd.array([1, None], dtype="Int64")
+    >>> plain = write_csv(pd.DataFrame({"id": ["a", "b"], "n": n}), os.path.join(d, "p.csv"))
+    >>> plain.read_text().splitlines()
+    ['id,n', 'a,1', 'b,']
+    >>> quoted = write_csv(pd.DataFrame({"id": ["a"], "note": ["x, y"]}), os.path.join(d, "q.csv"))
+    >>> quoted.read_text().splitlines()
+    ['id,note', 'a,"x, y"']
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    format_for_csv(df).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    body = _arrow_body(df)
+    if body is None:
+        format_for_csv(df).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    else:
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow([str(c) for c in df.columns])
+        path.write_bytes(header.getvalue().encode("utf-8") + body)
     return path
+
+
+def _arrow_body(df: pd.DataFrame) -> bytes | None:
+    """The CSV rows of ``df`` (no header) written by Arrow without quoting, or ``None`` when
+    Arrow cannot give the bytes pandas would: a cell that needs quotes (Arrow refuses it),
+    a single column (the csv module writes an empty cell alone on its line as ``""``), or
+    repeated column names."""
+    if len(df.columns) < 2 or not df.columns.is_unique:
+        return None
+    table = pa.table({str(c): a for c, a in _text_columns(df).items()})
+    buf = io.BytesIO()
+    try:
+        pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    except pa.ArrowInvalid:
+        return None
+    return buf.getvalue()
