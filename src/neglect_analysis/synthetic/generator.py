@@ -87,6 +87,7 @@ def generate(
     eps = draw_episodes(fams, d, family["moved"], family["moved_with_plan"], streams[1], p, audit)
     rows = child_rows(eps, fams, p, audit, streams[2])
     tables = build_tables(rows, fams, family, p, streams[3], audit, ics)
+    del eps, rows  # the per-child rows are the largest frames: free them before the text copies
 
     # persons: an expected dob where the child was referred before birth
     first = tables.pop("_first_ics_event")
@@ -114,7 +115,8 @@ def generate(
         tables[name] = tables[name].sort_values(tables[name].columns[0]).reset_index(drop=True)
     tables["ssd_assessment_factors"] = tables["ssd_assessment_factors"].sort_values(
         "cinf_assessment_id").reset_index(drop=True)
-    return {name: as_text(tables[name]) for name in TABLE_ORDER}
+    # one table at a time, dropping each numeric table once its text copy exists
+    return {name: as_text(tables.pop(name)) for name in TABLE_ORDER}
 
 
 def write_extract(
