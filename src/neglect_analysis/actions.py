@@ -98,9 +98,9 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     ev = other_la_evidence(cohort.events)
     per_child = ev.groupby("person_id").agg(
         first_other_la_date=("start_date", "min"),
-        evidence=("evidence", lambda s: ";".join(sorted(set(s)))),
         n_evidence_events=("event_id", "size"),
     )
+    per_child.insert(1, "evidence", _evidence_kinds(ev).reindex(per_child.index))
     m = members[isin(members["child_id"], per_child.index)]
     out = m[["child_id", "parent_id", "n_index_parents"]].merge(
         per_child, left_on="child_id", right_index=True, how="left"
@@ -111,3 +111,15 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     cols = ["child_id", "parent_id", "first_other_la_date", "evidence", "n_evidence_events",
             "n_family_children_other_la", "n_index_parents"]
     return out[cols].sort_values(list(BACKGROUND_REQUEST_ORDER), kind="stable").reset_index(drop=True)
+
+
+def _evidence_kinds(ev: pd.DataFrame) -> pd.Series:
+    """Per person: the distinct ``evidence`` kinds of its rows, sorted, joined by ``;``.
+
+    Vectorised: one pass per kind (a handful), not a Python join per person.
+    """
+    has = ev.groupby(["person_id", "evidence"]).size().unstack("evidence", fill_value=0) > 0
+    text = pd.Series("", index=has.index, dtype="string")
+    for kind in sorted(has.columns):
+        text = text.where(~has[kind], text.where(text == "", text + ";") + kind)
+    return text

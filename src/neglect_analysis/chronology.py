@@ -15,7 +15,7 @@ import pandas as pd
 
 from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
 from .cohort import Cohort
-from .idsets import isin
+from .idsets import isin, positions
 from .siblings import _other_birth_parents, partner_timeline
 
 #: Columns of :func:`family_chronology`, in order (``detail`` follows when asked for).
@@ -328,7 +328,9 @@ def child_flags(
     start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
 
     ola = other_la_evidence(cohort.events)["person_id"]
-    dob = ids.map(cohort.persons.drop_duplicates("person_id").set_index("person_id")["dob"])
+    persons = cohort.persons
+    at = positions(ids, persons["person_id"])  # each child's first persons row, -1: none
+    dob = pd.Series(persons["dob"].array.take(at, allow_fill=True), index=ids.index)
     pre = (dob < start).astype("Int64").where(dob.notna(), pd.NA)
     return pd.DataFrame(
         {

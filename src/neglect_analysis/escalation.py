@@ -14,7 +14,8 @@ import pandas as pd
 
 from .codes import ESCALATION_TYPES
 from .cohort import Cohort
-from .recurrence import _child_ids, _events_of
+from .idsets import positions
+from .recurrence import _Kids, _select_kids, _whole_days
 from .survival import KM_COLUMNS, kaplan_meier, logrank
 
 #: Columns of :func:`child_escalation`.
@@ -58,6 +59,7 @@ def child_escalation(
     *,
     escalation_types: tuple[str, ...] = ESCALATION_TYPES,
     adult_age_years: int = 18,
+    _kids: _Kids | None = None,
 ) -> pd.DataFrame:
     """One row per child: first involvement, escalation, censoring and days to escalation.
 
@@ -77,6 +79,9 @@ def child_escalation(
     - ``escalated``: 1 when there is an escalation, else 0.
     - ``days_to_escalation``: escalation minus first involvement if escalated, else censor
       date minus first involvement.
+
+    ``_kids`` (private): ``children`` and their events already selected
+    (:class:`~neglect_analysis.recurrence._Kids`), as ``tables.family_tables`` does once per run.
 
     A child with no involvement has empty dates (censor date included) and days, and
     ``escalated`` 0 (DESIGN "Involvement"), and is left out of time to escalation. Choice: a
@@ -98,42 +103,52 @@ def child_escalation(
     >>> child_escalation(c, ["C1", "C2"])[["child_id", "escalation_type", "escalated", "days_to_escalation"]].values.tolist()
     [['C1', 'cla', 1, 60], ['C2', <NA>, 0, 2981]]
     """
-    ids = _child_ids(children)
-    n = len(ids)
-    # Integer child positions (cix) instead of text ids: grouping and sorting on integers.
-    ev = _events_of(cohort.events, ids, dated=True, columns=["event_type", "start_date"],
-                    positions_as="cix")
-    first = ev.groupby("cix")["start_date"].min().reindex(np.arange(n))
+    kids = _select_kids(cohort, children) if _kids is None else _kids
+    ids, n = kids.ids, len(kids.ids)
+    # NumPy arrays by child position (cix): no index alignment on text ids.
+    ev = kids.events
+    cix, start = ev["cix"].to_numpy(), ev["start_date"].to_numpy().astype("datetime64[ns]")
+    dated = ~np.isnat(start)
+    never = np.iinfo(np.int64).max
+    first = np.full(n, never)
+    np.minimum.at(first, cix[dated], start[dated].view("int64"))  # earliest start per child
+    first = np.where(first == never, np.datetime64("NaT"), first.view("datetime64[ns]"))
 
-    persons = cohort.persons.drop_duplicates("person_id").set_index("person_id")
-    dob = persons["dob"].reindex(ids)
-    death = persons["death_date"].reindex(ids)
-    limits = pd.DataFrame({
-        "audit": pd.Series(cohort.audit_date, index=ids).astype("datetime64[ns]"),
-        "adult": birthday(dob, adult_age_years),
-        "death": death.astype("datetime64[ns]"),
+    persons = cohort.persons
+    at = positions(pd.Series(ids), persons["person_id"])  # first row of each child, -1: none
+    dob = pd.Series(persons["dob"].array.take(at, allow_fill=True))
+    death = persons["death_date"].array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
+    adult = birthday(dob, adult_age_years).to_numpy()
+    audit = np.full(n, np.datetime64(cohort.audit_date, "ns"))
+    censor = np.fmin(np.fmin(audit, adult), death)  # the earliest; a missing date is skipped
+
+    rank = np.full(len(ev), -1)
+    for i, t in enumerate(escalation_types):
+        rank[(ev["event_type"] == t).to_numpy(dtype=bool, na_value=False)] = i
+    esc = np.flatnonzero((rank >= 0) & dated)
+    esc = esc[start[esc] <= censor[cix[esc]]]
+    # The first per child by date, then by the order of ``escalation_types``. No event-id
+    # tie-break needed: tied rows share the date and type, all that is kept.
+    esc = esc[np.lexsort((rank[esc], start[esc].view("int64"), cix[esc]))]
+    esc = esc[np.r_[True, cix[esc][1:] != cix[esc][:-1]]] if len(esc) else esc
+    esc_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    esc_date[cix[esc]] = start[esc]
+    esc_type = np.full(n, None, dtype=object)
+    esc_type[cix[esc]] = np.asarray(escalation_types, dtype=object)[rank[esc]]
+
+    involved = ~np.isnat(first)
+    censor = np.where(involved, censor, np.datetime64("NaT"))
+    days = _whole_days(np.where(np.isnat(esc_date), censor, esc_date) - first)
+    out = pd.DataFrame({
+        "child_id": ids,
+        "first_involvement_date": first,
+        "escalation_date": esc_date,
+        "escalation_type": pd.array(esc_type, dtype="string"),
+        "escalated": (~np.isnat(esc_date)).astype("int64"),
+        "censor_date": censor,
+        "days_to_escalation": pd.Series(np.where(days >= 0, days, np.nan)).astype("Int64").array,
     })
-    censor = limits.min(axis=1, skipna=True).astype("datetime64[ns]")
-
-    esc = ev[ev["event_type"].isin(list(escalation_types))]
-    esc = esc[esc["start_date"].to_numpy() <= censor.to_numpy()[esc["cix"].to_numpy()]]
-    rank = {t: i for i, t in enumerate(escalation_types)}
-    # No event-id tie-break needed: tied rows share the date and type, all that is kept.
-    esc = esc.assign(_rank=esc["event_type"].map(rank)).sort_values(
-        ["cix", "start_date", "_rank"], kind="stable").drop_duplicates("cix")
-    esc = esc.set_index("cix")
-
-    out = pd.DataFrame(index=ids)
-    out["first_involvement_date"] = first.to_numpy().astype("datetime64[ns]")
-    out["escalation_date"] = esc["start_date"].reindex(np.arange(n)).to_numpy().astype("datetime64[ns]")
-    out["escalation_type"] = pd.array(esc["event_type"].reindex(np.arange(n)).array, dtype="string")
-    out["escalated"] = out["escalation_date"].notna().astype("int64")
-    involved = out["first_involvement_date"].notna()
-    out["censor_date"] = censor.where(involved)
-    end = out["escalation_date"].fillna(out["censor_date"])
-    days = (end - out["first_involvement_date"]).dt.days
-    out["days_to_escalation"] = days.where(days >= 0).astype("Int64")
-    return out.rename_axis("child_id").reset_index()[list(ESCALATION_COLUMNS)]
+    return out[list(ESCALATION_COLUMNS)]
 
 
 def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.Series:
@@ -153,15 +168,37 @@ def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> 
     {'A': '', 'B': '2004-05-01', 'C': '2004-05-01'}
     """
     m = members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
-    m = m.merge(child_esc[["child_id", "escalation_date"]], on="child_id", how="left")
+    m = m[m["parent_id"].notna() & m["child_id"].notna()]
+    ce = child_esc[["child_id", "escalation_date"]]
+    if not ce["child_id"].is_unique:  # the earliest date of a child given twice
+        ce = ce.groupby("child_id", as_index=False)["escalation_date"].min()
+    never = _MAX_DATE.value
+    at = positions(m["child_id"], ce["child_id"])
+    esc = ce["escalation_date"].array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
+    esc = np.where(np.isnat(esc), never, esc.view("int64"))
+
+    # Rows by group and dob (integer codes, dob as int64); rows without dob take no part.
+    group = pd.factorize(m["parent_id"])[0]
+    dob = m["dob"].to_numpy().astype("datetime64[ns]")
+    rows = np.flatnonzero(~np.isnat(dob))
+    rows = rows[np.lexsort((dob[rows].view("int64"), group[rows]))]
+    g, d = group[rows], dob[rows].view("int64")
+    starts = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (d[1:] != d[:-1])]) if len(rows) else rows
     # Earliest escalation per (group, dob): twins share a dob and are not older than each other.
-    by_dob = (m.assign(esc=m["escalation_date"].fillna(_MAX_DATE))
-              .groupby(["parent_id", "dob"], sort=True)["esc"].min().reset_index())
-    running = by_dob.groupby("parent_id")["esc"].cummin()
-    by_dob["older_esc"] = running.groupby(by_dob["parent_id"]).shift()
-    m = m.merge(by_dob[["parent_id", "dob", "older_esc"]], on=["parent_id", "dob"], how="left")
-    s = m.groupby("child_id")["older_esc"].min()
-    return s.where(s < _MAX_DATE).astype("datetime64[ns]")
+    block_min = np.minimum.reduceat(esc[rows], starts) if len(rows) else esc[rows]
+    block_group = g[starts]
+    running = pd.Series(block_min).groupby(block_group).cummin().to_numpy()
+    older_block = np.full(len(starts), never)
+    same = block_group[1:] == block_group[:-1]
+    older_block[1:] = np.where(same, running[:-1], never)  # shift by one block within the group
+    older_row = np.full(len(m), never)
+    older_row[rows] = np.repeat(older_block, np.diff(np.r_[starts, len(rows)]))
+
+    codes, child_ids = pd.factorize(m["child_id"], sort=True)
+    per_child = np.full(len(child_ids), never)
+    np.minimum.at(per_child, codes, older_row)
+    values = np.where(per_child < never, per_child.view("datetime64[ns]"), np.datetime64("NaT"))
+    return pd.Series(values, index=pd.Index(child_ids, name="child_id"), name="older_esc")
 
 
 def family_signal(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.DataFrame:
@@ -279,27 +316,36 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     >>> km_groups(esc, members, sig)["group"].tolist()
     ['all', 'all', 'eldest', 'younger', 'born_after_sibling_escalation']
     """
-    kids = members.groupby("child_id").agg(dob=("dob", "first"), order=("birth_order", "min"))
-    ce = child_esc.drop_duplicates("child_id").set_index("child_id")
-    base = kids.join(ce[["days_to_escalation", "escalated"]], how="inner")
-    base = base[base["days_to_escalation"].notna()]
-    base = base.join(signal.drop_duplicates("child_id").set_index("child_id")[
-        ["older_sibling_escalation_date"]], how="left")
-    base["days"] = base["days_to_escalation"].astype("int64")
-    base["event"] = base["escalated"].astype(bool)
-    s = base["older_sibling_escalation_date"]
-    order_group = np.where(base["order"] == 1, "eldest", "younger")
-    born = pd.Series(pd.NA, index=base.index, dtype="string")
-    born = born.mask(s.notna() & (base["dob"] < s), "born_before_sibling_escalation")
-    born = born.mask(s.notna() & (base["dob"] >= s), "born_after_sibling_escalation")
-    parts = [
-        base.assign(group="all"),
-        base.assign(group=order_group),
-        base.assign(group=born).dropna(subset=["group"]),
-    ]
-    out = pd.concat(parts).rename_axis("child_id").reset_index()
-    out["group"] = out["group"].astype("string")
-    return out[["child_id", "group", "days", "event"]]
+    # One row per child (sorted ids), joined to the other tables by integer positions
+    # (hashing the text ids once each) rather than by index joins on text.
+    codes, child_ids = pd.factorize(members["child_id"], sort=True)
+    known = codes >= 0
+    kids = pd.DataFrame({"code": codes[known], "dob": members["dob"].to_numpy()[known],
+                         "order": members["birth_order"].to_numpy()[known]})
+    kids = kids.groupby("code").agg(dob=("dob", "first"), order=("order", "min"))
+    ce = child_esc.drop_duplicates("child_id")
+    at = positions(pd.Series(child_ids), ce["child_id"])
+    days = ce["days_to_escalation"].array.take(at, allow_fill=True)
+    keep = np.flatnonzero((at >= 0) & ~pd.isna(days))  # children with a time to escalation
+    days, event = days[keep].astype("int64"), ce["escalated"].to_numpy()[at[keep]].astype(bool)
+    dob, order = kids["dob"].to_numpy()[keep], kids["order"].to_numpy()[keep]
+    sig = signal.drop_duplicates("child_id")
+    at = positions(pd.Series(child_ids.take(keep)), sig["child_id"])
+    older = sig["older_sibling_escalation_date"].array.take(at, allow_fill=True)  # -1: NaT
+    older = np.asarray(older, dtype="datetime64[ns]")
+
+    order_group = np.where(order == 1, "eldest", "younger")
+    born = np.where(dob < older, "born_before_sibling_escalation", "born_after_sibling_escalation")
+    in_born = ~np.isnat(older)  # children with no escalated older sibling are in neither
+    rows = np.concatenate([np.arange(len(keep)), np.arange(len(keep)), np.flatnonzero(in_born)])
+    group = np.concatenate([np.full(len(keep), "all", dtype=object), order_group.astype(object),
+                            born[in_born].astype(object)])
+    return pd.DataFrame({
+        "child_id": child_ids.take(keep).take(rows).array,
+        "group": pd.array(group, dtype="string"),
+        "days": days[rows],
+        "event": event[rows],
+    })
 
 
 def km_time_to_escalation(child_esc: pd.DataFrame, members: pd.DataFrame,
@@ -324,7 +370,11 @@ def km_time_to_escalation(child_esc: pd.DataFrame, members: pd.DataFrame,
     >>> km_time_to_escalation(esc, members, sig)[["group", "days", "survival", "at_risk"]].values.tolist()
     [['all', 700, 0.0, 1], ['eldest', 700, 0.0, 1]]
     """
-    long = km_groups(child_esc, members, signal)
+    return _km_by_group(km_groups(child_esc, members, signal), confidence_level=confidence_level)
+
+
+def _km_by_group(long: pd.DataFrame, *, confidence_level: float = 0.95) -> pd.DataFrame:
+    """:func:`km_time_to_escalation` of the :func:`km_groups` table ``long``."""
     frames = [
         kaplan_meier(g["days"], g["event"], group=name, confidence_level=confidence_level)
         for name, g in long.groupby("group", sort=False)
@@ -355,7 +405,11 @@ def logrank_tests(child_esc: pd.DataFrame, members: pd.DataFrame,
     >>> logrank_tests(esc, members, sig)[["group_1", "n_1", "n_2"]].values.tolist()
     [['eldest', 1, 3], ['born_before_sibling_escalation', 0, 0]]
     """
-    long = km_groups(child_esc, members, signal)
+    return _logrank_by_pair(km_groups(child_esc, members, signal))
+
+
+def _logrank_by_pair(long: pd.DataFrame) -> pd.DataFrame:
+    """:func:`logrank_tests` of the :func:`km_groups` table ``long``."""
     rows = []
     for g1, g2 in COMPARISONS:
         a, b = long[long["group"] == g1], long[long["group"] == g2]

@@ -13,6 +13,7 @@ in the ``n_*`` totals but take no part in any date comparison.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
@@ -91,12 +92,89 @@ def _events_of(events: pd.DataFrame, ids: pd.Index, event_type: str | Iterable[s
     return out
 
 
+#: Event columns read by the per-child analyses (selected once per run, see :class:`_Kids`).
+_KID_EVENT_COLUMNS: tuple[str, ...] = (
+    "event_id", "person_id", "event_type", "start_date", "end_date", "outcome", "factors",
+)
+
+
+@dataclass(frozen=True)
+class _Kids:
+    """The children of a run and their events, selected once and shared by the analyses.
+
+    ``ids``: distinct child ids, sorted (:func:`_child_ids`); ``events``: their events
+    (:data:`_KID_EVENT_COLUMNS`) with ``cix``, the child's position in ``ids``.
+    :func:`neglect_analysis.tables.family_tables` builds it once and passes it to
+    :func:`child_recurrence`, :func:`group_recurrence`, :func:`plans_not_sustained` and
+    :func:`neglect_analysis.escalation.child_escalation` (their private ``_kids`` keyword),
+    so the person ids of the events table are hashed once per run, not once per analysis.
+    """
+
+    ids: pd.Index
+    events: pd.DataFrame
+
+
+def _select_kids(cohort: Cohort, children) -> _Kids:
+    """:class:`_Kids` of ``children`` (ids, or a table with a ``child_id`` column)."""
+    ids = _child_ids(children)
+    return _Kids(ids, _events_of(cohort.events, ids, columns=_KID_EVENT_COLUMNS, positions_as="cix"))
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def _whole_days(delta: np.ndarray) -> np.ndarray:
+    """Whole days (floored, as ``Series.dt.days``) of ``timedelta64[ns]`` values; NaN for NaT."""
+    delta = delta.astype("timedelta64[ns]")
+    out = np.floor_divide(delta.view("int64"), _DAY_NS).astype(float)
+    out[np.isnat(delta)] = np.nan
+    return out
+
+
+def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray,
+                   next_date: np.ndarray) -> np.ndarray:
+    """:func:`_days_to_next` on arrays: float days, NaN where no same-day or later event.
+
+    Each (person, date) becomes one int64 key (person code times the number of dates, plus the
+    date's rank: its day number when every date is at midnight), so the first later event of the same person is one binary search
+    (``np.searchsorted``) in the sorted keys of the ``next_*`` rows.
+    """
+    n = len(person)
+    who = np.concatenate([np.asarray(person), np.asarray(next_person)])
+    if who.dtype.kind not in "iu" or (len(who) and who.min() < 0):  # ids: integer codes
+        who = pd.factorize(who)[0]
+    when = np.concatenate([np.asarray(date, dtype="datetime64[ns]"),
+                           np.asarray(next_date, dtype="datetime64[ns]")])
+    ok = (who >= 0) & ~np.isnat(when)
+    out = np.full(n, np.nan)
+    if not ok[:n].any() or not ok[n:].any():
+        return out
+    ns = when[ok].view("int64")
+    if (ns % _DAY_NS == 0).all():  # dates at midnight (the Cohort's): the day is the rank
+        ranks = ns // _DAY_NS - ns.min() // _DAY_NS
+    else:
+        ranks = np.unique(ns, return_inverse=True)[1]
+    width = int(ranks.max()) + 1
+    key = np.full(len(who), -1, dtype=np.int64)
+    key[ok] = who[ok].astype(np.int64) * width + ranks
+    left = np.flatnonzero(ok[:n])
+    right = n + np.flatnonzero(ok[n:])
+    right = right[np.argsort(key[right], kind="stable")]
+    i = np.searchsorted(key[right], key[left], side="left")
+    found = i < len(right)
+    hit = right[np.where(found, i, 0)]
+    found &= who[hit] == who[left]
+    out[left[found]] = _whole_days(when[hit[found]] - when[left[found]])
+    return out
+
+
 def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
                   next_date: pd.Series) -> pd.Series:
     """Days from each (person, date) to the first ``next_date`` of the same person on or after it.
 
-    Persons are keys of one dtype on both sides (ids, or integer child positions). Vectorised with :func:`pandas.merge_asof` (forward, by person). Float days aligned to
-    ``person.index``; NaN where the date is missing or no same-day or later event exists.
+    Persons are keys of one dtype on both sides (ids, or integer child positions). Vectorised
+    (:func:`_next_gap_days`). Float days aligned to ``person.index``; NaN where the date is
+    missing or no same-day or later event exists.
 
     Examples
     --------
@@ -105,29 +183,20 @@ def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
     >>> _days_to_next(p, d, pd.Series(["A"]), pd.to_datetime(pd.Series(["2010-01-31"]))).tolist()
     [30.0, nan, nan]
     """
-    left = pd.DataFrame({
-        "person_id": person.to_numpy(),
-        "date": date.to_numpy().astype("datetime64[ns]"),
-        "_row": np.arange(len(person)),
-    })
-    left = left[left["date"].notna()].sort_values("date", kind="stable")
-    right = pd.DataFrame({
-        "person_id": next_person.to_numpy(),
-        "next_date": next_date.to_numpy().astype("datetime64[ns]"),
-    })
-    right = right[right["next_date"].notna() & right["person_id"].notna()]
-    right = right.sort_values("next_date", kind="stable")
-    out = np.full(len(person), np.nan)
-    if len(left) and len(right):
-        m = pd.merge_asof(left, right, left_on="date", right_on="next_date", by="person_id",
-                          direction="forward")
-        out[m["_row"].to_numpy()] = (m["next_date"] - m["date"]).dt.days.to_numpy(dtype=float)
+    out = _next_gap_days(person.to_numpy(), date.to_numpy(), next_person.to_numpy(), next_date.to_numpy())
     return pd.Series(out, index=person.index)
 
 
-def _per_child(flags: pd.Series, cix: pd.Series, n: int, how: str = "sum") -> np.ndarray:
-    """Sum (or any, as 0/1) of a boolean Series per child position ``cix`` (0..n-1), as int64."""
-    hits = np.bincount(cix.to_numpy()[flags.to_numpy(dtype=bool)], minlength=n).astype("int64")
+def _sort_key(dates: np.ndarray) -> np.ndarray:
+    """int64 sort key of ``datetime64`` values with missing dates last (as ``sort_values``)."""
+    key = np.asarray(dates, dtype="datetime64[ns]").view("int64").copy()
+    key[np.isnat(dates)] = np.iinfo(np.int64).max
+    return key
+
+
+def _per_child(flags, cix, n: int, how: str = "sum") -> np.ndarray:
+    """Sum (or any, as 0/1) of boolean ``flags`` per child position ``cix`` (0..n-1), as int64."""
+    hits = np.bincount(np.asarray(cix)[np.asarray(flags, dtype=bool)], minlength=n).astype("int64")
     return hits if how == "sum" else (hits > 0).astype("int64")
 
 
@@ -161,6 +230,7 @@ def child_recurrence(
     series_days: int = 365,
     advice_eh_days: int = 90,
     advice_flag: str = "ADVICE_FLAG",
+    _kids: _Kids | None = None,
 ) -> pd.DataFrame:
     """One row per child: contacts, referrals, re-referrals, S47s, CP plans, series, early help.
 
@@ -194,6 +264,8 @@ def child_recurrence(
     ----------
     cohort : Cohort
     children : ids, or a table with a ``child_id`` column (e.g. ``siblings.members``).
+    _kids : private: ``children`` and their events already selected (:class:`_Kids`), as
+        :func:`neglect_analysis.tables.family_tables` does once per run.
 
     Returns
     -------
@@ -210,62 +282,84 @@ def child_recurrence(
     >>> child_recurrence(c, ["C2", "C1"])[["child_id", "n_referrals", "n_rereferrals_12m"]].values.tolist()
     [['C1', 3, 1], ['C2', 0, 0]]
     """
-    ids = _child_ids(children)
-    n = len(ids)
-    # Integer child positions (cix): fast grouping, and keys for merge_asof.
-    ev = _events_of(cohort.events, ids, columns=["event_id", "event_type", "start_date", "end_date",
-                                                 "outcome"], positions_as="cix")
+    kids = _select_kids(cohort, children) if _kids is None else _kids
+    ids, n = kids.ids, len(kids.ids)
+    ev = kids.events
+    # Integer child positions (cix) and NumPy dates: grouping, shifts and searches on numbers.
+    cix = ev["cix"].to_numpy()
+    start, end = ev["start_date"].to_numpy(), ev["end_date"].to_numpy()
     etype = ev["event_type"]
-    out = pd.DataFrame(index=ids)
+    is_type = {kind: (etype == kind).to_numpy(dtype=bool, na_value=False)
+               for kind in ("contact", "referral", "s47", "icpc", "cp_plan", "early_help")}
+    # One stable sort by child, then start date (undated last). The rows of one type, taken in
+    # this order, are sorted by child and date too. Tied rows share every value used below.
+    order = np.lexsort((_sort_key(start), cix))
 
+    def rows(kind: str, dated: bool = False) -> np.ndarray:
+        """Row positions in ``ev`` of the events of ``kind``, by child and start date."""
+        keep = is_type[kind][order]
+        if dated:
+            keep &= ~np.isnat(start[order])
+        return order[keep]
+
+    def same_child_gap(later: np.ndarray, earlier: np.ndarray, r: np.ndarray, lag: int = 1):
+        """Days from ``earlier`` of row k to ``later`` of row k + lag (rows ``r``), same child only."""
+        if lag == 0:
+            return _whole_days(later[r] - earlier[r])
+        gap = np.full(len(r), np.nan)
+        if len(r) > lag:
+            same = cix[r[lag:]] == cix[r[:-lag]]
+            gap[:-lag] = np.where(same, _whole_days(later[r[lag:]] - earlier[r[:-lag]]), np.nan)
+        return gap
+
+    out = pd.DataFrame(index=ids)
     for col, kind in (("n_contacts", "contact"), ("n_referrals", "referral"),
                       ("n_s47", "s47"), ("n_cp_plans", "cp_plan")):
-        out[col] = _per_child(etype == kind, ev["cix"], n)
+        out[col] = np.bincount(cix[is_type[kind]], minlength=n).astype("int64")
 
-    # Re-referrals: gap to the previous referral of the same child (sorted shift).
-    # Sorts need no event-id tie-break: rows tied on the keys share every value used.
-    ref = ev[etype == "referral"].sort_values(["cix", "start_date"], kind="stable")
-    gap = (ref["start_date"] - ref.groupby("cix")["start_date"].shift()).dt.days
-    out["n_rereferrals_12m"] = _per_child(gap.between(0, rereferral_days), ref["cix"], n)
+    # Re-referrals: gap from the previous referral of the same child.
+    ref = rows("referral")
+    gap = same_child_gap(start, start, ref)  # gap[k]: referral k to k + 1
+    rereferral = (gap >= 0) & (gap <= rereferral_days)
+    out["n_rereferrals_12m"] = _per_child(rereferral[:-1], cix[ref[1:]], n)
 
     # S47 not progressing to ICPC.
-    s47 = ev[(etype == "s47") & ev["start_date"].notna()]
+    s47 = rows("s47", dated=True)
     all_icpc = cohort.events.loc[cohort.events["event_type"] == "icpc", "linked_event_id"]
-    linked = _isin(s47["event_id"], all_icpc.dropna())
-    icpc = ev[etype == "icpc"]
-    to_icpc = _days_to_next(s47["cix"], s47["start_date"], icpc["cix"], icpc["start_date"])
-    judged = (cohort.audit_date - s47["start_date"]).dt.days >= s47_icpc_days
+    linked = _isin(ev["event_id"].take(s47), all_icpc.dropna()).to_numpy()
+    icpc = rows("icpc")
+    to_icpc = _next_gap_days(cix[s47], start[s47], cix[icpc], start[icpc])
+    judged = _whole_days(np.datetime64(cohort.audit_date, "ns") - start[s47]) >= s47_icpc_days
     no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
-    out["n_s47_no_icpc"] = _per_child(no_icpc, s47["cix"], n)
-    out["n_s47_judged"] = _per_child(judged, s47["cix"], n)
+    out["n_s47_no_icpc"] = _per_child(no_icpc, cix[s47], n)
+    out["n_s47_judged"] = _per_child(judged, cix[s47], n)
 
-    # Repeat CP plans.
+    # Repeat CP plans: plans by child, start, end (open plans last); gap from the previous end.
     out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
-    cp = ev[etype == "cp_plan"].sort_values(
-        ["cix", "start_date", "end_date"], na_position="last", kind="stable")
-    gap = (cp["start_date"] - cp.groupby("cix")["end_date"].shift()).dt.days
-    out["n_repeat_cp_plans_2y"] = _per_child(gap.between(0, repeat_plan_days), cp["cix"], n)
+    cp = np.flatnonzero(is_type["cp_plan"])
+    cp = cp[np.lexsort((_sort_key(end[cp]), _sort_key(start[cp]), cix[cp]))]
+    gap = same_child_gap(start, end, cp)
+    repeat = (gap >= 0) & (gap <= repeat_plan_days)
+    out["n_repeat_cp_plans_2y"] = _per_child(repeat[:-1], cix[cp[1:]], n)
 
     # Contact series: k consecutive contacts spanning <= series_days, no referral in between.
-    con = ev[(etype == "contact") & ev["start_date"].notna()].sort_values(
-        ["cix", "start_date"], kind="stable")
-    last = con.groupby("cix")["start_date"].shift(-(series_length - 1))
-    span = (last - con["start_date"]).dt.days
-    to_ref = _days_to_next(con["cix"], con["start_date"], ref["cix"], ref["start_date"])
+    con = rows("contact", dated=True)
+    span = same_child_gap(start, start, con, lag=series_length - 1)
+    to_ref = _next_gap_days(cix[con], start[con], cix[ref], start[ref])
     series = (span <= series_days) & ~(to_ref <= span)
-    out["contact_series"] = _per_child(series, con["cix"], n, how="any")
+    out["contact_series"] = _per_child(series, cix[con], n, how="any")
 
     # Early help not engaged.
-    eh = ev[etype == "early_help"]
+    eh = rows("early_help")
     pattern = "|".join(re.escape(p) for p in EH_NOT_ENGAGED_PATTERNS)
-    declined = _by_distinct(eh["outcome"], lambda o: o.fillna("").str.contains(
+    declined = _by_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
         pattern, case=False, regex=True).astype(bool))
-    advice = con[has_flag(con["outcome"], advice_flag)]
-    to_eh = _days_to_next(advice["cix"], advice["start_date"], eh["cix"], eh["start_date"])
+    advice = con[has_flag(ev["outcome"].take(con), advice_flag).to_numpy()]
+    to_eh = _next_gap_days(cix[advice], start[advice], cix[eh], start[eh])
     advice_only = ~(to_eh <= advice_eh_days)
     out["eh_not_engaged"] = np.maximum(
-        _per_child(declined, eh["cix"], n, how="any"),
-        _per_child(advice_only, advice["cix"], n, how="any"),
+        _per_child(declined, cix[eh], n, how="any"),
+        _per_child(advice_only, cix[advice], n, how="any"),
     ).astype("int64")
 
     out = out[list(COUNT_COLUMNS + FLAG_COLUMNS)]
@@ -282,24 +376,21 @@ def _other_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     return m[m["other_parent_id"] != m["parent_id"]]
 
 
-def _child_factor_families(cohort: Cohort, ids: pd.Index) -> pd.DataFrame:
-    """(child_id, family): factor families recorded on any event of the child."""
-    ev = _events_of(cohort.events, ids, columns=["person_id", "factors"])
-    ev = ev[ev["factors"].fillna("").str.len() > 0]
-
-    def family_hit(pattern: str):
-        def hit(f: pd.Series) -> pd.Series:
-            codes = "," + f.fillna("").str.upper().str.replace(" ", "", regex=False) + ","
-            return codes.str.contains(pattern, regex=True).astype(bool)
-        return hit
-
-    parts = []
+def _factor_family_children(kids: _Kids) -> dict[str, np.ndarray]:
+    """Factor family -> boolean per child position in ``kids.ids``: the family is recorded
+    (``events.factors``) on some event of the child. Codes are matched on the distinct
+    ``factors`` texts only (a few hundred over hundreds of thousands of events)."""
+    ev = kids.events
+    codes, uniques = pd.factorize(ev["factors"])
+    text = "," + pd.Series(uniques, dtype="string").fillna("").str.upper().str.replace(" ", "", regex=False) + ","
+    known = codes >= 0
+    cix = ev["cix"].to_numpy()[known]
+    out = {}
     for fam, fam_codes in FACTOR_FAMILIES.items():
         pattern = "|".join(re.escape(f",{c.upper()},") for c in fam_codes)
-        hit = _by_distinct(ev["factors"], family_hit(pattern))  # a few hundred distinct texts
-        parts.append(pd.DataFrame({"child_id": ev.loc[hit, "person_id"], "family": fam}))
-    fams = pd.concat(parts, ignore_index=True).astype({"child_id": "string", "family": "string"})
-    return fams.drop_duplicates()
+        hit = text.str.contains(pattern, regex=True).to_numpy(dtype=bool, na_value=False)
+        out[fam] = np.bincount(cix[hit[codes[known]]], minlength=len(kids.ids)) > 0
+    return out
 
 
 def group_recurrence(
@@ -308,6 +399,7 @@ def group_recurrence(
     child_rec: pd.DataFrame,
     *,
     min_other_parents: int = 2,
+    _kids: _Kids | None = None,
 ) -> pd.DataFrame:
     """One row per sibling group: recurrence counts summed and recurrent themes.
 
@@ -322,6 +414,7 @@ def group_recurrence(
     ----------
     members : ``siblings.members`` output (``parent_id``, ``child_id``, ...).
     child_rec : :func:`child_recurrence` output for (at least) those children.
+    _kids : private: the children of ``members`` and their events (:class:`_Kids`).
 
     Returns
     -------
@@ -346,28 +439,73 @@ def group_recurrence(
     >>> g.loc[0, "recurrent_themes"], bool(g.loc[0, "recurrent_neglect"])
     ('domestic_abuse', False)
     """
-    parents = pd.Index(members["parent_id"].drop_duplicates().sort_values(), name="parent_id")
+    kids = _select_kids(cohort, members) if _kids is None else _kids
     m = members[["parent_id", "child_id"]].drop_duplicates()
-    rec = m.merge(child_rec, on="child_id", how="left")
-    value_cols = list(COUNT_COLUMNS + FLAG_COLUMNS)
-    rec[value_cols] = rec[value_cols].fillna(0)
-    out = rec.groupby("parent_id")[value_cols].sum().astype("int64")
-    out = out.rename(columns={f: f"n_children_{f}" for f in FLAG_COLUMNS})
-    out.insert(0, "n_children", m.groupby("parent_id").size().astype("int64"))
+    # Integer codes: group (sorted parent ids) and child position in ``kids.ids``.
+    group, parents = pd.factorize(m["parent_id"], sort=True)
+    n = len(parents)
+    child = positions(m["child_id"], kids.ids)
 
+    value_cols = list(COUNT_COLUMNS + FLAG_COLUMNS)
+    if child_rec["child_id"].is_unique:
+        at = positions(m["child_id"], child_rec["child_id"])
+        values = {c: np.where(at >= 0, child_rec[c].to_numpy()[at], 0) for c in value_cols}
+    else:  # not one row per child: the join as the definition reads
+        rec = m.merge(child_rec, on="child_id", how="left")
+        values = {c: rec[c].fillna(0).to_numpy() for c in value_cols}
+    out = pd.DataFrame(index=pd.Index(parents, name="parent_id"))
+    out["n_children"] = np.bincount(group, minlength=n).astype("int64")
+    for c in value_cols:
+        name = f"n_children_{c}" if c in FLAG_COLUMNS else c
+        out[name] = np.bincount(group, weights=values[c], minlength=n).astype("int64")
+
+    # Children of each other birth parent, per group: distinct (group, other parent) pairs.
     others = _other_parents(cohort, m)
-    fams = _child_factor_families(cohort, _child_ids(m))
-    theme = others.merge(fams, on="child_id", how="inner")
-    n_other = theme.groupby(["parent_id", "family"])["other_parent_id"].nunique()
-    recurrent = (n_other >= min_other_parents).unstack("family", fill_value=False)
+    o_group = pd.Index(parents).get_indexer(others["parent_id"])
+    o_child = positions(others["child_id"], kids.ids)
+    o_other = pd.factorize(others["other_parent_id"])[0]
+    families = _factor_family_children(kids)
     themes = pd.Series("", index=out.index, dtype="string")
-    for fam in FACTOR_FAMILIES:
-        col = recurrent[fam] if fam in recurrent else pd.Series(False, index=recurrent.index)
-        flag = col.reindex(out.index, fill_value=False).astype(bool)
+    for fam, has in families.items():
+        rows = (o_child >= 0) & has[np.maximum(o_child, 0)]
+        pairs = np.unique(o_group[rows].astype(np.int64) * (len(o_other) + 1) + o_other[rows])
+        n_other = np.bincount(pairs // (len(o_other) + 1), minlength=n)
+        flag = pd.Series(n_other >= min_other_parents, index=out.index)
         out[f"recurrent_{fam}"] = flag
         themes = themes + flag.map({True: fam + "; ", False: ""}).astype("string")
     out["recurrent_themes"] = themes.str.removesuffix("; ")
-    return out.reindex(parents).rename_axis("parent_id").reset_index()
+    return out.reset_index()
+
+
+def _with_groups(child: np.ndarray, member_child: np.ndarray, member_group: np.ndarray):
+    """Each row of ``child`` (child positions) once per group of the child.
+
+    ``member_child`` / ``member_group``: distinct memberships, sorted by child. Returns the
+    row numbers and their groups (rows of a child in no group are left out).
+    """
+    lo = np.searchsorted(member_child, child, side="left")
+    count = np.searchsorted(member_child, child, side="right") - lo
+    row = np.repeat(np.arange(len(child)), count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return row, member_group[np.repeat(lo, count) + offset]
+
+
+def _count_in_windows(key: np.ndarray, when: np.ndarray, q_key: np.ndarray, lo: np.ndarray,
+                      hi: np.ndarray) -> np.ndarray:
+    """Per query: the events with the query's key and ``lo <= when < hi`` (all int64).
+
+    One sort of events and query bounds together by (key, time; a bound before an event at
+    the same time): the events before a bound are those with a smaller key, or the same key
+    and an earlier time. The count in a window is the difference at its two bounds.
+    """
+    nq = len(q_key)
+    keys = np.concatenate([key, q_key, q_key])
+    times = np.concatenate([when, lo, hi])
+    is_event = np.concatenate([np.ones(len(key), dtype=np.int64), np.zeros(2 * nq, dtype=np.int64)])
+    order = np.lexsort((is_event, times, keys))
+    before = np.empty(len(keys), dtype=np.int64)
+    before[order] = np.cumsum(is_event[order]) - is_event[order]
+    return before[len(key) + nq:] - before[len(key):len(key) + nq]
 
 
 def plans_not_sustained(
@@ -376,6 +514,7 @@ def plans_not_sustained(
     *,
     rereferral_days: int = 365,
     replan_days: int = 730,
+    _kids: _Kids | None = None,
 ) -> pd.DataFrame:
     """One row per ended CP plan of a sibling-group child: were the changes sustained?
 
@@ -404,39 +543,50 @@ def plans_not_sustained(
     >>> plans_not_sustained(c, members(c, ["M"]))[["child_id", "not_sustained"]].values.tolist()
     [['A', True]]
     """
-    m = members[["parent_id", "child_id"]].drop_duplicates()
-    ids = _child_ids(m)
-    # Integer keys: child and sibling positions in ``ids``, group codes.
-    grp = pd.DataFrame({"g": pd.factorize(m["parent_id"])[0], "c": positions(m["child_id"], ids)})
-    pairs = grp.merge(grp.rename(columns={"c": "sib"}), on="g")[["c", "sib"]].drop_duplicates()
+    kids = _select_kids(cohort, members) if _kids is None else _kids
+    # Distinct (group, child) memberships as integer codes, sorted by child.
+    g = pd.factorize(members["parent_id"])[0]
+    c = positions(members["child_id"], kids.ids)
+    ok = (g >= 0) & (c >= 0)
+    n_groups = g.max(initial=0) + 1
+    gc = np.unique(c[ok].astype(np.int64) * n_groups + g[ok])
+    member_child, member_group = gc // n_groups, gc % n_groups
 
-    plans = _events_of(cohort.events, ids, "cp_plan",
-                       columns=["event_id", "person_id", "start_date", "end_date"], positions_as="c")
-    ended = plans[plans["end_date"].notna()].rename(columns={"person_id": "child_id"})
-    ended = ended.assign(_k=np.arange(len(ended)))
-    # Every sibling is a group member, so the siblings' events are the events of ``ids``.
-    follow = _events_of(cohort.events, ids, ["referral", "cp_plan"], dated=True,
-                        columns=["event_id", "event_type", "start_date"], positions_as="sib")
-    follow = pd.DataFrame({"sib": follow["sib"].to_numpy(),
-                           "is_ref": (follow["event_type"] == "referral").to_numpy(dtype=bool),
-                           "next_date": follow["start_date"].to_numpy(),
-                           "next_id": follow["event_id"].array})
+    ev = kids.events
+    etype = ev["event_type"]
+    cix, start = ev["cix"].to_numpy(), ev["start_date"].to_numpy().astype("datetime64[ns]")
+    plans = np.flatnonzero((etype == "cp_plan").to_numpy(dtype=bool, na_value=False))
+    ended = ev.iloc[plans][["event_id", "person_id", "start_date", "end_date"]]
+    keep = ended["end_date"].notna().to_numpy()
+    ended = ended[keep].rename(columns={"person_id": "child_id"}).reset_index(drop=True)
+    plans = plans[keep]
 
-    x = ended[["_k", "c", "end_date"]].merge(pairs, on="c").merge(follow, on="sib")
-    gap = (x["next_date"] - x["end_date"]).dt.days
-    is_ref = x["is_ref"] & gap.between(0, rereferral_days)
-    is_plan = ~x["is_ref"] & gap.between(0, replan_days)
-    # The plan itself is never its own "new plan" (it can only fall in the window when it
-    # started on the day it ended): compare ids on those few candidate rows only.
-    cand = x[is_plan]
-    own = ended["event_id"].to_numpy(dtype=object)[cand["_k"].to_numpy()]
-    plan_k = cand.loc[cand["next_id"].to_numpy(dtype=object) != own, "_k"].unique()
-    ref_hit = ended["event_id"].to_numpy(dtype=object)[x.loc[is_ref, "_k"].unique()]
-    plan_hit = ended["event_id"].to_numpy(dtype=object)[plan_k]
+    # Every sibling is a group member: a plan's window is searched in the events of each
+    # group of its child (a sibling in two such groups is found twice: only "any" matters).
+    # "Within N days after the end": 0 <= whole days <= N, i.e. end <= date < end + N + 1 days.
+    end = ended["end_date"].to_numpy().astype("datetime64[ns]").view("int64")
+    k, k_group = _with_groups(cix[plans], member_child, member_group)
+    dated = ~np.isnat(start)
 
-    out = ended.drop(columns=["_k", "c"]).sort_values(["child_id", "start_date", "event_id"]).reset_index(drop=True)
-    out["rereferred"] = isin(out["event_id"], pd.Series(ref_hit, dtype="string")).to_numpy()
-    out["replanned"] = isin(out["event_id"], pd.Series(plan_hit, dtype="string")).to_numpy()
+    def found(kind: str, days: int) -> np.ndarray:
+        """Per (plan, group) row: events of ``kind`` of the group dated in the plan's window."""
+        rows = np.flatnonzero((etype == kind).to_numpy(dtype=bool, na_value=False) & dated)
+        e, e_group = _with_groups(cix[rows], member_child, member_group)
+        return _count_in_windows(e_group, start[rows][e].view("int64"), k_group, end[k],
+                                 end[k] + (days + 1) * _DAY_NS)
+
+    # The plan itself is never its own "new plan" (it is in its window only when it started
+    # on the day it ended): one fewer new plan where it is.
+    own = start[plans].view("int64")
+    own_in = ~np.isnat(start[plans]) & (own >= end) & (own < end + (replan_days + 1) * _DAY_NS)
+    rereferred = np.zeros(len(ended), dtype=bool)
+    rereferred[k[found("referral", rereferral_days) > 0]] = True
+    replanned = np.zeros(len(ended), dtype=bool)
+    replanned[k[found("cp_plan", replan_days) - own_in[k] > 0]] = True
+
+    # ``_c`` (position in the sorted ids) orders children as ``child_id`` does, without text.
+    out = ended.assign(rereferred=rereferred, replanned=replanned, _c=cix[plans])
+    out = out.sort_values(["_c", "start_date", "event_id"]).reset_index(drop=True)
     out["not_sustained"] = out["rereferred"] | out["replanned"]
     return out[["event_id", "child_id", "start_date", "end_date", "rereferred", "replanned",
                 "not_sustained"]]

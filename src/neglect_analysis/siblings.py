@@ -19,7 +19,7 @@ import pandas as pd
 
 from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort
-from .idsets import isin
+from .idsets import isin, positions
 
 #: Defaults of the index-parent rule (DESIGN.md).
 MIN_CHILDREN = 5
@@ -167,13 +167,26 @@ def _other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """
     links = cohort.links
     birth = links.loc[
-        isin(links["child_id"], members["child_id"])
-        & links["relationship"].isin(BIRTH_RELATIONSHIPS)
-        & links["parent_id"].notna(),
+        links["relationship"].isin(BIRTH_RELATIONSHIPS) & links["parent_id"].notna(),
         ["parent_id", "child_id", "relationship"],
-    ].rename(columns={"parent_id": "other_id"})
-    birth = birth.drop_duplicates(["other_id", "child_id"])
-    op = members[["parent_id", "child_id"]].merge(birth, on="child_id", how="inner")
+    ]
+    # Integer keys: the members' children by first appearance, the birth links' positions
+    # among them (-1: not a member), the other parent's code.
+    child, kids = pd.factorize(members["child_id"])
+    b_child = positions(birth["child_id"], kids)
+    b_other = pd.factorize(birth["parent_id"])[0]
+    mine = np.flatnonzero(b_child >= 0)
+    first = ~pd.Series(b_child[mine] * (b_other.max(initial=0) + 1) + b_other[mine]).duplicated().to_numpy()
+    birth = birth.iloc[mine[first]]  # one row per (other parent, child), the first
+    pairs = pd.DataFrame({"c": child, "_m": np.arange(len(members))}).merge(
+        pd.DataFrame({"c": b_child[mine[first]], "_b": np.arange(len(birth))}), on="c", how="inner")
+    m, b = members.iloc[pairs["_m"].to_numpy()], birth.iloc[pairs["_b"].to_numpy()]
+    op = pd.DataFrame({
+        "parent_id": m["parent_id"].array,
+        "child_id": m["child_id"].array,
+        "other_id": b["parent_id"].array,
+        "relationship": b["relationship"].array,
+    })
     return op[op["other_id"] != op["parent_id"]].reset_index(drop=True)
 
 

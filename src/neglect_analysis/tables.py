@@ -21,6 +21,7 @@ import pandas as pd
 from . import actions, escalation, recurrence, siblings
 from .chronology import child_flags
 from .cohort import Cohort
+from .idsets import positions
 
 #: Column contract of ``children.csv`` (DESIGN.md "Outputs"); more columns may follow.
 CHILDREN_COLUMNS: tuple[str, ...] = (
@@ -145,6 +146,23 @@ def _lead(df: pd.DataFrame, contract: Iterable[str]) -> pd.DataFrame:
     return df[lead + [c for c in df.columns if c not in lead]]
 
 
+def _join_per_child(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per-child tables side by side (left joins on ``child_id``, the first table's rows).
+
+    The per-child analyses of one run return the same sorted ids, so the join is by position,
+    once the ``child_id`` columns are checked to be equal; otherwise by hash merges.
+    """
+    out = frames[0]
+    for f in frames[1:]:
+        same_rows = len(f) == len(out) and f["child_id"].reset_index(drop=True).equals(out["child_id"])
+        if same_rows and not set(f.columns).intersection(out.columns) - {"child_id"}:
+            extra = f.drop(columns="child_id").reset_index(drop=True)
+            out = pd.concat([out.reset_index(drop=True), extra], axis=1)
+        else:
+            out = out.merge(f, on="child_id", how="left", validate="one_to_one")
+    return out
+
+
 def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
     """Every within-family table for the sibling groups of ``parents``.
 
@@ -153,21 +171,24 @@ def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
     per index parent with the ``sibling_groups.csv`` columns first.
     """
     members = siblings.members(cohort, parents)
-    child_ids = pd.Index(members["child_id"].unique()).sort_values()
+    # The children and their events, selected once and shared by the per-child analyses.
+    kids = recurrence._select_kids(cohort, members)
+    child_ids = kids.ids
 
-    rec = recurrence.child_recurrence(cohort, child_ids)
-    esc = escalation.child_escalation(cohort, child_ids)
+    rec = recurrence.child_recurrence(cohort, child_ids, _kids=kids)
+    esc = escalation.child_escalation(cohort, child_ids, _kids=kids)
     sig = escalation.family_signal(members, esc)
     flags = child_flags(cohort, child_ids)
 
-    per_child = (
-        rec.merge(esc, on="child_id", how="left", validate="one_to_one")
-        .merge(sig, on="child_id", how="left", validate="one_to_one")
-        .merge(flags, on="child_id", how="left", validate="one_to_one")
-    )
-    children = siblings.children_table(members).merge(
-        per_child, on="child_id", how="left", validate="many_to_one"
-    )
+    per_child = _join_per_child([rec, esc, sig, flags])
+    children = siblings.children_table(members)
+    pos = positions(children["child_id"], per_child["child_id"])
+    if (pos >= 0).all():  # always: ``child_ids`` are the members' children (a take, not a merge)
+        children = pd.concat(
+            [children, per_child.drop(columns="child_id").take(pos).reset_index(drop=True)], axis=1
+        )
+    else:
+        children = children.merge(per_child, on="child_id", how="left", validate="many_to_one")
     children = _lead(children.sort_values(["parent_id", "birth_order"], kind="stable"), CHILDREN_COLUMNS)
 
     groups = siblings.sibling_groups(cohort, members, escalated=esc[["child_id", "escalated"]])
@@ -177,8 +198,8 @@ def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
         family_signal=sig,
         children=children.reset_index(drop=True),
         sibling_groups=_lead(groups, SIBLING_GROUP_COLUMNS).reset_index(drop=True),
-        group_recurrence=recurrence.group_recurrence(cohort, members, rec),
-        plans_not_sustained=recurrence.plans_not_sustained(cohort, members),
+        group_recurrence=recurrence.group_recurrence(cohort, members, rec, _kids=kids),
+        plans_not_sustained=recurrence.plans_not_sustained(cohort, members, _kids=kids),
         look_now=escalation.look_now(esc, sig, audit_date=cohort.audit_date),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
@@ -187,11 +208,10 @@ def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
 
 def cohort_tables(family: FamilyTables) -> dict[str, pd.DataFrame]:
     """Estimates over every child at once: Kaplan-Meier and log-rank tables."""
-    esc, members, sig = family.child_escalation, family.members, family.family_signal
-    return {
-        "km": escalation.km_time_to_escalation(esc, members, sig),
-        "logrank": escalation.logrank_tests(esc, members, sig),
-    }
+    # The groups of every child are built once for both tables (km_time_to_escalation and
+    # logrank_tests each build them when called alone).
+    long = escalation.km_groups(family.child_escalation, family.members, family.family_signal)
+    return {"km": escalation._km_by_group(long), "logrank": escalation._logrank_by_pair(long)}
 
 
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
