@@ -11,11 +11,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 from ..idsets import isin
+from .arrowtext import has_repeats, text_series
 from .dates import parse_dates
 from .readers import ROW
 from .validation import ProblemLog
+
+
+def _in_ids(values: pd.Series, ids: pd.Index) -> pd.Series:
+    """``isin(values, ids)``, hashing the smaller side.
+
+    A membership test builds a hash table of the allowed ids, which for every person of an
+    extract costs more than looking up a small table's ids. So for a table shorter than
+    ``ids``, first keep the ids it names (a hash of the table's ids), then test the table's
+    ids against those few: the same answer.
+
+    Examples
+    --------
+    >>> _in_ids(pd.Series(["a", None, "z"]), pd.Index(["a", "b", "c", "d"])).tolist()
+    [True, False, False]
+    """
+    if len(values) < len(ids):
+        ids = ids[isin(pd.Series(ids), values).to_numpy()]
+    return isin(values, ids)
 
 
 @dataclass
@@ -37,14 +58,16 @@ class TableRows:
                severity: str = "error", drop: bool = True, values=None) -> pd.Series:
         """Report rows in ``mask`` (among kept rows); drop them if ``drop``. Returns the mask used.
 
-        ``text`` (str or Series) follows ``"{file} row {row}: "`` in the message.
+        ``text`` (str or Series) follows ``"{file} row {row}: "`` in the message. A Series
+        needs only the rows reported (see :meth:`reported`): messages can be built for them
+        alone.
         """
         m = (mask.fillna(False).astype(bool) & self.keep)
         if not m.any():
             return m
         rows = self.df.loc[m, ROW]
         prefix = self.file + " row " + rows.astype("string") + ": "
-        body = text[m] if isinstance(text, pd.Series) else text
+        body = text.loc[rows.index] if isinstance(text, pd.Series) else text
         if values is None:
             vals = self.df.loc[m, column] if column in self.df.columns else None
         else:
@@ -62,7 +85,11 @@ class TableRows:
 
     def hits(self, mask: pd.Series) -> bool:
         """Whether ``mask`` marks any kept row (what :meth:`report` would report)."""
-        return bool((mask.fillna(False).astype(bool) & self.keep).any())
+        return bool(self.reported(mask).any())
+
+    def reported(self, mask: pd.Series) -> pd.Series:
+        """The rows :meth:`report` would report for ``mask``: those marked and still kept."""
+        return mask.fillna(False).astype(bool) & self.keep
 
     def col(self, name: str) -> pd.Series:
         """A column as text (all missing where the file lacks it)."""
@@ -85,6 +112,8 @@ class TableRows:
         unknown; the first is used).
         """
         ids = self.col(column)
+        if not has_repeats(ids):  # the usual case: no id repeats in the whole table
+            return
         kept = ids.where(self.keep)
         dup = kept.duplicated(keep="first") & kept.notna()
         if not dup.any():
@@ -109,7 +138,7 @@ class TableRows:
         """Drop rows whose person id is empty or not in ``ssd_person``."""
         self.require_value(column)
         ids = self.col(column)
-        unknown = ids.notna() & ~isin(ids, person_ids)
+        unknown = ids.notna() & ~_in_ids(ids, person_ids)
         role_txt = f" ({role})" if role else ""
         if self.hits(unknown):  # messages are built only when there is a row to report
             self.report(unknown, column, column + " " + ids + role_txt + " is not in ssd_person; row dropped",
@@ -126,7 +155,7 @@ class TableRows:
         elif self.hits(bad):
             self.report(bad, column, column + " " + raw + f" is not a date; {consequence}",
                         check="bad_date", drop=False)
-        return dates.where(~bad)
+        return dates  # NaT where bad (parse_dates)
 
     def not_after(self, dates: pd.Series, column: str, audit_date) -> None:
         """Drop rows dated after the audit date (warning): the audit reads history up to it.
@@ -151,16 +180,18 @@ class TableRows:
         before = end.notna() & start.notna() & (end < start)
         if not self.hits(before):  # nothing to report: skip formatting every date as text
             return end.where(~(before & self.keep))
-        iso_end = end.dt.strftime("%Y-%m-%d").astype("string")
-        iso_start = start.dt.strftime("%Y-%m-%d").astype("string")
+        rows = self.reported(before)  # dates formatted for the rows reported only
+        iso_end = end[rows].dt.strftime("%Y-%m-%d").astype("string")
+        iso_start = start[rows].dt.strftime("%Y-%m-%d").astype("string")
         self.report(before, end_col,
                     end_col + " " + iso_end + " is before " + start_col + " " + iso_start + "; " + consequence,
                     check="end_before_start", drop=False, values=self.col(end_col))
         return end.where(~(before & self.keep))
 
     def ref(self) -> pd.Series:
-        """``table:row`` for each row (events.source_ref)."""
-        return self.table + ":" + self.df[ROW].astype("string")
+        """``table:row`` for each row (events.source_ref); the numbers formatted by Arrow."""
+        rows = pa.array(self.df[ROW].to_numpy(), type=pa.int64()).cast(pa.string())
+        return text_series(pac.utf8_replace_slice(rows, 0, 0, self.table + ":"), self.df.index)
 
     def counts(self) -> dict:
         """Row accounting for this table."""

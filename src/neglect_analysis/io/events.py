@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..idsets import isin
+from ..idsets import positions
+from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
 from .readers import ROW
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
@@ -45,8 +47,9 @@ EVENT_TABLES: dict[str, tuple[str, str, str, str, str | None]] = {
 
 def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd.Series:
     flags, bad = parse_flags(t.col(column))
-    t.report(bad, column, column + " " + t.col(column) + f" is not a Y/N flag; {consequence}",
-             check="bad_flag", drop=False)
+    if t.hits(bad):  # messages are built only when there is a row to report
+        t.report(bad, column, column + " " + t.col(column) + f" is not a Y/N flag; {consequence}",
+                 check="bad_flag", drop=False)
     return flags
 
 
@@ -63,14 +66,14 @@ def _base(t: TableRows, person_ids: pd.Index, audit_date=None) -> pd.DataFrame:
         end = t.date_order(start, end, start_col, end_col, consequence="end date ignored (open)")
     else:
         end = pd.Series(pd.NaT, index=t.df.index, dtype="datetime64[ns]")
+    rows = t.df.index
     return pd.DataFrame({
-        "event_id": t.col(id_col), "person_id": t.col(person_col), "event_type": event_type,
-        "start_date": start, "end_date": end, "category": pd.Series(pd.NA, index=t.df.index, dtype="string"),
-        "nfa": pd.Series(pd.NA, index=t.df.index, dtype="boolean"), "factors": "",
-        "outcome": pd.Series(pd.NA, index=t.df.index, dtype="string"), "other_la": False,
-        "source": "ics", "source_ref": t.ref(),
-        "linked_event_id": pd.Series(pd.NA, index=t.df.index, dtype="string"),
-        "detail": pd.Series(pd.NA, index=t.df.index, dtype="string"),
+        "event_id": t.col(id_col), "person_id": t.col(person_col),
+        "event_type": repeat_text(event_type, rows), "start_date": start, "end_date": end,
+        "category": repeat_text(None, rows), "nfa": pd.Series(pd.NA, index=rows, dtype="boolean"),
+        "factors": repeat_text("", rows), "outcome": repeat_text(None, rows), "other_la": False,
+        "source": repeat_text("ics", rows), "source_ref": t.ref(),
+        "linked_event_id": repeat_text(None, rows), "detail": repeat_text(None, rows),
     })
 
 
@@ -95,10 +98,11 @@ def contacts(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataF
     """
     ev = _base(t, person_ids, audit_date)
     outcome, nfa, problem = parse_outcome_json(t.col("cont_contact_outcome_json"))
-    t.report(problem.notna(), "cont_contact_outcome_json",
-             "cont_contact_outcome_json " + t.col("cont_contact_outcome_json") + " " + problem
-             + "; outcome left unknown", check="bad_json", drop=False)
-    ev["category"] = t.col("cont_contact_source_code").str.upper()
+    if t.hits(problem.notna()):
+        t.report(problem.notna(), "cont_contact_outcome_json",
+                 "cont_contact_outcome_json " + t.col("cont_contact_outcome_json") + " " + problem
+                 + "; outcome left unknown", check="bad_json", drop=False)
+    ev["category"] = map_distinct(t.col("cont_contact_source_code"), lambda u: u.str.upper())
     ev["outcome"] = outcome
     ev["nfa"] = nfa
     return _done(t, ev)
@@ -116,9 +120,11 @@ def referrals(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.Data
     reason, end = close date. Unknown primary need: error, row used with category empty."""
     ev = _base(t, person_ids, audit_date)
     need, bad = parse_primary_need(t.col("cine_cin_primary_need_code"))
-    t.report(bad, "cine_cin_primary_need_code",
-             "cine_cin_primary_need_code " + t.col("cine_cin_primary_need_code")
-             + " is not a primary need code (N0 to N9); left empty", check="unknown_code", drop=False)
+    if t.hits(bad):
+        t.report(bad, "cine_cin_primary_need_code",
+                 "cine_cin_primary_need_code " + t.col("cine_cin_primary_need_code")
+                 + " is not a primary need code (N0 to N9); left empty", check="unknown_code",
+                 drop=False)
     ev["category"] = need
     ev["nfa"] = _flag(t, "cine_referral_nfa")
     ev["outcome"] = t.col("cine_close_reason")
@@ -137,32 +143,46 @@ def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None, *
     ev["linked_event_id"] = t.col("cina_referral_id")
     ev = _done(t, ev)
     if factors is not None:
-        fid = factors.col("cinf_assessment_id")
-        factors.require_value("cinf_assessment_id")
-        factors.report(fid.notna() & ~isin(fid, ev["event_id"]), "cinf_assessment_id",
+        ev["factors"] = _factor_codes(ev["event_id"], factors)
+    return ev
+
+
+def _factor_codes(event_ids: pd.Series, factors: TableRows) -> pd.Series:
+    """Factor codes of each assessment in ``event_ids`` from the ``ssd_assessment_factors``
+    rows (see :func:`assessments`, which reports their problems here); "" where none."""
+    fid = factors.col("cinf_assessment_id")
+    factors.require_value("cinf_assessment_id")
+    at = positions(fid, event_ids)  # the assessment of each factors row (-1: none)
+    orphan = fid.notna() & (at < 0)
+    if factors.hits(orphan):
+        factors.report(orphan, "cinf_assessment_id",
                        "cinf_assessment_id " + fid + " is not in ssd_cin_assessments; row dropped",
                        check="unknown_person")
-        raw = factors.col("cinf_assessment_factors_json")
-        codes_, problem = parse_factors(raw)
+    raw = factors.col("cinf_assessment_factors_json")
+    codes_, problem = parse_factors(raw)
+    if factors.hits(problem.notna()):
         factors.report(problem.notna(), "cinf_assessment_factors_json",
                        "cinf_assessment_factors_json " + raw + " " + problem.fillna("")
                        + "; other codes used", check="unknown_code", drop=False)
-        kept = pd.DataFrame({"event_id": fid, "codes": codes_})[factors.keep]
+    keep = factors.keep.to_numpy()
+    if not has_repeats(fid[keep]):
         # One factors row per assessment (the usual case): parse_factors already gives its
-        # codes de-duplicated and sorted. Several rows: their codes are merged below.
-        single = ~kept["event_id"].duplicated(keep=False)
-        parts = [kept.loc[single].set_index("event_id")["codes"]]
-        f = kept.loc[~single, ["event_id"]].assign(code=kept.loc[~single, "codes"].str.split(","))
-        f = f.explode("code")
-        f = f[f["code"].notna() & (f["code"] != "")].drop_duplicates()
-        if len(f):
-            order = {c: i for i, c in enumerate(sorted(f["code"].unique(), key=factor_sort_key))}
-            f = f.assign(_o=f["code"].map(order)).sort_values(["event_id", "_o"])
-            parts.append(f.groupby("event_id", sort=False)["code"].agg(",".join))
-        joined = pd.concat(parts)
-        if len(joined):
-            ev["factors"] = ev["event_id"].map(joined).fillna("")
-    return ev
+        # codes de-duplicated and sorted; each assessment takes its row's codes.
+        row = np.full(len(event_ids), -1)
+        row[at[keep]] = np.flatnonzero(keep)
+        return pd.Series(codes_.array.take(row, allow_fill=True), index=event_ids.index).fillna("")
+    # Several rows for some assessments: their codes are merged.
+    kept = pd.DataFrame({"event_id": fid, "codes": codes_})[factors.keep]
+    single = ~kept["event_id"].duplicated(keep=False)
+    parts = [kept.loc[single].set_index("event_id")["codes"]]
+    f = kept.loc[~single, ["event_id"]].assign(code=kept.loc[~single, "codes"].str.split(","))
+    f = f.explode("code")
+    f = f[f["code"].notna() & (f["code"] != "")].drop_duplicates()
+    if len(f):
+        order = {c: i for i, c in enumerate(sorted(f["code"].unique(), key=factor_sort_key))}
+        f = f.assign(_o=f["code"].map(order)).sort_values(["event_id", "_o"])
+        parts.append(f.groupby("event_id", sort=False)["code"].agg(",".join))
+    return event_ids.map(pd.concat(parts)).fillna("")
 
 
 def s47(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
@@ -192,9 +212,10 @@ def cp_plans(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataF
     for col, target in (("cppl_cp_plan_initial_category", "category"),
                         ("cppl_cp_plan_latest_category", "outcome")):
         code, bad = parse_cp_category(t.col(col))
-        t.report(bad, col, col + " " + t.col(col) + " is not a CP category (Neglect, Physical Abuse, "
-                 "Sexual Abuse, Emotional Abuse, Multiple or NEG/PHY/SAB/EMO/MUL); left empty",
-                 check="unknown_code", drop=False)
+        if t.hits(bad):
+            t.report(bad, col, col + " " + t.col(col) + " is not a CP category (Neglect, Physical "
+                     "Abuse, Sexual Abuse, Emotional Abuse, Multiple or NEG/PHY/SAB/EMO/MUL); left empty",
+                     check="unknown_code", drop=False)
         ev[target] = code
     ev["other_la"] = _flag(t, "cppl_cp_plan_ola", "read as N").fillna(False).astype(bool)
     return _done(t, ev)
@@ -232,12 +253,14 @@ def pre_proceedings(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> p
     issue = t.date("prep_agree_stepdown_issue_date", required=False)
     letter = t.date("prep_care_pro_letter_date", required=False)
     outcome = t.col("prep_pre_pro_outcome")
-    to_issue = outcome.str.contains(ISSUE_PATTERN, flags=re.IGNORECASE, regex=True).fillna(False).astype(bool)
+    to_issue = map_distinct(outcome, lambda u: u.str.contains(ISSUE_PATTERN, flags=re.IGNORECASE))
+    to_issue = to_issue.fillna(False).astype(bool)
     care_start = issue.fillna(letter)
-    t.report(to_issue & care_start.isna(), "prep_pre_pro_outcome",
-             "prep_pre_pro_outcome " + outcome + " but neither prep_agree_stepdown_issue_date nor "
-             "prep_care_pro_letter_date is given; no care_proceedings event", check="missing_value",
-             severity="warning", drop=False)
+    if t.hits(to_issue & care_start.isna()):
+        t.report(to_issue & care_start.isna(), "prep_pre_pro_outcome",
+                 "prep_pre_pro_outcome " + outcome + " but neither prep_agree_stepdown_issue_date "
+                 "nor prep_care_pro_letter_date is given; no care_proceedings event",
+                 check="missing_value", severity="warning", drop=False)
     base = pd.DataFrame({
         "event_id": ids, "person_id": t.col("prep_person_id"), "event_type": "pre_proceedings",
         "start_date": start, "end_date": pd.NaT, "outcome": outcome, "source": "ics",
@@ -270,7 +293,7 @@ def paper_records(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.
     start = t.date("event_date", required=True)
     t.not_after(start, "event_date", audit_date)
     written = t.col("event_type")
-    norm = written.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    norm = map_distinct(written, _type_key)
     typed = norm.where(norm.isin([e for e in codes.EVENT_TYPES if e != "paper"]), "paper")
     ev = pd.DataFrame({
         "event_id": t.ref(), "person_id": t.col("person_id"), "event_type": typed,
@@ -279,6 +302,11 @@ def paper_records(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.
         "detail": t.col("detail"),
     })
     return _done(t, ev)
+
+
+def _type_key(text: pd.Series) -> pd.Series:
+    """Event type text compared ignoring case, spaces and hyphens (``CP plan`` -> ``cp_plan``)."""
+    return text.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
 
 
 #: Builder of each event table (``ssd_cin_assessments`` also takes the factors table).

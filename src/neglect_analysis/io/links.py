@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..idsets import isin
+from ..idsets import isin, positions
+from .arrowtext import has_repeats, map_distinct, take_codes
 from .checks import TableRows
 from .readers import ROW
 
@@ -27,9 +28,7 @@ LINK_COLUMNS = ["parent_id", "child_id", "relationship", "source", ROW]
 
 def _norm_relationship(s: pd.Series) -> pd.Series:
     # normalised once per distinct text (a handful), not once per row
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    u = pd.Series(uniques, dtype=s.dtype).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    return pd.Series(u.array.take(codes, allow_fill=True), index=s.index, dtype=u.dtype)
+    return map_distinct(s, lambda u: u.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True))
 
 
 def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -57,26 +56,31 @@ def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame
     t.require_value("related_person_id")
     t.require_value("relationship")
     rel = _norm_relationship(t.col("relationship"))
-    t.report(~rel.isin(list(codes.RELATIONSHIPS)), "relationship",
-             "relationship " + t.col("relationship") + " is not mother_of, father_of or partner_of; row dropped",
-             check="unknown_code")
+    unknown = ~rel.isin(list(codes.RELATIONSHIPS))
+    if t.hits(unknown):  # messages are built only when there is a row to report
+        t.report(unknown, "relationship", "relationship " + t.col("relationship")
+                 + " is not mother_of, father_of or partner_of; row dropped", check="unknown_code")
     birth = rel.isin(list(codes.BIRTH_RELATIONSHIPS))
     child = t.col("related_person_id")
-    t.report(t.col("person_id") == child, "related_person_id",
-             "person_id and related_person_id are both " + child
-             + " (a person linked to themselves); row dropped", check="link_cycle")
-    t.report(birth & ~isin(child, person_ids), "related_person_id",
-             "related_person_id " + child + " (the child) is not in ssd_person; row dropped",
-             check="unknown_person")
+    self_link = t.col("person_id") == child
+    if t.hits(self_link):
+        t.report(self_link, "related_person_id", "person_id and related_person_id are both " + child
+                 + " (a person linked to themselves); row dropped", check="link_cycle")
+    absent_child = birth & ~isin(child, person_ids)
+    if t.hits(absent_child):
+        t.report(absent_child, "related_person_id",
+                 "related_person_id " + child + " (the child) is not in ssd_person; row dropped",
+                 check="unknown_person")
     pair = t.col("person_id") + "\x1f" + child
     kept_pair = pair.where(birth & t.keep)
-    dup = kept_pair.duplicated(keep="first") & kept_pair.notna()
-    first = t.df.loc[kept_pair.notna() & ~dup, ROW]
-    first_by_pair = pd.Series(first.to_numpy(), index=kept_pair[kept_pair.notna() & ~dup].to_numpy())
-    t.report(dup, "related_person_id",
-             "link of " + t.col("person_id") + " to " + child + " repeats row "
-             + pair.map(first_by_pair).astype("Int64").astype("string") + "; row dropped",
-             check="duplicate_id", severity="warning")
+    if has_repeats(kept_pair):  # usually not: found without hashing every pair
+        dup = kept_pair.duplicated(keep="first") & kept_pair.notna()
+        first = t.df.loc[kept_pair.notna() & ~dup, ROW]
+        first_by_pair = pd.Series(first.to_numpy(), index=kept_pair[kept_pair.notna() & ~dup].to_numpy())
+        t.report(dup, "related_person_id",
+                 "link of " + t.col("person_id") + " to " + child + " repeats row "
+                 + pair.map(first_by_pair).astype("Int64").astype("string") + "; row dropped",
+                 check="duplicate_id", severity="warning")
     partner = rel == "partner_of"
     start = t.date("start_date", required=False)
     end = t.date("end_date", required=False)
@@ -115,9 +119,10 @@ def from_ssd_mother(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, p
     t.known_person("moth_childs_person_id", person_ids, role="the child")
     dob = t.date("moth_childs_dob", required=False)
     pair = t.col("moth_person_id") + "\x1f" + t.col("moth_childs_person_id")
-    dup = pair.where(t.keep).duplicated() & t.keep
-    t.report(dup, "moth_childs_person_id", "repeats an earlier link of the same mother and child; row dropped",
-             check="duplicate_id", severity="warning")
+    if has_repeats(pair.where(t.keep)):  # usually not: found without hashing every pair
+        dup = pair.where(t.keep).duplicated() & t.keep
+        t.report(dup, "moth_childs_person_id", "repeats an earlier link of the same mother and child; "
+                 "row dropped", check="duplicate_id", severity="warning")
     links = pd.DataFrame({
         "parent_id": t.col("moth_person_id"), "child_id": t.col("moth_childs_person_id"),
         "relationship": "mother_of", "source": "ssd_mother", ROW: t.df[ROW],
@@ -154,10 +159,11 @@ def from_ssd_family(t: TableRows, persons: pd.DataFrame, *,
     fam = pd.DataFrame({"family_id": t.col("fami_family_id"), "person_id": t.col("fami_person_id"),
                         ROW: t.df[ROW]})
     dob = fam["person_id"].map(persons.drop_duplicates("person_id").set_index("person_id")["dob"])
-    t.report(dob.isna(), "fami_person_id",
-             "fami_person_id " + t.col("fami_person_id")
-             + " has no date of birth, so cannot be placed as parent or child; not linked",
-             check="no_dob", severity="warning", drop=False)
+    if t.hits(dob.isna()):
+        t.report(dob.isna(), "fami_person_id",
+                 "fami_person_id " + t.col("fami_person_id")
+                 + " has no date of birth, so cannot be placed as parent or child; not linked",
+                 check="no_dob", severity="warning", drop=False)
     fam = fam.assign(dob=dob)[t.keep & dob.notna()]
     fam = fam.drop_duplicates(["family_id", "person_id"]).sort_values(["family_id", "dob", "person_id"])
     gap_years = fam.groupby("family_id")["dob"].diff().dt.days / 365.25
@@ -209,25 +215,100 @@ def ancestor_pairs(links: pd.DataFrame, *, max_generations: int = MAX_GENERATION
     return pairs.reset_index(drop=True)
 
 
-def _drop_cycles(links: pd.DataFrame, t: TableRows, *, on_table_index: pd.Series) -> pd.DataFrame:
+def _maybe_on_cycle(parent: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """Links (integer person codes ``parent -> child``) that may lie on a loop.
+
+    A link whose parent has no parent, or whose child has no child, among the links left is on
+    no loop; removing such links until none is left keeps every link of every loop (each
+    person on a loop has a parent and a child on it). One pass per generation of the family
+    tree. What is left is usually nothing; :func:`_drop_cycles` checks it exactly.
+
+    Examples
+    --------
+    >>> # 0 -> 1 -> 2 -> 1 (a loop 1 <-> 2), 3 -> 4
+    >>> _maybe_on_cycle(np.array([0, 1, 2, 3]), np.array([1, 2, 1, 4])).tolist()
+    [False, True, True, False]
+    """
+    left = np.ones(len(parent), dtype=bool)
+    n = int(max(parent.max(), child.max())) + 1 if len(parent) else 0
+    while True:
+        has_parent = np.bincount(child[left], minlength=n) > 0
+        has_child = np.bincount(parent[left], minlength=n) > 0
+        still = left & has_parent[parent] & has_child[child]
+        if still.sum() == left.sum():
+            return still
+        left = still
+
+
+def _drop_cycles(links: pd.DataFrame, t: TableRows, *, parent: np.ndarray,
+                 child: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Drop (error) birth links on a cycle: a child who is also its parent's ancestor.
 
     With both dates of birth known a cycle is already broken by the age check (someone is not
     older than their child); this catches cycles among people without a date of birth.
+    ``parent``/``child``: integer codes of the links' people (see :func:`_person_codes`); only
+    the links :func:`_maybe_on_cycle` leaves are searched with :func:`ancestor_pairs` (every
+    path between people on a loop runs through such links, so the result is the same as
+    searching all links). Returns the links kept and the mask of those kept.
     """
-    if links.empty:
-        return links
-    pairs = ancestor_pairs(links)
-    key = pd.MultiIndex.from_frame(pairs[["anc", "desc"]])
-    back = pd.MultiIndex.from_arrays([links["child_id"], links["parent_id"]])
-    on_cycle = pd.Series(back.isin(key), index=links.index)
+    on_cycle = pd.Series(False, index=links.index)
+    candidates = _maybe_on_cycle(parent, child)
+    if candidates.any():
+        sub = links[candidates]
+        pairs = ancestor_pairs(sub)
+        key = pd.MultiIndex.from_frame(pairs[["anc", "desc"]])
+        back = pd.MultiIndex.from_arrays([sub["child_id"], sub["parent_id"]])
+        on_cycle[candidates] = back.isin(key)
     if on_cycle.any():
         text = ("parent " + links["parent_id"] + " is also a descendant of their child "
                 + links["child_id"] + " (a loop in the family tree); row dropped, correct the "
                 "relationships")
-        m, txt = _on_table(t, on_cycle, text, on_table_index)
+        m, txt = _on_table(t, on_cycle, text, _table_index(t, links[ROW]))
         t.report(m, None, txt, check="link_cycle", values=None)
-    return links[~on_cycle].reset_index(drop=True)
+    kept = ~on_cycle.to_numpy()
+    return links[kept].reset_index(drop=True), kept
+
+
+def _table_index(t: TableRows, rows: pd.Series) -> pd.Series:
+    """Index in ``t.df`` of each file row number in ``rows`` (links keep their ``_row``)."""
+    return rows.map(pd.Series(t.df.index, index=t.df[ROW].to_numpy()))
+
+
+def _person_codes(links: pd.DataFrame, persons: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of each link's parent and child: the person's first row in ``persons``
+    (one hash pass per column, then every later step works on integers); an id absent from
+    ``persons`` gets a code after theirs (-1 never appears).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"parent_id": ["M", "X"], "child_id": ["C", "M"]})
+    >>> [a.tolist() for a in _person_codes(links, pd.DataFrame({"person_id": ["C", "M"]}))]
+    [[1, 2], [0, 1]]
+    """
+    ids = persons["person_id"]
+    both = pd.concat([links["parent_id"], links["child_id"]], ignore_index=True)
+    codes = positions(both, ids)  # one hash of the persons for both columns
+    absent = codes < 0
+    if absent.any():  # only when called with persons lacking some ids (load adds them all)
+        codes[absent] = len(ids) + pd.factorize(both[absent])[0]
+    return codes[:len(links)], codes[len(links):]
+
+
+def _parents_per_child(parent: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """For each link (integer codes), the number of distinct parents its child has.
+
+    Examples
+    --------
+    >>> _parents_per_child(np.array([5, 6, 5, 7]), np.array([1, 1, 1, 2])).tolist()
+    [2, 2, 2, 1]
+    """
+    if len(parent) == 0:
+        return np.zeros(0, dtype=np.int64)
+    width = int(parent.max()) + 1
+    pairs = np.sort(child.astype(np.int64) * width + parent)  # sorted: no hash (np.unique's is slow)
+    distinct = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    per_child = np.bincount(distinct // width, minlength=int(child.max()) + 1)
+    return per_child[child]
 
 
 def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
@@ -260,29 +341,21 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
     """
     if links.empty:
         return links
-    dob = persons.drop_duplicates("person_id").set_index("person_id")["dob"]
-    pdob = links["parent_id"].map(dob)
-    cdob = links["child_id"].map(dob)
+    parent, child = _person_codes(links, persons)
+    dobs = persons["dob"].to_numpy(dtype="datetime64[ns]")
+    pdob = pd.Series(_dob_at(dobs, parent), index=links.index)
+    cdob = pd.Series(_dob_at(dobs, child), index=links.index)
     known = pdob.notna() & cdob.notna()
     p = pd.DatetimeIndex(pdob)
     c = pd.DatetimeIndex(cdob)
     age = pd.Series(c.year - p.year - ((c.month * 100 + c.day) < (p.month * 100 + p.day)).astype(int),
                     index=links.index)
     young = known & (age < min_parent_age_years)
-    row_to_index = pd.Series(t.df.index, index=t.df[ROW].to_numpy())
-    idx = links[ROW].map(row_to_index)
-
-    def on_table(mask: pd.Series, series: pd.Series) -> tuple[pd.Series, pd.Series]:
-        return on_table_at(mask, series, idx)
-
-    def on_table_at(mask, series, where) -> tuple[pd.Series, pd.Series]:
-        return _on_table(t, mask, series, where)
-
     iso = lambda s: s.dt.strftime("%Y-%m-%d").astype("string")  # noqa: E731
-    after = known & (pdob >= cdob)
     # messages only for the links reported (formatting every link's dates costs seconds)
-    text = pd.Series(pd.NA, index=links.index, dtype="string")
     if young.any():
+        after = known & (pdob >= cdob)
+        text = pd.Series(pd.NA, index=links.index, dtype="string")
         y = young.to_numpy()
         yl, yp, yc, ya, yaft = links[y], pdob[y], cdob[y], age[y], after[y]
         msg = ("parent " + yl["parent_id"] + " (born " + iso(yp) + ") was "
@@ -292,22 +365,29 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
                         + ") is not older than their child " + yl["child_id"] + " (born "
                         + iso(yc) + "); the link is reversed or a date of birth is wrong; row dropped")
         text[y] = msg.astype("string").to_numpy()
-    m, txt = on_table(young, text)
-    t.report(m, None, txt, check="young_parent", values=None)
-    links = links[~young].reset_index(drop=True)
-    links = _drop_cycles(links, t, on_table_index=links[ROW].map(row_to_index))
-    births = links[links["relationship"].isin(list(codes.BIRTH_RELATIONSHIPS) + ["parent_of"])]
-    n_parents = births.groupby("child_id")["parent_id"].transform("nunique")
+        m, txt = _on_table(t, young, text, _table_index(t, links[ROW]))
+        t.report(m, None, txt, check="young_parent", values=None)
+    kept = ~young.to_numpy()
+    links, parent, child = links[kept].reset_index(drop=True), parent[kept], child[kept]
+    links, kept = _drop_cycles(links, t, parent=parent, child=child)
+    parent, child = parent[kept], child[kept]
+    birth = links["relationship"].isin(list(codes.BIRTH_RELATIONSHIPS) + ["parent_of"]).to_numpy()
     many = pd.Series(False, index=links.index)
-    many.loc[births.index] = n_parents > max_birth_parents
+    many[birth] = _parents_per_child(parent[birth], child[birth]) > max_birth_parents
     if many.any():
+        births = links[birth]
         names = births.drop_duplicates(["child_id", "parent_id"]).sort_values("parent_id").groupby(
             "child_id")["parent_id"].agg(", ".join)
         count = births.groupby("child_id")["parent_id"].nunique()
         text = ("child " + links["child_id"] + " has " + links["child_id"].map(count).astype("string")
                 + " birth parents (" + links["child_id"].map(names) + "; at most "
                 + str(max_birth_parents) + "); link kept until the extract is corrected")
-        idx = links[ROW].map(row_to_index)
-        m, txt = on_table_at(many, text, idx)
+        m, txt = _on_table(t, many, text, _table_index(t, links[ROW]))
         t.report(m, None, txt, check="too_many_parents", drop=False, values=None)
     return links
+
+
+def _dob_at(dobs: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``dobs[codes]``, NaT for codes past the end (people not in ``persons``)."""
+    inside = codes < len(dobs)
+    return take_codes(dobs, np.where(inside, codes, -1), np.datetime64("NaT"))

@@ -284,7 +284,8 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
                 absent = links[~isin(links["parent_id"], person_ids)].drop_duplicates("parent_id")
                 if len(absent):
                     mask = lt.df[ROW].isin(absent[ROW])
-                    lt.report(mask, parent_col, parent_col + " " + lt.col(parent_col)
+                    parent = lt.col(parent_col)[lt.reported(mask)]  # messages for these rows only
+                    lt.report(mask, parent_col, parent_col + " " + parent
                               + " (a parent) is not in ssd_person; kept with unknown date of birth",
                               check="parent_not_in_extract", severity="note", drop=False)
                     extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,

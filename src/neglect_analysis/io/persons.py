@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .arrowtext import map_distinct
 from .checks import TableRows
 
 #: Sex values mapped to one letter (case-insensitive); other values are kept as given.
 SEX_TEXT: dict[str, str] = {"m": "M", "male": "M", "f": "F", "female": "F", "u": "U",
                             "unknown": "U", "not known": "U", "i": "I", "indeterminate": "I"}
+
+
+def _sex_letter(sex: pd.Series) -> pd.Series:
+    """Sex text to one letter (:data:`SEX_TEXT`, ignoring case); other text kept as given."""
+    return sex.str.lower().map(SEX_TEXT).astype("string").fillna(sex)
 
 
 def build_persons(t: TableRows) -> pd.DataFrame:
@@ -39,9 +45,7 @@ def build_persons(t: TableRows) -> pd.DataFrame:
              "out of sibling groups", check="no_dob", severity="warning", drop=False)
     death = t.date("pers_death_date", required=False)
     death = t.date_order(dob, death, "date of birth", "pers_death_date", consequence="death date ignored")
-    sex = t.col("pers_sex")
-    low = sex.str.lower()
-    sex = low.map(SEX_TEXT).astype("string").fillna(sex)
+    sex = map_distinct(t.col("pers_sex"), _sex_letter)
     out = pd.DataFrame({
         "person_id": t.col("pers_person_id"),
         "sex": sex,

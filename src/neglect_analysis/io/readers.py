@@ -14,7 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
+import pyarrow.parquet as pq
 
+from .arrowtext import arrow_text, text_series
 from .spec import FILE_SUFFIXES, LITERAL_TEXT_COLUMNS, MISSING_TEXT, TABLE_ALIASES, TABLE_COLUMNS
 
 #: Name of the column holding the row number as in the file (header = row 1).
@@ -310,9 +314,21 @@ def read_file(path: str | Path, table: str | None = None) -> RawFile:
     if suffix == ".parquet":
         if path.stat().st_size == 0:
             return RawFile(pd.DataFrame(), None, empty=True)
+        if _all_text(pq.read_schema(path)):  # the usual case: take the text as Arrow holds it
+            table = pq.read_table(path)
+            return RawFile(pd.DataFrame({c: text_series(table.column(c)) for c in table.column_names}))
         df, numeric = _as_text(pd.read_parquet(path))
         return RawFile(df, None, numeric_columns=[c.strip().lower() for c in numeric])
     raise ValueError(f"{path.name}: unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)")
+
+
+def _all_text(schema: pa.Schema) -> bool:
+    """Whether every column of a Parquet file is text, with distinct names and no pandas index
+    stored as a column: then the file's columns are the table's, as text, with no conversion."""
+    names = schema.names
+    index = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+    return (not index and len(set(names)) == len(names)
+            and all(pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in schema))
 
 
 def read_raw(path: str | Path) -> tuple[pd.DataFrame, str | None]:
@@ -351,6 +367,63 @@ def _any_case(words) -> tuple[str, ...]:
 
 
 _MISSING_ANY_CASE = _any_case(MISSING_TEXT)
+#: The missing-value words in every spelling, as the Arrow set cells are looked up in.
+_MISSING_WORDS = pa.array(_MISSING_ANY_CASE, type=pa.large_string())
+#: Length in bytes of the longest missing-value word: a longer cell is never one.
+_MISSING_MAX_BYTES = max(len(w.encode()) for w in MISSING_TEXT)
+
+
+def _clean_cells(cells: pa.Array, *, literal: bool = False) -> pa.Array:
+    """One column's cells stripped, with empty cells and (unless ``literal``) missing-value
+    words (:data:`~neglect_analysis.io.spec.MISSING_TEXT`, any case) set missing.
+
+    Arrow kernels over the column; the word lookup is skipped when no cell is short enough to
+    be a missing-value word (ids, dates, JSON).
+
+    Examples
+    --------
+    >>> _clean_cells(pa.array([" 0012 ", "", "  ", "N/A", "null", None, "Nan-x"])).to_pylist()
+    ['0012', None, None, None, None, None, 'Nan-x']
+    >>> _clean_cells(pa.array(["N/A", " "]), literal=True).to_pylist()
+    ['N/A', None]
+    """
+    text = cells if _no_edge_space(cells) else pac.utf8_trim_whitespace(cells)
+    length = pac.binary_length(text)
+    if not pac.any(pac.less_equal(length, _MISSING_MAX_BYTES)).as_py():
+        return text  # no cell is empty or a missing-value word
+    missing = pac.equal(length, 0)
+    if not literal:
+        missing = pac.or_(missing, pac.is_in(text, value_set=_MISSING_WORDS.cast(text.type)))
+    return pac.if_else(missing, pa.scalar(None, type=text.type), text)
+
+
+def _no_edge_space(cells: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether no cell can need stripping: every cell's first and last byte is a printable
+    ASCII character (read from the Arrow buffers; saves copying the column to strip it).
+
+    Conservative: a space, control character or non-ASCII byte at either end of any cell
+    gives False, and the column is stripped. An empty or null cell has no bytes: the bytes
+    read at its place are the neighbouring cells' edges (the buffer's last byte before the
+    first cell), checked anyway.
+
+    Examples
+    --------
+    >>> _no_edge_space(pa.array(["a", "bc", None, ""])), _no_edge_space(pa.array(["a ", "b"]))
+    (True, False)
+    """
+    for chunk in (cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]):
+        _, offsets, data = chunk.buffers()
+        if data is None or len(chunk) == 0:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(data, dtype=np.uint8)
+        if len(data) == 0:
+            continue
+        for edge in (data[np.minimum(offsets[:-1], len(data) - 1)], data[offsets[1:] - 1]):
+            if not ((edge > 0x20) & (edge < 0x7F)).all():
+                return False
+    return True
 
 
 def normalise(df: pd.DataFrame, table: str | None = None, *,
@@ -390,19 +463,10 @@ def normalise(df: pd.DataFrame, table: str | None = None, *,
     dup = out.columns.duplicated()
     duplicates = []
     literal = LITERAL_TEXT_COLUMNS.get(table, ()) if table else ()
-    n, k = out.shape
-    # every cell at once (one vectorised pass per table, not per column)
-    # columns end to end as Arrow text (no round trip through Python objects)
-    flat = pd.concat([out.iloc[:, pos].astype("string") for pos in range(k)]
-                     or [pd.Series([], dtype="string")], ignore_index=True).str.strip()
-    missing = flat.isna() | (flat == "")
-    token = flat.isin(_MISSING_ANY_CASE).fillna(False).astype(bool)
-    if literal:
-        token &= ~np.repeat([c in literal for c in out.columns], n)
-    cells = flat.mask(missing | token).array
     clean = {}
     for pos, c in enumerate(out.columns):
-        s = pd.Series(cells[pos * n:(pos + 1) * n], index=out.index, dtype="string")
+        cells = _clean_cells(arrow_text(out.iloc[:, pos]), literal=c in literal)
+        s = text_series(cells, index=out.index)
         if dup[pos]:
             first = list(out.columns).index(c)
             same = bool(s.fillna("\x00").equals(clean[c].fillna("\x00")))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .arrowtext import repeat_text
+
 #: Columns of :attr:`ValidationReport.problems` (``check`` is the short problem kind used to
 #: group the readable report).
 PROBLEM_COLUMNS: tuple[str, ...] = (
@@ -93,18 +95,16 @@ class ProblemLog:
                 return list(pd.Series(list(x), dtype=object).where(pd.notna(list(x)), None))
             return [x] * n
 
+        rows_index = pd.RangeIndex(n)
+        same = {name: repeat_text(value, rows_index) for name, value in (  # one value per call
+            ("table", table), ("file", file), ("column", column), ("severity", severity),
+            ("action", action), ("check", check), ("advice", ADVICE.get(check, ADVICE["other"])))}
         self.frames.append(pd.DataFrame({
-            "table": [table] * n,
-            "file": [file] * n,
+            **same,
             "row": pd.array(col(rows), dtype="Int64"),
-            "column": [column] * n,
             "value": pd.array([None if v is None else str(v) for v in col(values)], dtype="string"),
             "problem": pd.array(col(message), dtype="string"),
-            "severity": [severity] * n,
-            "action": [action] * n,
-            "check": [check] * n,
-            "advice": [ADVICE.get(check, ADVICE["other"])] * n,
-        }))
+        }, index=rows_index))
 
     def frame(self) -> pd.DataFrame:
         """All problems as one DataFrame (columns :data:`PROBLEM_COLUMNS`)."""

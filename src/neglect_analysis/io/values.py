@@ -8,31 +8,38 @@ from __future__ import annotations
 import json
 import re
 
-import numpy as np
 import pandas as pd
 
 from .. import codes
+from .arrowtext import distinct_codes, map_distinct
 
 #: Text accepted as a flag (case-insensitive).
 TRUE_TEXT: tuple[str, ...] = ("y", "yes", "1", "true", "t")
 FALSE_TEXT: tuple[str, ...] = ("n", "no", "0", "false", "f")
 
 
-def _by_unique(s: pd.Series, fn, n_out: int = 1) -> list[pd.Series]:
-    """Apply ``fn`` (returning ``n_out`` values) once per distinct non-missing value of ``s``.
+def _by_unique(s: pd.Series, fn, dtypes: tuple[str, ...] = ("string",)) -> list[pd.Series]:
+    """Apply ``fn`` once per distinct non-missing value of ``s``; map the results to the rows.
 
-    Returns ``n_out`` object Series aligned with ``s``; missing values give None.
+    ``fn`` returns one value per entry of ``dtypes`` (a tuple of them when there are several).
+    Returns one Series per dtype, aligned with ``s``, missing (NA) where ``s`` is missing.
+    The results are typed on the distinct values, then taken to the rows (no Python objects
+    per row).
+
+    Examples
+    --------
+    >>> _by_unique(pd.Series(["a", None, "a"]), str.upper)[0].tolist()
+    ['A', <NA>, 'A']
     """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    results = [np.empty(len(uniques) + 1, dtype=object) for _ in range(n_out)]
-    for i, u in enumerate(uniques):
-        out = fn(u)
-        out = out if n_out > 1 else (out,)
-        for k in range(n_out):
-            results[k][i] = out[k]
-    for k in range(n_out):
-        results[k][-1] = None
-    return [pd.Series(r[codes], index=s.index, dtype=object) for r in results]
+    codes, uniques = distinct_codes(s)
+    results = [fn(u) for u in uniques.tolist()]
+    if len(dtypes) == 1:
+        results = [(r,) for r in results]
+    out = []
+    for k, dtype in enumerate(dtypes):
+        per_value = pd.array([r[k] for r in results], dtype=dtype)
+        out.append(pd.Series(per_value.take(codes, allow_fill=True), index=s.index))
+    return out
 
 
 def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -47,12 +54,18 @@ def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> f.tolist(), bad.tolist()
     ([True, False, True, False, <NA>, <NA>], [False, False, False, False, False, True])
     """
-    low = s.astype("string").str.strip().str.lower()
-    flags = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    flags = map_distinct(s, _flag_values)
+    bad = s.notna() & flags.isna()
+    return flags, bad.astype(bool)
+
+
+def _flag_values(text: pd.Series) -> pd.Series:
+    """:func:`parse_flags` on (distinct) text: True, False or NA."""
+    low = text.astype("string").str.strip().str.lower()
+    flags = pd.Series(pd.NA, index=text.index, dtype="boolean")
     flags[low.isin(TRUE_TEXT).fillna(False).astype(bool)] = True
     flags[low.isin(FALSE_TEXT).fillna(False).astype(bool)] = False
-    bad = low.notna() & flags.isna()
-    return flags, bad.astype(bool)
+    return flags
 
 
 def _cp_code(v: str) -> str | None:
@@ -74,7 +87,7 @@ def parse_cp_category(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> c.tolist(), bad.tolist()
     (['NEG', 'EMO', 'PHY', <NA>, <NA>], [False, False, False, True, False])
     """
-    out = _by_unique(s, _cp_code)[0].astype("string")
+    out = _by_unique(s, _cp_code)[0]
     return out, (s.notna() & out.isna()).astype(bool)
 
 
@@ -87,8 +100,11 @@ def parse_primary_need(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> c.tolist(), bad.tolist()
     (['N1', 'N9', <NA>, <NA>], [False, False, True, False])
     """
-    up = s.astype("string").str.strip().str.upper()
-    out = up.where(up.isin(list(codes.PRIMARY_NEED)).fillna(False).astype(bool))
+    def known(text: pd.Series) -> pd.Series:
+        up = text.str.strip().str.upper()
+        return up.where(up.isin(list(codes.PRIMARY_NEED)).fillna(False).astype(bool))
+
+    out = map_distinct(s, known)
     return out.astype("string"), (s.notna() & out.isna()).astype(bool)
 
 
@@ -134,10 +150,8 @@ def parse_factors(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> p.tolist()
     [<NA>, <NA>, 'has unknown factor code(s) 99Z', <NA>]
     """
-    factors, problem = _by_unique(s, _factors, 2)
-    factors = factors.astype("string").fillna("")
-    problem = problem.astype("string")
-    return factors, problem
+    factors, problem = _by_unique(s, _factors, ("string", "string"))
+    return factors.fillna(""), problem
 
 
 def _outcome(v: str) -> tuple[str | None, object, str | None]:
@@ -172,5 +186,5 @@ def parse_outcome_json(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     >>> o.tolist(), nfa.tolist(), p.tolist()
     (['ADVICE_FLAG;NFA_FLAG', '', <NA>, <NA>], [True, False, <NA>, <NA>], [<NA>, <NA>, 'is not a JSON object of Y/N flags', <NA>])
     """
-    outcome, nfa, problem = _by_unique(s, _outcome, 3)
-    return outcome.astype("string"), nfa.fillna(pd.NA).astype("boolean"), problem.astype("string")
+    outcome, nfa, problem = _by_unique(s, _outcome, ("string", "boolean", "string"))
+    return outcome, nfa, problem

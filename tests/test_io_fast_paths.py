@@ -1,0 +1,132 @@
+"""The loader's fast paths give the answers of the plain computations they replace.
+
+Each helper below skips work in the usual case (ids in order, no cell to strip, all dates ISO,
+a small table against many persons); these tests build the unusual cases by hand, including
+text split over several Arrow chunks as Parquet row groups give it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from neglect_analysis.io.arrowtext import (distinct_codes, has_repeats, map_distinct,
+                                           repeat_text, take_codes)
+from neglect_analysis.io.checks import _in_ids
+from neglect_analysis.io.dates import _padded_iso_dates, _parse_distinct, _parse_few
+from neglect_analysis.io.links import _maybe_on_cycle, _parents_per_child, _person_codes
+from neglect_analysis.io.readers import _clean_cells, _no_edge_space
+
+
+def chunked(*chunks) -> pd.Series:
+    """A string Series over several Arrow chunks (as read from a Parquet file's row groups)."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string())))
+
+
+def test_distinct_codes_over_chunks_share_one_dictionary():
+    # values b, -, a | b, c: distinct in order of first appearance b=0, a=1, c=2; missing -1
+    codes, uniques = distinct_codes(chunked(["b", None, "a"], ["b", "c"]))
+    assert codes.tolist() == [0, -1, 1, 0, 2]
+    assert uniques.tolist() == ["b", "a", "c"]
+    codes, uniques = distinct_codes(pd.Series([None, None], dtype="string"))
+    assert codes.tolist() == [-1, -1] and uniques.tolist() == []
+
+
+def test_take_codes_fills_missing_rows():
+    assert take_codes(np.array([True, False]), np.array([1, -1, 0]), False).tolist() == [False, False, True]
+    # nothing distinct (every row missing): every row gets the missing value
+    assert take_codes(np.array([], dtype=bool), np.array([-1, -1]), False).tolist() == [False, False]
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["A1", "A2", "A3"], False),          # in order: no sort needed, no repeat
+    (["A3", "A1", "A2"], False),          # out of order, all distinct
+    (["A3", "A1", "A3"], True),           # out of order, A3 twice
+    (["A1", "A1"], True),                 # in order but equal neighbours: a repeat
+    (["A1", None, None, "A2"], False),    # missing values never count as repeats
+    ([None], False),
+])
+def test_has_repeats(values, expected):
+    assert has_repeats(pd.Series(values, dtype="string")) is expected
+
+
+def test_has_repeats_across_chunks():
+    # A2 ends the first chunk and starts the second
+    assert has_repeats(chunked(["A1", "A2"], ["A2", "A3"])) is True
+    assert has_repeats(chunked(["A1", "A2"], ["A3"])) is False
+
+
+def test_map_distinct_and_repeat_text():
+    s = pd.Series([" n1", None, "N2", " n1"], dtype="string")
+    assert map_distinct(s, lambda u: u.str.strip().str.upper()).tolist() == ["N1", pd.NA, "N2", "N1"]
+    assert repeat_text("ics", pd.RangeIndex(3)).tolist() == ["ics"] * 3
+    assert repeat_text(None, pd.RangeIndex(2)).isna().all()
+
+
+@pytest.mark.parametrize("cells, plain", [
+    (["abc", "12", "", None], True),       # empty and missing cells have no edge bytes
+    (["abc", " 12"], False),               # leading space
+    (["abc", "12\t"], False),              # trailing tab
+    (["\u00a0x"], False),                  # non-breaking space: non-ASCII, so stripped
+    (["é"], False),                        # any non-ASCII edge is left to the real strip
+])
+def test_no_edge_space(cells, plain):
+    assert _no_edge_space(pa.array(cells, type=pa.large_string())) is plain
+
+
+def test_clean_cells_same_with_or_without_the_strip():
+    # " x" must be stripped; a column with nothing to strip still loses empty and NULL cells
+    assert _clean_cells(pa.array([" x", "NULL", "", "y"])).to_pylist() == ["x", None, None, "y"]
+    assert _clean_cells(pa.array(["x", "NULL", "", "y"])).to_pylist() == ["x", None, None, "y"]
+    assert _clean_cells(pa.chunked_array([["x "], ["n/a", "y"]])).to_pylist() == ["x", None, "y"]
+    # a sliced array (offset into its buffers) is read from its own cells only
+    assert _no_edge_space(pa.array([" a", "b", "c"]).slice(1)) is True
+
+
+def test_padded_iso_dates_arithmetic():
+    text = pd.Series(["2016-02-29", "2017-02-29", "2017-04-31", "2017-12-31 23:59:59.5",
+                      "2017-00-10", "2017-13-01", "2017-01-00", "2017-01-32"])
+    # 2016 is a leap year, 2017 is not; April has 30 days; month 0/13 and day 0/32 do not exist
+    assert np.datetime_as_string(_padded_iso_dates(text), unit="D").tolist() == [
+        "2016-02-29", "NaT", "NaT", "2017-12-31", "NaT", "NaT", "NaT", "NaT"]
+
+
+def test_parse_distinct_matches_one_by_one_parsing():
+    # every form once: padded ISO (fast arithmetic), unpadded ISO, UK, serial, placeholder,
+    # out of range, impossible, other text
+    s = pd.Series(["2017-03-05", "2017-3-5", "05/03/2017", "42825", "9999-12-31", "1899-12-31",
+                   "2199-12-31", "2200-01-01", "0000-01-01", "2017-02-29", "x", " ", None,
+                   "2017-03-05T10:00", "2017-03-05 10:00:00.000"], dtype="string")
+    a, b = _parse_distinct(s), _parse_few(s)
+    assert a[0].equals(b[0]) and a[1].tolist() == b[1].tolist()
+    # by hand: the four forms of 5 March 2017 read alike (42825 is 31 March 2017)
+    assert a[0].iloc[:4].dt.strftime("%Y-%m-%d").tolist() == ["2017-03-05"] * 3 + ["2017-03-31"]
+    # placeholder missing and not bad; 1899 and 2200 out of range (bad); 2199-12-31 accepted
+    assert a[1].iloc[4:8].tolist() == [False, True, False, True]
+
+
+def test_in_ids_hashes_either_side():
+    persons = pd.Index(["P1", "P2", "P3", "P4"])
+    # a short table (2 < 4 persons): the persons it names first, then its ids against those
+    assert _in_ids(pd.Series(["P2", "X"]), persons).tolist() == [True, False]
+    # a long table: straight against the persons
+    long = pd.Series(["P4", None, "P1", "Y", "P4"])
+    assert _in_ids(long, persons).tolist() == [True, False, True, False, True]
+
+
+def test_cycle_candidates_and_parents_per_child():
+    # 0 -> 1 -> 2 -> 0 is a loop; 3 -> 4 -> 5 is a line; 2 -> 6 leaves the loop
+    parent = np.array([0, 1, 2, 3, 4, 2])
+    child = np.array([1, 2, 0, 4, 5, 6])
+    assert _maybe_on_cycle(parent, child).tolist() == [True, True, True, False, False, False]
+    # child 1 has parents 0 and 7 (7 twice), child 2 has parent 1
+    per = _parents_per_child(np.array([0, 7, 7, 1]), np.array([1, 1, 1, 2]))
+    assert per.tolist() == [2, 2, 2, 1]
+
+
+def test_person_codes_code_absent_ids_after_the_persons():
+    links = pd.DataFrame({"parent_id": ["M", "X", "X"], "child_id": ["C", "C", "M"]})
+    parent, child = _person_codes(links, pd.DataFrame({"person_id": ["C", "M"]}))
+    # C=0, M=1 (rows of persons); X is not a person: code 2, the same for both of its links
+    assert parent.tolist() == [1, 2, 2] and child.tolist() == [0, 0, 1]
