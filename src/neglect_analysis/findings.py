@@ -11,7 +11,8 @@ import pandas as pd
 
 from . import escalation
 from .cohort import Cohort
-from .idsets import isin
+from .idsets import isin, positions
+from .recurrence import _by_distinct
 from .reference import latest, national_figures
 from .tables import FamilyTables
 
@@ -66,19 +67,31 @@ def _children_once(family: FamilyTables) -> pd.DataFrame:
     return family.children.drop_duplicates("child_id")
 
 
-def _group_events(cohort: Cohort, family: FamilyTables, event_type: str) -> pd.DataFrame:
-    kids = family.members["child_id"].unique()
+def _kid_events(cohort: Cohort, family: FamilyTables) -> pd.DataFrame:
+    """Events of the sibling groups' children (their ids hashed once per run), with the
+    columns the findings read (filtering fewer text columns is cheaper)."""
     ev = cohort.events
-    ev = ev[ev["event_type"] == event_type]  # the same rows, in order; ids tested on fewer rows
-    return ev[isin(ev["person_id"], kids)]
+    keep = isin(ev["person_id"], family.members["child_id"].unique())
+    return ev.loc[keep, ["event_id", "person_id", "event_type", "start_date", "category"]]
 
 
-def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables) -> tuple[int, int]:
+def _group_events(cohort: Cohort, family: FamilyTables, event_type: str,
+                  _events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Events of ``event_type`` of the groups' children, in the order of ``cohort.events``.
+
+    ``_events`` (private): :func:`_kid_events` already computed."""
+    ev = _kid_events(cohort, family) if _events is None else _events
+    return ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
+
+
+def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables, *,
+                                         _events: pd.DataFrame | None = None) -> tuple[int, int]:
     """Assessments of younger children made on or after an older sibling's first CP plan start.
 
     Denominator: dated assessments of children who have an older sibling (earlier dob) in any
     of their sibling groups. Numerator: those starting on or after the earliest CP plan start
-    of any older sibling.
+    of any older sibling. ``_events`` (private): the children's events (:func:`_kid_events`),
+    selected once by :func:`findings`.
 
     Examples
     --------
@@ -92,22 +105,26 @@ def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables) -
     (1, 2)
     """
     m = family.members
-    plans = _group_events(cohort, family, "cp_plan")
+    plans = _group_events(cohort, family, "cp_plan", _events)
     first_plan = plans.groupby("person_id")["start_date"].min().rename("escalation_date")
     first_plan = first_plan.rename_axis("child_id").reset_index()
     older_plan = escalation.older_sibling_escalation(m, first_plan).rename("older_plan")
     group_min = m.groupby("parent_id")["dob"].transform("min")
     has_older = m.loc[m["dob"] > group_min, "child_id"].unique()
-    ass = _group_events(cohort, family, "assessment")
+    ass = _group_events(cohort, family, "assessment", _events)
     ass = ass[isin(ass["person_id"], has_older) & ass["start_date"].notna()]
-    after = ass["start_date"] >= ass["person_id"].map(older_plan)
+    # each assessment's older-sibling plan date by integer position (NaT: none, never "after")
+    at = positions(ass["person_id"], older_plan.index)
+    plan_date = older_plan.array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
+    after = ass["start_date"].to_numpy() >= plan_date
     return int(after.sum()), int(len(ass))
 
 
 def _case_review_yes(cohort: Cohort, family: FamilyTables, pattern: str) -> tuple[int, int]:
     cr = cohort.case_review
     cr = cr[isin(cr["person_id"], family.members["child_id"].unique())]
-    cr = cr[cr["question"].fillna("").str.contains(pattern, case=False, regex=False)]
+    # a few distinct question texts over many rows: test each text once
+    cr = cr[_by_distinct(cr["question"], lambda q: q.fillna("").str.contains(pattern, case=False, regex=False))]
     ans = cr["answer"].fillna("").str.strip().str.lower()
     known = ans.isin(["yes", "y", "no", "n"])
     return int(ans[known].isin(["yes", "y"]).sum()), int(known.sum())
@@ -140,7 +157,8 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
         rows.append(row)
 
     # 1. Whole-family chronologies: was the older siblings' history in view?
-    num, den = assessments_after_older_sibling_plan(cohort, family)
+    kid_events = _kid_events(cohort, family)
+    num, den = assessments_after_older_sibling_plan(cohort, family, _events=kid_events)
     add(1, "younger_assessments_after_older_sibling_cp_plan",
         "Assessments of younger children made after an older sibling's child protection plan", num, den)
     num, den = _case_review_yes(cohort, family, "older sibling")
@@ -190,7 +208,7 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     # 6. Previous CP plans, sustained change, escalation and lead time.
     add(6, "repeat_cp_plans", "Child protection plans that are a second or subsequent plan",
         int(kids["n_repeat_cp_plans"].sum()), int(kids["n_cp_plans"].sum()), "repeat_cp_plans_pct")
-    plans = _group_events(cohort, family, "cp_plan")
+    plans = _group_events(cohort, family, "cp_plan", kid_events)
     known = plans[plans["category"].notna()]  # paper-only plans carry no category
     add(6, "cp_plans_neglect", "Child protection plans with neglect as the initial category "
         "(plans with a recorded category)",

@@ -46,6 +46,7 @@ def index_parents(
     ids: Iterable[str] | None = None,
     min_children: int = MIN_CHILDREN,
     min_span_years: float = MIN_SPAN_YEARS,
+    _pc: pd.DataFrame | None = None,
 ) -> pd.Index:
     """Ids of the index parents, sorted.
 
@@ -53,6 +54,9 @@ def index_parents(
     ``cohort.links``), or every parent with at least ``min_children`` linked children with a
     known dob and an age span (eldest minus youngest, in days / 365.25) of at least
     ``min_span_years`` years.
+
+    ``_pc`` (private): :func:`_parent_children` of ``cohort`` already computed (the
+    in-memory run computes it once for this and :func:`members`).
 
     Examples
     --------
@@ -74,20 +78,23 @@ def index_parents(
                 + (" ..." if len(unknown) > 10 else "")
             )
         return wanted
-    pc = _parent_children(cohort)
+    pc = _parent_children(cohort) if _pc is None else _pc
     g = pc.groupby("parent_id")["dob"].agg(["count", "min", "max"])
     span = (g["max"] - g["min"]).dt.days / DAYS_PER_YEAR
     keep = (g["count"] >= min_children) & (span >= min_span_years)
     return pd.Index(sorted(g.index[keep]), name="parent_id")
 
 
-def members(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.DataFrame:
+def members(cohort: Cohort, parents: Iterable[str] | pd.Index, *, _pc: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (index parent, child): the sibling groups.
 
     Columns: ``parent_id``, ``child_id``, ``dob``, ``birth_order`` (1 = eldest; dob order,
     ties by child id), ``age_days`` (audit date minus dob, also for a child who has died),
     ``n_index_parents`` (how many of the given index parents this child belongs to).
     Sorted by parent id and birth order.
+
+    ``_pc`` (private): :func:`_parent_children` of every parent already computed (see
+    :func:`index_parents`); it is restricted to ``parents`` here.
 
     Examples
     --------
@@ -99,7 +106,8 @@ def members(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.DataFrame:
     [['E', 1], ['T1', 2], ['T2', 3]]
     """
     parents = pd.Index(list(parents), dtype="string")
-    m = _parent_children(cohort, parents).sort_values(["parent_id", "dob", "child_id"])
+    pc = _parent_children(cohort, parents) if _pc is None else _pc[isin(_pc["parent_id"], parents)]
+    m = pc.sort_values(["parent_id", "dob", "child_id"])
     m = m.reset_index(drop=True)
     m["birth_order"] = m.groupby("parent_id").cumcount().astype("int64") + 1
     m["age_days"] = (cohort.audit_date - m["dob"]).dt.days.astype("int64")
@@ -214,16 +222,20 @@ def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
     links = cohort.links
     # the group's links: parent in the groups and child in the groups (a child of a group
     # parent that is in any group is in that parent's group too: both came from these links)
-    sel = isin(links["parent_id"], pd.Index(members["parent_id"].unique())) & isin(links["child_id"], members["child_id"])
-    src = links.loc[sel, ["parent_id", "source"]].dropna()
-    src = src.groupby(["parent_id", "source"], sort=True).size().reset_index()[["parent_id", "source"]]
-    known = [s for s in LINK_SOURCES if (src["source"] == s).any()]
-    others = sorted(set(src["source"]) - set(LINK_SOURCES))
-    has = src.assign(_one=True).pivot(index="parent_id", columns="source", values="_one")
-    has = has.reindex(sorted(src["parent_id"].unique())).notna()
-    text = pd.Series("", index=has.index, dtype="string")
-    for name in known + others:  # a handful of sources: a loop over columns, not over parents
-        text = text.where(~has[name], text.where(text == "", text + "+") + name)
+    parents = pd.Index(members["parent_id"].unique())
+    parent = positions(links["parent_id"], parents)
+    sel = (parent >= 0) & isin(links["child_id"], members["child_id"]).to_numpy() & links["source"].notna().to_numpy()
+    source, names = pd.factorize(links["source"][sel])
+    names = [str(n) for n in names]
+    ordered = [n for n in LINK_SOURCES if n in names] + sorted(set(names) - set(LINK_SOURCES))
+    # has[i, j]: parent i has a link from source j (integer codes, no text groupby)
+    has = np.zeros((len(parents), len(names)), dtype=bool)
+    has[parent[sel], source] = True
+    rows = np.flatnonzero(has.any(axis=1))
+    text = pd.Series("", index=pd.Index(parents[rows], name="parent_id"), dtype="string")
+    for name in ordered:  # a handful of sources: a loop over columns, not over parents
+        here = has[rows, names.index(name)]
+        text = text.where(~here, text.where(text == "", text + "+") + name)
     return text
 
 
@@ -233,6 +245,7 @@ def sibling_groups(
     escalated: pd.DataFrame | None = None,
     *,
     parents: Iterable[str] | None = None,
+    _members_sorted: bool = False,
 ) -> pd.DataFrame:
     """One row per index parent: size, ages, gaps, half-siblings and partners of its group.
 
@@ -271,6 +284,9 @@ def sibling_groups(
         The index parents. When given, a parent with no child in ``members`` (e.g. every child
         lacks a dob) still gets a row, with ``n_children`` 0; otherwise only parents present in
         ``members`` appear.
+    _members_sorted : bool
+        Private: ``members`` is known to be sorted as :func:`members` sorts it (parent, dob,
+        child id) with a fresh index, so it is not sorted again.
 
     Returns
     -------
@@ -292,7 +308,7 @@ def sibling_groups(
      age_span_years  max_gap_years  median_gap_years
                10.0           10.0               5.0
     """
-    m = _ordered(members)
+    m = members if _members_sorted else _ordered(members)
     gap_days = m.groupby("parent_id", sort=False)["dob"].diff().dt.days
     m = m.assign(_gap=gap_days / DAYS_PER_YEAR)
     g = m.groupby("parent_id", sort=True).agg(
@@ -480,14 +496,15 @@ def partner_timeline(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.Da
     return out[["person_id", "partner_id", "start_date", "end_date", "source"]].reset_index(drop=True)
 
 
-def children_table(members: pd.DataFrame) -> pd.DataFrame:
+def children_table(members: pd.DataFrame, *, _members_sorted: bool = False) -> pd.DataFrame:
     """One row per child and index parent: the leading columns of ``children.csv``.
 
     Implements DESIGN.md "Outputs" (``children.csv``) and "Sibling group and birth order".
     Columns: ``child_id``, ``parent_id``, ``birth_order`` (1 = eldest), ``dob``, ``age_days``,
     ``n_index_parents`` (2 when the child belongs to two index parents' groups: it then has two
     rows), ``index_parent_ids`` (all its index parents, sorted, joined by ``;``). Sorted by
-    parent and birth order, like :func:`members`.
+    parent and birth order, like :func:`members`. ``_members_sorted`` (private): ``members``
+    is the output of :func:`members` (already in this order, fresh index), not sorted again.
 
     Examples
     --------
@@ -497,11 +514,14 @@ def children_table(members: pd.DataFrame) -> pd.DataFrame:
     >>> children_table(m)[["child_id", "parent_id", "n_index_parents", "index_parent_ids"]].values.tolist()
     [['A', 'F', 2, 'F;M'], ['A', 'M', 2, 'F;M'], ['B', 'M', 1, 'M']]
     """
-    m = members.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
+    m = members
+    if not _members_sorted:
+        m = m.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
     pairs = m[["child_id", "parent_id"]].drop_duplicates()
     n_parents = pairs.groupby("child_id").size()
     out = m[["child_id", "parent_id", "birth_order", "dob", "age_days"]].copy()
-    out["n_index_parents"] = out["child_id"].map(n_parents).astype("int64")
+    # every child is in ``n_parents``: a take by integer position, not a text map
+    out["n_index_parents"] = n_parents.to_numpy()[positions(out["child_id"], n_parents.index)].astype("int64")
     out["index_parent_ids"] = out["parent_id"].astype("string")
     multi = out["n_index_parents"] > 1  # join only where there is more than one parent
     if multi.any():

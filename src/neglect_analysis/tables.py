@@ -130,14 +130,21 @@ class AnalystTables:
         return out
 
 
-def select_parents(cohort: Cohort, params: AnalysisParams | None = None) -> pd.Index:
-    """The index parents of a run (explicit ids, or the DESIGN.md default rule)."""
+def select_parents(
+    cohort: Cohort, params: AnalysisParams | None = None, *, _pc: pd.DataFrame | None = None
+) -> pd.Index:
+    """The index parents of a run (explicit ids, or the DESIGN.md default rule).
+
+    ``_pc`` (private): the (parent, child, dob) pairs of :func:`siblings._parent_children`,
+    computed once by :func:`build_tables` for this and :func:`family_tables`.
+    """
     params = params or AnalysisParams()
     return siblings.index_parents(
         cohort,
         ids=params.index_parents,
         min_children=params.min_children,
         min_span_years=params.min_span_years,
+        _pc=_pc,
     )
 
 
@@ -163,14 +170,15 @@ def _join_per_child(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
+def family_tables(cohort: Cohort, parents: Iterable[str], *, _pc: pd.DataFrame | None = None) -> FamilyTables:
     """Every within-family table for the sibling groups of ``parents``.
 
     ``children`` has one row per child and index parent (a child with two index parents has
     two rows), with the DESIGN.md ``children.csv`` columns first; ``sibling_groups`` one row
-    per index parent with the ``sibling_groups.csv`` columns first.
+    per index parent with the ``sibling_groups.csv`` columns first. ``_pc`` (private): see
+    :func:`select_parents`.
     """
-    members = siblings.members(cohort, parents)
+    members = siblings.members(cohort, parents, _pc=_pc)
     # The children and their events, selected once and shared by the per-child analyses.
     kids = recurrence._select_kids(cohort, members)
     child_ids = kids.ids
@@ -181,7 +189,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
     flags = child_flags(cohort, child_ids)
 
     per_child = _join_per_child([rec, esc, sig, flags])
-    children = siblings.children_table(members)
+    children = siblings.children_table(members, _members_sorted=True)
     pos = positions(children["child_id"], per_child["child_id"])
     if (pos >= 0).all():  # always: ``child_ids`` are the members' children (a take, not a merge)
         children = pd.concat(
@@ -191,7 +199,9 @@ def family_tables(cohort: Cohort, parents: Iterable[str]) -> FamilyTables:
         children = children.merge(per_child, on="child_id", how="left", validate="many_to_one")
     children = _lead(children.sort_values(["parent_id", "birth_order"], kind="stable"), CHILDREN_COLUMNS)
 
-    groups = siblings.sibling_groups(cohort, members, escalated=esc[["child_id", "escalated"]])
+    groups = siblings.sibling_groups(
+        cohort, members, escalated=esc[["child_id", "escalated"]], _members_sorted=True
+    )
     return FamilyTables(
         members=members,
         child_escalation=esc,
@@ -216,5 +226,8 @@ def cohort_tables(family: FamilyTables) -> dict[str, pd.DataFrame]:
 
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
     """Run every analysis on ``cohort`` in memory and return the analyst tables."""
-    family = family_tables(cohort, select_parents(cohort, params))
+    # The (parent, child) pairs are computed once, for the default rule and for the members.
+    params = params or AnalysisParams()
+    pc = siblings._parent_children(cohort) if params.index_parents is None else None
+    family = family_tables(cohort, select_parents(cohort, params, _pc=pc), _pc=pc)
     return AnalystTables(family=family, **cohort_tables(family))
