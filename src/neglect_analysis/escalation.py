@@ -323,13 +323,14 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     kids = pd.DataFrame({"code": codes[known], "dob": members["dob"].to_numpy()[known],
                          "order": members["birth_order"].to_numpy()[known]})
     kids = kids.groupby("code").agg(dob=("dob", "first"), order=("order", "min"))
-    ce = child_esc.drop_duplicates("child_id")
+    # ``positions`` gives each child's first row: the row a ``drop_duplicates`` would keep.
+    ce = child_esc
     at = positions(pd.Series(child_ids), ce["child_id"])
     days = ce["days_to_escalation"].array.take(at, allow_fill=True)
     keep = np.flatnonzero((at >= 0) & ~pd.isna(days))  # children with a time to escalation
     days, event = days[keep].astype("int64"), ce["escalated"].to_numpy()[at[keep]].astype(bool)
     dob, order = kids["dob"].to_numpy()[keep], kids["order"].to_numpy()[keep]
-    sig = signal.drop_duplicates("child_id")
+    sig = signal  # first rows, as above
     at = positions(pd.Series(child_ids.take(keep)), sig["child_id"])
     older = sig["older_sibling_escalation_date"].array.take(at, allow_fill=True)  # -1: NaT
     older = np.asarray(older, dtype="datetime64[ns]")

@@ -367,13 +367,36 @@ def child_recurrence(
 
 
 # --------------------------------------------------------------------------- per group
-def _other_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
-    """(parent_id, child_id, other_parent_id): the child's other birth parents in each group."""
-    births = cohort.links[cohort.links["relationship"].isin(BIRTH_RELATIONSHIPS)]
-    births = births[["parent_id", "child_id"]].dropna().drop_duplicates()
-    births = births.rename(columns={"parent_id": "other_parent_id"})
-    m = members[["parent_id", "child_id"]].merge(births, on="child_id", how="inner")
-    return m[m["other_parent_id"] != m["parent_id"]]
+def _other_parent_pairs(cohort: Cohort, kids: _Kids, parents: pd.Index, group: np.ndarray,
+                        child: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member row (``group``, ``child``: its group code in ``parents`` and its child's
+    position in ``kids.ids``) joined with the child's other birth parents, on integer codes.
+
+    Returns ``(o_group, o_child, o_other)`` per joined row: group code, child position, and a
+    code of the other birth parent (distinct per ``parent_id``). Rows where the other parent
+    is the group's own parent are left out; duplicate rows may remain (callers count
+    distinct pairs).
+    """
+    links = cohort.links
+    births = links[links["relationship"].isin(BIRTH_RELATIONSHIPS)]
+    b_child = positions(births["child_id"], kids.ids)
+    births, b_child = births[b_child >= 0], b_child[b_child >= 0]
+    b_other, _ = pd.factorize(births["parent_id"])
+    b_parent = positions(births["parent_id"], parents)  # the other parent's group code, or -1
+    known = b_other >= 0
+    b_child, b_other, b_parent = b_child[known], b_other[known], b_parent[known]
+    # Births sorted by child position: those of child c are rows start[c]:start[c] + count[c].
+    order = np.argsort(b_child, kind="stable")
+    count = np.bincount(b_child, minlength=len(kids.ids))
+    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    rows = np.flatnonzero(child >= 0)
+    k = count[child[rows]]
+    m_row = np.repeat(rows, k)
+    offset = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+    b_row = order[np.repeat(start[child[rows]], k) + offset]
+    keep = b_parent[b_row] != group[m_row]
+    m_row, b_row = m_row[keep], b_row[keep]
+    return group[m_row], child[m_row], b_other[b_row]
 
 
 def _factor_family_children(kids: _Kids) -> dict[str, np.ndarray]:
@@ -460,16 +483,14 @@ def group_recurrence(
         out[name] = np.bincount(group, weights=values[c], minlength=n).astype("int64")
 
     # Children of each other birth parent, per group: distinct (group, other parent) pairs.
-    others = _other_parents(cohort, m)
-    o_group = pd.Index(parents).get_indexer(others["parent_id"])
-    o_child = positions(others["child_id"], kids.ids)
-    o_other = pd.factorize(others["other_parent_id"])[0]
+    o_group, o_child, o_other = _other_parent_pairs(cohort, kids, pd.Index(parents), group, child)
     families = _factor_family_children(kids)
     themes = pd.Series("", index=out.index, dtype="string")
+    width = int(o_other.max()) + 1 if len(o_other) else 1  # (group, other) -> one integer
     for fam, has in families.items():
-        rows = (o_child >= 0) & has[np.maximum(o_child, 0)]
-        pairs = np.unique(o_group[rows].astype(np.int64) * (len(o_other) + 1) + o_other[rows])
-        n_other = np.bincount(pairs // (len(o_other) + 1), minlength=n)
+        rows = has[o_child]
+        pairs = np.unique(o_group[rows].astype(np.int64) * width + o_other[rows])
+        n_other = np.bincount(pairs // width, minlength=n)
         flag = pd.Series(n_other >= min_other_parents, index=out.index)
         out[f"recurrent_{fam}"] = flag
         themes = themes + flag.map({True: fam + "; ", False: ""}).astype("string")

@@ -343,11 +343,11 @@ def sibling_groups(
     if escalated is None:
         g["n_children_escalated"] = pd.Series(pd.NA, index=g.index, dtype="Int64")
     else:
-        esc = escalated[["child_id", "escalated"]].drop_duplicates("child_id")
-        esc = esc.assign(child_id=esc["child_id"].astype("string"))
-        e = m[["parent_id", "child_id"]].astype({"child_id": "string"}).merge(esc, on="child_id", how="left")
-        e_val = pd.to_numeric(e["escalated"]).astype("Int64")
-        e = e.assign(escalated=e_val, _missing=e_val.isna())
+        # Each member's row in ``escalated`` (its first, -1 if absent): a take, not a text merge.
+        at = positions(m["child_id"], escalated["child_id"])
+        e_val = pd.to_numeric(escalated["escalated"]).astype("Int64").array.take(at, allow_fill=True)
+        e = pd.DataFrame({"parent_id": m["parent_id"].array, "escalated": e_val,
+                          "_missing": e_val.isna()})
         agg = e.groupby("parent_id").agg(n=("escalated", "sum"), missing=("_missing", "any"))
         n_esc = agg["n"].astype("Int64").where(~agg["missing"])
         g["n_children_escalated"] = n_esc.reindex(g.index).astype("Int64")
