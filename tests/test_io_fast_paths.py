@@ -11,12 +11,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from neglect_analysis.io.arrowtext import (distinct_codes, has_repeats, map_distinct,
+from neglect_analysis.io.arrowtext import (IdSet, distinct_codes, has_repeats, map_distinct,
                                            repeat_text, take_codes)
-from neglect_analysis.io.checks import _in_ids
+from neglect_analysis.io.checks import TableRows, _in_ids
 from neglect_analysis.io.dates import _padded_iso_dates, _parse_distinct, _parse_few
 from neglect_analysis.io.links import _maybe_on_cycle, _parents_per_child, _person_codes
 from neglect_analysis.io.readers import _clean_cells, _no_edge_space
+from neglect_analysis.io.validation import ProblemLog
 
 
 def chunked(*chunks) -> pd.Series:
@@ -130,3 +131,51 @@ def test_person_codes_code_absent_ids_after_the_persons():
     parent, child = _person_codes(links, pd.DataFrame({"person_id": ["C", "M"]}))
     # C=0, M=1 (rows of persons); X is not a person: code 2, the same for both of its links
     assert parent.tolist() == [1, 2, 2] and child.tolist() == [0, 0, 1]
+
+
+def test_id_set_either_side_over_chunks_and_text_types():
+    persons = IdSet(pd.Index(["P1", "P2", "P3", "P4"]))
+    # a short table (3 < 4 ids) over two chunks: P3 and P1 are persons, Z is not, the gap is missing
+    short = chunked(pa.array(["P3", None], type=pa.large_string()), pa.array(["Z"], type=pa.large_string()))
+    assert persons.contains(short).tolist() == [True, False, False]
+    # a long table (6 >= 4 ids) in the other Arrow text type (32-bit offsets): P2, P2, P4 in
+    table = pd.Series(pd.arrays.ArrowStringArray(pa.array(["P2", "x", "P2", None, "P4", "p1"])))
+    assert persons.contains(table).tolist() == [True, False, True, False, True, False]
+    # the same set serves any number of tests; the index of the values is kept
+    assert persons.contains(pd.Series(["P4"], index=[7])).index.tolist() == [7]
+
+
+def test_problem_log_takes_series_as_it_takes_lists():
+    # one problem per row 5 and 9; a missing value and a missing message stay missing
+    a, b = ProblemLog(), ProblemLog()
+    kw = dict(table="t", file="t.csv", column="c", severity="error", action="used", check="other")
+    a.add(rows=[5, 9], values=["x", None], message=["m5", None], **kw)
+    b.add(rows=pd.Series([5, 9], index=[3, 4]), values=pd.Series(["x", None], dtype="string"),
+          message=pd.Series(["m5", None], dtype="str"), **kw)
+    pd.testing.assert_frame_equal(a.frame(), b.frame(), check_exact=True)
+    assert b.frame()["row"].tolist() == [5, 9] and b.frame()["problem"].isna().tolist() == [False, True]
+
+
+def test_reported_rows_by_position_or_by_label():
+    df = pd.DataFrame({"a": ["x", "y", "z"], "_row": [2, 3, 4]})
+    t = TableRows("t", "t.csv", df, ProblemLog())
+    t.keep = pd.Series([True, False, True])
+    # row for row: marked and kept -> rows 0 and 2 only (row 1 dropped already; NA not marked)
+    mask = pd.Series([True, True, pd.NA], dtype="boolean")
+    assert t.reported(mask).tolist() == [True, False, False] and t.hits(mask)
+    # a mask over some rows only is matched by label: row 2 marked, row 0 not mentioned
+    assert t.reported(pd.Series([True], index=[2])).tolist() == [False, False, True]
+    assert not t.hits(pd.Series([True], index=[1]))
+
+
+def test_link_codes_from_positions_match_person_codes_with_added_parents():
+    from neglect_analysis.io.load import _link_codes
+    links = pd.DataFrame({"parent_id": ["M", "X", "Y", "X"], "child_id": ["C", "C", "M", "M"]})
+    # persons C=0, M=1; parents X and Y are not persons: added after them in order of first
+    # appearance, X=2, Y=3 (as the loader appends them)
+    parent_at, child_at = IdSet(pd.Index(["C", "M"])).positions(links["parent_id"], links["child_id"])
+    assert parent_at.tolist() == [1, -1, -1, -1] and child_at.tolist() == [0, 0, 1, 1]
+    parent, child = _link_codes(links, parent_at, child_at, 2)
+    assert parent.tolist() == [1, 2, 3, 2] and child.tolist() == [0, 0, 1, 1]
+    expected = _person_codes(links, pd.DataFrame({"person_id": ["C", "M", "X", "Y"]}))
+    assert [a.tolist() for a in expected] == [parent.tolist(), child.tolist()]

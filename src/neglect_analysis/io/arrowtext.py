@@ -128,3 +128,71 @@ def has_repeats(values: pd.Series) -> bool:
         return False  # in increasing order already (extracts often are): all distinct
     ordered = arr.take(pac.sort_indices(arr))
     return bool(pac.any(pac.equal(ordered[1:], ordered[:-1])).as_py())
+
+
+class IdSet:
+    """A set of text ids (the persons of ``ssd_person``) held as one Arrow array, made once
+    per load and passed to every membership test of that load.
+
+    Each test then works in Arrow alone: no copy of the ids through pandas per test. A table
+    shorter than the set is tested the cheaper way round: the ids it names are picked out of
+    the set first (a hash of the table's values, the set's ids looked up in it), then the
+    table is tested against those few. Either way the answer is ``isin(values, ids)``; missing
+    values are never in the set.
+
+    Examples
+    --------
+    >>> persons = IdSet(pd.Index(["P1", "P2", "P3"]))
+    >>> persons.contains(pd.Series(["P2", None, "X"])).tolist()
+    [True, False, False]
+    >>> persons.contains(pd.Series(["P3", "P1", "P1", "Y"])).tolist()
+    [True, True, True, False]
+    """
+
+    def __init__(self, ids: pd.Index | pd.Series):
+        arr = arrow_text(pd.Series(ids, copy=False)).drop_null()
+        self.ids = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def contains(self, values: pd.Series) -> pd.Series:
+        """Whether each value is in the set (boolean Series aligned with ``values``)."""
+        arr = arrow_text(values)
+        ids = self.ids if self.ids.type == arr.type else self.ids.cast(arr.type)
+        if len(arr) < len(ids):  # hash the table's values, not every id of the set
+            table = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            ids = ids.filter(pac.is_in(ids, value_set=table))
+        hit = pac.is_in(arr, value_set=ids).fill_null(False)
+        return pd.Series(hit.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+    def positions(self, *columns: pd.Series) -> list[np.ndarray]:
+        """Position in the set (int64; -1: absent or missing) of each value of each column,
+        found in one lookup for all the columns.
+
+        Examples
+        --------
+        >>> parent, child = IdSet(pd.Index(["M", "C"])).positions(pd.Series(["M", "X"]), pd.Series(["C", None]))
+        >>> parent.tolist(), child.tolist()
+        ([0, -1], [1, -1])
+        """
+        chunks = []
+        for c in columns:
+            arr = arrow_text(c)
+            chunks += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        joined = pa.chunked_array([ch.cast(self.ids.type) for ch in chunks], type=self.ids.type)
+        pos = pac.index_in(joined, value_set=self.ids).fill_null(-1).to_numpy(zero_copy_only=False)
+        ends = np.cumsum([len(c) for c in columns])
+        return np.split(pos.astype(np.int64), ends[:-1])
+
+
+def id_set(ids: "IdSet | pd.Index | pd.Series") -> IdSet:
+    """``ids`` as an :class:`IdSet` (made here when given an Index or Series of ids).
+
+    Examples
+    --------
+    >>> s = IdSet(pd.Index(["a"]))
+    >>> id_set(s) is s, len(id_set(pd.Index(["a", "b"])))
+    (True, 2)
+    """
+    return ids if isinstance(ids, IdSet) else IdSet(ids)

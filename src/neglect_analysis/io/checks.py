@@ -10,33 +10,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 
-from ..idsets import isin
-from .arrowtext import has_repeats, text_series
+from .arrowtext import IdSet, has_repeats, id_set, text_series
 from .dates import parse_dates
 from .readers import ROW
 from .validation import ProblemLog
 
 
-def _in_ids(values: pd.Series, ids: pd.Index) -> pd.Series:
-    """``isin(values, ids)``, hashing the smaller side.
+def _in_ids(values: pd.Series, ids: IdSet | pd.Index) -> pd.Series:
+    """Whether each of ``values`` is one of ``ids`` (see :meth:`IdSet.contains`).
 
-    A membership test builds a hash table of the allowed ids, which for every person of an
-    extract costs more than looking up a small table's ids. So for a table shorter than
-    ``ids``, first keep the ids it names (a hash of the table's ids), then test the table's
-    ids against those few: the same answer.
+    ``ids``: the :class:`~neglect_analysis.io.arrowtext.IdSet` of the load (made once for
+    every table), or an Index of ids.
 
     Examples
     --------
     >>> _in_ids(pd.Series(["a", None, "z"]), pd.Index(["a", "b", "c", "d"])).tolist()
     [True, False, False]
     """
-    if len(values) < len(ids):
-        ids = ids[isin(pd.Series(ids), values).to_numpy()]
-    return isin(values, ids)
+    return id_set(ids).contains(values)
 
 
 @dataclass
@@ -62,7 +58,7 @@ class TableRows:
         needs only the rows reported (see :meth:`reported`): messages can be built for them
         alone.
         """
-        m = (mask.fillna(False).astype(bool) & self.keep)
+        m = self.reported(mask)
         if not m.any():
             return m
         rows = self.df.loc[m, ROW]
@@ -72,12 +68,10 @@ class TableRows:
             vals = self.df.loc[m, column] if column in self.df.columns else None
         else:
             vals = values[m] if isinstance(values, pd.Series) else values
-        if isinstance(vals, pd.Series):
-            vals = vals.tolist()
-        elif vals is None:
+        if vals is None:
             vals = [None] * int(m.sum())
-        self.log.add(table=self.table, file=self.file, rows=rows.tolist(), column=column,
-                     values=vals, message=(prefix + body).tolist(), severity=severity,
+        self.log.add(table=self.table, file=self.file, rows=rows, column=column,
+                     values=vals, message=prefix + body, severity=severity,
                      action="dropped" if drop else "used", check=check)
         if drop:
             self.keep = self.keep & ~m
@@ -85,11 +79,30 @@ class TableRows:
 
     def hits(self, mask: pd.Series) -> bool:
         """Whether ``mask`` marks any kept row (what :meth:`report` would report)."""
-        return bool(self.reported(mask).any())
+        if not mask.index.equals(self.keep.index):
+            return bool(self.reported(mask).any())
+        return bool(self._marked(mask).any())
 
     def reported(self, mask: pd.Series) -> pd.Series:
         """The rows :meth:`report` would report for ``mask``: those marked and still kept."""
-        return mask.fillna(False).astype(bool) & self.keep
+        if not mask.index.equals(self.keep.index):  # not row for row: pandas aligns by label
+            return mask.fillna(False).astype(bool) & self.keep
+        return pd.Series(self._marked(mask), index=self.keep.index)
+
+    def _marked(self, mask: pd.Series) -> np.ndarray:
+        """:meth:`reported` for a mask row for row with the table, as a NumPy array: called
+        for every check, so NumPy rather than pandas' operators (missing: not marked)."""
+        return mask.to_numpy(dtype=bool, na_value=False) & self.keep.to_numpy(dtype=bool)
+
+    def kept(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` (row for row with the table) still kept, index reset.
+
+        Usually no row was dropped: then ``frame`` is returned as it is (index reset), with
+        no copy of its columns.
+        """
+        if self.keep.all():
+            return frame.reset_index(drop=True)
+        return frame[self.keep].reset_index(drop=True)
 
     def col(self, name: str) -> pd.Series:
         """A column as text (all missing where the file lacks it)."""
@@ -134,8 +147,9 @@ class TableRows:
                     + " with other values; row dropped, row " + first + " used",
                     check="duplicate_id")
 
-    def known_person(self, column: str, person_ids: pd.Index, *, role: str = "") -> None:
-        """Drop rows whose person id is empty or not in ``ssd_person``."""
+    def known_person(self, column: str, person_ids: IdSet | pd.Index, *, role: str = "") -> None:
+        """Drop rows whose person id is empty or not in ``ssd_person`` (``person_ids``: the
+        load's :class:`~neglect_analysis.io.arrowtext.IdSet`, or an Index of ids)."""
         self.require_value(column)
         ids = self.col(column)
         unknown = ids.notna() & ~_in_ids(ids, person_ids)

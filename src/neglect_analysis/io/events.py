@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import codes
 from ..idsets import positions
-from .arrowtext import has_repeats, map_distinct, repeat_text
+from .arrowtext import IdSet, has_repeats, map_distinct, repeat_text
 from .checks import TableRows
 from .readers import ROW
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
@@ -53,7 +53,7 @@ def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd
     return flags
 
 
-def _base(t: TableRows, person_ids: pd.Index, audit_date=None) -> pd.DataFrame:
+def _base(t: TableRows, person_ids: IdSet | pd.Index, audit_date=None) -> pd.DataFrame:
     """Common checks and columns for a table listed in :data:`EVENT_TABLES`."""
     event_type, id_col, person_col, start_col, end_col = EVENT_TABLES[t.table]
     t.require_value(id_col)
@@ -78,10 +78,10 @@ def _base(t: TableRows, person_ids: pd.Index, audit_date=None) -> pd.DataFrame:
 
 
 def _done(t: TableRows, ev: pd.DataFrame) -> pd.DataFrame:
-    return ev[t.keep].reset_index(drop=True)
+    return t.kept(ev)
 
 
-def contacts(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def contacts(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Contacts: category = source code; outcome = flags set to Y (``;``); nfa = ``NFA_FLAG`` Y.
 
     Unreadable outcome JSON: error, row used with outcome and nfa unknown.
@@ -108,14 +108,14 @@ def contacts(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataF
     return _done(t, ev)
 
 
-def early_help(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def early_help(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Early-help episodes: outcome = end reason as written."""
     ev = _base(t, person_ids, audit_date)
     ev["outcome"] = t.col("earl_episode_end_reason")
     return _done(t, ev)
 
 
-def referrals(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def referrals(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Referrals (``ssd_cin_episodes``): category = primary need code, nfa flag, outcome = close
     reason, end = close date. Unknown primary need: error, row used with category empty."""
     ev = _base(t, person_ids, audit_date)
@@ -131,7 +131,7 @@ def referrals(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.Data
     return _done(t, ev)
 
 
-def assessments(t: TableRows, person_ids: pd.Index, factors: TableRows | None, *,
+def assessments(t: TableRows, person_ids: IdSet | pd.Index, factors: TableRows | None, *,
                 audit_date=None) -> pd.DataFrame:
     """Assessments: linked_event_id = referral id; factors joined from ``ssd_assessment_factors``
     by assessment id (all rows of one assessment together, de-duplicated, sorted).
@@ -185,7 +185,7 @@ def _factor_codes(event_ids: pd.Series, factors: TableRows) -> pd.Series:
     return event_ids.map(pd.concat(parts)).fillna("")
 
 
-def s47(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def s47(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """S47 enquiries: nfa flag; linked_event_id = referral id."""
     ev = _base(t, person_ids, audit_date)
     ev["nfa"] = _flag(t, "s47e_s47_nfa")
@@ -193,7 +193,7 @@ def s47(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
     return _done(t, ev)
 
 
-def icpc(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def icpc(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """ICPCs: linked_event_id = s47 id; other_la = transfer-in flag; outcome ``CP_PLAN`` when
     the conference's CP flag is Y (else empty)."""
     ev = _base(t, person_ids, audit_date)
@@ -204,7 +204,7 @@ def icpc(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame
     return _done(t, ev)
 
 
-def cp_plans(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def cp_plans(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """CP plans: category = initial category code, outcome = latest category code, other_la =
     ``cppl_cp_plan_ola``. Category text (``Neglect``) mapped to DfE codes; unknown: error, row
     used with the category empty."""
@@ -221,12 +221,12 @@ def cp_plans(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataF
     return _done(t, ev)
 
 
-def cla(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def cla(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """CLA episodes: start to ceased date."""
     return _done(t, _base(t, person_ids, audit_date))
 
 
-def pre_proceedings(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def pre_proceedings(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """A ``pre_proceedings`` event from the decision date, outcome = outcome text; where the
     outcome is a decision to issue care proceedings, also a ``care_proceedings`` event from
     ``prep_agree_stepdown_issue_date``, else ``prep_care_pro_letter_date`` (DESIGN.md). With
@@ -272,7 +272,7 @@ def pre_proceedings(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> p
     return pd.concat([pre, care]).sort_index(kind="stable").reset_index(drop=True)
 
 
-def paper_records(t: TableRows, person_ids: pd.Index, *, audit_date=None) -> pd.DataFrame:
+def paper_records(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> pd.DataFrame:
     """Paper records: a row whose ``event_type`` is a Cohort event type (not ``paper``) counts as
     that event; any other type becomes ``paper``. outcome = event_type as written, detail =
     detail, source ``paper``, source_ref = document_ref, event_id ``paper_records:<row>``.

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..idsets import isin, positions
-from .arrowtext import has_repeats, map_distinct, take_codes
+from ..idsets import positions
+from .arrowtext import IdSet, has_repeats, id_set, map_distinct, take_codes
 from .checks import TableRows
 from .readers import ROW
 
@@ -31,7 +31,7 @@ def _norm_relationship(s: pd.Series) -> pd.Series:
     return map_distinct(s, lambda u: u.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True))
 
 
-def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+def from_relationships(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``relationships`` rows -> ``(links, partners)``.
 
     ``mother_of`` / ``father_of`` rows: ``person_id`` is the parent, ``related_person_id`` the
@@ -66,7 +66,7 @@ def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame
     if t.hits(self_link):
         t.report(self_link, "related_person_id", "person_id and related_person_id are both " + child
                  + " (a person linked to themselves); row dropped", check="link_cycle")
-    absent_child = birth & ~isin(child, person_ids)
+    absent_child = birth & ~id_set(person_ids).contains(child)
     if t.hits(absent_child):
         t.report(absent_child, "related_person_id",
                  "related_person_id " + child + " (the child) is not in ssd_person; row dropped",
@@ -96,7 +96,7 @@ def from_relationships(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame
     return links.reset_index(drop=True), partners.reset_index(drop=True)
 
 
-def from_ssd_mother(t: TableRows, person_ids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+def from_ssd_mother(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``ssd_mother`` rows -> ``(links, child_dobs)``: ``mother_of`` links, source ``ssd_mother``.
 
     ``moth_person_id`` is the mother, ``moth_childs_person_id`` the child (must be in
@@ -313,7 +313,8 @@ def _parents_per_child(parent: np.ndarray, child: np.ndarray) -> np.ndarray:
 
 def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
                 min_parent_age_years: int = MIN_PARENT_AGE_YEARS,
-                max_birth_parents: int = MAX_BIRTH_PARENTS) -> pd.DataFrame:
+                max_birth_parents: int = MAX_BIRTH_PARENTS,
+                person_codes: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """Plausibility of links: parent at least ``min_parent_age_years`` at the birth, and at most
     ``max_birth_parents`` parents per child.
 
@@ -324,7 +325,8 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
     :func:`ancestor_pairs`). A child with more than two distinct birth parents: error on each
     of its links, links kept (the loader cannot tell which one is wrong; the auditor must
     correct the extract).
-    Returns the links still kept.
+    Returns the links still kept. ``person_codes``: the links' ``(parent, child)`` person codes as
+    :func:`_person_codes` gives them, when the caller has them already (the loader does).
 
     Examples
     --------
@@ -341,7 +343,7 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
     """
     if links.empty:
         return links
-    parent, child = _person_codes(links, persons)
+    parent, child = _person_codes(links, persons) if person_codes is None else person_codes
     dobs = persons["dob"].to_numpy(dtype="datetime64[ns]")
     pdob = pd.Series(_dob_at(dobs, parent), index=links.index)
     cdob = pd.Series(_dob_at(dobs, child), index=links.index)

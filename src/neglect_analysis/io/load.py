@@ -11,11 +11,12 @@ import difflib
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort, conform
-from ..idsets import isin
 from . import events as ev
+from .arrowtext import IdSet
 from .checks import TableRows
 from .links import check_links, from_relationships, from_ssd_family, from_ssd_mother
 from .metadata import METADATA_FILE, read_metadata, resolve_parameters
@@ -230,6 +231,20 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     return cohort, report
 
 
+def _link_codes(links: pd.DataFrame, parent_at: np.ndarray, child_at: np.ndarray,
+                n_persons: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of the links' parents and children (see ``links._person_codes``) from
+    their positions among the ``n_persons`` persons of ``ssd_person``: a person absent from
+    it (a parent added after them) is coded after them, in order of first appearance (parents
+    first), the order in which absent parents are added to the persons."""
+    codes = np.concatenate([parent_at, child_at])
+    absent = codes < 0
+    if absent.any():
+        both = pd.concat([links["parent_id"], links["child_id"]], ignore_index=True)
+        codes[absent] = n_persons + pd.factorize(both[absent])[0]
+    return codes[:len(links)], codes[len(links):]
+
+
 def _empty() -> dict:
     return {"persons": None, "links": None, "partners": None, "events": None,
             "case_review": None, "iro_challenges": None, "link_source": None}
@@ -250,7 +265,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     if not pt.keep.any():
         return out
     persons = build_persons(pt)
-    person_ids = pd.Index(persons["person_id"])
+    person_ids = IdSet(persons["person_id"])  # one set for every membership test of this load
 
     # links -------------------------------------------------------------------------------------
     source = next((s for s in LINK_TABLES if reader.has(s)), None)
@@ -280,8 +295,10 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             else:
                 links = from_ssd_family(lt, persons)
                 parent_col = None
+            codes = None
             if parent_col is not None:
-                absent = links[~isin(links["parent_id"], person_ids)].drop_duplicates("parent_id")
+                parent_at, child_at = person_ids.positions(links["parent_id"], links["child_id"])
+                absent = links[parent_at < 0].drop_duplicates("parent_id")
                 if len(absent):
                     mask = lt.df[ROW].isin(absent[ROW])
                     parent = lt.col(parent_col)[lt.reported(mask)]  # messages for these rows only
@@ -291,7 +308,8 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
                     extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,
                                           "dob": pd.NaT, "death_date": pd.NaT, "in_extract": False})
                     persons = pd.concat([persons, extra], ignore_index=True)
-            links = check_links(links, persons, lt)
+                codes = _link_codes(links, parent_at, child_at, len(person_ids))
+            links = check_links(links, persons, lt, person_codes=codes)
     out["persons"] = persons
     out["links"] = links.drop(columns=[ROW], errors="ignore")
     out["partners"] = partners
@@ -333,5 +351,5 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
         if table == "iro_challenges":
             frame["resolved_date"] = t.date_order(frame["challenge_date"], frame["resolved_date"],
                                                   "challenge_date", "resolved_date")
-        out[table] = pd.DataFrame(frame)[t.keep].reset_index(drop=True)
+        out[table] = t.kept(pd.DataFrame(frame))
     return out

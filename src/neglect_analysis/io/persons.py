@@ -53,4 +53,4 @@ def build_persons(t: TableRows) -> pd.DataFrame:
         "death_date": death,
         "in_extract": True,
     })
-    return out[t.keep].reset_index(drop=True)
+    return t.kept(out)

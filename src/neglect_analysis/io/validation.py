@@ -75,6 +75,17 @@ class ExtractError(ValueError):
     """The extract cannot be used as it is (raised by ``load_extract(..., strict=True)``)."""
 
 
+def _is_text(x) -> bool:
+    """Whether ``x`` is a Series of pandas text (``str``/``string``): taken as a whole by
+    :meth:`ProblemLog.add`, without a Python object per problem."""
+    return isinstance(x, pd.Series) and isinstance(x.dtype, pd.StringDtype)
+
+
+def _is_whole(x) -> bool:
+    """Whether ``x`` is a Series of whole numbers (row numbers), taken as a whole."""
+    return isinstance(x, pd.Series) and pd.api.types.is_integer_dtype(x.dtype)
+
+
 @dataclass
 class ProblemLog:
     """Collects problems while loading; vectorised: one call adds many rows."""
@@ -99,11 +110,17 @@ class ProblemLog:
         same = {name: repeat_text(value, rows_index) for name, value in (  # one value per call
             ("table", table), ("file", file), ("column", column), ("severity", severity),
             ("action", action), ("check", check), ("advice", ADVICE.get(check, ADVICE["other"])))}
+        if _is_text(values):  # text as it is (the per-value path below gives the same)
+            value = values.astype("string").array
+        else:
+            value = pd.array([None if v is None else str(v) for v in col(values)], dtype="string")
         self.frames.append(pd.DataFrame({
             **same,
-            "row": pd.array(col(rows), dtype="Int64"),
-            "value": pd.array([None if v is None else str(v) for v in col(values)], dtype="string"),
-            "problem": pd.array(col(message), dtype="string"),
+            "row": (rows.astype("Int64").array if _is_whole(rows)
+                    else pd.array(col(rows), dtype="Int64")),
+            "value": value,
+            "problem": message.astype("string").array if _is_text(message)
+            else pd.array(col(message), dtype="string"),
         }, index=rows_index))
 
     def frame(self) -> pd.DataFrame:
