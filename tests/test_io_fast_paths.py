@@ -11,8 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from neglect_analysis.io.arrowtext import (IdSet, distinct_codes, has_repeats, map_distinct,
-                                           repeat_text, take_codes)
+from neglect_analysis.idsets import IdSet
+from neglect_analysis.io.arrowtext import (distinct_codes, has_repeats, map_distinct, repeat_text,
+                                           take_codes)
 from neglect_analysis.io.checks import TableRows, _in_ids
 from neglect_analysis.io.dates import _padded_iso_dates, _parse_distinct, _parse_few
 from neglect_analysis.io.links import _maybe_on_cycle, _parents_per_child, _person_codes

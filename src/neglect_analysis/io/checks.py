@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 
-from .arrowtext import IdSet, has_repeats, id_set, text_series
+from ..idsets import IdSet, id_set
+from .arrowtext import has_repeats, text_series
 from .dates import parse_dates
 from .readers import ROW
 from .validation import ProblemLog

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..idsets import positions
-from .arrowtext import IdSet, has_repeats, map_distinct, repeat_text
+from ..idsets import IdSet, positions
+from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
 from .readers import ROW
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..idsets import positions
-from .arrowtext import IdSet, has_repeats, id_set, map_distinct, take_codes
+from ..idsets import IdSet, id_set, positions
+from .arrowtext import has_repeats, map_distinct, take_codes
 from .checks import TableRows
 from .readers import ROW
 

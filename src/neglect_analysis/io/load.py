@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..cohort import Cohort, conform
 from . import events as ev
-from .arrowtext import IdSet
+from ..idsets import IdSet
 from .checks import TableRows
 from .links import check_links, from_relationships, from_ssd_family, from_ssd_mother
 from .metadata import METADATA_FILE, read_metadata, resolve_parameters
