@@ -60,38 +60,6 @@ def _child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) ->
     return pd.Index(s.array, dtype="string", name="child_id")
 
 
-def _isin(values: pd.Series, allowed) -> pd.Series:
-    """``values.isin(allowed)`` for string ids, through pyarrow (much faster on arrow strings).
-
-    Examples
-    --------
-    >>> _isin(pd.Series(["a", None, "c"], dtype="string"), ["c", "a"]).tolist()
-    [True, False, True]
-    """
-    return isin(values, allowed)
-
-
-def _events_of(events: pd.DataFrame, ids: pd.Index, event_type: str | Iterable[str] | None = None,
-               *, dated: bool = False, columns: Iterable[str] | None = None,
-               positions_as: str | None = None) -> pd.DataFrame:
-    """Events of the persons in ``ids``, optionally of some types and with a start date only.
-
-    ``columns``: keep only these columns (filtering fewer text columns is much cheaper).
-    ``positions_as``: also add the position of the event's person in ``ids`` under this name.
-    """
-    pos = positions(events["person_id"], ids)
-    keep = pos >= 0
-    if event_type is not None:
-        types = [event_type] if isinstance(event_type, str) else list(event_type)
-        keep &= events["event_type"].isin(types).to_numpy(dtype=bool)
-    if dated:
-        keep &= events["start_date"].notna().to_numpy()
-    out = events.loc[keep, list(columns)] if columns is not None else events[keep]
-    if positions_as is not None:
-        out = out.assign(**{positions_as: pos[keep]})
-    return out
-
-
 #: Event columns read by the per-child analyses (selected once per run, see :class:`_Kids`).
 _KID_EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "person_id", "event_type", "start_date", "end_date", "outcome", "factors",
@@ -117,7 +85,10 @@ class _Kids:
 def _select_kids(cohort: Cohort, children) -> _Kids:
     """:class:`_Kids` of ``children`` (ids, or a table with a ``child_id`` column)."""
     ids = _child_ids(children)
-    return _Kids(ids, _events_of(cohort.events, ids, columns=_KID_EVENT_COLUMNS, positions_as="cix"))
+    events = cohort.events
+    cix = positions(events["person_id"], ids)
+    keep = cix >= 0
+    return _Kids(ids, events.loc[keep, list(_KID_EVENT_COLUMNS)].assign(cix=cix[keep]))
 
 
 _DAY_NS = 86_400_000_000_000
@@ -133,11 +104,20 @@ def _whole_days(delta: np.ndarray) -> np.ndarray:
 
 def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray,
                    next_date: np.ndarray) -> np.ndarray:
-    """:func:`_days_to_next` on arrays: float days, NaN where no same-day or later event.
+    """Days from each (person, date) to the first ``next_date`` of the same person on or after
+    it: float days (floored), NaN where the date is missing or no same-day or later event
+    exists. Persons are keys of one kind on both sides (ids, or integer child positions).
 
     Each (person, date) becomes one int64 key (person code times the number of dates, plus the
     date's rank: its day number when every date is at midnight), so the first later event of the same person is one binary search
     (``np.searchsorted``) in the sorted keys of the ``next_*`` rows.
+
+    Examples
+    --------
+    >>> d = np.array(["2010-01-01", "2010-03-01", "2010-01-01"], dtype="datetime64[ns]")
+    >>> _next_gap_days(np.array([0, 0, 1]), d, np.array([0]),
+    ...                np.array(["2010-01-31"], dtype="datetime64[ns]")).tolist()
+    [30.0, nan, nan]
     """
     n = len(person)
     who = np.concatenate([np.asarray(person), np.asarray(next_person)])
@@ -166,25 +146,6 @@ def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray
     found &= who[hit] == who[left]
     out[left[found]] = _whole_days(when[hit[found]] - when[left[found]])
     return out
-
-
-def _days_to_next(person: pd.Series, date: pd.Series, next_person: pd.Series,
-                  next_date: pd.Series) -> pd.Series:
-    """Days from each (person, date) to the first ``next_date`` of the same person on or after it.
-
-    Persons are keys of one dtype on both sides (ids, or integer child positions). Vectorised
-    (:func:`_next_gap_days`). Float days aligned to ``person.index``; NaN where the date is
-    missing or no same-day or later event exists.
-
-    Examples
-    --------
-    >>> p = pd.Series(["A", "A", "B"])
-    >>> d = pd.to_datetime(pd.Series(["2010-01-01", "2010-03-01", "2010-01-01"]))
-    >>> _days_to_next(p, d, pd.Series(["A"]), pd.to_datetime(pd.Series(["2010-01-31"]))).tolist()
-    [30.0, nan, nan]
-    """
-    out = _next_gap_days(person.to_numpy(), date.to_numpy(), next_person.to_numpy(), next_date.to_numpy())
-    return pd.Series(out, index=person.index)
 
 
 def _sort_key(dates: np.ndarray) -> np.ndarray:
@@ -326,7 +287,7 @@ def child_recurrence(
     # S47 not progressing to ICPC.
     s47 = rows("s47", dated=True)
     all_icpc = cohort.events.loc[cohort.events["event_type"] == "icpc", "linked_event_id"]
-    linked = _isin(ev["event_id"].take(s47), all_icpc.dropna()).to_numpy()
+    linked = isin(ev["event_id"].take(s47), all_icpc.dropna()).to_numpy()
     icpc = rows("icpc")
     to_icpc = _next_gap_days(cix[s47], start[s47], cix[icpc], start[icpc])
     judged = _whole_days(np.datetime64(cohort.audit_date, "ns") - start[s47]) >= s47_icpc_days
