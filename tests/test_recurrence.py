@@ -8,10 +8,13 @@ Day counts used below (calendar days, later - earlier):
   2018-06-01 -> 2018-07-31 (audit) = 29 + 31 = 60; 2018-06-02 -> 2018-07-31 = 59
   2010-01-01 -> 2010-04-01 = 31 + 28 + 31 = 90;    -> 2010-04-02 = 91
 """
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
 from neglect_analysis.cohort import Cohort
+from neglect_analysis.definitions import DEFAULTS
 from neglect_analysis.recurrence import (
     COUNT_COLUMNS,
     FLAG_COLUMNS,
@@ -76,7 +79,7 @@ def test_rereferrals_365_366_same_day_and_paper():
 def test_rereferral_window_is_a_parameter():
     c = cohort_of([ev("R1", "referral", "2010-01-01"), ev("R1", "referral", "2011-01-01")])
     # 365 days apart: counted with the default, not with a 364-day window.
-    assert child_recurrence(c, ["R1"], rereferral_days=364)["n_rereferrals_12m"].tolist() == [0]
+    assert child_recurrence(c, ["R1"], definitions=replace(DEFAULTS, rereferral_days=364))["n_rereferrals_12m"].tolist() == [0]
 
 
 def test_s47_not_progressing_to_icpc():
@@ -286,7 +289,7 @@ def test_plans_not_sustained():
     assert out["replanned"].tolist() == [False, True, False]
     assert out["not_sustained"].tolist() == [True, True, False]
     # With a 364-day referral window, p1 is sustained (B's referral was 365 days later).
-    out = plans_not_sustained(c, members(c, ["M", "N"]), rereferral_days=364)
+    out = plans_not_sustained(c, members(c, ["M", "N"]), definitions=replace(DEFAULTS, not_sustained_rereferral_days=364))
     assert out["not_sustained"].tolist() == [False, True, False]
 
 

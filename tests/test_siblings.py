@@ -35,10 +35,13 @@ Days by hand (calendar days, later - earlier):
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
 from neglect_analysis.cohort import Cohort
+from neglect_analysis.definitions import DEFAULTS
 from neglect_analysis.siblings import (
     SIBLING_GROUP_COLUMNS,
     children_table,
@@ -268,4 +271,4 @@ def test_index_parents_span_boundary():
                           "relationship": "mother_of"})
     c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
     assert list(index_parents(c)) == ["MA"]
-    assert list(index_parents(c, min_children=6)) == []
+    assert list(index_parents(c, definitions=replace(DEFAULTS, min_children=6))) == []

@@ -13,7 +13,7 @@ import pandas as pd
 from .chronology import other_la_evidence
 from .cohort import Cohort
 from .idsets import isin
-from .siblings import DAYS_PER_YEAR
+from .definitions import DAYS_PER_YEAR
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
 PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")

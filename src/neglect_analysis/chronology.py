@@ -16,7 +16,7 @@ import pandas as pd
 from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
 from .cohort import Cohort
 from .idsets import isin, positions
-from .siblings import _other_birth_parents, partner_timeline
+from .siblings import other_birth_parents, partner_timeline
 
 #: Columns of :func:`family_chronology`, in order (``detail`` follows when asked for).
 CHRONOLOGY_COLUMNS: tuple[str, ...] = (
@@ -175,7 +175,7 @@ def family_chronology(
         }
     )
 
-    others = _other_birth_parents(cohort, kids).sort_values(["child_id", "other_id"])
+    others = other_birth_parents(cohort, kids).sort_values(["child_id", "other_id"])
     other_ids = others.groupby("child_id")["other_id"].agg(";".join)
     births = pd.DataFrame(
         {

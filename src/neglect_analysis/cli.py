@@ -10,8 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from .disclosure import DEFAULT_THRESHOLD
-from .siblings import MIN_CHILDREN, MIN_SPAN_YEARS
+from .definitions import DEFAULTS
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -55,10 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: extract.json audit_date, else today")
     r.add_argument("--ics-start", type=_iso_date, metavar="D",
                    help="case-system start date (default: extract.json, else 2009-04-01)")
-    r.add_argument("--min-children", type=_positive_int, default=MIN_CHILDREN, metavar="N")
-    r.add_argument("--min-span-years", type=float, default=MIN_SPAN_YEARS, metavar="Y")
+    r.add_argument("--min-children", type=_positive_int, default=DEFAULTS.min_children, metavar="N")
+    r.add_argument("--min-span-years", type=float, default=DEFAULTS.min_span_years, metavar="Y")
     r.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
-    r.add_argument("--suppress-below", type=_positive_int, default=DEFAULT_THRESHOLD, metavar="N",
+    r.add_argument("--suppress-below", type=_positive_int, default=DEFAULTS.suppress_below, metavar="N",
                    help="briefing counts from 1 to N are shown as 'c' (default 5)")
     r.add_argument("--pseudonymise", action="store_true",
                    help="replace ids by a keyed hash (key in NEGLECT_ANALYSIS_KEY)")

@@ -32,8 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Counts from 1 to this are suppressed by default (DfE children-in-need practice).
-DEFAULT_THRESHOLD = 5
+from .definitions import DEFAULTS
+
+#: Counts from 1 to this are suppressed by default (DfE children-in-need practice; the
+#: ``suppress_below`` field of :class:`~neglect_analysis.definitions.Definitions`).
+DEFAULT_THRESHOLD = DEFAULTS.suppress_below
 #: Symbol for a suppressed value (DfE).
 SUPPRESSED = "c"
 #: Symbol for "not applicable" (DfE), e.g. a share of an empty denominator.

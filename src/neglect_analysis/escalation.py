@@ -15,7 +15,10 @@ import pandas as pd
 from .codes import ESCALATION_TYPES
 from .cohort import Cohort
 from .idsets import positions
-from .recurrence import _Kids, _select_kids, _whole_days
+from .ages import birthday
+from .days import whole_days
+from .definitions import DEFAULTS, Definitions
+from .family import ChildEvents, Family
 from .survival import KM_COLUMNS, kaplan_meier, logrank
 
 #: Columns of :func:`child_escalation`.
@@ -27,39 +30,12 @@ ESCALATION_COLUMNS: tuple[str, ...] = (
 _MAX_DATE = pd.Timestamp("2262-01-01")
 
 
-def birthday(dob: pd.Series, years: int = 18) -> pd.Series:
-    """The calendar date of the ``years``-th birthday (DESIGN.md "Date of birth").
-
-    A 29 February birthday falls on 1 March in a non-leap year. Missing dob gives NaT.
-
-    Examples
-    --------
-    >>> dob = pd.to_datetime(pd.Series(["2000-02-29", "2001-07-31", None]))
-    >>> birthday(dob).dt.strftime("%Y-%m-%d").tolist()
-    ['2018-03-01', '2019-07-31', nan]
-    >>> birthday(dob, years=20).dt.strftime("%Y-%m-%d").tolist()[0]
-    '2020-02-29'
-    """
-    dob = pd.to_datetime(dob).astype("datetime64[ns]")
-    year = dob.dt.year + years
-    month, day = dob.dt.month, dob.dt.day
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    moved = (month == 2) & (day == 29) & ~leap
-    parts = pd.DataFrame({
-        "year": year,
-        "month": month.where(~moved, 3),
-        "day": day.where(~moved, 1),
-    }, index=dob.index)
-    return pd.to_datetime(parts).astype("datetime64[ns]")
-
-
 def child_escalation(
     cohort: Cohort,
-    children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame,
+    children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame | ChildEvents | Family,
     *,
     escalation_types: tuple[str, ...] = ESCALATION_TYPES,
-    adult_age_years: int = 18,
-    _kids: _Kids | None = None,
+    definitions: Definitions = DEFAULTS,
 ) -> pd.DataFrame:
     """One row per child: first involvement, escalation, censoring and days to escalation.
 
@@ -80,8 +56,9 @@ def child_escalation(
     - ``days_to_escalation``: escalation minus first involvement if escalated, else censor
       date minus first involvement.
 
-    ``_kids`` (private): ``children`` and their events already selected
-    (:class:`~neglect_analysis.recurrence._Kids`), as ``tables.family_tables`` does once per run.
+    ``children``: ids, a table with ``child_id``, or the children and their events already
+    selected (:class:`~neglect_analysis.family.ChildEvents`, as the report passes them once
+    per run). ``definitions.adult_age_years`` (18) sets the birthday that ends childhood.
 
     A child with no involvement has empty dates (censor date included) and days, and
     ``escalated`` 0 (DESIGN "Involvement"), and is left out of time to escalation. Choice: a
@@ -103,7 +80,8 @@ def child_escalation(
     >>> child_escalation(c, ["C1", "C2"])[["child_id", "escalation_type", "escalated", "days_to_escalation"]].values.tolist()
     [['C1', 'cla', 1, 60], ['C2', <NA>, 0, 2981]]
     """
-    kids = _select_kids(cohort, children) if _kids is None else _kids
+    kids = ChildEvents.of(cohort, children)
+    adult_age_years = definitions.adult_age_years
     ids, n = kids.ids, len(kids.ids)
     # NumPy arrays by child position (cix): no index alignment on text ids.
     ev = kids.events
@@ -138,7 +116,7 @@ def child_escalation(
 
     involved = ~np.isnat(first)
     censor = np.where(involved, censor, np.datetime64("NaT"))
-    days = _whole_days(np.where(np.isnat(esc_date), censor, esc_date) - first)
+    days = whole_days(np.where(np.isnat(esc_date), censor, esc_date) - first)
     out = pd.DataFrame({
         "child_id": ids,
         "first_involvement_date": first,
@@ -371,11 +349,21 @@ def km_time_to_escalation(child_esc: pd.DataFrame, members: pd.DataFrame,
     >>> km_time_to_escalation(esc, members, sig)[["group", "days", "survival", "at_risk"]].values.tolist()
     [['all', 700, 0.0, 1], ['eldest', 700, 0.0, 1]]
     """
-    return _km_by_group(km_groups(child_esc, members, signal), confidence_level=confidence_level)
+    return km_by_group(km_groups(child_esc, members, signal), confidence_level=confidence_level)
 
 
-def _km_by_group(long: pd.DataFrame, *, confidence_level: float = 0.95) -> pd.DataFrame:
-    """:func:`km_time_to_escalation` of the :func:`km_groups` table ``long``."""
+def km_by_group(long: pd.DataFrame, *, confidence_level: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier estimates of the :func:`km_groups` table ``long``, stacked by group.
+
+    :func:`km_time_to_escalation` is this of :func:`km_groups`; the report builds the groups
+    once and calls this and :func:`logrank_by_pair` on them.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"group": "all", "days": [10, 20], "event": [True, False]})
+    >>> km_by_group(long)[["group", "days", "survival", "at_risk"]].values.tolist()
+    [['all', 10, 0.5, 2]]
+    """
     frames = [
         kaplan_meier(g["days"], g["event"], group=name, confidence_level=confidence_level)
         for name, g in long.groupby("group", sort=False)
@@ -406,11 +394,19 @@ def logrank_tests(child_esc: pd.DataFrame, members: pd.DataFrame,
     >>> logrank_tests(esc, members, sig)[["group_1", "n_1", "n_2"]].values.tolist()
     [['eldest', 1, 3], ['born_before_sibling_escalation', 0, 0]]
     """
-    return _logrank_by_pair(km_groups(child_esc, members, signal))
+    return logrank_by_pair(km_groups(child_esc, members, signal))
 
 
-def _logrank_by_pair(long: pd.DataFrame) -> pd.DataFrame:
-    """:func:`logrank_tests` of the :func:`km_groups` table ``long``."""
+def logrank_by_pair(long: pd.DataFrame) -> pd.DataFrame:
+    """Log-rank tests of the :data:`COMPARISONS` in the :func:`km_groups` table ``long``
+    (:func:`logrank_tests` is this of :func:`km_groups`).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"group": ["eldest", "younger"], "days": [10, 20], "event": [True, True]})
+    >>> logrank_by_pair(long)[["group_1", "n_1", "n_2"]].values.tolist()
+    [['eldest', 1, 1], ['born_before_sibling_escalation', 0, 0]]
+    """
     rows = []
     for g1, g2 in COMPARISONS:
         a, b = long[long["group"] == g1], long[long["group"] == g2]

@@ -1,18 +1,28 @@
 """The findings table: one row per measure behind each of the seven briefing points.
 
-Every measure is a numerator over a denominator computed here from the analysis tables (and,
-for events not summarised elsewhere, from ``cohort.events``), with the national DfE figure
-beside it where one exists. The briefing pack and the closing notebook read this table; they
-never recompute a measure.
+Each measure is a small function registered in :data:`MEASURES` with its briefing point, its
+label and the national DfE figure it is compared with. A measure reads the run's analysis
+tables (:class:`~neglect_analysis.tables.FamilyTables`) and the children's events selected
+once for the run (:class:`~neglect_analysis.family.Family`), never ``cohort.events``, and
+returns its numerator and denominator. :func:`findings` evaluates the registry. The briefing
+pack and the closing notebook read the findings table; they never recompute a measure.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
 import pandas as pd
 
 from . import escalation
 from .cohort import Cohort
+from .definitions import DEFAULTS, Definitions
+from .ages import adult_at_audit
+from .family import Family
 from .idsets import isin, positions
-from .recurrence import _by_distinct
+from .io.arrowtext import map_distinct
 from .reference import latest, national_figures
 from .tables import FamilyTables
 
@@ -62,36 +72,42 @@ def _share(num: int, den: int) -> float:
     return round(100.0 * num / den, 1) if den else float("nan")
 
 
-def _children_once(family: FamilyTables) -> pd.DataFrame:
-    """One row per child (a child with two index parents counted once)."""
-    return family.children.drop_duplicates("child_id")
+class FindingsInput:
+    """What every measure reads: the run's tables and its children's events, made once.
+
+    Attributes
+    ----------
+    cohort : Cohort
+    tables : FamilyTables
+    family : Family
+        The sibling groups of ``tables.members``; ``family.children.events`` are the
+        children's events, selected once for every measure.
+    definitions : Definitions
+    """
+
+    def __init__(self, cohort: Cohort, tables: FamilyTables, definitions: Definitions = DEFAULTS):
+        self.cohort = cohort
+        self.tables = tables
+        self.definitions = definitions
+        self.family = Family(cohort, tables.members, definitions)
+
+    @cached_property
+    def children(self) -> pd.DataFrame:
+        """``children.csv`` with one row per child (a child with two index parents once)."""
+        return self.tables.children.drop_duplicates("child_id")
+
+    def events_of_type(self, event_type: str) -> pd.DataFrame:
+        """The children's events of ``event_type``, in the order of ``cohort.events``."""
+        ev = self.family.children.events
+        return ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
 
 
-def _kid_events(cohort: Cohort, family: FamilyTables) -> pd.DataFrame:
-    """Events of the sibling groups' children (their ids hashed once per run), with the
-    columns the findings read (filtering fewer text columns is cheaper)."""
-    ev = cohort.events
-    keep = isin(ev["person_id"], family.members["child_id"].unique())
-    return ev.loc[keep, ["event_id", "person_id", "event_type", "start_date", "category"]]
-
-
-def _group_events(cohort: Cohort, family: FamilyTables, event_type: str,
-                  _events: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Events of ``event_type`` of the groups' children, in the order of ``cohort.events``.
-
-    ``_events`` (private): :func:`_kid_events` already computed."""
-    ev = _kid_events(cohort, family) if _events is None else _events
-    return ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
-
-
-def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables, *,
-                                         _events: pd.DataFrame | None = None) -> tuple[int, int]:
+def assessments_after_older_sibling_plan(data: FindingsInput) -> tuple[int, int]:
     """Assessments of younger children made on or after an older sibling's first CP plan start.
 
     Denominator: dated assessments of children who have an older sibling (earlier dob) in any
     of their sibling groups. Numerator: those starting on or after the earliest CP plan start
-    of any older sibling. ``_events`` (private): the children's events (:func:`_kid_events`),
-    selected once by :func:`findings`.
+    of any older sibling.
 
     Examples
     --------
@@ -101,17 +117,17 @@ def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables, *
     ...                    "start_date": ["2004-01-01", "2003-12-31", "2006-01-01"]})
     >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B"]}), events=ev, audit_date="2018-07-31")
     >>> ft = FamilyTables(members=m, **{k: pd.DataFrame() for k in FamilyTables.SORT_KEYS if k != "members"})
-    >>> assessments_after_older_sibling_plan(c, ft)
+    >>> assessments_after_older_sibling_plan(FindingsInput(c, ft))
     (1, 2)
     """
-    m = family.members
-    plans = _group_events(cohort, family, "cp_plan", _events)
+    m = data.family.members
+    plans = data.events_of_type("cp_plan")
     first_plan = plans.groupby("person_id")["start_date"].min().rename("escalation_date")
     first_plan = first_plan.rename_axis("child_id").reset_index()
     older_plan = escalation.older_sibling_escalation(m, first_plan).rename("older_plan")
     group_min = m.groupby("parent_id")["dob"].transform("min")
     has_older = m.loc[m["dob"] > group_min, "child_id"].unique()
-    ass = _group_events(cohort, family, "assessment", _events)
+    ass = data.events_of_type("assessment")
     ass = ass[isin(ass["person_id"], has_older) & ass["start_date"].notna()]
     # each assessment's older-sibling plan date by integer position (NaT: none, never "after")
     at = positions(ass["person_id"], older_plan.index)
@@ -120,116 +136,213 @@ def assessments_after_older_sibling_plan(cohort: Cohort, family: FamilyTables, *
     return int(after.sum()), int(len(ass))
 
 
-def _case_review_yes(cohort: Cohort, family: FamilyTables, pattern: str) -> tuple[int, int]:
-    cr = cohort.case_review
-    cr = cr[isin(cr["person_id"], family.members["child_id"].unique())]
+def case_review_yes(data: FindingsInput, pattern: str) -> tuple[int, int]:
+    """Case-review answers about the groups' children to questions containing ``pattern``
+    (case-insensitive): ``(yes, yes or no)``; other answers are not counted.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "dob": pd.to_datetime(["2000-01-01", "2005-01-01"])})
+    >>> cr = pd.DataFrame({"person_id": ["A", "B", "B", "Z"], "question": ["Refers to older siblings?"] * 4,
+    ...                    "answer": ["Yes", "no", "unclear", "yes"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "Z"]}), case_review=cr, audit_date="2018-07-31")
+    >>> ft = FamilyTables(members=m, **{k: pd.DataFrame() for k in FamilyTables.SORT_KEYS if k != "members"})
+    >>> case_review_yes(FindingsInput(c, ft), "older sibling")
+    (1, 2)
+    """
+    cr = data.cohort.case_review
+    cr = cr[isin(cr["person_id"], data.tables.members["child_id"].unique())]
     # a few distinct question texts over many rows: test each text once
-    cr = cr[_by_distinct(cr["question"], lambda q: q.fillna("").str.contains(pattern, case=False, regex=False))]
+    asks = map_distinct(cr["question"], lambda q: q.fillna("").str.contains(pattern, case=False, regex=False))
+    cr = cr[asks.fillna(False).to_numpy(dtype=bool)]
     ans = cr["answer"].fillna("").str.strip().str.lower()
     known = ans.isin(["yes", "y", "no", "n"])
     return int(ans[known].isin(["yes", "y"]).sum()), int(known.sum())
 
 
-def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None) -> pd.DataFrame:
+# ----------------------------------------------------------------------------- measures
+@dataclass(frozen=True)
+class Measure:
+    """One finding: its briefing point, name, words and how it is computed.
+
+    ``compute(data)`` returns ``(numerator, denominator)``. ``national`` names the measure
+    of :func:`neglect_analysis.reference.national_figures` it is compared with (None: no
+    comparison); ``complement``: the national figure is 100 minus that measure.
+    """
+
+    point: int
+    name: str
+    description: str
+    compute: Callable[[FindingsInput], tuple[int, int]]
+    national: str | None = None
+    complement: bool = False
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.name]
+
+
+def _count(mask) -> int:
+    return int(np.asarray(mask, dtype=bool).sum())
+
+
+def _adults(d: FindingsInput) -> tuple[int, int]:
+    kids = d.children
+    return _count(adult_at_audit(kids["dob"], d.cohort.audit_date, definitions=d.definitions)), len(kids)
+
+
+def _groups_half_siblings(d: FindingsInput) -> tuple[int, int]:
+    g = d.tables.sibling_groups
+    return _count(g["n_other_parents"] >= 2), len(g)
+
+
+def _pre_ics(d: FindingsInput) -> tuple[int, int]:
+    return int(d.children["pre_ics_childhood"].sum()), len(d.children)
+
+
+def _pre_ics_without_paper(d: FindingsInput) -> tuple[int, int]:
+    return d.tables.paper_file_requests["child_id"].nunique(), int(d.children["pre_ics_childhood"].sum())
+
+
+def _groups_partner_changes(d: FindingsInput) -> tuple[int, int]:
+    g = d.tables.sibling_groups
+    return _count(g["n_partner_changes"] >= 1), len(g)
+
+
+def _groups_recurrent_themes(d: FindingsInput) -> tuple[int, int]:
+    gr = d.tables.group_recurrence
+    theme_cols = [c for c in gr.columns if c.startswith("recurrent_") and gr[c].dtype == bool]
+    return (_count(gr[theme_cols].any(axis=1)) if theme_cols else 0), len(gr)
+
+
+def _child_flag(column: str) -> Callable[[FindingsInput], tuple[int, int]]:
+    def compute(d: FindingsInput) -> tuple[int, int]:
+        return int(d.children[column].sum()), len(d.children)
+    return compute
+
+
+def _s47_not_progressing(d: FindingsInput) -> tuple[int, int]:
+    kids = d.children
+    judged = int(kids["n_s47_judged"].sum()) if "n_s47_judged" in kids else int(kids["n_s47"].sum())
+    return int(kids["n_s47_no_icpc"].sum()), judged
+
+
+def _repeated_s47(d: FindingsInput) -> tuple[int, int]:
+    return _count(d.children["n_s47"] >= 2), len(d.children)
+
+
+def _ratio(num: str, den: str) -> Callable[[FindingsInput], tuple[int, int]]:
+    def compute(d: FindingsInput) -> tuple[int, int]:
+        return int(d.children[num].sum()), int(d.children[den].sum())
+    return compute
+
+
+def _plans_neglect(d: FindingsInput) -> tuple[int, int]:
+    plans = d.events_of_type("cp_plan")
+    known = plans[plans["category"].notna()]  # paper-only plans carry no category
+    return _count(known["category"] == "NEG"), len(known)
+
+
+def _plans_not_sustained(d: FindingsInput) -> tuple[int, int]:
+    pns = d.tables.plans_not_sustained
+    return int(pns["not_sustained"].sum()), len(pns)
+
+
+def _escalated_with_lead_time(d: FindingsInput) -> tuple[int, int]:
+    esc = d.children[d.children["escalated"] == 1]
+    return int(esc["lead_time_days"].notna().sum()), len(esc)
+
+
+def _look_now(d: FindingsInput) -> tuple[int, int]:
+    return d.tables.look_now["child_id"].nunique(), len(d.children)
+
+
+def _plans_iro_challenge(d: FindingsInput) -> tuple[int, int]:
+    plans = d.events_of_type("cp_plan")
+    challenged = isin(plans["event_id"], d.cohort.iro_challenges["cp_plan_id"].dropna())
+    return _count(challenged), len(plans)
+
+
+#: Every finding, in briefing order: the registry :func:`findings` evaluates.
+MEASURES: tuple[Measure, ...] = (
+    # 1. Whole-family chronologies: was the older siblings' history in view?
+    Measure(1, "younger_assessments_after_older_sibling_cp_plan",
+            "Assessments of younger children made after an older sibling's child protection plan",
+            assessments_after_older_sibling_plan),
+    Measure(1, "reviews_assessment_refers_to_older_siblings",
+            "Audited assessments that refer to older siblings' history (case review: yes)",
+            lambda d: case_review_yes(d, "older sibling")),
+    # 2. Large sibling groups with big age gaps.
+    Measure(2, "children_adult_at_audit", "Children aged 18 or over at the audit date", _adults),
+    Measure(2, "groups_with_half_siblings", "Sibling groups with children of two or more other birth parents",
+            _groups_half_siblings),
+    # 3. Paper files, partners, recurrent themes.
+    Measure(3, "children_pre_ics_childhood", "Children whose childhood began before the electronic case record",
+            _pre_ics),
+    Measure(3, "pre_ics_children_without_paper_records",
+            "Of those, children with no paper records yet (paper file to request)", _pre_ics_without_paper),
+    Measure(3, "groups_with_partner_changes", "Sibling groups where the parent had more than one partner",
+            _groups_partner_changes),
+    Measure(3, "groups_with_recurrent_themes",
+            "Sibling groups where a theme (domestic abuse, substance misuse, mental health, neglect) "
+            "recurs across children of different fathers", _groups_recurrent_themes),
+    # 4. Contacts, early help, other authorities.
+    Measure(4, "children_contact_series", "Children with a series of 3 contacts in 12 months and no referral",
+            _child_flag("contact_series")),
+    Measure(4, "children_early_help_not_engaged", "Children with early help declined or advice not taken up",
+            _child_flag("eh_not_engaged")),
+    Measure(4, "children_other_la_history", "Children with history in another local authority",
+            _child_flag("other_la")),
+    # 5. S47 enquiries.
+    Measure(5, "s47_not_progressing_to_icpc", "Section 47 enquiries not progressing to an initial conference",
+            _s47_not_progressing, national="icpc_per_s47_pct", complement=True),
+    Measure(5, "children_repeated_s47", "Children with two or more section 47 enquiries", _repeated_s47),
+    Measure(5, "rereferrals_12m", "Referrals within 12 months of the child's previous referral",
+            _ratio("n_rereferrals_12m", "n_referrals"), national="rereferrals_12m_pct"),
+    # 6. Previous CP plans, sustained change, escalation and lead time.
+    Measure(6, "repeat_cp_plans", "Child protection plans that are a second or subsequent plan",
+            _ratio("n_repeat_cp_plans", "n_cp_plans"), national="repeat_cp_plans_pct"),
+    Measure(6, "cp_plans_neglect", "Child protection plans with neglect as the initial category "
+            "(plans with a recorded category)", _plans_neglect, national="neglect_initial_category_pct"),
+    Measure(6, "cp_plans_not_sustained",
+            "Ended plans followed by a new referral within 12 months or a new plan within 2 years (child or sibling)",
+            _plans_not_sustained),
+    Measure(6, "escalated_with_lead_time",
+            "Escalated children whose older siblings' history could have flagged them earlier",
+            _escalated_with_lead_time),
+    Measure(6, "children_to_look_at_now", "Children with a family signal and no escalation yet (still under 18)",
+            _look_now),
+    # 7. IRO challenge.
+    Measure(7, "cp_plans_with_iro_challenge", "Child protection plans in large sibling groups with an IRO challenge",
+            _plans_iro_challenge),
+)
+
+
+def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None,
+             definitions: Definitions = DEFAULTS, measures: tuple[Measure, ...] = MEASURES) -> pd.DataFrame:
     """One row per measure behind each briefing point (see :data:`BRIEFING_POINTS`).
 
-    Columns :data:`FINDINGS_COLUMNS`: ``share`` is ``100 * numerator / denominator`` to one
-    decimal (empty where the denominator is 0); ``national_share`` is the latest published
-    national figure for the same measure (``data/reference``), empty where none exists.
-    Child measures count each child once, whichever group it belongs to.
+    Evaluates the registry ``measures`` (default :data:`MEASURES`). Columns
+    :data:`FINDINGS_COLUMNS`: ``share`` is ``100 * numerator / denominator`` to one decimal
+    (empty where the denominator is 0); ``national_share`` is the latest published national
+    figure for the same measure (``data/reference``), empty where none exists. Child measures
+    count each child once, whichever group it belongs to.
     """
     nat = national_figures() if national is None else national
-    kids = _children_once(family)
-    groups = family.sibling_groups
-    n_kids, n_groups = len(kids), len(groups)
+    data = FindingsInput(cohort, family, definitions)
     rows: list[dict] = []
-
-    def add(point, measure, description, num, den, national_measure=None, complement=False):
-        row = {"point": point, "measure": measure, "label": LABELS[measure], "description": description,
+    for m in measures:
+        num, den = m.compute(data)
+        row = {"point": m.point, "measure": m.name, "label": m.label, "description": m.description,
                "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": ""}
-        if national_measure is not None and (nat["measure"] == national_measure).any():
-            ref = latest(nat, national_measure)
+        if m.national is not None and (nat["measure"] == m.national).any():
+            ref = latest(nat, m.national)
             value = float(ref["value"])
-            row.update(national_share=round(100 - value, 1) if complement else value,
+            row.update(national_share=round(100 - value, 1) if m.complement else value,
                        national_year=int(ref["year"]),
-                       national_source=("100 minus " if complement else "") + f"{national_measure}: {ref['source']}")
+                       national_source=("100 minus " if m.complement else "") + f"{m.national}: {ref['source']}")
         rows.append(row)
-
-    # 1. Whole-family chronologies: was the older siblings' history in view?
-    kid_events = _kid_events(cohort, family)
-    num, den = assessments_after_older_sibling_plan(cohort, family, _events=kid_events)
-    add(1, "younger_assessments_after_older_sibling_cp_plan",
-        "Assessments of younger children made after an older sibling's child protection plan", num, den)
-    num, den = _case_review_yes(cohort, family, "older sibling")
-    add(1, "reviews_assessment_refers_to_older_siblings",
-        "Audited assessments that refer to older siblings' history (case review: yes)", num, den)
-
-    # 2. Large sibling groups with big age gaps.
-    add(2, "children_adult_at_audit", "Children aged 18 or over at the audit date",
-        int((kids["age_days"] >= 18 * 365.25).sum()), n_kids)
-    add(2, "groups_with_half_siblings", "Sibling groups with children of two or more other birth parents",
-        int((groups["n_other_parents"] >= 2).sum()), n_groups)
-
-    # 3. Paper files, partners, recurrent themes.
-    pre = int(kids["pre_ics_childhood"].sum())
-    add(3, "children_pre_ics_childhood", "Children whose childhood began before the electronic case record",
-        pre, n_kids)
-    add(3, "pre_ics_children_without_paper_records",
-        "Of those, children with no paper records yet (paper file to request)",
-        family.paper_file_requests["child_id"].nunique(), pre)
-    add(3, "groups_with_partner_changes", "Sibling groups where the parent had more than one partner",
-        int((groups["n_partner_changes"] >= 1).sum()), n_groups)
-    gr = family.group_recurrence
-    theme_cols = [c for c in gr.columns if c.startswith("recurrent_") and gr[c].dtype == bool]
-    add(3, "groups_with_recurrent_themes",
-        "Sibling groups where a theme (domestic abuse, substance misuse, mental health, neglect) "
-        "recurs across children of different fathers",
-        int(gr[theme_cols].any(axis=1).sum()) if theme_cols else 0, len(gr))
-
-    # 4. Contacts, early help, other authorities.
-    add(4, "children_contact_series", "Children with a series of 3 contacts in 12 months and no referral",
-        int(kids["contact_series"].sum()), n_kids)
-    add(4, "children_early_help_not_engaged", "Children with early help declined or advice not taken up",
-        int(kids["eh_not_engaged"].sum()), n_kids)
-    add(4, "children_other_la_history", "Children with history in another local authority",
-        int(kids["other_la"].sum()), n_kids)
-
-    # 5. S47 enquiries.
-    s47_judged = int(kids["n_s47_judged"].sum()) if "n_s47_judged" in kids else int(kids["n_s47"].sum())
-    add(5, "s47_not_progressing_to_icpc", "Section 47 enquiries not progressing to an initial conference",
-        int(kids["n_s47_no_icpc"].sum()), s47_judged, "icpc_per_s47_pct", complement=True)
-    rep = kids[kids["n_s47"] >= 2]
-    add(5, "children_repeated_s47", "Children with two or more section 47 enquiries",
-        len(rep), n_kids)
-    add(5, "rereferrals_12m", "Referrals within 12 months of the child's previous referral",
-        int(kids["n_rereferrals_12m"].sum()), int(kids["n_referrals"].sum()), "rereferrals_12m_pct")
-
-    # 6. Previous CP plans, sustained change, escalation and lead time.
-    add(6, "repeat_cp_plans", "Child protection plans that are a second or subsequent plan",
-        int(kids["n_repeat_cp_plans"].sum()), int(kids["n_cp_plans"].sum()), "repeat_cp_plans_pct")
-    plans = _group_events(cohort, family, "cp_plan", kid_events)
-    known = plans[plans["category"].notna()]  # paper-only plans carry no category
-    add(6, "cp_plans_neglect", "Child protection plans with neglect as the initial category "
-        "(plans with a recorded category)",
-        int((known["category"] == "NEG").sum()), len(known), "neglect_initial_category_pct")
-    pns = family.plans_not_sustained
-    add(6, "cp_plans_not_sustained",
-        "Ended plans followed by a new referral within 12 months or a new plan within 2 years (child or sibling)",
-        int(pns["not_sustained"].sum()), len(pns))
-    esc = kids[kids["escalated"] == 1]
-    add(6, "escalated_with_lead_time",
-        "Escalated children whose older siblings' history could have flagged them earlier",
-        int(esc["lead_time_days"].notna().sum()), len(esc))
-    add(6, "children_to_look_at_now", "Children with a family signal and no escalation yet (still under 18)",
-        family.look_now["child_id"].nunique(), n_kids)
-
-    # 7. IRO challenge.
-    iro = cohort.iro_challenges
-    challenged = isin(plans["event_id"], iro["cp_plan_id"].dropna())
-    add(7, "cp_plans_with_iro_challenge", "Child protection plans in large sibling groups with an IRO challenge",
-        int(challenged.sum()), len(plans))
-
     out = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
     out["national_year"] = out["national_year"].astype("Int64")
     return out

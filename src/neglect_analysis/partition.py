@@ -14,6 +14,7 @@ cluster by default, or the scheduler at ``scheduler_address``).
 from __future__ import annotations
 
 import logging
+from functools import partial
 import sys
 import zlib
 from typing import Iterable
@@ -121,6 +122,7 @@ def run_partitioned(
     engine : ``"memory"`` (sequential) or ``"dask"`` (``dask.distributed``).
     scheduler_address : a running Dask scheduler to use; default a local cluster.
     """
+    params = params or AnalysisParams()
     parents = select_parents(cohort, params)
     plan = plan_partitions(cohort, parents, n_partitions)
     members = siblings.members(cohort, parents)
@@ -128,18 +130,18 @@ def run_partitioned(
         from tqdm import tqdm
 
         parts = [
-            family_tables(subset_cohort(cohort, ids, members), ids)
+            family_tables(subset_cohort(cohort, ids, members), ids, definitions=params.definitions)
             for ids in tqdm(plan, desc="family partitions", disable=not progress, file=sys.stderr)
         ]
     elif engine == "dask":
-        parts = _run_dask(cohort, plan, members, scheduler_address, progress)
+        parts = _run_dask(cohort, plan, members, params.definitions, scheduler_address, progress)
     else:
         raise ValueError(f"engine must be 'memory' or 'dask', not {engine!r}")
-    family = FamilyTables.concat(parts) if parts else family_tables(cohort, [])
+    family = FamilyTables.concat(parts) if parts else family_tables(cohort, [], definitions=params.definitions)
     return AnalystTables(family=family, **cohort_tables(family))
 
 
-def _run_dask(cohort, plan, members, scheduler_address, progress) -> list[FamilyTables]:
+def _run_dask(cohort, plan, members, definitions, scheduler_address, progress) -> list[FamilyTables]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as e:  # pragma: no cover - dask is in the "scale" extra
@@ -154,7 +156,7 @@ def _run_dask(cohort, plan, members, scheduler_address, progress) -> list[Family
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
-        futures = client.map(family_tables, subsets, plan, pure=False)
+        futures = client.map(partial(family_tables, definitions=definitions), subsets, plan, pure=False)
         if progress:
             from dask.distributed import progress as dask_progress
 

@@ -13,15 +13,18 @@ in the ``n_*`` totals but take no part in any date comparison.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from .codes import BIRTH_RELATIONSHIPS, EH_NOT_ENGAGED_PATTERNS, FACTOR_FAMILIES
+from .codes import BIRTH_RELATIONSHIPS, FACTOR_FAMILIES
 from .cohort import Cohort
+from .days import DAY_NS, whole_days
+from .definitions import DEFAULTS, Definitions
+from .family import ChildEvents, Family
 from .idsets import isin, positions
+from .io.arrowtext import map_distinct
 
 #: Count columns of :func:`child_recurrence`, in output order.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -40,68 +43,6 @@ FLAG_COLUMNS: tuple[str, ...] = ("contact_series", "eh_not_engaged")
 
 
 # --------------------------------------------------------------------------- helpers
-def _child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) -> pd.Index:
-    """Distinct child ids, sorted, as a string Index named ``child_id``.
-
-    ``children`` may be ids, or a table with a ``child_id`` column (e.g. sibling members).
-
-    Examples
-    --------
-    >>> list(_child_ids(["B", "A", "B"]))
-    ['A', 'B']
-    """
-    if isinstance(children, pd.DataFrame):
-        children = children["child_id"]
-    if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
-        s = pd.Series(children.array, dtype="string")
-    else:
-        s = pd.Series(list(children), dtype="string")
-    s = s.dropna().drop_duplicates().sort_values()
-    return pd.Index(s.array, dtype="string", name="child_id")
-
-
-#: Event columns read by the per-child analyses (selected once per run, see :class:`_Kids`).
-_KID_EVENT_COLUMNS: tuple[str, ...] = (
-    "event_id", "person_id", "event_type", "start_date", "end_date", "outcome", "factors",
-)
-
-
-@dataclass(frozen=True)
-class _Kids:
-    """The children of a run and their events, selected once and shared by the analyses.
-
-    ``ids``: distinct child ids, sorted (:func:`_child_ids`); ``events``: their events
-    (:data:`_KID_EVENT_COLUMNS`) with ``cix``, the child's position in ``ids``.
-    :func:`neglect_analysis.tables.family_tables` builds it once and passes it to
-    :func:`child_recurrence`, :func:`group_recurrence`, :func:`plans_not_sustained` and
-    :func:`neglect_analysis.escalation.child_escalation` (their private ``_kids`` keyword),
-    so the person ids of the events table are hashed once per run, not once per analysis.
-    """
-
-    ids: pd.Index
-    events: pd.DataFrame
-
-
-def _select_kids(cohort: Cohort, children) -> _Kids:
-    """:class:`_Kids` of ``children`` (ids, or a table with a ``child_id`` column)."""
-    ids = _child_ids(children)
-    events = cohort.events
-    cix = positions(events["person_id"], ids)
-    keep = cix >= 0
-    return _Kids(ids, events.loc[keep, list(_KID_EVENT_COLUMNS)].assign(cix=cix[keep]))
-
-
-_DAY_NS = 86_400_000_000_000
-
-
-def _whole_days(delta: np.ndarray) -> np.ndarray:
-    """Whole days (floored, as ``Series.dt.days``) of ``timedelta64[ns]`` values; NaN for NaT."""
-    delta = delta.astype("timedelta64[ns]")
-    out = np.floor_divide(delta.view("int64"), _DAY_NS).astype(float)
-    out[np.isnat(delta)] = np.nan
-    return out
-
-
 def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray,
                    next_date: np.ndarray) -> np.ndarray:
     """Days from each (person, date) to the first ``next_date`` of the same person on or after
@@ -130,8 +71,8 @@ def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray
     if not ok[:n].any() or not ok[n:].any():
         return out
     ns = when[ok].view("int64")
-    if (ns % _DAY_NS == 0).all():  # dates at midnight (the Cohort's): the day is the rank
-        ranks = ns // _DAY_NS - ns.min() // _DAY_NS
+    if (ns % DAY_NS == 0).all():  # dates at midnight (the Cohort's): the day is the rank
+        ranks = ns // DAY_NS - ns.min() // DAY_NS
     else:
         ranks = np.unique(ns, return_inverse=True)[1]
     width = int(ranks.max()) + 1
@@ -144,7 +85,7 @@ def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray
     found = i < len(right)
     hit = right[np.where(found, i, 0)]
     found &= who[hit] == who[left]
-    out[left[found]] = _whole_days(when[hit[found]] - when[left[found]])
+    out[left[found]] = whole_days(when[hit[found]] - when[left[found]])
     return out
 
 
@@ -161,37 +102,20 @@ def _per_child(flags, cix, n: int, how: str = "sum") -> np.ndarray:
     return hits if how == "sum" else (hits > 0).astype("int64")
 
 
-def _by_distinct(values: pd.Series, fn) -> pd.Series:
-    """``fn`` (text Series -> bool Series) applied to the distinct values only, mapped back;
-    missing values are passed to ``fn`` as missing too. Columns such as outcomes hold a few
-    distinct texts over hundreds of thousands of rows."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    u = pd.Series(uniques, dtype="string")
-    res = fn(pd.concat([u, pd.Series([pd.NA], dtype="string")], ignore_index=True))
-    return pd.Series(res.to_numpy(dtype=bool)[codes], index=values.index)
-
-
 def has_flag(outcome: pd.Series, flag: str) -> pd.Series:
     """True where ``flag`` is one of the ``;``-joined outcome flags (case-insensitive)."""
     def has(o: pd.Series) -> pd.Series:
         tokens = ";" + o.fillna("").str.upper().str.replace(" ", "", regex=False) + ";"
         return tokens.str.contains(";" + flag.upper() + ";", regex=False).astype(bool)
-    return _by_distinct(outcome, has)
+    return map_distinct(outcome, has).fillna(False).astype(bool)
 
 
 # --------------------------------------------------------------------------- per child
 def child_recurrence(
     cohort: Cohort,
-    children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame,
+    children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame | ChildEvents | Family,
     *,
-    rereferral_days: int = 365,
-    repeat_plan_days: int = 730,
-    s47_icpc_days: int = 60,
-    series_length: int = 3,
-    series_days: int = 365,
-    advice_eh_days: int = 90,
-    advice_flag: str = "ADVICE_FLAG",
-    _kids: _Kids | None = None,
+    definitions: Definitions = DEFAULTS,
 ) -> pd.DataFrame:
     """One row per child: contacts, referrals, re-referrals, S47s, CP plans, series, early help.
 
@@ -217,16 +141,17 @@ def child_recurrence(
       order) whose last minus first is at most ``series_days``, with no referral of the child
       dated from the first to the last of them, both days included.
     - ``eh_not_engaged`` (0/1): an early-help episode whose end reason (``outcome``) contains
-      one of :data:`codes.EH_NOT_ENGAGED_PATTERNS` (case-insensitive), or a dated contact
+      one of ``eh_not_engaged_patterns`` (case-insensitive), or a dated contact
       whose outcome flags include ``advice_flag`` with no early-help episode of the child
       starting within ``advice_eh_days`` after it.
 
     Parameters
     ----------
     cohort : Cohort
-    children : ids, or a table with a ``child_id`` column (e.g. ``siblings.members``).
-    _kids : private: ``children`` and their events already selected (:class:`_Kids`), as
-        :func:`neglect_analysis.tables.family_tables` does once per run.
+    children : ids, a table with a ``child_id`` column (e.g. ``siblings.members``), or the
+        children and their events already selected (:class:`~neglect_analysis.family.ChildEvents`
+        or :class:`~neglect_analysis.family.Family`, as the report passes them once per run).
+    definitions : the thresholds named below (:class:`~neglect_analysis.definitions.Definitions`).
 
     Returns
     -------
@@ -243,9 +168,13 @@ def child_recurrence(
     >>> child_recurrence(c, ["C2", "C1"])[["child_id", "n_referrals", "n_rereferrals_12m"]].values.tolist()
     [['C1', 3, 1], ['C2', 0, 0]]
     """
-    kids = _select_kids(cohort, children) if _kids is None else _kids
+    kids = ChildEvents.of(cohort, children)
     ids, n = kids.ids, len(kids.ids)
     ev = kids.events
+    d = definitions
+    rereferral_days, repeat_plan_days, s47_icpc_days = d.rereferral_days, d.repeat_plan_days, d.s47_icpc_days
+    series_length, series_days, advice_eh_days = d.series_length, d.series_days, d.advice_eh_days
+    advice_flag = d.advice_flag
     # Integer child positions (cix) and NumPy dates: grouping, shifts and searches on numbers.
     cix = ev["cix"].to_numpy()
     start, end = ev["start_date"].to_numpy(), ev["end_date"].to_numpy()
@@ -266,11 +195,11 @@ def child_recurrence(
     def same_child_gap(later: np.ndarray, earlier: np.ndarray, r: np.ndarray, lag: int = 1):
         """Days from ``earlier`` of row k to ``later`` of row k + lag (rows ``r``), same child only."""
         if lag == 0:
-            return _whole_days(later[r] - earlier[r])
+            return whole_days(later[r] - earlier[r])
         gap = np.full(len(r), np.nan)
         if len(r) > lag:
             same = cix[r[lag:]] == cix[r[:-lag]]
-            gap[:-lag] = np.where(same, _whole_days(later[r[lag:]] - earlier[r[:-lag]]), np.nan)
+            gap[:-lag] = np.where(same, whole_days(later[r[lag:]] - earlier[r[:-lag]]), np.nan)
         return gap
 
     out = pd.DataFrame(index=ids)
@@ -290,7 +219,7 @@ def child_recurrence(
     linked = isin(ev["event_id"].take(s47), all_icpc.dropna()).to_numpy()
     icpc = rows("icpc")
     to_icpc = _next_gap_days(cix[s47], start[s47], cix[icpc], start[icpc])
-    judged = _whole_days(np.datetime64(cohort.audit_date, "ns") - start[s47]) >= s47_icpc_days
+    judged = whole_days(np.datetime64(cohort.audit_date, "ns") - start[s47]) >= s47_icpc_days
     no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
     out["n_s47_no_icpc"] = _per_child(no_icpc, cix[s47], n)
     out["n_s47_judged"] = _per_child(judged, cix[s47], n)
@@ -312,9 +241,9 @@ def child_recurrence(
 
     # Early help not engaged.
     eh = rows("early_help")
-    pattern = "|".join(re.escape(p) for p in EH_NOT_ENGAGED_PATTERNS)
-    declined = _by_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
-        pattern, case=False, regex=True).astype(bool))
+    pattern = "|".join(re.escape(p) for p in d.eh_not_engaged_patterns)
+    declined = map_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
+        pattern, case=False, regex=True)).fillna(False).to_numpy(dtype=bool)
     advice = con[has_flag(ev["outcome"].take(con), advice_flag).to_numpy()]
     to_eh = _next_gap_days(cix[advice], start[advice], cix[eh], start[eh])
     advice_only = ~(to_eh <= advice_eh_days)
@@ -328,7 +257,7 @@ def child_recurrence(
 
 
 # --------------------------------------------------------------------------- per group
-def _other_parent_pairs(cohort: Cohort, kids: _Kids, parents: pd.Index, group: np.ndarray,
+def _other_parent_pairs(cohort: Cohort, kids: ChildEvents, parents: pd.Index, group: np.ndarray,
                         child: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each member row (``group``, ``child``: its group code in ``parents`` and its child's
     position in ``kids.ids``) joined with the child's other birth parents, on integer codes.
@@ -360,7 +289,7 @@ def _other_parent_pairs(cohort: Cohort, kids: _Kids, parents: pd.Index, group: n
     return group[m_row], child[m_row], b_other[b_row]
 
 
-def _factor_family_children(kids: _Kids) -> dict[str, np.ndarray]:
+def _factor_family_children(kids: ChildEvents) -> dict[str, np.ndarray]:
     """Factor family -> boolean per child position in ``kids.ids``: the family is recorded
     (``events.factors``) on some event of the child. Codes are matched on the distinct
     ``factors`` texts only (a few hundred over hundreds of thousands of events)."""
@@ -379,26 +308,25 @@ def _factor_family_children(kids: _Kids) -> dict[str, np.ndarray]:
 
 def group_recurrence(
     cohort: Cohort,
-    members: pd.DataFrame,
+    members: pd.DataFrame | Family,
     child_rec: pd.DataFrame,
     *,
-    min_other_parents: int = 2,
-    _kids: _Kids | None = None,
+    definitions: Definitions = DEFAULTS,
 ) -> pd.DataFrame:
     """One row per sibling group: recurrence counts summed and recurrent themes.
 
     Implements DESIGN.md "Definitions", "Recurrent themes": a factor family
     (:data:`codes.FACTOR_FAMILIES`) is recurrent in a sibling group when it is recorded
     (``events.factors`` of any event of the child) for children of at least
-    ``min_other_parents`` different other birth parents. A child's other birth parent is its
+    ``definitions.min_other_parents`` different other birth parents. A child's other birth parent is its
     other ``mother_of``/``father_of`` parent in ``cohort.links`` (not the index parent); a child
     with no such link (unknown parent) is not counted for any parent.
 
     Parameters
     ----------
-    members : ``siblings.members`` output (``parent_id``, ``child_id``, ...).
+    members : ``siblings.members`` output (``parent_id``, ``child_id``, ...), or a
+        :class:`~neglect_analysis.family.Family` (its children's events selected once).
     child_rec : :func:`child_recurrence` output for (at least) those children.
-    _kids : private: the children of ``members`` and their events (:class:`_Kids`).
 
     Returns
     -------
@@ -423,8 +351,9 @@ def group_recurrence(
     >>> g.loc[0, "recurrent_themes"], bool(g.loc[0, "recurrent_neglect"])
     ('domestic_abuse', False)
     """
-    kids = _select_kids(cohort, members) if _kids is None else _kids
-    m = members[["parent_id", "child_id"]].drop_duplicates()
+    family = Family.of(cohort, members)
+    kids, min_other_parents = family.children, definitions.min_other_parents
+    m = family.members[["parent_id", "child_id"]].drop_duplicates()
     # Integer codes: group (sorted parent ids) and child position in ``kids.ids``.
     group, parents = pd.factorize(m["parent_id"], sort=True)
     n = len(parents)
@@ -492,17 +421,16 @@ def _count_in_windows(key: np.ndarray, when: np.ndarray, q_key: np.ndarray, lo: 
 
 def plans_not_sustained(
     cohort: Cohort,
-    members: pd.DataFrame,
+    members: pd.DataFrame | Family,
     *,
-    rereferral_days: int = 365,
-    replan_days: int = 730,
-    _kids: _Kids | None = None,
+    definitions: Definitions = DEFAULTS,
 ) -> pd.DataFrame:
     """One row per ended CP plan of a sibling-group child: were the changes sustained?
 
     Implements DESIGN.md "Definitions", "Changes not sustained": a CP plan that ended
     (``end_date`` not empty) and was followed by a new referral dated within
-    ``rereferral_days`` after its end, or a new CP plan starting within ``replan_days`` after
+    ``definitions.not_sustained_rereferral_days`` after its end, or a new CP plan starting
+    within ``definitions.not_sustained_replan_days`` after
     its end (``0 <= date - end <= window``), for the same child or a sibling. A sibling is any
     child in any sibling group the plan's child belongs to (the groups of every index parent
     of the child). The plan itself never counts as its own "new plan".
@@ -525,7 +453,10 @@ def plans_not_sustained(
     >>> plans_not_sustained(c, members(c, ["M"]))[["child_id", "not_sustained"]].values.tolist()
     [['A', True]]
     """
-    kids = _select_kids(cohort, members) if _kids is None else _kids
+    family = Family.of(cohort, members)
+    kids, members = family.children, family.members
+    rereferral_days = definitions.not_sustained_rereferral_days
+    replan_days = definitions.not_sustained_replan_days
     # Distinct (group, child) memberships as integer codes, sorted by child.
     g = pd.factorize(members["parent_id"])[0]
     c = positions(members["child_id"], kids.ids)
@@ -555,12 +486,12 @@ def plans_not_sustained(
         rows = np.flatnonzero((etype == kind).to_numpy(dtype=bool, na_value=False) & dated)
         e, e_group = _with_groups(cix[rows], member_child, member_group)
         return _count_in_windows(e_group, start[rows][e].view("int64"), k_group, end[k],
-                                 end[k] + (days + 1) * _DAY_NS)
+                                 end[k] + (days + 1) * DAY_NS)
 
     # The plan itself is never its own "new plan" (it is in its window only when it started
     # on the day it ended): one fewer new plan where it is.
     own = start[plans].view("int64")
-    own_in = ~np.isnat(start[plans]) & (own >= end) & (own < end + (replan_days + 1) * _DAY_NS)
+    own_in = ~np.isnat(start[plans]) & (own >= end) & (own < end + (replan_days + 1) * DAY_NS)
     rereferred = np.zeros(len(ended), dtype=bool)
     rereferred[k[found("referral", rereferral_days) > 0]] = True
     replanned = np.zeros(len(ended), dtype=bool)

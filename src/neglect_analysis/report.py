@@ -9,14 +9,15 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from . import disclosure, siblings
+from . import disclosure
 from .cohort import Cohort
+from .definitions import DEFAULTS, Definitions
 from .export import write_csv
 from .findings import findings
 from .reference import default_reference_dir
@@ -25,20 +26,40 @@ from .tables import AnalysisParams, AnalystTables, build_tables
 
 @dataclass
 class ReportOptions:
-    """Options of ``neglect-analysis report`` (DESIGN.md "Command line")."""
+    """Options of ``neglect-analysis report`` (DESIGN.md "Command line").
+
+    ``definitions`` holds every threshold; ``min_children``, ``min_span_years`` and
+    ``suppress_below``, when given, override its fields of the same name (the command line's
+    options over a ``--definitions`` file). :meth:`run_definitions` gives the result.
+    """
 
     audit_date: date | None = None
     ics_start_date: date | None = None
-    min_children: int = siblings.MIN_CHILDREN
-    min_span_years: float = siblings.MIN_SPAN_YEARS
+    min_children: int | None = None
+    min_span_years: float | None = None
+    definitions: Definitions = DEFAULTS
     index_parents: list[str] | None = None
-    suppress_below: int = disclosure.DEFAULT_THRESHOLD
+    suppress_below: int | None = None
     pseudonymise: bool = False
     tables_only: bool = False
     progress: bool = False
     engine: str = "memory"
     partitions: int = 8
     scheduler_address: str | None = None
+
+
+    def run_definitions(self) -> Definitions:
+        """The definitions of the run: ``definitions`` with the options given here over it.
+
+        Examples
+        --------
+        >>> ReportOptions(min_children=6).run_definitions().min_children
+        6
+        >>> ReportOptions().run_definitions() == DEFAULTS
+        True
+        """
+        given = {k: getattr(self, k) for k in ("min_children", "min_span_years", "suppress_below")}
+        return replace(self.definitions, **{k: v for k, v in given.items() if v is not None})
 
 
 @dataclass
@@ -124,11 +145,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         print(vreport.format(max_examples=3), file=sys.stderr)
 
     _progress(opts.progress, "computing sibling groups, recurrence and escalation")
-    params = AnalysisParams(
-        index_parents=index_parents,
-        min_children=opts.min_children,
-        min_span_years=opts.min_span_years,
-    )
+    params = AnalysisParams(index_parents=index_parents, definitions=opts.run_definitions())
     if opts.engine == "memory":
         tables = build_tables(cohort, params)
     else:
@@ -155,7 +172,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             _progress(opts.progress, "writing the briefing pack")
             from .briefing import write_briefing
 
-            files += write_briefing(cohort, tables, tmp / "briefing", threshold=opts.suppress_below)
+            files += write_briefing(cohort, tables, tmp / "briefing", threshold=params.definitions.suppress_below)
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

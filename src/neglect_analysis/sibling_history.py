@@ -23,7 +23,8 @@ import pandas as pd
 
 from .codes import CONTACT_SOURCES
 from .cohort import Cohort
-from .escalation import birthday
+from .ages import adult_at_audit
+from .definitions import DEFAULTS, Definitions
 from .recurrence import has_flag
 
 #: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label. Every kind
@@ -54,13 +55,14 @@ def _child_events(cohort: Cohort, child_ids) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------- record sources
-def child_record_sources(cohort: Cohort, members: pd.DataFrame, *, adult_age_years: int = 18) -> pd.DataFrame:
+def child_record_sources(cohort: Cohort, members: pd.DataFrame, *,
+                         definitions: Definitions = DEFAULTS) -> pd.DataFrame:
     """Per child and index parent: how many involvements, how many only on paper, how many pre-ICS.
 
     Implements DESIGN.md "Involvement" (every event of the child, extract or paper, pre-birth
     ones included), "Pre-ICS history" (dated before ``cohort.ics_start_date``) and "Age at
-    audit" (adult = the ``adult_age_years``-th birthday, a calendar date, on or before the audit
-    date; 29 February birthdays fall on 1 March).
+    audit" (adult: :func:`neglect_analysis.ages.adult_at_audit`, the ``adult_age_years``-th
+    birthday of ``definitions``, a calendar date, on or before the audit date).
 
     Returns
     -------
@@ -92,13 +94,14 @@ def child_record_sources(cohort: Cohort, members: pd.DataFrame, *, adult_age_yea
     out = m.merge(per, left_on="child_id", right_index=True, how="left")
     for col in ("n_events", "n_events_paper", "n_events_pre_ics"):
         out[col] = out[col].fillna(0).astype("int64")
-    out["adult_at_audit"] = (birthday(out["dob"], adult_age_years) <= cohort.audit_date).to_numpy(dtype=bool)
+    out["adult_at_audit"] = adult_at_audit(out["dob"], cohort.audit_date, definitions=definitions).to_numpy()
     out = out.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
     return out[["parent_id", "child_id", "birth_order", "adult_at_audit", "n_events", "n_events_paper",
                 "n_events_pre_ics"]]
 
 
-def family_record_sources(cohort: Cohort, members: pd.DataFrame, *, adult_age_years: int = 18) -> pd.DataFrame:
+def family_record_sources(cohort: Cohort, members: pd.DataFrame, *,
+                          definitions: Definitions = DEFAULTS) -> pd.DataFrame:
     """Per index parent: the family's involvements, how many on paper, pre-ICS, of adult children.
 
     Sums :func:`child_record_sources` over each sibling group (same definitions).
@@ -122,7 +125,7 @@ def family_record_sources(cohort: Cohort, members: pd.DataFrame, *, adult_age_ye
     >>> family_record_sources(c, members(c, ["M"])).values.tolist()
     [['M', 2, 1, 3, 1, 1, 2]]
     """
-    per = child_record_sources(cohort, members, adult_age_years=adult_age_years)
+    per = child_record_sources(cohort, members, definitions=definitions)
     per = per.assign(adult_events=per["n_events"].where(per["adult_at_audit"], 0))
     out = per.groupby("parent_id", sort=True).agg(
         n_children=("child_id", "size"),

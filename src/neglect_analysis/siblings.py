@@ -19,18 +19,25 @@ import pandas as pd
 
 from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort
+from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
+from .family import Family, sort_members
 from .idsets import isin, positions
 
-#: Defaults of the index-parent rule (DESIGN.md).
-MIN_CHILDREN = 5
-MIN_SPAN_YEARS = 10.0
-DAYS_PER_YEAR = 365.25
 
-
-def _parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
+def parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
     """Distinct (parent, child) pairs with the child's dob, children without dob left out.
 
-    Restricted to ``parents`` when given (cheaper than filtering afterwards)."""
+    Restricted to ``parents`` when given (cheaper than filtering afterwards). The input of
+    :func:`index_parents_of` and :func:`members_of`, computed once per run by the report.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1970-01-01", "1990-01-01", None]})
+    >>> links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B", "A"], "relationship": "mother_of"})
+    >>> c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
+    >>> parent_children(c)[["parent_id", "child_id"]].values.tolist()
+    [['M', 'A']]
+    """
     links = cohort.links[["parent_id", "child_id"]]
     if parents is not None:
         links = links[isin(links["parent_id"], parents)]
@@ -44,28 +51,24 @@ def index_parents(
     cohort: Cohort,
     *,
     ids: Iterable[str] | None = None,
-    min_children: int = MIN_CHILDREN,
-    min_span_years: float = MIN_SPAN_YEARS,
-    _pc: pd.DataFrame | None = None,
+    definitions: Definitions = DEFAULTS,
 ) -> pd.Index:
     """Ids of the index parents, sorted.
 
     Either the given ``ids`` (kept as given, in sorted order; each must be a parent in
-    ``cohort.links``), or every parent with at least ``min_children`` linked children with a
-    known dob and an age span (eldest minus youngest, in days / 365.25) of at least
-    ``min_span_years`` years.
-
-    ``_pc`` (private): :func:`_parent_children` of ``cohort`` already computed (the
-    in-memory run computes it once for this and :func:`members`).
+    ``cohort.links``), or every parent with at least ``definitions.min_children`` linked
+    children with a known dob and an age span (eldest minus youngest, in days / 365.25) of at
+    least ``definitions.min_span_years`` years (:func:`index_parents_of`).
 
     Examples
     --------
     >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1970-01-01", "1990-01-01", "2001-01-01"]})
     >>> links = pd.DataFrame({"parent_id": ["M", "M"], "child_id": ["A", "B"], "relationship": "mother_of"})
     >>> c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
-    >>> list(index_parents(c, min_children=2, min_span_years=10))
+    >>> from dataclasses import replace
+    >>> list(index_parents(c, definitions=replace(DEFAULTS, min_children=2)))
     ['M']
-    >>> list(index_parents(c, min_children=3))
+    >>> list(index_parents(c, definitions=replace(DEFAULTS, min_children=3)))
     []
     """
     if ids is not None:
@@ -78,14 +81,29 @@ def index_parents(
                 + (" ..." if len(unknown) > 10 else "")
             )
         return wanted
-    pc = _parent_children(cohort) if _pc is None else _pc
+    return index_parents_of(parent_children(cohort), definitions=definitions)
+
+
+def index_parents_of(pc: pd.DataFrame, *, definitions: Definitions = DEFAULTS) -> pd.Index:
+    """The default index-parent rule (DESIGN.md) on the (parent, child, dob) table ``pc`` of
+    :func:`parent_children`: at least ``definitions.min_children`` children and an age span
+    of at least ``definitions.min_span_years`` years. Sorted ids.
+
+    Examples
+    --------
+    >>> pc = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "A"],
+    ...                    "dob": pd.to_datetime(["1990-01-01", "2001-01-01", "1990-01-01"])})
+    >>> from dataclasses import replace
+    >>> list(index_parents_of(pc, definitions=replace(DEFAULTS, min_children=2)))
+    ['M']
+    """
     g = pc.groupby("parent_id")["dob"].agg(["count", "min", "max"])
     span = (g["max"] - g["min"]).dt.days / DAYS_PER_YEAR
-    keep = (g["count"] >= min_children) & (span >= min_span_years)
+    keep = (g["count"] >= definitions.min_children) & (span >= definitions.min_span_years)
     return pd.Index(sorted(g.index[keep]), name="parent_id")
 
 
-def members(cohort: Cohort, parents: Iterable[str] | pd.Index, *, _pc: pd.DataFrame | None = None) -> pd.DataFrame:
+def members(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.DataFrame:
     """One row per (index parent, child): the sibling groups.
 
     Columns: ``parent_id``, ``child_id``, ``dob``, ``birth_order`` (1 = eldest; dob order,
@@ -93,8 +111,7 @@ def members(cohort: Cohort, parents: Iterable[str] | pd.Index, *, _pc: pd.DataFr
     ``n_index_parents`` (how many of the given index parents this child belongs to).
     Sorted by parent id and birth order.
 
-    ``_pc`` (private): :func:`_parent_children` of every parent already computed (see
-    :func:`index_parents`); it is restricted to ``parents`` here.
+    :func:`members_of` of :func:`parent_children` restricted to ``parents``.
 
     Examples
     --------
@@ -106,11 +123,29 @@ def members(cohort: Cohort, parents: Iterable[str] | pd.Index, *, _pc: pd.DataFr
     [['E', 1], ['T1', 2], ['T2', 3]]
     """
     parents = pd.Index(list(parents), dtype="string")
-    pc = _parent_children(cohort, parents) if _pc is None else _pc[isin(_pc["parent_id"], parents)]
+    return members_of(parent_children(cohort, parents), parents, audit_date=cohort.audit_date)
+
+
+def members_of(pc: pd.DataFrame, parents: Iterable[str] | pd.Index, *,
+               audit_date: str | pd.Timestamp) -> pd.DataFrame:
+    """The sibling groups of ``parents`` from the (parent, child, dob) table ``pc`` of
+    :func:`parent_children` (the rows of other parents are left out); columns and order as
+    :func:`members`, ages at ``audit_date``.
+
+    Examples
+    --------
+    >>> pc = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["B", "A", "A"],
+    ...                    "dob": pd.to_datetime(["2001-01-01", "1990-01-01", "1990-01-01"])})
+    >>> members_of(pc, ["M"], audit_date="2018-07-31")[["child_id", "birth_order"]].values.tolist()
+    [['A', 1], ['B', 2]]
+    """
+    parents = pd.Index(list(parents), dtype="string")
+    audit_date = pd.Timestamp(audit_date)
+    pc = pc[isin(pc["parent_id"], parents)]
     m = pc.sort_values(["parent_id", "dob", "child_id"])
     m = m.reset_index(drop=True)
     m["birth_order"] = m.groupby("parent_id").cumcount().astype("int64") + 1
-    m["age_days"] = (cohort.audit_date - m["dob"]).dt.days.astype("int64")
+    m["age_days"] = (audit_date - m["dob"]).dt.days.astype("int64")
     m["n_index_parents"] = m.groupby("child_id")["parent_id"].transform("size").astype("int64")
     return m[["parent_id", "child_id", "dob", "birth_order", "age_days", "n_index_parents"]]
 
@@ -162,16 +197,22 @@ def _join_groups(df: pd.DataFrame, keys: list[str], col: str, sep: str) -> pd.Se
     return pd.Series(joined.array, index=index, name=col)
 
 
-def _ordered(members: pd.DataFrame) -> pd.DataFrame:
-    """Members sorted by parent, dob, child id (the birth order), index reset."""
-    return members.sort_values(["parent_id", "dob", "child_id"], kind="stable").reset_index(drop=True)
-
-
-def _other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
+def other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """(parent_id, child_id, other_id, relationship): each member's other birth parents.
 
-    Other birth parent = a ``mother_of``/``father_of`` link of the child whose parent is not the
-    index parent. Children with none are absent (their other parent is unknown).
+    DESIGN.md "Half-siblings": an other birth parent is a ``mother_of``/``father_of`` link of
+    the child whose parent is not the index parent. Children with none are absent (their
+    other parent is unknown). Rows in the order of ``members``.
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"parent_id": ["M", "M", "F1", "F2"], "child_id": ["A", "B", "A", "B"],
+    ...                       "relationship": ["mother_of", "mother_of", "father_of", "father_of"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["M", "A", "B", "F1", "F2"]}),
+    ...                        links=links, audit_date="2018-07-31")
+    >>> m = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"]})
+    >>> other_birth_parents(c, m)[["child_id", "other_id"]].values.tolist()
+    [['A', 'F1'], ['B', 'F2']]
     """
     links = cohort.links
     birth = links.loc[
@@ -241,11 +282,10 @@ def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
 
 def sibling_groups(
     cohort: Cohort,
-    members: pd.DataFrame,
+    members: pd.DataFrame | Family,
     escalated: pd.DataFrame | None = None,
     *,
     parents: Iterable[str] | None = None,
-    _members_sorted: bool = False,
 ) -> pd.DataFrame:
     """One row per index parent: size, ages, gaps, half-siblings and partners of its group.
 
@@ -284,9 +324,6 @@ def sibling_groups(
         The index parents. When given, a parent with no child in ``members`` (e.g. every child
         lacks a dob) still gets a row, with ``n_children`` 0; otherwise only parents present in
         ``members`` appear.
-    _members_sorted : bool
-        Private: ``members`` is known to be sorted as :func:`members` sorts it (parent, dob,
-        child id) with a fresh index, so it is not sorted again.
 
     Returns
     -------
@@ -308,7 +345,7 @@ def sibling_groups(
      age_span_years  max_gap_years  median_gap_years
                10.0           10.0               5.0
     """
-    m = members if _members_sorted else _ordered(members)
+    m = Family.of(cohort, members).members  # in birth order
     gap_days = m.groupby("parent_id", sort=False)["dob"].diff().dt.days
     m = m.assign(_gap=gap_days / DAYS_PER_YEAR)
     g = m.groupby("parent_id", sort=True).agg(
@@ -326,7 +363,7 @@ def sibling_groups(
         g["n_children"] = g["n_children"].fillna(0)
     g["age_span_years"] = (g["_dob_max"] - g["_dob_min"]).dt.days / DAYS_PER_YEAR
 
-    others = _other_birth_parents(cohort, m)
+    others = other_birth_parents(cohort, m)
     g["n_other_parents"] = others.groupby("parent_id")["other_id"].nunique().reindex(g.index).fillna(0)
 
     partners = _partner_rows(cohort, pd.Index(g.index))
@@ -378,7 +415,7 @@ def sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
     >>> sibling_pairs(m)[["elder_id", "younger_id", "gap_days"]].values.tolist()
     [['A', 'B', 366], ['B', 'C', 0]]
     """
-    m = _ordered(members)
+    m = sort_members(members)
     prev = m.groupby("parent_id", sort=False)[["child_id", "dob"]].shift(1)
     pairs = pd.DataFrame(
         {
@@ -416,8 +453,8 @@ def half_sibling_structure(cohort: Cohort, members: pd.DataFrame) -> pd.DataFram
     >>> half_sibling_structure(c, members(c, ["M"]))[["other_parent_id", "n_children", "child_ids"]].values.tolist()
     [['F1', 2, 'A;C'], ['unknown', 1, 'B']]
     """
-    m = _ordered(members)
-    others = _other_birth_parents(cohort, m)
+    m = sort_members(members)
+    others = other_birth_parents(cohort, m)
     full = m[["parent_id", "child_id", "dob", "birth_order"]].merge(
         others, on=["parent_id", "child_id"], how="left"
     )
@@ -471,9 +508,8 @@ def partner_timeline(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.Da
     """
     parents = pd.Index([str(p) for p in parents], dtype="string").unique()
     rows = _partner_rows(cohort, parents).assign(source="partner_of")
-    pc = _parent_children(cohort, parents)
-    m = pc
-    others = _other_birth_parents(cohort, m).merge(m[["parent_id", "child_id", "dob"]], on=["parent_id", "child_id"])
+    m = parent_children(cohort, parents)
+    others = other_birth_parents(cohort, m).merge(m[["parent_id", "child_id", "dob"]], on=["parent_id", "child_id"])
     births = (
         others.groupby(["parent_id", "other_id"], sort=True)["dob"]
         .agg(["min", "max"])
@@ -496,15 +532,14 @@ def partner_timeline(cohort: Cohort, parents: Iterable[str] | pd.Index) -> pd.Da
     return out[["person_id", "partner_id", "start_date", "end_date", "source"]].reset_index(drop=True)
 
 
-def children_table(members: pd.DataFrame, *, _members_sorted: bool = False) -> pd.DataFrame:
+def children_table(members: pd.DataFrame) -> pd.DataFrame:
     """One row per child and index parent: the leading columns of ``children.csv``.
 
     Implements DESIGN.md "Outputs" (``children.csv``) and "Sibling group and birth order".
     Columns: ``child_id``, ``parent_id``, ``birth_order`` (1 = eldest), ``dob``, ``age_days``,
     ``n_index_parents`` (2 when the child belongs to two index parents' groups: it then has two
     rows), ``index_parent_ids`` (all its index parents, sorted, joined by ``;``). Sorted by
-    parent and birth order, like :func:`members`. ``_members_sorted`` (private): ``members``
-    is the output of :func:`members` (already in this order, fresh index), not sorted again.
+    parent and birth order, like :func:`members`.
 
     Examples
     --------
@@ -514,9 +549,7 @@ def children_table(members: pd.DataFrame, *, _members_sorted: bool = False) -> p
     >>> children_table(m)[["child_id", "parent_id", "n_index_parents", "index_parent_ids"]].values.tolist()
     [['A', 'F', 2, 'F;M'], ['A', 'M', 2, 'F;M'], ['B', 'M', 1, 'M']]
     """
-    m = members
-    if not _members_sorted:
-        m = m.sort_values(["parent_id", "birth_order", "child_id"], kind="stable").reset_index(drop=True)
+    m = sort_members(members)
     pairs = m[["child_id", "parent_id"]].drop_duplicates()
     n_parents = pairs.groupby("child_id").size()
     out = m[["child_id", "parent_id", "birth_order", "dob", "age_days"]].copy()

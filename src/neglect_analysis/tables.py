@@ -21,6 +21,8 @@ import pandas as pd
 from . import actions, escalation, recurrence, siblings
 from .chronology import child_flags
 from .cohort import Cohort
+from .definitions import DEFAULTS, Definitions
+from .family import Family
 from .idsets import positions
 
 #: Column contract of ``children.csv`` (DESIGN.md "Outputs"); more columns may follow.
@@ -43,11 +45,11 @@ SIBLING_GROUP_COLUMNS: tuple[str, ...] = (
 
 @dataclass
 class AnalysisParams:
-    """Index-parent selection, with the DESIGN.md defaults."""
+    """One run's choices: the index parents (explicit ids, or None for the DESIGN.md rule)
+    and the :class:`~neglect_analysis.definitions.Definitions` every threshold comes from."""
 
     index_parents: Iterable[str] | None = None
-    min_children: int = siblings.MIN_CHILDREN
-    min_span_years: float = siblings.MIN_SPAN_YEARS
+    definitions: Definitions = DEFAULTS
 
 
 @dataclass
@@ -130,22 +132,27 @@ class AnalystTables:
         return out
 
 
-def select_parents(
-    cohort: Cohort, params: AnalysisParams | None = None, *, _pc: pd.DataFrame | None = None
-) -> pd.Index:
-    """The index parents of a run (explicit ids, or the DESIGN.md default rule).
+def select_family(cohort: Cohort, params: AnalysisParams | None = None) -> Family:
+    """The sibling groups of a run: index parents (explicit ids, or the DESIGN.md default
+    rule) and their members, as a :class:`~neglect_analysis.family.Family`.
 
-    ``_pc`` (private): the (parent, child, dob) pairs of :func:`siblings._parent_children`,
-    computed once by :func:`build_tables` for this and :func:`family_tables`.
+    The (parent, child, dob) pairs are computed once, for the rule and for the members.
     """
     params = params or AnalysisParams()
-    return siblings.index_parents(
-        cohort,
-        ids=params.index_parents,
-        min_children=params.min_children,
-        min_span_years=params.min_span_years,
-        _pc=_pc,
-    )
+    pc = siblings.parent_children(cohort)
+    if params.index_parents is None:
+        parents = siblings.index_parents_of(pc, definitions=params.definitions)
+    else:
+        parents = siblings.index_parents(cohort, ids=params.index_parents)
+    return Family(cohort, siblings.members_of(pc, parents, audit_date=cohort.audit_date), params.definitions)
+
+
+def select_parents(cohort: Cohort, params: AnalysisParams | None = None) -> pd.Index:
+    """The index parents of a run (explicit ids, or the DESIGN.md default rule)."""
+    params = params or AnalysisParams()
+    if params.index_parents is None:
+        return siblings.index_parents_of(siblings.parent_children(cohort), definitions=params.definitions)
+    return siblings.index_parents(cohort, ids=params.index_parents)
 
 
 def _lead(df: pd.DataFrame, contract: Iterable[str]) -> pd.DataFrame:
@@ -170,26 +177,31 @@ def _join_per_child(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def family_tables(cohort: Cohort, parents: Iterable[str], *, _pc: pd.DataFrame | None = None) -> FamilyTables:
-    """Every within-family table for the sibling groups of ``parents``.
+def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
+                  definitions: Definitions = DEFAULTS) -> FamilyTables:
+    """Every within-family table for the sibling groups of ``parents`` (ids, or the
+    :class:`~neglect_analysis.family.Family` of :func:`select_family`).
 
     ``children`` has one row per child and index parent (a child with two index parents has
     two rows), with the DESIGN.md ``children.csv`` columns first; ``sibling_groups`` one row
-    per index parent with the ``sibling_groups.csv`` columns first. ``_pc`` (private): see
-    :func:`select_parents`.
+    per index parent with the ``sibling_groups.csv`` columns first.
     """
-    members = siblings.members(cohort, parents, _pc=_pc)
-    # The children and their events, selected once and shared by the per-child analyses.
-    kids = recurrence._select_kids(cohort, members)
+    if isinstance(parents, Family):
+        family = Family.of(cohort, parents, definitions)
+    else:
+        family = Family(cohort, siblings.members(cohort, parents), definitions)
+    members, defs = family.members, family.definitions
+    # The children and their events are selected once (``family.children``) and shared.
+    kids = family.children
     child_ids = kids.ids
 
-    rec = recurrence.child_recurrence(cohort, child_ids, _kids=kids)
-    esc = escalation.child_escalation(cohort, child_ids, _kids=kids)
+    rec = recurrence.child_recurrence(cohort, kids, definitions=defs)
+    esc = escalation.child_escalation(cohort, kids, definitions=defs)
     sig = escalation.family_signal(members, esc)
     flags = child_flags(cohort, child_ids)
 
     per_child = _join_per_child([rec, esc, sig, flags])
-    children = siblings.children_table(members, _members_sorted=True)
+    children = siblings.children_table(members)
     pos = positions(children["child_id"], per_child["child_id"])
     if (pos >= 0).all():  # always: ``child_ids`` are the members' children (a take, not a merge)
         children = pd.concat(
@@ -199,17 +211,15 @@ def family_tables(cohort: Cohort, parents: Iterable[str], *, _pc: pd.DataFrame |
         children = children.merge(per_child, on="child_id", how="left", validate="many_to_one")
     children = _lead(children.sort_values(["parent_id", "birth_order"], kind="stable"), CHILDREN_COLUMNS)
 
-    groups = siblings.sibling_groups(
-        cohort, members, escalated=esc[["child_id", "escalated"]], _members_sorted=True
-    )
+    groups = siblings.sibling_groups(cohort, family, escalated=esc[["child_id", "escalated"]])
     return FamilyTables(
         members=members,
         child_escalation=esc,
         family_signal=sig,
         children=children.reset_index(drop=True),
         sibling_groups=_lead(groups, SIBLING_GROUP_COLUMNS).reset_index(drop=True),
-        group_recurrence=recurrence.group_recurrence(cohort, members, rec, _kids=kids),
-        plans_not_sustained=recurrence.plans_not_sustained(cohort, members, _kids=kids),
+        group_recurrence=recurrence.group_recurrence(cohort, family, rec, definitions=defs),
+        plans_not_sustained=recurrence.plans_not_sustained(cohort, family, definitions=defs),
         look_now=escalation.look_now(esc, sig, audit_date=cohort.audit_date),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
@@ -221,13 +231,11 @@ def cohort_tables(family: FamilyTables) -> dict[str, pd.DataFrame]:
     # The groups of every child are built once for both tables (km_time_to_escalation and
     # logrank_tests each build them when called alone).
     long = escalation.km_groups(family.child_escalation, family.members, family.family_signal)
-    return {"km": escalation._km_by_group(long), "logrank": escalation._logrank_by_pair(long)}
+    return {"km": escalation.km_by_group(long), "logrank": escalation.logrank_by_pair(long)}
 
 
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
     """Run every analysis on ``cohort`` in memory and return the analyst tables."""
-    # The (parent, child) pairs are computed once, for the default rule and for the members.
     params = params or AnalysisParams()
-    pc = siblings._parent_children(cohort) if params.index_parents is None else None
-    family = family_tables(cohort, select_parents(cohort, params, _pc=pc), _pc=pc)
+    family = family_tables(cohort, select_family(cohort, params), definitions=params.definitions)
     return AnalystTables(family=family, **cohort_tables(family))

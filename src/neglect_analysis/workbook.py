@@ -26,7 +26,7 @@ from .chronology import age_text, child_flags, family_chronology
 from .codes import EVENT_TYPES
 from .cohort import Cohort
 from .plots.style import EVENT_COLOURS
-from .siblings import _other_birth_parents, partner_timeline
+from .siblings import other_birth_parents, partner_timeline
 
 #: Excel number format of every date cell.
 DATE_FORMAT = "dd/mm/yyyy"
@@ -107,7 +107,7 @@ def _family_table(cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: 
         .sort_values("birth_order")
         .reset_index(drop=True)
     )
-    others = _other_birth_parents(cohort, members[members["parent_id"] == parent_id])
+    others = other_birth_parents(cohort, members[members["parent_id"] == parent_id])
     other_ids = others.sort_values(["child_id", "other_id"]).groupby("child_id")["other_id"].agg(";".join)
     flags = child_flags(cohort, kids["child_id"]).set_index("child_id")
     ev = chron[chron["event_type"].isin(EVENT_TYPES) & chron["child_id"].notna()]

@@ -9,7 +9,7 @@ from ._layout import get_ax, numeric_and_text, require
 from .style import BAR_COLOUR
 
 #: Days per year, as in DESIGN.md ("years are days / 365.25").
-DAYS_PER_YEAR = 365.25
+from ..definitions import DAYS_PER_YEAR
 
 
 def plot_group_sizes(counts: pd.DataFrame, ax: Axes | None = None, **style) -> Axes:

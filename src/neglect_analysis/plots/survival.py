@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from ._layout import get_ax, require
 from .style import group_colours
 
-DAYS_PER_YEAR = 365.25
+from ..definitions import DAYS_PER_YEAR
 
 
 def plot_km(
