@@ -318,9 +318,10 @@ def _checked(f, value: Any) -> tuple[Any, str | None]:
     if kind in ("count", "days"):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             return None, f"is not a whole number; {expected}"
-        low = minimum if kind == "count" else 0
-        if value < low:
-            return None, f"is too small; {expected}"
+        if kind == "days" and value < 0:
+            return None, f"is negative; {expected}"
+        if kind == "count" and value < minimum:
+            return None, f"is less than {minimum}; {expected}"
         return int(value), None
     if kind in ("years", "level"):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
