@@ -354,7 +354,7 @@ def _unknown(key: str, value: Any, by_name: dict) -> str:
     if isinstance(value, dict):
         return (f"[{key}] is a table; write the definitions as top-level key = value lines "
                 "(no [table] header), e.g. min_lead_days = 60")
-    near = difflib.get_close_matches(key, list(by_name), n=1)
+    near = difflib.get_close_matches(str(key), list(by_name), n=1)
     hint = f" (did you mean {near[0]}?)" if near else ""
     return (f"unknown key {key} = {_toml_value(value)}{hint}; expected one of the Definitions "
             "fields listed in docs/definitions.md")
