@@ -38,8 +38,13 @@ def test_report_options_parse_as_documented(tmp_path):
 
 
 def test_defaults_match_design():
+    from neglect_analysis.report import ReportOptions
+
     args = build_parser().parse_args(["report", "d", "--out", "o"])
-    assert (args.min_children, args.min_span_years, args.suppress_below) == (5, 10.0, 5)
+    assert (args.min_children, args.min_span_years, args.suppress_below, args.definitions) == (None,) * 4
+    d = ReportOptions(min_children=args.min_children, min_span_years=args.min_span_years,
+                      suppress_below=args.suppress_below).run_definitions()
+    assert (d.min_children, d.min_span_years, d.suppress_below) == (5, 10.0, 5)
     assert args.audit_date is None and args.ics_start is None
     s = build_parser().parse_args(["synthesize", "x"])
     assert (s.parents, s.seed) == (38, 2018)
@@ -78,3 +83,40 @@ def test_chronology_of_an_unknown_parent_is_a_usage_error(tmp_path, capsys):
     code = main(["chronology", str(SAMPLE), "NOBODY", "--out", str(tmp_path / "x.xlsx")])
     assert code == 2
     assert "NOBODY" in capsys.readouterr().err
+
+
+def test_definitions_file_sets_thresholds_and_options_override_it(tmp_path):
+    from neglect_analysis.cli import _definitions
+    from neglect_analysis.report import ReportOptions
+
+    f = tmp_path / "d.toml"
+    f.write_text("min_children = 6\nmin_lead_days = 60\n", encoding="utf-8")
+    args = build_parser().parse_args(["report", "d", "--out", "o", "--definitions", str(f),
+                                      "--min-span-years", "12"])
+    d = ReportOptions(definitions=_definitions(args.definitions), min_children=args.min_children,
+                      min_span_years=args.min_span_years).run_definitions()
+    assert (d.min_children, d.min_lead_days, d.min_span_years, d.suppress_below) == (6, 60, 12.0, 5)
+
+
+def test_bad_definitions_file_is_a_usage_error_in_one_line(tmp_path, capsys):
+    f = tmp_path / "d.toml"
+    f.write_text('min_lead_days = "soon"\n', encoding="utf-8")
+    code = main(["report", str(SAMPLE), "--out", str(tmp_path / "out"), "--definitions", str(f)])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "out").exists()
+    assert err.strip().count("\n") == 0 and 'min_lead_days = "soon"' in err and "Traceback" not in err
+
+
+def test_report_with_a_definitions_file_uses_it(tmp_path):
+    # min_children = 9 on the sample: exactly the groups of 9 or more children remain
+    # (sibling_groups.csv of the default run lists each group's n_children).
+    f = tmp_path / "d.toml"
+    f.write_text("min_children = 9\n", encoding="utf-8")
+    assert main(["report", str(SAMPLE), "--out", str(tmp_path / "o"), "--tables-only", "--quiet",
+                 "--definitions", str(f)]) == 0
+    assert main(["report", str(SAMPLE), "--out", str(tmp_path / "all"), "--tables-only", "--quiet"]) == 0
+    import pandas as pd
+
+    nine = pd.read_csv(tmp_path / "o" / "analyst" / "sibling_groups.csv")
+    every = pd.read_csv(tmp_path / "all" / "analyst" / "sibling_groups.csv")
+    assert len(nine) == int((every["n_children"] >= 9).sum()) and (nine["n_children"] >= 9).all()

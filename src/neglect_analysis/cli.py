@@ -54,11 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: extract.json audit_date, else today")
     r.add_argument("--ics-start", type=_iso_date, metavar="D",
                    help="case-system start date (default: extract.json, else 2009-04-01)")
-    r.add_argument("--min-children", type=_positive_int, default=DEFAULTS.min_children, metavar="N")
-    r.add_argument("--min-span-years", type=float, default=DEFAULTS.min_span_years, metavar="Y")
+    r.add_argument("--definitions", type=Path, metavar="FILE",
+                   help="a TOML file of thresholds (docs/definitions.md); options below override it")
+    r.add_argument("--min-children", type=_positive_int, metavar="N",
+                   help=f"index parents have at least N children (default {DEFAULTS.min_children})")
+    r.add_argument("--min-span-years", type=float, metavar="Y",
+                   help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
     r.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
-    r.add_argument("--suppress-below", type=_positive_int, default=DEFAULTS.suppress_below, metavar="N",
-                   help="briefing counts from 1 to N are shown as 'c' (default 5)")
+    r.add_argument("--suppress-below", type=_positive_int, metavar="N",
+                   help=f"briefing counts from 1 to N are shown as 'c' (default {DEFAULTS.suppress_below})")
     r.add_argument("--pseudonymise", action="store_true",
                    help="replace ids by a keyed hash (key in NEGLECT_ANALYSIS_KEY)")
     r.add_argument("--tables-only", action="store_true",
@@ -146,10 +150,23 @@ def _cmd_chronology(args) -> int:
     return EXIT_DATA if report.has_errors else EXIT_OK
 
 
+def _definitions(path: Path | None):
+    """The Definitions of a run: the ``--definitions`` file, else the defaults."""
+    from .definitions import Definitions, DefinitionsError
+
+    if path is None:
+        return DEFAULTS
+    try:
+        return Definitions.from_toml(path)
+    except DefinitionsError as e:
+        raise _Usage(str(e)) from None
+
+
 def _cmd_report(args) -> int:
     from .report import ReportOptions, run_report
 
     opts = ReportOptions(
+        definitions=_definitions(args.definitions),
         audit_date=args.audit_date,
         ics_start_date=args.ics_start,
         min_children=args.min_children,
