@@ -40,10 +40,12 @@ iro_challenges
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+
+from .codes import EVENT_TYPES
 
 #: Default audit parameters (DESIGN.md). One place for each default.
 DEFAULT_ICS_START = pd.Timestamp("2009-04-01")
@@ -102,6 +104,22 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Person-id columns of each canonical table: all coded with the Cohort's one person dtype.
+PERSON_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "persons": ("person_id",),
+    "links": ("parent_id", "child_id"),
+    "partners": ("person_id", "partner_id"),
+    "events": ("person_id",),
+    "case_review": ("person_id",),
+    "iro_challenges": ("person_id",),
+}
+
+#: ``events.event_type``: categorical, categories in journey order (:data:`codes.EVENT_TYPES`).
+EVENT_TYPE_DTYPE = pd.CategoricalDtype(list(EVENT_TYPES))
+
+#: The invariant order of ``events`` (checked when a Cohort is built; missing dates last).
+EVENT_ORDER: tuple[str, ...] = ("person_id", "start_date", "event_type", "event_id")
+
 #: Fill values for columns a hand-made table leaves out.
 _DEFAULTS = {"str": pd.NA, "date": pd.NaT, "bool": False, "boolean": pd.NA}
 
@@ -140,6 +158,119 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     for c in extra:
         res[c] = df[c]
     return res.reset_index(drop=True)
+
+
+def person_dtype(tables: Mapping[str, pd.DataFrame]) -> pd.CategoricalDtype:
+    """The one person-id dtype of a Cohort: categories are every id of the person-id columns
+    (:data:`PERSON_ID_COLUMNS`) of ``tables``, as text, sorted, so that codes sort as ids do.
+
+    In a loaded extract every such id is a person (the loader adds parents named only in
+    ``relationships``); a hand-made Cohort may name people it has no ``persons`` row for.
+
+    Examples
+    --------
+    >>> t = {"persons": pd.DataFrame({"person_id": ["B", "A"]}),
+    ...      "links": pd.DataFrame({"parent_id": ["M"], "child_id": ["A"]})}
+    >>> list(person_dtype(t).categories)
+    ['A', 'B', 'M']
+    """
+    parts = [pd.Series(df[c].array, dtype="string") for name, df in tables.items()
+             for c in PERSON_ID_COLUMNS.get(name, ()) if df is not None and c in df.columns]
+    ids = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype="string")
+    ids = ids.dropna().unique()
+    return pd.CategoricalDtype(pd.Index(np.sort(np.asarray(ids, dtype=object)), dtype="string"))
+
+
+def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """Conformed tables with person ids coded (one shared categorical ``dtype``, by default
+    :func:`person_dtype` of ``tables``), ``event_type`` categorical in journey order and the
+    events in :data:`EVENT_ORDER`: the tables of a :class:`Cohort`.
+
+    Examples
+    --------
+    >>> t = code_tables({"persons": conform(pd.DataFrame({"person_id": ["B", "A"]}), "persons"),
+    ...                  "events": conform(pd.DataFrame({"person_id": ["B", "A"], "event_type": "cla",
+    ...                                                 "event_id": ["e1", "e2"]}), "events")})
+    >>> t["events"]["person_id"].tolist(), t["events"]["person_id"].cat.codes.tolist()
+    (['A', 'B'], [0, 1])
+    """
+    dtype = person_dtype(tables) if dtype is None else dtype
+    out = {}
+    for name, df in tables.items():
+        cols = {c: _coded(df[c], dtype) for c in PERSON_ID_COLUMNS.get(name, ()) if c in df.columns}
+        if name == "events":
+            cols["event_type"] = df["event_type"].astype("string").astype(EVENT_TYPE_DTYPE)
+        df = df.assign(**cols) if cols else df
+        if name == "events":
+            df = sort_events(df)
+        out[name] = df
+    return out
+
+
+def _coded(ids: pd.Series, dtype: pd.CategoricalDtype) -> pd.Series:
+    """``ids`` as ``dtype`` (kept as they are when they already have it)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.dtype == dtype:
+        return ids
+    return ids.astype("string").astype(dtype)
+
+
+def sort_events(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` in :data:`EVENT_ORDER` (person code, start date with missing last, journey
+    order of the type, event id), index reset; returned as it is when already in that order."""
+    if events_in_order(events):
+        return events.reset_index(drop=True) if not _fresh_index(events) else events
+    return events.sort_values(list(EVENT_ORDER), kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _fresh_index(df: pd.DataFrame) -> bool:
+    idx = df.index
+    return isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1
+
+
+def events_in_order(events: pd.DataFrame) -> bool:
+    """Whether ``events`` is in :data:`EVENT_ORDER` (one pass of integer comparisons)."""
+    n = len(events)
+    if n < 2:
+        return True
+    keys = _order_keys(events)
+    ok = np.zeros(n - 1, dtype=bool)
+    undecided = np.ones(n - 1, dtype=bool)
+    for k in keys:  # lexicographic key[i] <= key[i + 1], column by column
+        a, b = k[:-1], k[1:]
+        ok |= undecided & (a < b)
+        undecided &= a == b
+    return bool((ok | undecided).all())
+
+
+def _order_keys(events: pd.DataFrame) -> list[np.ndarray]:
+    """int64 sort keys of :data:`EVENT_ORDER`, missing values last."""
+    big = np.iinfo(np.int64).max
+    person = events["person_id"].cat.codes.to_numpy().astype(np.int64)
+    start = events["start_date"].to_numpy(dtype="datetime64[ns]")
+    start_key = np.where(np.isnat(start), big, start.view("int64"))
+    etype = events["event_type"].cat.codes.to_numpy().astype(np.int64)
+    eid, _ = pd.factorize(events["event_id"], sort=True, use_na_sentinel=True)
+    return [np.where(person < 0, big, person), start_key, np.where(etype < 0, big, etype),
+            np.where(eid < 0, big, eid)]
+
+
+def text_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its coded columns (person ids, event types) back as text.
+
+    Analysis tables leave the Cohort with text ids: they are written, shown and compared
+    across Cohorts as text; only the Cohort's own tables are coded.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"child_id": pd.Categorical(["A", "B"]), "n": [1, 2]})
+    >>> text_ids(t).dtypes.astype(str).tolist()
+    ['string', 'int64']
+    """
+    coded = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    if not coded:
+        return df
+    return df.assign(**{c: df[c].astype("string") for c in coded})
 
 
 def _midnight(dates: pd.Series) -> pd.Series:
@@ -185,6 +316,55 @@ class Cohort:
     source_path: str | None = None
     meta: Mapping[str, object] = field(default_factory=dict)
 
+    def __post_init__(self):
+        dtype = self.persons["person_id"].dtype
+        if not isinstance(dtype, pd.CategoricalDtype):
+            raise TypeError("Cohort tables must be coded: build a Cohort with Cohort.build, "
+                            "Cohort.from_frames or neglect_analysis.io.load_extract")
+        for name, cols in PERSON_ID_COLUMNS.items():
+            for c in cols:
+                if getattr(self, name)[c].dtype != dtype:
+                    raise TypeError(f"Cohort.{name}.{c} is not coded with the Cohort's person dtype")
+        if self.events["event_type"].dtype != EVENT_TYPE_DTYPE or not events_in_order(self.events):
+            raise ValueError("Cohort.events must be coded and sorted by person, start date, type and id")
+
+    @classmethod
+    def build(cls, *, persons, links, partners, events, case_review, iro_challenges,
+              **attributes) -> "Cohort":
+        """A Cohort of conformed tables (:func:`conform`): person ids coded with one
+        :func:`person_dtype`, event types coded and events sorted (:func:`code_tables`)."""
+        tables = code_tables({"persons": persons, "links": links, "partners": partners, "events": events,
+                              "case_review": case_review, "iro_challenges": iro_challenges})
+        return cls(**tables, **attributes)
+
+    @property
+    def person_dtype(self) -> pd.CategoricalDtype:
+        """The one categorical dtype of every person-id column (categories: the ids, sorted)."""
+        return self.persons["person_id"].dtype
+
+    def person_codes(self, ids: Iterable[str]) -> np.ndarray:
+        """The codes of the person ids ``ids`` (as given by a user), in the order given.
+
+        Raises ``ValueError`` naming every id that is not in the Cohort.
+
+        Examples
+        --------
+        >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["P2", "P1"]}), audit_date="2018-07-31")
+        >>> c.person_codes(["P2", "P1"]).tolist()
+        [1, 0]
+        >>> c.person_codes(["P1", "X9"])
+        Traceback (most recent call last):
+        ...
+        ValueError: Not in the extract: X9
+        """
+        ids = pd.Index([str(i) for i in ids], dtype="string")
+        codes = self.person_dtype.categories.get_indexer(ids)
+        unknown = ids[codes < 0]
+        if len(unknown):
+            raise ValueError("Not in the extract: " + ", ".join(unknown[:10])
+                             + (f" ... ({len(unknown)} ids)" if len(unknown) > 10 else ""))
+        return codes.astype(np.int64)
+
     @classmethod
     def from_frames(
         cls,
@@ -222,7 +402,7 @@ class Cohort:
                 events["factors"] = events["factors"].fillna("")
             else:
                 events["factors"] = ""
-        return cls(
+        return cls.build(
             persons=conform(persons, "persons"),
             links=conform(links, "links"),
             partners=conform(partners, "partners"),
@@ -237,8 +417,17 @@ class Cohort:
         )
 
     def with_tables(self, **tables: pd.DataFrame) -> "Cohort":
-        """Return a copy with some tables replaced (conformed to their schema)."""
-        return replace(self, **{k: conform(v, k) for k, v in tables.items()})
+        """Return a copy with some tables replaced (conformed to their schema and coded).
+
+        The copy keeps the person dtype where every id of the new tables is one of its
+        categories (a part of the Cohort, as a family partition); otherwise (pseudonymised ids)
+        the dtype is made again from every table of the copy."""
+        new = {name: getattr(self, name) for name in PERSON_ID_COLUMNS}
+        new.update({k: conform(v, k) for k, v in tables.items()})
+        replaced = {k: new[k] for k in tables}
+        ids = person_dtype(replaced).categories
+        known = ids.isin(self.person_dtype.categories).all()
+        return replace(self, **code_tables(new, self.person_dtype if known else None))
 
     def label(self) -> str:
         """Short provenance label for outputs, e.g. ``"SYNTHETIC DATA - sample"``."""

@@ -22,8 +22,8 @@ Examples
 >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "X"]}), events=ev,
 ...                        audit_date="2018-07-31")
 >>> kids = ChildEvents.of(c, ["B", "A"])
->>> list(kids.ids), kids.events["cix"].tolist()
-(['A', 'B'], [1, 0])
+>>> list(kids.ids), kids.events["person_id"].tolist(), kids.events["cix"].tolist()
+(['A', 'B'], ['A', 'B'], [0, 1])
 >>> ChildEvents.of(c, kids) is kids
 True
 """
@@ -38,7 +38,6 @@ import pandas as pd
 
 from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
-from .idsets import positions
 
 #: Event columns read by the per-child analyses (selected once per run).
 CHILD_EVENT_COLUMNS: tuple[str, ...] = (
@@ -97,7 +96,12 @@ class ChildEvents:
             return children.children
         ids = child_ids(children)
         events = cohort.events
-        cix = positions(events["person_id"], ids)
+        # Integer codes: each child's code (categories are sorted ids), a lookup table from
+        # person code to child position, the events' codes through it.
+        code = cohort.person_dtype.categories.get_indexer(pd.Index(ids.array, dtype="string"))
+        lut = np.full(len(cohort.person_dtype.categories) + 1, -1, dtype=np.int64)
+        lut[code[code >= 0]] = np.flatnonzero(code >= 0)
+        cix = lut[events["person_id"].cat.codes.to_numpy()]  # code -1 (missing): the last entry, -1
         keep = cix >= 0
         return cls(ids, events.loc[keep, list(CHILD_EVENT_COLUMNS)].assign(cix=cix[keep]))
 

@@ -458,7 +458,7 @@ def half_sibling_structure(cohort: Cohort, members: pd.DataFrame) -> pd.DataFram
     full = m[["parent_id", "child_id", "dob", "birth_order"]].merge(
         others, on=["parent_id", "child_id"], how="left"
     )
-    full["other_id"] = full["other_id"].fillna(UNKNOWN_PARENT)
+    full["other_id"] = full["other_id"].astype("string").fillna(UNKNOWN_PARENT)
     full = full.sort_values(["parent_id", "other_id", "birth_order"], kind="stable")
     out = (
         full.groupby(["parent_id", "other_id"], sort=True)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import actions, escalation, recurrence, siblings
 from .chronology import child_flags
-from .cohort import Cohort
+from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
 from .family import Family
 from .idsets import positions
@@ -212,7 +212,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
     children = _lead(children.sort_values(["parent_id", "birth_order"], kind="stable"), CHILDREN_COLUMNS)
 
     groups = siblings.sibling_groups(cohort, family, escalated=esc[["child_id", "escalated"]])
-    return FamilyTables(
+    tables = FamilyTables(
         members=members,
         child_escalation=esc,
         family_signal=sig,
@@ -224,6 +224,8 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
     )
+    # The tables leave the Cohort with text ids (they are written and compared as text).
+    return FamilyTables(**{f.name: text_ids(getattr(tables, f.name)) for f in fields(FamilyTables)})
 
 
 def cohort_tables(family: FamilyTables) -> dict[str, pd.DataFrame]:

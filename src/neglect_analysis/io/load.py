@@ -211,7 +211,7 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     finally:
         reader.close()
     report = ValidationReport(problems=log.frame(), counts=reader.counts())
-    cohort = Cohort(
+    cohort = Cohort.build(
         persons=conform(tables["persons"], "persons"),
         links=conform(tables["links"], "links"),
         partners=conform(tables["partners"], "partners"),
