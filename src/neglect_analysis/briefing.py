@@ -172,7 +172,9 @@ def lead_time_table(children: pd.DataFrame, threshold: int) -> pd.DataFrame:
     highs = [float(e) for e in edges] + [float("nan")]
 
     def fmt(lo, hi):
-        return f"over {lo:g}" if pd.isna(hi) else (f"up to {hi:g}" if lo == 0 else f"{lo:g}-{hi:g}")
+        if pd.isna(hi):
+            return "any" if lo == 0 else f"over {lo:g}"
+        return f"up to {hi:g}" if lo == 0 else f"{lo:g}-{hi:g}"
 
     labels = _band_labels(merged, lows, highs, lead["lead_time_months"].tolist(), fmt)
     counts = [int(lead["n_children"].iloc[a:b + 1].sum()) for a, b in merged]

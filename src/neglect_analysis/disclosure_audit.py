@@ -383,7 +383,8 @@ def require_pass(result: pd.DataFrame) -> None:
     )
     raise DisclosureAuditError(
         "The briefing was not written: its suppressed counts can be worked out from what it "
-        f"shows ({where}). Raise --suppress-below or choose more index parents.")
+        f"shows ({where}). The pack is too small to share: keep the analyst tables inside the "
+        "authority, or include more index parents.")
 
 
 # -- combining categories ------------------------------------------------------------------
