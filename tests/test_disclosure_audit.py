@@ -61,7 +61,7 @@ def pack_of_group_sizes(counts: dict[str, int], suppressed: set[str]) -> Pack:
     p = Pack(threshold=5)
     groups = p.add_cell("header", "index parents", "n", 38, protected=True)
     members = p.add_cell("groups", "all", "memberships", 242, published=False, known=True)
-    children = {"5": 70, "6": 42, "7": 70, "8": 32, "9": 18, "10+": 10}  # true S_b
+    children = {"5": 70, "6": 42, "7": 70, "8": 32, "9": 18, "10+": 10, "8+": 60}  # true S_b
     band_keys, child_keys = [], []
     for label, n in counts.items():
         lo = int(label.rstrip("+"))
@@ -104,7 +104,7 @@ def test_the_issues_attack_on_the_old_group_sizes_is_found_and_fixed():
 def test_merged_bands_leave_nothing_to_narrow():
     # 8, 9 and 10+ merged into 8+ (7 groups): nothing is small, nothing suppressed.
     assert merge_ordered_bands([14, 7, 10, 4, 2, 1]) == [(0, 0), (1, 1), (2, 2), (3, 5)]
-    assert audit(pack_of_group_sizes({"5": 14, "6": 7, "7": 10}, set())).empty
+    assert audit(pack_of_group_sizes({"5": 14, "6": 7, "7": 10, "8+": 7}, set())).empty
 
 
 def test_merge_ordered_bands_prefers_no_small_band_then_most_bands():

@@ -301,8 +301,9 @@ class BriefingPack:
         self.lead = lead_time_table(family.children, threshold)
         lead_keys = [pack.add_cell("lead_times", r.lead_time_months, "n_children", r.n_children)
                      for r in self.lead.itertuples(index=False)]
-        if "escalated_with_lead_time" in self.findings_keys:
-            pack.add_sum(self.findings_keys["escalated_with_lead_time"][0], lead_keys)
+        flagged = self.findings_keys.get("escalated_with_lead_time")
+        if flagged is not None and pack.cells[flagged[0]].value == int(self.lead["n_children"].sum()):
+            pack.add_sum(flagged[0], lead_keys)  # the same children counted twice
         # Escalation by position: categories merged first, then registered with its totals.
         self.escalation, level = escalation_table(family.children, threshold)
         keys = _register_escalation(pack, self.escalation, level)
