@@ -250,6 +250,16 @@ class BriefingPack:
 
     Built from the true tables; :meth:`protect` suppresses further until the whole-pack audit
     passes, then the ``shown_*`` methods give the tables as published.
+
+    Registered: the headline counts (index parents, children); each finding's numerator,
+    denominator and complement, with the denominators that are the same quantity linked
+    (:data:`FINDINGS_DENOMINATORS`); the group-size bands (adding up to the index parents; their
+    children, between band size limits, adding up to the child-group memberships, taken as
+    known); the lead-time bands (adding up to the escalated children with a lead time); the
+    escalation table with its totals (grand total = the children, ``escalated`` total = the
+    findings' escalated children); the at-risk counts of the Kaplan-Meier figure data (all at
+    least 10). Not modelled: what the curves' steps tell of events per month (an outsider
+    reading them learns at most a lower bound of the escalated children of a row).
     """
 
     def __init__(self, cohort: Cohort, tables: AnalystTables, found: pd.DataFrame, *, threshold: int = 5):
