@@ -74,9 +74,13 @@ def test_briefing_shows_no_count_between_1_and_5(report_dir):
     csvs = sorted((report_dir / "briefing").glob("*.csv"))
     assert csvs, "the briefing has tables"
     label_columns = {"position", "lead_time_months", "measure", "description", "share",
-                     "national_share", "national_year", "point"}
-    label_columns_of = {"group_sizes.csv": {"n_children"}}  # the size band, not a count
+                     "national_share", "national_year", "point", "label"}
+    km = {"group", "month", "survival", "ci_lower", "ci_upper"}  # figure data beside counts
+    label_columns_of = {"group_sizes.csv": {"n_children"},  # the size band, not a count
+                        "km_eldest_younger.csv": km, "km_sibling_escalation.csv": km}
     for path in csvs:
+        if path.name == "disclosure_audit.csv":  # ranges of suppressed cells, not counts
+            continue
         df = _read(path)
         labels = label_columns | label_columns_of.get(path.name, set())
         counts = [c for c in df.columns if c not in labels]
@@ -86,20 +90,21 @@ def test_briefing_shows_no_count_between_1_and_5(report_dir):
 
 
 def test_secondary_suppression_holds_on_the_reports_own_crosstab(report_dir):
-    """No suppressed cell of the escalation-by-position table can be recovered from totals."""
+    """No suppressed cell of the escalation-by-position table can be recovered from totals,
+    and the table shows how many children escalated (categories merged, not blanked)."""
+    from neglect_analysis.briefing import escalation_table
     from neglect_analysis.io import load_extract
-    from neglect_analysis.summaries import escalation_by_position
     from neglect_analysis.tables import build_tables
 
     cohort, _ = load_extract(SAMPLE)
-    true = escalation_by_position(build_tables(cohort).children)
+    children = build_tables(cohort).children
+    true, level = escalation_table(children, 5)
     shown = _read(report_dir / "briefing" / "escalation_by_position.csv").set_index("position")
-    true_with_totals = true.copy()
-    true_with_totals["Total"] = true.sum(axis=1)
-    true_with_totals.loc["Total"] = true_with_totals.sum(axis=0)
-    assert not disclosure.is_recoverable(shown, true_with_totals)
-    assert (shown.loc[["eldest", "younger"], ["cp_plan", "cla", "care_proceedings", "not_escalated"]]
-            .isin(["1", "2", "3", "4", "5"]).sum().sum()) == 0
+    assert list(shown.columns) == list(true.columns) and level == ()
+    assert not disclosure.is_recoverable(shown, true.drop(index="Total", columns="Total"))
+    escalated = int(children.drop_duplicates("child_id")["escalated"].sum())
+    assert shown.loc["Total", "escalated"] == str(escalated)
+    assert shown.isin(["1", "2", "3", "4", "5"]).sum().sum() == 0
 
 
 def test_briefing_is_labelled_synthetic_and_self_contained(report_dir):

@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, plots, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, escalation, plots, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
@@ -103,27 +103,304 @@ figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
 """
 
 
-def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *, threshold: int = 5) -> list[Path]:
-    """Write the briefing pack for ``tables`` into ``folder``; returns the files written."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    label = cohort.label() if cohort.synthetic else None
-    family = tables.family
-    files: list[Path] = []
+#: Which published quantity each findings denominator is (the same number published twice is
+#: one cell of the disclosure audit): ``children`` and ``groups`` are the page's headline
+#: counts; ``num:<measure>`` is another measure's numerator.
+FINDINGS_DENOMINATORS: dict[str, str] = {
+    "children_adult_at_audit": "children", "children_pre_ics_childhood": "children",
+    "children_contact_series": "children", "children_early_help_not_engaged": "children",
+    "children_other_la_history": "children", "children_repeated_s47": "children",
+    "children_to_look_at_now": "children",
+    "groups_with_half_siblings": "groups", "groups_with_partner_changes": "groups",
+    "groups_with_recurrent_themes": "groups",
+    "pre_ics_children_without_paper_records": "num:children_pre_ics_childhood",
+    "escalated_with_lead_time": "children_escalated",
+    "repeat_cp_plans": "cp_plans", "cp_plans_with_iro_challenge": "cp_plans",
+}
+#: Column groups of the escalation table, finest first (:func:`escalation_table`).
+ESCALATION_LEVELS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
+    (("cp_plan", ("cp_plan",)), ("cla", ("cla",)), ("care_proceedings", ("care_proceedings",))),
+    (("cp_plan", ("cp_plan",)), ("cla_or_care_proceedings", ("cla", "care_proceedings"))),
+    (),
+)
+HEADER = "briefing_header"
 
+
+def _band_labels(bounds: list[tuple[int, int]], lows: list[float], highs: list[float],
+                 single: list[str], fmt) -> list[str]:
+    """Labels of merged bands: a band alone keeps its label, merged ones span lows..highs."""
+    out = []
+    for a, b in bounds:
+        out.append(single[a] if a == b else fmt(lows[a], highs[b]))
+    return out
+
+
+def group_size_table(groups: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Sibling groups by size, neighbouring bands merged so few need suppressing.
+
+    Columns ``n_children`` (band label), ``n_groups``, and (not published) ``low``, ``high``
+    (sizes of the band; ``high`` NaN when open) and ``children`` (children in its groups).
+    """
+    bands = summaries.GROUP_SIZE_BANDS
+    sizes = summaries.group_size_counts(groups, bands=bands)
+    labels = sizes["n_children"].tolist()
+    lows = [1.0] + [float(b) for b in bands]
+    highs = [float(b - 1) for b in lows[1:]] + [float("nan")]  # each band ends before the next
+    if labels[0] != f"<{bands[0]}":
+        lows, highs = lows[1:], highs[1:]
+    merged = disclosure_audit.merge_ordered_bands(sizes["n_groups"].tolist(), threshold)
+
+    def fmt(lo, hi):
+        return f"{lo:g}+" if pd.isna(hi) else (f"<{hi + 1:g}" if lo == 1 else f"{lo:g}-{hi:g}")
+
+    n = groups["n_children"].to_numpy()
+    rows = []
+    for (a, b), label in zip(merged, _band_labels(merged, lows, highs, labels, fmt)):
+        lo, hi = lows[a], highs[b]
+        inside = (n >= lo) & ((n <= hi) if not pd.isna(hi) else True)
+        rows.append({"n_children": label, "n_groups": int(sizes["n_groups"].iloc[a:b + 1].sum()),
+                     "low": lo, "high": hi, "children": int(n[inside].sum())})
+    return pd.DataFrame(rows)
+
+
+def lead_time_table(children: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Children by lead-time band (months), neighbouring bands merged so few need suppressing."""
+    edges = summaries.LEAD_TIME_BAND_MONTHS
+    lead = summaries.lead_time_counts(children, band_months=edges)
+    merged = disclosure_audit.merge_ordered_bands(lead["n_children"].tolist(), threshold)
+    lows = [0.0] + [float(e) for e in edges]
+    highs = [float(e) for e in edges] + [float("nan")]
+
+    def fmt(lo, hi):
+        if pd.isna(hi):
+            return "any" if lo == 0 else f"over {lo:g}"
+        return f"up to {hi:g}" if lo == 0 else f"{lo:g}-{hi:g}"
+
+    labels = _band_labels(merged, lows, highs, lead["lead_time_months"].tolist(), fmt)
+    counts = [int(lead["n_children"].iloc[a:b + 1].sum()) for a, b in merged]
+    return pd.DataFrame({"lead_time_months": labels, "n_children": counts})
+
+
+def _escalation_level(by_pos: pd.DataFrame, level) -> pd.DataFrame:
+    """The escalation table at one level of merging, with ``escalated`` and totals (true counts)."""
+    types = [c for c in by_pos.columns if c != "not_escalated"]
+    table = disclosure_audit.merge_columns(by_pos, list(level)) if level else pd.DataFrame(index=by_pos.index)
+    table["escalated"] = by_pos[types].sum(axis=1)
+    table["not_escalated"] = by_pos["not_escalated"]
+    table["Total"] = table[["escalated", "not_escalated"]].sum(axis=1)
+    table.loc["Total"] = table.sum(axis=0)
+    return table.astype("int64")
+
+
+def _register_escalation(pack: disclosure_audit.Pack, table: pd.DataFrame, level) -> dict[tuple, tuple]:
+    """Register an escalation table (:func:`_escalation_level`) in ``pack``.
+
+    Relations: each row's ``escalated + not_escalated = Total``, each column's rows add up to
+    its ``Total`` row, and each row's escalation types add up to its ``escalated``. The first
+    suppression is DfE practice (:func:`~neglect_analysis.disclosure.suppress_counts`) on the
+    types and ``not_escalated`` with their totals; the children escalated in all and the grand
+    total are protected from further suppression.
+    """
+    names = [name for name, _ in level]
+    inner = table.loc[table.index != "Total", names + ["not_escalated"] if names else ["escalated", "not_escalated"]]
+    shown = disclosure.suppress_counts(inner, threshold=pack.threshold)
+    hidden = shown == disclosure.SUPPRESSED
+    lines = ["escalated", "not_escalated", "Total"]
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for c in hidden.columns:
+        mask[c] = hidden[c].reindex(table.index, fill_value=False).to_numpy()
+    protected = [("Total", "escalated"), ("Total", "Total")]
+    keys = pack.add_table("escalation_by_position", table[lines], mask[lines],
+                          row_total="Total", col_total="Total", protected=protected)
+    for c in names:
+        for r in table.index:
+            keys[(r, c)] = pack.add_cell("escalation_by_position", r, c, int(table.at[r, c]),
+                                         suppressed=bool(mask.at[r, c]))
+        pack.add_sum(keys[("Total", c)], [keys[(r, c)] for r in table.index if r != "Total"])
+    if names:
+        for r in table.index:
+            pack.add_sum(keys[(r, "escalated")], [keys[(r, c)] for c in names])
+    return keys
+
+
+def escalation_table(children: pd.DataFrame, threshold: int):
+    """Children by position and first escalation, categories merged until least is suppressed.
+
+    Levels (finest first, :data:`ESCALATION_LEVELS`): CP plan, CLA and care proceedings
+    apart; CLA and care proceedings together; escalated alone. Every level shows
+    ``escalated`` (the children who escalated), ``not_escalated`` and totals. The level chosen
+    is the one with the fewest cells suppressed once its own audit passes (ties: the finest).
+    Returns the table (true counts, totals included) and its level.
+    """
+    by_pos = summaries.escalation_by_position(children)
+    best = None
+    for level in ESCALATION_LEVELS:
+        table = _escalation_level(by_pos, level)
+        local = disclosure_audit.Pack(threshold=threshold)
+        _register_escalation(local, table, level)
+        result = disclosure_audit.protect(local)
+        score = (int((~result["passes"]).sum()), sum(c.suppressed for c in local.cells.values()))
+        if best is None or score < best[0]:
+            best = (score, table, level)
+    return best[1], best[2]
+
+
+class BriefingPack:
+    """Everything the briefing publishes, registered in one :class:`~.disclosure_audit.Pack`.
+
+    Built from the true tables; :meth:`protect` suppresses further until the whole-pack audit
+    passes, then the ``shown_*`` methods give the tables as published.
+
+    Registered: the headline counts (index parents, children); each finding's numerator,
+    denominator and complement, with the denominators that are the same quantity linked
+    (:data:`FINDINGS_DENOMINATORS`); the group-size bands (adding up to the index parents; their
+    children, between band size limits, adding up to the child-group memberships, taken as
+    known); the lead-time bands (adding up to the escalated children with a lead time); the
+    escalation table with its totals (grand total = the children, ``escalated`` total = the
+    findings' escalated children); the at-risk counts of the Kaplan-Meier figure data (all at
+    least 10). Not modelled: what the curves' steps tell of events per month (an outsider
+    reading them learns at most a lower bound of the escalated children of a row).
+    """
+
+    def __init__(self, cohort: Cohort, tables: AnalystTables, found: pd.DataFrame, *, threshold: int = 5):
+        family = tables.family
+        self.threshold = threshold
+        self.pack = pack = disclosure_audit.Pack(threshold=threshold)
+        self.found = found
+        # Headline numbers of the page.
+        n_groups = len(family.sibling_groups)
+        n_kids = int(family.members["child_id"].nunique())
+        self.header = {
+            "groups": pack.add_cell(HEADER, "index parents", "n", n_groups, protected=True),
+            "children": pack.add_cell(HEADER, "children", "n", n_kids, protected=True),
+        }
+        # Findings: numerator, denominator and the complement each row tells of.
+        shown = suppressed_findings(found, threshold=threshold)
+        self.findings_keys: dict[str, tuple] = {}
+        quantity: dict[str, list] = {"children": [self.header["children"]], "groups": [self.header["groups"]]}
+        for (_, row), (_, text) in zip(found.iterrows(), shown.iterrows()):
+            m = row["measure"]
+            num = pack.add_cell("findings", m, "numerator", row["numerator"],
+                                suppressed=text["numerator"] == disclosure.SUPPRESSED)
+            den = pack.add_cell("findings", m, "denominator", row["denominator"],
+                                suppressed=text["denominator"] == disclosure.SUPPRESSED)
+            pack.add_complement(num, den, "findings", m)
+            self.findings_keys[m] = (num, den)
+            quantity.setdefault(f"num:{m}", []).insert(0, num)
+            q = FINDINGS_DENOMINATORS.get(m)
+            if q is not None:
+                quantity.setdefault(q, []).append(den)
+        # Group sizes: bands add up to the index parents, their children to the memberships.
+        sizes = group_size_table(family.sibling_groups, threshold)
+        self.sizes = sizes
+        memberships = pack.add_cell("sibling_groups", "all", "memberships",
+                                    int(family.sibling_groups["n_children"].sum()),
+                                    published=False, known=True)
+        band_keys, child_keys = [], []
+        for r in sizes.itertuples(index=False):
+            k = pack.add_cell("group_sizes", r.n_children, "n_groups", r.n_groups)
+            s = pack.add_cell("group_sizes", r.n_children, "children", r.children, published=False)
+            pack.add_inequality({k: int(r.low), s: -1}, 0)  # low * groups <= children
+            if not pd.isna(r.high):
+                pack.add_inequality({s: 1, k: -int(r.high)}, 0)  # children <= high * groups
+            band_keys.append(k)
+            child_keys.append(s)
+        pack.add_sum(self.header["groups"], band_keys)
+        pack.add_sum(memberships, child_keys)
+        # Lead times: bands add up to the escalated children with a lead time.
+        self.lead = lead_time_table(family.children, threshold)
+        lead_keys = [pack.add_cell("lead_times", r.lead_time_months, "n_children", r.n_children)
+                     for r in self.lead.itertuples(index=False)]
+        flagged = self.findings_keys.get("escalated_with_lead_time")
+        if flagged is not None and pack.cells[flagged[0]].value == int(self.lead["n_children"].sum()):
+            pack.add_sum(flagged[0], lead_keys)  # the same children counted twice
+        # Escalation by position: categories merged first, then registered with its totals.
+        self.escalation, level = escalation_table(family.children, threshold)
+        keys = _register_escalation(pack, self.escalation, level)
+        quantity["children"].append(keys[("Total", "Total")])
+        quantity.setdefault("children_escalated", []).insert(0, keys[("Total", "escalated")])
+        # The same quantity published twice is one number.
+        for q, ks in quantity.items():
+            for k in ks[1:]:
+                pack.add_same(ks[0], k)
+        # Kaplan-Meier figures: whole months while at least 10 (and more than threshold) at risk.
+        long = escalation.km_groups(family.child_escalation, family.members, family.family_signal)
+        self.min_at_risk = max(summaries.MIN_AT_RISK, threshold + 1)
+        present = set(long["group"].astype(str))
+        self.km: dict[str, pd.DataFrame] = {}
+        for stem, groups in (("km_eldest_younger", ["eldest", "younger"]),
+                             ("km_sibling_escalation", ["born_before_sibling_escalation",
+                                                        "born_after_sibling_escalation"])):
+            chosen = [g for g in groups if g in present]
+            monthly = summaries.km_monthly(long, min_at_risk=self.min_at_risk, groups=chosen)
+            if len(monthly):
+                self.km[stem] = monthly
+                for r in monthly.itertuples(index=False):
+                    pack.add_cell(stem, f"{r.group} month {r.month}", "at_risk", r.at_risk)
+
+    def protect(self) -> pd.DataFrame:
+        """Suppress further until the whole-pack audit passes; returns the audit (raises if not)."""
+        result = disclosure_audit.protect(self.pack)
+        disclosure_audit.require_pass(result)
+        return result
+
+    # -- the tables as published --------------------------------------------------------------
+    def shown_findings(self) -> pd.DataFrame:
+        """The findings table with the pack's suppression (share ``c`` with its counts)."""
+        out = suppressed_findings(self.found, threshold=self.threshold)
+        for i, m in enumerate(self.found["measure"]):
+            num, den = self.findings_keys[m]
+            out.iloc[i, out.columns.get_loc("numerator")] = self.pack.shown(num)
+            out.iloc[i, out.columns.get_loc("denominator")] = self.pack.shown(den)
+            if self.pack.is_suppressed(num) or self.pack.is_suppressed(den):
+                out.iloc[i, out.columns.get_loc("share")] = disclosure.SUPPRESSED
+        return out
+
+    def shown_sizes(self) -> pd.DataFrame:
+        """``n_children`` (band), ``n_groups`` as published."""
+        out = self.sizes[["n_children", "n_groups"]].astype({"n_groups": "str"}).set_index("n_children")
+        return self.pack.render("group_sizes", out).reset_index()
+
+    def shown_lead(self) -> pd.DataFrame:
+        """``lead_time_months`` (band), ``n_children`` as published."""
+        out = self.lead.astype({"n_children": "str"}).set_index("lead_time_months")
+        return self.pack.render("lead_times", out).reset_index()
+
+    def shown_escalation(self) -> pd.DataFrame:
+        """Children by position and escalation (merged categories, totals) as published."""
+        out = self.escalation.astype("str")
+        out = self.pack.render("escalation_by_position", out)
+        out.columns.name = None
+        return out.reset_index(names="position")
+
+    def shown_header(self) -> tuple[str, str]:
+        """The headline counts (index parents, children) as published."""
+        return self.pack.shown(self.header["groups"]), self.pack.shown(self.header["children"])
+
+
+def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *, threshold: int = 5) -> list[Path]:
+    """Write the briefing pack for ``tables`` into ``folder``; returns the files written.
+
+    Every published count goes through one disclosure audit (:class:`BriefingPack`,
+    :mod:`neglect_analysis.disclosure_audit`) before anything is written: where a suppressed
+    cell could still be narrowed, more cells are suppressed; where that cannot help,
+    :class:`~neglect_analysis.disclosure_audit.DisclosureAuditError` is raised and nothing is
+    written. The audit is written as ``disclosure_audit.csv``.
+    """
+    folder = Path(folder)
+    label = cohort.label() if cohort.synthetic else None
     found = tables.extra.get("findings")
     if found is None:
-        found = compute_findings(cohort, family)
-    shown = suppressed_findings(found, threshold=threshold)
+        found = compute_findings(cohort, tables.family)
+    bp = BriefingPack(cohort, tables, found, threshold=threshold)
+    audit_result = bp.protect()  # raises before anything is written
 
-    sizes = summaries.group_size_counts(family.sibling_groups)
-    sizes_shown = sizes.copy()
-    sizes_shown["n_groups"] = disclosure.suppress_series(sizes["n_groups"], threshold=threshold, total=False).to_numpy()
-    lead = summaries.lead_time_counts(family.children)
-    lead_shown = lead.copy()
-    lead_shown["n_children"] = disclosure.suppress_series(lead["n_children"], threshold=threshold, total=False).to_numpy()
-    by_pos = summaries.escalation_by_position(family.children)
-    by_pos_shown = disclosure.suppress_counts(by_pos, threshold=threshold).reset_index(names="position")
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    shown = bp.shown_findings()
+    sizes_shown = bp.shown_sizes()
+    lead_shown = bp.shown_lead()
+    by_pos_shown = bp.shown_escalation()
 
     point_tables: dict[int, list[tuple[str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
     for p in BRIEFING_POINTS:
@@ -135,34 +412,46 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         for name, df in items:
             files.append(write_csv(df, folder / f"{name}.csv"))
     files.append(write_csv(shown, folder / "findings.csv"))
+    files.append(write_csv(audit_result, folder / "disclosure_audit.csv"))
 
-    figs: dict[int, list[tuple[str, str]]] = {p: [] for p in BRIEFING_POINTS}
+    # Each figure with its data table beside it (``<figure>.csv``: exactly what is drawn).
+    figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
+    share_data = shown[["point", "label", "numerator", "denominator", "share", "national_share"]]
     files += _figure(lambda ax: plots.plot_shares(shown.assign(measure=shown["label"]), ax=ax),
                      folder / "findings_shares", label, (12, 11))
-    figs[1].append(("findings_shares", "Share of each measure, with the national figure where one exists"))
+    figs[1].append(("findings_shares", "Share of each measure, with the national figure where one exists",
+                    share_data))
     files += _figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), folder / "group_sizes", label)
-    figs[2].append(("group_sizes", "Sibling groups by number of children"))
-    km = tables.km
-    if len(km):
-        groups = [g for g in ("eldest", "younger") if g in set(km["group"])]
-        files += _figure(lambda ax: plots.plot_km(km, groups=groups or None, ax=ax), folder / "km_eldest_younger", label)
-        figs[6].append(("km_eldest_younger", "Time from first involvement to escalation: eldest and younger children"))
-        g2 = [g for g in ("born_before_sibling_escalation", "born_after_sibling_escalation") if g in set(km["group"])]
-        if g2:
-            files += _figure(lambda ax: plots.plot_km(km, groups=g2, ax=ax), folder / "km_sibling_escalation", label)
-            figs[6].append(("km_sibling_escalation",
-                            "Time to escalation: born before or after an older sibling's escalation"))
+    figs[2].append(("group_sizes", "Sibling groups by number of children", sizes_shown))
+    km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children",
+                 "km_sibling_escalation": "Time to escalation: born before or after an older sibling's escalation"}
+    for stem, monthly in bp.km.items():
+        drawn = monthly.assign(days=monthly["month"] * summaries.DAYS_PER_MONTH)
+        groups = list(dict.fromkeys(monthly["group"].astype(str)))
+        files += _figure(lambda ax, d=drawn, g=groups: plots.plot_km(d, groups=g, ax=ax), folder / stem, label)
+        alt = (f"{km_titles[stem]} (whole months, drawn while at least {bp.min_at_risk} children "
+               "are at risk)")
+        figs[6].append((stem, alt, monthly))
     files += _figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
                      folder / "lead_times", label)
-    figs[6].append(("lead_times", "How much earlier a whole-family reading could have flagged a child (months)"))
+    figs[6].append(("lead_times", "How much earlier a whole-family reading could have flagged a child (months)",
+                    lead_shown))
+    data_files = {"findings_shares", "km_eldest_younger", "km_sibling_escalation"}
+    for items in figs.values():
+        for stem, _, data in items:
+            if stem in data_files:
+                files.append(write_csv(data, folder / f"{stem}.csv"))
 
     title = "Learning from sibling groups & earlier identification of neglect"
+    n_parents_shown, n_children_shown = bp.shown_header()
     meta = (f"{cohort.label()} · audit date {cohort.audit_date.date().isoformat()} · "
             f"electronic record from {cohort.ics_start_date.date().isoformat()} · "
-            f"{len(family.sibling_groups)} index parents, {family.members['child_id'].nunique()} children")
+            f"{n_parents_shown} index parents, {n_children_shown} children")
     note = (f"Counts from 1 to {threshold} are shown as c, with further cells suppressed so that "
-            "they cannot be worked out from totals; z: not applicable. National figures: DfE "
-            "Children in need statistics, latest year.")
+            "they cannot be worked out from totals or from any other number in this pack "
+            "(disclosure_audit.csv); small categories are combined; z: not applicable. "
+            f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
+            "are at risk. National figures: DfE Children in need statistics, latest year.")
     md = [f"# {title}", ""]
     if label:
         md += [f"**{label.upper()}: not real children.**", ""]
@@ -178,9 +467,14 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
             shown_df = _display(name, df)
             md += [_md_table(shown_df), ""]
             body.append(_table_html(shown_df))
-        for stem, alt in figs[p]:
+        for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
+            if stem in data_files:
+                shown_df = _display(stem, data)
+                md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
+                body.append(f"<details><summary>Data behind the figure ({html.escape(stem)}.csv)"
+                            f"</summary>{_table_html(shown_df)}</details>")
     page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
             + "\n".join(body) + "</body></html>\n")

@@ -81,3 +81,75 @@ def escalation_by_position(children: pd.DataFrame) -> pd.DataFrame:
     table = table.reindex(index=["eldest", "younger"], columns=cols, fill_value=0).fillna(0)
     table.columns.name = None
     return table.astype("int64")
+
+
+#: Fewest children at risk for a survival curve to be drawn (DESIGN.md "Outputs").
+MIN_AT_RISK = 10
+
+
+def km_monthly(long: pd.DataFrame, *, min_at_risk: int = MIN_AT_RISK,
+               groups: list[str] | None = None, decimals: int = 3) -> pd.DataFrame:
+    """Kaplan-Meier curves on whole months, drawn only while ``min_at_risk`` children are at risk.
+
+    ``long`` is the table of :func:`neglect_analysis.escalation.km_groups` (``group``, ``days``,
+    ``event``). For each group the estimate of :func:`neglect_analysis.survival.kaplan_meier`
+    is read at month ends, month m ending on day ``m * 365.25 / 12``: ``survival`` (and the
+    log-log interval) after every event on or before that day, and ``at_risk`` the children
+    followed beyond it (still event-free and not yet censored). Months are kept from 0 while
+    ``at_risk >= min_at_risk``, so every event shown happened in a risk set of at least that
+    size and no point gives an event's day. Rows: month 0, each month where the survival
+    changes, and the last month kept; values rounded to ``decimals``. A group with fewer than
+    ``min_at_risk`` children at risk at month 0 has no rows.
+
+    Examples
+    --------
+    Ten children followed 100 days or more, two escalating on days 10 and 40 (months 1 and 2:
+    month 1 ends on day 30.44): S(1) = 9/10 = 0.9, S(2) = 0.9 x 8/9 = 0.8. Followed beyond the
+    ends of months 0 to 4 (days 0, 30.4, 60.9, 91.3, 121.75): 10, 9, 8, 8, 0 children. With
+    ``min_at_risk=8`` months 0 to 3 are kept; with the default 10, month 0 alone.
+
+    >>> long = pd.DataFrame({"group": "all", "days": [10, 40] + [100] * 8,
+    ...                      "event": [True, True] + [False] * 8})
+    >>> km_monthly(long, min_at_risk=8)[["month", "survival", "at_risk"]].values.tolist()
+    [[0.0, 1.0, 10.0], [1.0, 0.9, 9.0], [2.0, 0.8, 8.0], [3.0, 0.8, 8.0]]
+    >>> len(km_monthly(long))
+    1
+    """
+    from .survival import kaplan_meier
+
+    names = list(dict.fromkeys(long["group"].astype(str))) if groups is None else list(groups)
+    frames = []
+    for g in names:
+        part = long.loc[long["group"].astype(str) == g]
+        d = pd.to_numeric(part["days"], errors="coerce").to_numpy(dtype=float)
+        e = part["event"].astype(bool).to_numpy()[~np.isnan(d)]
+        d = d[~np.isnan(d)]
+        if len(d) == 0:
+            continue
+        ends = np.arange(int(np.ceil(d.max() / DAYS_PER_MONTH)) + 1) * DAYS_PER_MONTH
+        at_risk = len(d) - np.searchsorted(np.sort(d), ends, side="right")
+        keep = at_risk >= min_at_risk
+        if not keep[0]:
+            continue
+        last = int(np.flatnonzero(keep)[-1])
+        months = np.arange(last + 1)
+        km = kaplan_meier(d, e, group=g)
+        idx = np.searchsorted(km["days"].to_numpy(dtype=float), ends[: last + 1], side="right") - 1
+
+        def at(col: str) -> np.ndarray:  # the step function's value at each month end (1 before)
+            v = km[col].to_numpy(dtype=float)
+            return np.where(idx >= 0, v[np.maximum(idx, 0)], 1.0) if len(v) else np.ones(len(idx))
+        surv = np.round(at("survival"), decimals)
+        change = np.r_[True, surv[1:] != surv[:-1]]
+        change[-1] = True
+        frames.append(pd.DataFrame({
+            "group": g, "month": months[change], "survival": surv[change],
+            "ci_lower": np.round(at("ci_lower"), decimals)[change],
+            "ci_upper": np.round(at("ci_upper"), decimals)[change],
+            "at_risk": at_risk[: last + 1][change].astype("int64"),
+        }))
+    cols = {"group": "string", "month": "int64", "survival": "float64", "ci_lower": "float64",
+            "ci_upper": "float64", "at_risk": "int64"}
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+    return pd.concat(frames, ignore_index=True).astype(cols)

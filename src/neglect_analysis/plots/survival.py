@@ -28,7 +28,9 @@ def plot_km(
     survival, ci_lower, ci_upper, at_risk, events``) as it is: x is ``days / 365.25`` (years),
     y the proportion not yet escalated. Each curve is drawn from (0, 1) when the table has no row
     at day 0 (the estimate is 1 before the first event), as a post-step. Missing CI values are
-    left as gaps.
+    left as gaps. The x axis runs from 0 to the end of the longest curve. Each curve's line has
+    the SVG id ``km-<group>`` (its band ``km-<group>-ci``), the axes ``km-axes``, so a saved
+    figure can be checked for what it draws.
 
     Parameters
     ----------
@@ -63,6 +65,7 @@ def plot_km(
     if unknown:
         raise ValueError(f"plot_km: groups {unknown} are not in the table (it has {present})")
     colours = group_colours(chosen)
+    right = 0.0
     for g in chosen:
         part = km.loc[km["group"].astype(str) == g].sort_values("days", kind="stable")
         days = part["days"].astype("float64").to_numpy()
@@ -73,17 +76,20 @@ def plot_km(
             days, surv = np.r_[0.0, days], np.r_[1.0, surv]
             lo, hi = np.r_[1.0, lo], np.r_[1.0, hi]
         years = days / DAYS_PER_YEAR
-        kwargs = {"color": colours[g], "where": "post", "label": g, **style}
+        kwargs = {"color": colours[g], "where": "post", "label": g, "gid": f"km-{g}", **style}
         (line,) = ax.step(years, surv, **kwargs)
+        right = max(right, float(years[-1]))
         if ci:
             ax.fill_between(
                 years, lo, hi, step="post", color=line.get_color(), alpha=ci_alpha,
-                linewidth=0, label="_nolegend_",
+                linewidth=0, label="_nolegend_", gid=f"km-{g}-ci",
             )
     ax.set_xlabel("Years from first involvement")
     ax.set_ylabel("Proportion not yet escalated")
     ax.set_ylim(0, 1.02)
-    ax.set_xlim(left=0)
+    # The x axis ends where the last curve ends (no curve is drawn beyond its last row).
+    ax.set_xlim(0, right if right > 0 else None)
+    ax.patch.set_gid("km-axes")
     if chosen:
         ax.legend(title=None, loc="lower left")
     return ax
