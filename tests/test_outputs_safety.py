@@ -155,6 +155,7 @@ def test_validation_problems_are_neutralised(hostile):
     assert "'-NOW()" in values
 
 
+@pytest.mark.slow
 def test_pseudonymised_report_neutralises_text(tmp_path, monkeypatch):
     """--pseudonymise hashes ids, but the free text (end reason, outcome) still reaches the
     workbooks: still no formula. Tables-only would not test this, so a full run."""
