@@ -460,3 +460,14 @@ def test_describe_os_error_messages():
         "cannot write o/f: the file name is too long"
     assert outputs.describe_os_error(OSError(errno.EROFS, "x", "o")) == \
         "cannot write o: the file system is read-only"
+
+
+@pytest.mark.parametrize("command", [["chronology", "DATA", "P000014", "--out", "LONG.xlsx"],
+                                     ["synthesize", "LONG"]])
+def test_a_name_too_long_for_chronology_or_synthesize_is_one_line(small, tmp_path, capsys, command):
+    long = str(tmp_path / ("y" * 300))
+    argv = [a.replace("DATA", str(small)).replace("LONG", long) for a in command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "the file name is too long" in err and err.count("\n") == 1
+    assert _listing(tmp_path) == []

@@ -22,6 +22,7 @@ Nothing a user owns is overwritten, and nothing is written outside the output th
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -524,8 +525,10 @@ def _remove(path: Path) -> None:
             pass
 
 
+@functools.lru_cache(maxsize=1)
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process umask (read once: reading it means setting it for a moment)."""
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
