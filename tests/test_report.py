@@ -165,6 +165,6 @@ def test_an_interrupted_run_leaves_no_half_report(tmp_path, monkeypatch):
 def test_tables_only_writes_the_analyst_tables_alone(tmp_path):
     out = tmp_path / "t"
     assert main(["report", str(SAMPLE), "--out", str(out), "--tables-only", "--quiet"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["analyst"]
+    assert sorted(p.name for p in out.iterdir()) == [".neglect-analysis-report", "analyst"]  # + marker
     assert not (out / "analyst" / "chronologies").exists()
     assert (out / "analyst" / "findings.csv").exists()

@@ -1,6 +1,9 @@
 """Command line: ``neglect-analysis report | validate | synthesize | chronology``.
 
-Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage errors.
+Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage errors,
+including an output that must not or cannot be written (``--out`` holding someone's files,
+disk full, read-only file system, name too long); 128 + the signal number when stopped by
+Ctrl-C (130), SIGHUP (129) or SIGTERM (143), after removing unfinished output.
 """
 from __future__ import annotations
 
@@ -88,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--parents", type=_positive_int, default=38, metavar="N")
     s.add_argument("--seed", type=int, default=2018, metavar="S")
     s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    s.add_argument("--force", action="store_true",
+                   help="write into a folder holding files other than a synthetic extract "
+                        "(same-named files are replaced)")
 
     c = sub.add_parser("chronology", help="write one family's whole-family chronology workbook")
     c.add_argument("data_dir", type=Path, metavar="DATA_DIR")
@@ -95,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     c.add_argument("--audit-date", type=_iso_date, metavar="D")
     c.add_argument("--ics-start", type=_iso_date, metavar="D")
+    c.add_argument("--force", action="store_true",
+                   help="replace FILE.xlsx even if it is not a workbook of neglect-analysis")
     return p
 
 
@@ -126,9 +134,12 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_synthesize(args) -> int:
+    from .outputs import claim_extract_folder, staged_folder
     from .synthetic import write_extract
 
-    written = write_extract(args.out_dir, n_parents=args.parents, seed=args.seed, fmt=args.format)
+    out = claim_extract_folder(args.out_dir, force=args.force)
+    with staged_folder(out, merge=True) as stage:
+        written = write_extract(stage, n_parents=args.parents, seed=args.seed, fmt=args.format)
     n = len(written) if written is not None else 0
     print(f"Wrote a SYNTHETIC extract ({args.parents} index parents, seed {args.seed}) "
           f"to {args.out_dir} ({n} files).")
@@ -137,15 +148,19 @@ def _cmd_synthesize(args) -> int:
 
 def _cmd_chronology(args) -> int:
     from . import siblings
+    from .outputs import claim_file, describe_os_error, is_own_workbook
     from .workbook import write_chronology_workbook
 
+    out = claim_file(args.out, force=args.force, suffix=".xlsx", is_own=is_own_workbook)
     cohort, report = _load(args)
     if report.has_errors:
         print(report.format(max_examples=3), file=sys.stderr)
     parents = siblings.index_parents(cohort, ids=[args.parent_id])
     members = siblings.members(cohort, parents)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_chronology_workbook(cohort, args.parent_id, members, args.out)
+    try:
+        write_chronology_workbook(cohort, args.parent_id, members, out)
+    except OSError as e:
+        raise _Usage(f"{describe_os_error(e)}. Nothing was written; any previous {out} is unchanged.") from e
     print(f"Wrote the whole-family chronology of {args.parent_id} to {args.out}")
     return EXIT_DATA if report.has_errors else EXIT_OK
 
@@ -201,11 +216,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Usage as e:
         _err(str(e))
         return EXIT_USAGE
-    except (ValueError, FileNotFoundError, FileExistsError, PermissionError) as e:
+    except ValueError as e:
         from .io import ExtractError
 
         _err(str(e))
         return EXIT_DATA if isinstance(e, ExtractError) else EXIT_USAGE
+    except OSError as e:
+        from .outputs import describe_os_error
+
+        _err(describe_os_error(e))
+        return EXIT_USAGE
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP while writing (outputs.Terminated)
+        import signal
+
+        signum = getattr(e, "signum", signal.SIGINT)
+        _err(f"stopped by {signal.Signals(signum).name}; no unfinished output was left behind.")
+        return 128 + int(signum)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,11 @@
 
 Dates are written ISO (``2018-07-31``), columns in years (name containing ``years``) to 2 decimals, whole
 numbers without decimals, missing values as empty cells; UTF-8 and ``\\n`` line endings.
+
+Text is never a live formula (OWASP "CSV injection"): a text cell (or column name) that a
+spreadsheet would evaluate, one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return, is written with a single quote ``'`` in front (:func:`neutralise_formulas`), unless the
+whole cell is a plain number such as ``-3`` or ``+0.5``. Numbers and dates are never changed.
 """
 from __future__ import annotations
 
@@ -14,6 +19,35 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 import pyarrow.csv as pacsv
+
+
+#: First characters that make a spreadsheet read a typed or imported text cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A text cell that is a plain decimal number (Excel reads it as that number: nothing to run).
+PLAIN_NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def neutralise_formulas(text: pa.Array) -> pa.Array:
+    """Put a single quote before each text cell a spreadsheet would evaluate as a formula.
+
+    A cell is neutralised when it starts with one of :data:`FORMULA_START` and is not a plain
+    number (:data:`PLAIN_NUMBER`); other cells, and missing cells, are returned as they are.
+    Excel and LibreOffice show the cell as text, with the quote. The one rule for every CSV
+    this package writes (the ``.xlsx`` writer stores extract text as string cells instead).
+
+    Examples
+    --------
+    >>> cells = pa.array(["=HYPERLINK(A1)", "+1", "-1+2", "@SUM(A1)", "-3", "P001", None, ""])
+    >>> neutralise_formulas(cells).to_pylist()
+    ["'=HYPERLINK(A1)", '+1', "'-1+2", "'@SUM(A1)", '-3', 'P001', None, '']
+    """
+    starts = pac.match_substring_regex(text, "^[=+\\-@\t\r]")
+    number = pac.match_substring_regex(text, f"^{PLAIN_NUMBER}$")
+    risky = pac.and_(starts, pac.invert(number))
+    if not pac.any(risky).as_py():
+        return text
+    quoted = pac.binary_join_element_wise(pa.scalar("'", text.type), text, pa.scalar("", text.type))
+    return pac.if_else(risky, quoted, text)
 
 
 def format_for_csv(df: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +85,10 @@ def _text_columns(df: pd.DataFrame) -> dict:
             else:
                 txt = _float_text(np.round(x, 10), known, repr, df.index)
         else:
-            txt = s.astype("string")
+            txt = pa.array(s.astype("string"), type=pa.large_string())
+            if isinstance(txt, pa.ChunkedArray):
+                txt = txt.combine_chunks()
+            txt = neutralise_formulas(txt)
         if not isinstance(txt, pa.Array):
             txt = pa.array(txt.astype("string"), type=pa.large_string())
         out[col] = txt.cast(pa.large_string()).fill_null("")
@@ -98,12 +135,15 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    names = neutralise_formulas(pa.array([str(c) for c in df.columns], type=pa.large_string())).to_pylist()
     body = _arrow_body(df)
     if body is None:
-        format_for_csv(df).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        cells = format_for_csv(df)
+        cells.columns = names
+        cells.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     else:
         header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow([str(c) for c in df.columns])
+        csv.writer(header, lineterminator="\n").writerow(names)
         path.write_bytes(header.getvalue().encode("utf-8") + body)
     return path
 

@@ -1,14 +1,13 @@
 """``neglect-analysis report``: the analyst tables, chronology workbooks and briefing pack.
 
-The report is written into a temporary folder beside ``OUT`` and moved into place only when
-complete, so an interrupted run never leaves half a report. It refuses to write into the input
-folder or the project's ``data/`` folder.
+The report is written into a hidden staging folder inside ``OUT`` and moved into place only when
+complete, so an interrupted run (error, Ctrl-C, SIGTERM, SIGHUP) never leaves half a report. It
+replaces only an empty folder or a previous report of this package, and refuses to write into
+the input folder or the project's ``data/`` folder (:mod:`neglect_analysis.outputs`).
 """
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +19,7 @@ from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
 from .export import write_csv
 from .findings import findings
-from .reference import default_reference_dir
+from .outputs import check_report_out, chronology_file_names, inside, report_folder
 from .tables import AnalysisParams, AnalystTables, build_tables
 
 
@@ -87,16 +86,6 @@ class ReportResult:
         return "\n".join(lines)
 
 
-def _check_out(data_dir: Path, out: Path) -> None:
-    d, o = data_dir.resolve(), out.resolve()
-    project_data = default_reference_dir().parent.resolve()
-    for guarded, what in ((d, "the input folder"), (project_data, "the project's data/ folder")):
-        if o == guarded or guarded in o.parents:
-            raise ValueError(f"Refusing to write the report into {what} ({guarded}). Choose another --out.")
-    if o in d.parents:
-        raise ValueError(f"Refusing to write the report over a folder that holds the input ({o}).")
-
-
 def _progress(enabled: bool, msg: str) -> None:
     if enabled:
         print(f"[neglect-analysis] {msg}", file=sys.stderr, flush=True)
@@ -115,7 +104,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     data_dir, out = Path(data_dir), Path(out)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"{data_dir} is not a folder. Give the folder holding the SSD tables.")
-    _check_out(data_dir, out)
+    check_report_out(out, data_dir)
 
     key = None
     if opts.pseudonymise:
@@ -161,9 +150,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         )
     tables.extra["findings"] = findings(cohort, tables.family)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with report_folder(out, data_dir) as tmp:
         files = write_analyst_tables(tables, tmp / "analyst")
         files.append(write_csv(problems, tmp / "analyst" / "validation_problems.csv"))
         files.append(write_csv(vreport.counts, tmp / "analyst" / "validation_counts.csv"))
@@ -173,10 +160,6 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             from .briefing import write_briefing
 
             files += write_briefing(cohort, tables, tmp / "briefing", threshold=params.definitions.suppress_below)
-        _replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     files = [out / f.relative_to(tmp) for f in files]
     return ReportResult(
         out=out,
@@ -194,23 +177,9 @@ def _write_workbooks(cohort: Cohort, tables: AnalystTables, folder: Path, opts: 
     from .workbook import write_chronology_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
-    parents = list(tables.sibling_groups["parent_id"])
-    files = []
-    for pid in tqdm(parents, desc="chronologies", disable=not opts.progress, file=sys.stderr):
-        path = folder / f"chronology_{pid}.xlsx"
-        write_chronology_workbook(cohort, pid, tables.members, path)
-        files.append(path)
+    names = chronology_file_names(tables.sibling_groups["parent_id"])
+    files = [write_csv(names, folder / "index.csv")]
+    for pid, name in tqdm(list(zip(names["parent_id"], names["file"])), desc="chronologies",
+                          disable=not opts.progress, file=sys.stderr):
+        files.append(write_chronology_workbook(cohort, pid, tables.members, inside(folder, name)))
     return files
-
-
-def _replace_dir(tmp: Path, out: Path) -> None:
-    """Move the finished report ``tmp`` to ``out``, replacing an earlier report there."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -25,6 +26,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .chronology import age_text, child_flags, family_chronology
 from .codes import EVENT_TYPES
 from .cohort import Cohort
+from .outputs import WORKBOOK_CREATOR, write_bytes_atomic
 from .plots.style import EVENT_COLOURS
 from .siblings import other_birth_parents, partner_timeline
 
@@ -74,14 +76,26 @@ def _cell_value(v: object) -> object:
     return v
 
 
+def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write one cell. Text is always a string cell, never a formula (openpyxl would store text
+    starting with ``=`` as a formula), with characters a worksheet cannot hold (control
+    characters) shown as U+FFFD; other values as :func:`_cell_value` gives them.
+    """
+    if isinstance(value, str):
+        cell = ws.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        cell.data_type = "s"
+        return cell
+    return ws.cell(row=row, column=column, value=value)
+
+
 def _write_table(ws: Worksheet, df: pd.DataFrame, first_row: int) -> None:
     """Write ``df`` with a bold header at ``first_row``; date columns as ``dd/mm/yyyy``."""
     for j, col in enumerate(df.columns, start=1):
-        ws.cell(row=first_row, column=j, value=str(col)).font = _BOLD
+        _put(ws, first_row, j, str(col)).font = _BOLD
     date_cols = {j for j, col in enumerate(df.columns, start=1) if pd.api.types.is_datetime64_any_dtype(df[col])}
     for i, row in enumerate(df.itertuples(index=False), start=first_row + 1):
         for j, v in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(v))
+            cell = _put(ws, i, j, _cell_value(v))
             if j in date_cols:
                 cell.number_format = DATE_FORMAT
 
@@ -135,9 +149,9 @@ def _family_table(cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: 
 def _family_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: pd.DataFrame) -> None:
     row = 1
     if cohort.synthetic:
-        ws.cell(row=row, column=1, value=cohort.label()).font = _LABEL_FONT
+        _put(ws, row, 1, cohort.label()).font = _LABEL_FONT
         row += 1
-    ws.cell(row=row, column=1, value=f"Whole-family chronology: index parent {parent_id}").font = Font(
+    _put(ws, row, 1, f"Whole-family chronology: index parent {parent_id}").font = Font(
         bold=True, size=13
     )
     row += 1
@@ -147,23 +161,23 @@ def _family_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, members: pd.Dat
         ("ICS start date", cohort.ics_start_date.date()),
     ]
     for name, value in facts:
-        ws.cell(row=row, column=1, value=name).font = _BOLD
-        cell = ws.cell(row=row, column=2, value=value)
+        _put(ws, row, 1, name).font = _BOLD
+        cell = _put(ws, row, 2, value)
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
         row += 1
     row += 1
-    ws.cell(row=row, column=1, value="Children (eldest first)").font = Font(bold=True, size=12)
+    _put(ws, row, 1, "Children (eldest first)").font = Font(bold=True, size=12)
     row += 1
     table = _family_table(cohort, parent_id, members, chron)
     _write_table(ws, table, row)
     row += len(table) + 2
 
-    ws.cell(row=row, column=1, value="Partners of the index parent").font = Font(bold=True, size=12)
+    _put(ws, row, 1, "Partners of the index parent").font = Font(bold=True, size=12)
     row += 1
     partners = partner_timeline(cohort, [parent_id]).drop(columns="person_id")
     if partners.empty:
-        ws.cell(row=row, column=1, value="none on record")
+        _put(ws, row, 1, "none on record")
     else:
         _write_table(ws, partners, row)
     _fit_widths(ws)
@@ -196,7 +210,7 @@ def _deterministic_bytes(wb: Workbook, when: dt.datetime) -> bytes:
     """Serialise ``wb`` with ``when`` as document and zip-entry time, so bytes are reproducible."""
     wb.properties.created = when
     wb.properties.modified = when
-    wb.properties.creator = "neglect-analysis"
+    wb.properties.creator = WORKBOOK_CREATOR
     wb.properties.lastModifiedBy = None
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
@@ -240,7 +254,9 @@ def write_chronology_workbook(
         ``event_type`` cell in the full colour (the colours of the figures).
 
     The same input gives byte-identical files: document times and zip-entry times are the
-    audit date. Parent folders are created.
+    audit date. Text from the extract is written as string cells, never as formulas. The file
+    is written through a temporary file renamed into place (an interrupted run leaves any
+    previous file as it was); parent folders are created.
 
     Examples
     --------
@@ -264,7 +280,4 @@ def write_chronology_workbook(
     _family_sheet(family, cohort, parent_id, members, chron)
     _chronology_sheet(wb.create_sheet("Chronology"), chron, cohort)
     data = _deterministic_bytes(wb, _fixed_time(cohort))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    return write_bytes_atomic(path, data)
