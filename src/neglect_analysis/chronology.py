@@ -15,6 +15,7 @@ import pandas as pd
 
 from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
 from .cohort import Cohort
+from .family import events_of
 from .idsets import isin, positions
 from .siblings import other_birth_parents, partner_timeline
 
@@ -155,7 +156,7 @@ def family_chronology(
         .drop_duplicates("child_id")
         .reset_index(drop=True)
     )
-    ev = cohort.events[cohort.events["person_id"].isin(kids["child_id"])]
+    ev = events_of(cohort, kids)
 
     events = pd.DataFrame(
         {

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import EVENT_TYPES
+from .days import DAY_NS
 
 #: Default audit parameters (DESIGN.md). One place for each default.
 DEFAULT_ICS_START = pd.Timestamp("2009-04-01")
@@ -277,12 +278,10 @@ def _midnight(dates: pd.Series) -> pd.Series:
     """``dates.dt.normalize()`` (times dropped), skipped when every date is at midnight already
     (as the loader gives them): the test costs less than normalising a million dates."""
     values = dates.to_numpy(dtype="datetime64[ns]")
-    if not np.any((values.view("int64") % _DAY_NS != 0) & ~np.isnat(values)):
+    if not np.any((values.view("int64") % DAY_NS != 0) & ~np.isnat(values)):
         return dates
     return dates.dt.normalize()
 
-
-_DAY_NS = 86_400 * 10**9
 
 
 @dataclass(frozen=True)

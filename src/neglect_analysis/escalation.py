@@ -19,6 +19,7 @@ from .ages import birthday
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .family import ChildEvents, Family
+from .siblings import eldest
 from .survival import KM_COLUMNS, kaplan_meier, logrank
 
 #: Columns of :func:`child_escalation`.
@@ -298,22 +299,22 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     # (hashing the text ids once each) rather than by index joins on text.
     codes, child_ids = pd.factorize(members["child_id"], sort=True)
     known = codes >= 0
-    kids = pd.DataFrame({"code": codes[known], "dob": members["dob"].to_numpy()[known],
-                         "order": members["birth_order"].to_numpy()[known]})
-    kids = kids.groupby("code").agg(dob=("dob", "first"), order=("order", "min"))
+    kids = pd.DataFrame({"code": codes[known], "dob": members["dob"].to_numpy()[known]})
+    kids = kids.groupby("code").agg(dob=("dob", "first"))
+    kids["eldest"] = eldest(members).to_numpy()  # sorted child ids, as ``codes``
     # ``positions`` gives each child's first row: the row a ``drop_duplicates`` would keep.
     ce = child_esc
     at = positions(pd.Series(child_ids), ce["child_id"])
     days = ce["days_to_escalation"].array.take(at, allow_fill=True)
     keep = np.flatnonzero((at >= 0) & ~pd.isna(days))  # children with a time to escalation
     days, event = days[keep].astype("int64"), ce["escalated"].to_numpy()[at[keep]].astype(bool)
-    dob, order = kids["dob"].to_numpy()[keep], kids["order"].to_numpy()[keep]
+    dob, first_born = kids["dob"].to_numpy()[keep], kids["eldest"].to_numpy()[keep]
     sig = signal  # first rows, as above
     at = positions(pd.Series(child_ids.take(keep)), sig["child_id"])
     older = sig["older_sibling_escalation_date"].array.take(at, allow_fill=True)  # -1: NaT
     older = np.asarray(older, dtype="datetime64[ns]")
 
-    order_group = np.where(order == 1, "eldest", "younger")
+    order_group = np.where(first_born, "eldest", "younger")
     born = np.where(dob < older, "born_before_sibling_escalation", "born_after_sibling_escalation")
     in_born = ~np.isnat(older)  # children with no escalated older sibling are in neither
     rows = np.concatenate([np.arange(len(keep)), np.arange(len(keep)), np.flatnonzero(in_born)])

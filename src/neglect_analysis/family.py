@@ -63,7 +63,9 @@ def child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) -> 
     if isinstance(children, pd.DataFrame):
         children = children["child_id"]
     if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
-        s = pd.Series(children.array, dtype="string")
+        s = pd.Series(children.array).astype("string")
+    elif isinstance(children, (pd.api.extensions.ExtensionArray, np.ndarray)):
+        s = pd.Series(children).astype("string")
     else:
         s = pd.Series(list(children), dtype="string")
     s = s.dropna().drop_duplicates().sort_values()
@@ -95,18 +97,49 @@ class ChildEvents:
         if isinstance(children, Family):
             return children.children
         ids = child_ids(children)
-        events = cohort.events
-        # Integer codes: each child's code (categories are sorted ids), a lookup table from
-        # person code to child position, the events' codes through it.
-        code = cohort.person_dtype.categories.get_indexer(pd.Index(ids.array, dtype="string"))
-        lut = np.full(len(cohort.person_dtype.categories) + 1, -1, dtype=np.int64)
-        lut[code[code >= 0]] = np.flatnonzero(code >= 0)
-        cix = lut[events["person_id"].cat.codes.to_numpy()]  # code -1 (missing): the last entry, -1
+        cix = child_positions(cohort, ids)
         keep = cix >= 0
-        return cls(ids, events.loc[keep, list(CHILD_EVENT_COLUMNS)].assign(cix=cix[keep]))
+        return cls(ids, cohort.events.loc[keep, list(CHILD_EVENT_COLUMNS)].assign(cix=cix[keep]))
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+def child_positions(cohort: Cohort, ids: pd.Index) -> np.ndarray:
+    """For each row of ``cohort.events``: its person's position in ``ids`` (-1: not one of them).
+
+    The one selection of children's events (by integer codes: each id's code in the sorted
+    categories, a lookup table from person code to position, the events' codes through it).
+
+    Examples
+    --------
+    >>> from neglect_analysis import Cohort
+    >>> ev = pd.DataFrame({"person_id": ["B", "A", "X"], "event_type": "contact"})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "X"]}), events=ev,
+    ...                        audit_date="2018-07-31")
+    >>> child_positions(c, pd.Index(["B"])).tolist()
+    [-1, 0, -1]
+    """
+    categories = cohort.person_dtype.categories
+    code = categories.get_indexer(pd.Index(pd.Series(ids.array, dtype="string")))
+    lut = np.full(len(categories) + 1, -1, dtype=np.int64)
+    lut[code[code >= 0]] = np.flatnonzero(code >= 0)
+    return lut[cohort.events["person_id"].cat.codes.to_numpy()]  # code -1 (missing): last entry, -1
+
+
+def events_of(cohort: Cohort, children) -> pd.DataFrame:
+    """Every column of the events of ``children`` (ids or a table with ``child_id``), in the
+    order of ``cohort.events`` (:func:`child_positions`).
+
+    Examples
+    --------
+    >>> from neglect_analysis import Cohort
+    >>> ev = pd.DataFrame({"person_id": ["B", "A"], "event_type": "contact"})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B"]}), events=ev, audit_date="2018-07-31")
+    >>> events_of(c, ["B"])["person_id"].tolist()
+    ['B']
+    """
+    return cohort.events[child_positions(cohort, child_ids(children)) >= 0]
 
 
 def sort_members(members: pd.DataFrame) -> pd.DataFrame:

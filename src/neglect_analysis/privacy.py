@@ -36,7 +36,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from .cohort import Cohort
+from .cohort import PERSON_ID_COLUMNS, Cohort
 
 KEY_VARIABLE = "NEGLECT_ANALYSIS_KEY"
 #: Length of a pseudonym's hash part in hex characters (64 bits).
@@ -47,15 +47,6 @@ MIN_KEY_LENGTH = 16
 #: Namespace -> first character of its pseudonyms.
 NAMESPACE_PREFIX: dict[str, str] = {"person": "X", "event": "E", "ref": "R", "staff": "S"}
 
-#: Person-id columns of each canonical table.
-PERSON_ID_COLUMNS: dict[str, tuple[str, ...]] = {
-    "persons": ("person_id",),
-    "links": ("parent_id", "child_id"),
-    "partners": ("person_id", "partner_id"),
-    "events": ("person_id",),
-    "case_review": ("person_id",),
-    "iro_challenges": ("person_id",),
-}
 
 #: Event-id columns (case-system keys of involvements), one namespace.
 EVENT_ID_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -18,13 +18,14 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .codes import BIRTH_RELATIONSHIPS, FACTOR_FAMILIES
+from .codes import FACTOR_FAMILIES
 from .cohort import Cohort
 from .days import DAY_NS, whole_days
 from .definitions import DEFAULTS, Definitions
 from .family import ChildEvents, Family
 from .idsets import isin, positions
 from .io.arrowtext import map_distinct
+from .siblings import other_birth_parents
 
 #: Count columns of :func:`child_recurrence`, in output order.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -257,38 +258,6 @@ def child_recurrence(
 
 
 # --------------------------------------------------------------------------- per group
-def _other_parent_pairs(cohort: Cohort, kids: ChildEvents, parents: pd.Index, group: np.ndarray,
-                        child: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each member row (``group``, ``child``: its group code in ``parents`` and its child's
-    position in ``kids.ids``) joined with the child's other birth parents, on integer codes.
-
-    Returns ``(o_group, o_child, o_other)`` per joined row: group code, child position, and a
-    code of the other birth parent (distinct per ``parent_id``). Rows where the other parent
-    is the group's own parent are left out; duplicate rows may remain (callers count
-    distinct pairs).
-    """
-    links = cohort.links
-    births = links[links["relationship"].isin(BIRTH_RELATIONSHIPS)]
-    b_child = positions(births["child_id"], kids.ids)
-    births, b_child = births[b_child >= 0], b_child[b_child >= 0]
-    b_other, _ = pd.factorize(births["parent_id"])
-    b_parent = positions(births["parent_id"], parents)  # the other parent's group code, or -1
-    known = b_other >= 0
-    b_child, b_other, b_parent = b_child[known], b_other[known], b_parent[known]
-    # Births sorted by child position: those of child c are rows start[c]:start[c] + count[c].
-    order = np.argsort(b_child, kind="stable")
-    count = np.bincount(b_child, minlength=len(kids.ids))
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
-    rows = np.flatnonzero(child >= 0)
-    k = count[child[rows]]
-    m_row = np.repeat(rows, k)
-    offset = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
-    b_row = order[np.repeat(start[child[rows]], k) + offset]
-    keep = b_parent[b_row] != group[m_row]
-    m_row, b_row = m_row[keep], b_row[keep]
-    return group[m_row], child[m_row], b_other[b_row]
-
-
 def _factor_family_children(kids: ChildEvents) -> dict[str, np.ndarray]:
     """Factor family -> boolean per child position in ``kids.ids``: the family is recorded
     (``events.factors``) on some event of the child. Codes are matched on the distinct
@@ -373,7 +342,12 @@ def group_recurrence(
         out[name] = np.bincount(group, weights=values[c], minlength=n).astype("int64")
 
     # Children of each other birth parent, per group: distinct (group, other parent) pairs.
-    o_group, o_child, o_other = _other_parent_pairs(cohort, kids, pd.Index(parents), group, child)
+    # (DESIGN.md "Half-siblings": siblings.other_birth_parents, the one definition) as codes.
+    op = other_birth_parents(cohort, family.members)
+    o_group, o_child = positions(op["parent_id"], pd.Index(parents)), positions(op["child_id"], kids.ids)
+    o_other = pd.factorize(op["other_id"])[0]
+    known = (o_group >= 0) & (o_child >= 0) & (o_other >= 0)
+    o_group, o_child, o_other = o_group[known], o_child[known], o_other[known]
     families = _factor_family_children(kids)
     themes = pd.Series("", index=out.index, dtype="string")
     width = int(o_other.max()) + 1 if len(o_other) else 1  # (group, other) -> one integer

@@ -25,6 +25,7 @@ from .codes import CONTACT_SOURCES
 from .cohort import Cohort
 from .ages import adult_at_audit
 from .definitions import DEFAULTS, Definitions
+from .family import events_of
 from .recurrence import has_flag
 
 #: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label. Every kind
@@ -47,11 +48,6 @@ NOT_RECORDED = "not recorded"
 
 def _distinct_members(members: pd.DataFrame) -> pd.DataFrame:
     return members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
-
-
-def _child_events(cohort: Cohort, child_ids) -> pd.DataFrame:
-    ev = cohort.events
-    return ev[ev["person_id"].isin(pd.Index(child_ids))]
 
 
 # ----------------------------------------------------------------------- record sources
@@ -85,7 +81,7 @@ def child_record_sources(cohort: Cohort, members: pd.DataFrame, *,
     [['A', 1, True, 2, 1, 1], ['B', 2, False, 1, 0, 0]]
     """
     m = members[["parent_id", "child_id", "birth_order", "dob"]].drop_duplicates(["parent_id", "child_id"])
-    ev = _child_events(cohort, m["child_id"].unique())
+    ev = events_of(cohort, m["child_id"].unique())
     per = pd.DataFrame({
         "n_events": ev.groupby("person_id").size(),
         "n_events_paper": (ev["source"] == "paper").groupby(ev["person_id"]).sum(),
@@ -344,7 +340,7 @@ def contact_themes(
     [['A', 'Schools', 2, 1], ['A', 'Police', 1, 0], ['B', 'not recorded', 1, 0]]
     """
     ids = children["child_id"].unique() if isinstance(children, pd.DataFrame) else list(children)
-    con = _child_events(cohort, ids)
+    con = events_of(cohort, ids)
     con = con[con["event_type"] == "contact"]
     code = con["category"].astype("string").fillna(NOT_RECORDED)
     con = pd.DataFrame({
@@ -454,7 +450,7 @@ def plan_challenges(
     m = members[["parent_id", "child_id"]].drop_duplicates()
     size = m.groupby("parent_id").size()
     child_size = m.assign(n=m["parent_id"].map(size)).groupby("child_id")["n"].max()
-    ev = _child_events(cohort, child_size.index)
+    ev = events_of(cohort, child_size.index)
     plans = ev[ev["event_type"] == "cp_plan"]
     out = pd.DataFrame({
         "event_id": plans["event_id"], "child_id": plans["person_id"],

@@ -84,6 +84,21 @@ def index_parents(
     return index_parents_of(parent_children(cohort), definitions=definitions)
 
 
+def eldest(members: pd.DataFrame) -> pd.Series:
+    """Per child: whether it is the eldest (birth order 1) in any of its sibling groups.
+
+    The one definition of "eldest" (time-to-escalation groups, escalation by position).
+    Boolean Series indexed by ``child_id``, sorted.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "B"], "birth_order": [1, 2, 1]})
+    >>> eldest(m).to_dict()
+    {'A': True, 'B': True}
+    """
+    return members.groupby("child_id", sort=True)["birth_order"].min().eq(1).rename("eldest")
+
+
 def index_parents_of(pc: pd.DataFrame, *, definitions: Definitions = DEFAULTS) -> pd.Index:
     """The default index-parent rule (DESIGN.md) on the (parent, child, dob) table ``pc`` of
     :func:`parent_children`: at least ``definitions.min_children`` children and an age span

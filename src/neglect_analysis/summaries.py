@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .siblings import eldest
+
 #: Sibling-group size bands: 5, 6, 7, 8, 9 children, then "10+".
 GROUP_SIZE_BANDS: tuple[int, ...] = (5, 6, 7, 8, 9, 10)
 #: Lead-time bands in months (upper bounds, right-closed): 0-6, 6-12, 12-24, 24-60, 60+.
@@ -73,7 +75,7 @@ def escalation_by_position(children: pd.DataFrame) -> pd.DataFrame:
     >>> escalation_by_position(c).values.tolist()
     [[1, 0, 0, 0], [0, 1, 0, 1]]
     """
-    pos = children.groupby("child_id")["birth_order"].min().eq(1).map({True: "eldest", False: "younger"})
+    pos = eldest(children).map({True: "eldest", False: "younger"})
     typ = children.drop_duplicates("child_id").set_index("child_id")["escalation_type"]
     typ = typ.astype("object").where(typ.notna(), "not_escalated")
     table = pd.crosstab(pos.rename("position"), typ.reindex(pos.index))

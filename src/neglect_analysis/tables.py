@@ -35,14 +35,6 @@ CHILDREN_COLUMNS: tuple[str, ...] = (
     "other_la", "pre_ics_childhood",
 )
 
-#: Column contract of ``sibling_groups.csv``.
-SIBLING_GROUP_COLUMNS: tuple[str, ...] = (
-    "parent_id", "n_children", "youngest_age_days", "eldest_age_days", "age_span_years",
-    "max_gap_years", "median_gap_years", "n_other_parents", "n_partner_changes",
-    "n_children_escalated", "link_source",
-)
-
-
 @dataclass
 class AnalysisParams:
     """One run's choices: the index parents (explicit ids, or None for the DESIGN.md rule)
@@ -217,7 +209,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
         child_escalation=esc,
         family_signal=sig,
         children=children.reset_index(drop=True),
-        sibling_groups=_lead(groups, SIBLING_GROUP_COLUMNS).reset_index(drop=True),
+        sibling_groups=_lead(groups, siblings.SIBLING_GROUP_COLUMNS).reset_index(drop=True),
         group_recurrence=recurrence.group_recurrence(cohort, family, rec, definitions=defs),
         plans_not_sustained=recurrence.plans_not_sustained(cohort, family, definitions=defs),
         look_now=escalation.look_now(esc, sig, audit_date=cohort.audit_date),
