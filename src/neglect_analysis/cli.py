@@ -5,6 +5,7 @@ Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage e
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,10 +18,16 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def _iso_date(text: str) -> date:
+    from .io.dates import EARLIEST_DATE, LATEST_DATE
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE.date() <= day <= LATEST_DATE.date():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range (dates from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d})")
+    return day
 
 
 def _id_list(text: str) -> list[str]:
@@ -40,6 +47,17 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _finite_float(text: str) -> float:
+    """A finite number not below 0 (``nan``, ``inf`` and negatives are usage errors)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(x) or x < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, 0 or more")
+    return x
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (DESIGN.md "Command line")."""
     p = argparse.ArgumentParser(
@@ -56,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--ics-start", type=_iso_date, metavar="D",
                    help="case-system start date (default: extract.json, else 2009-04-01)")
     r.add_argument("--min-children", type=_positive_int, default=MIN_CHILDREN, metavar="N")
-    r.add_argument("--min-span-years", type=float, default=MIN_SPAN_YEARS, metavar="Y")
+    r.add_argument("--min-span-years", type=_finite_float, default=MIN_SPAN_YEARS, metavar="Y")
     r.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
     r.add_argument("--suppress-below", type=_positive_int, default=DEFAULT_THRESHOLD, metavar="N",
                    help="briefing counts from 1 to N are shown as 'c' (default 5)")

@@ -19,6 +19,7 @@ from ..idsets import IdSet, positions
 from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
 from .readers import ROW
+from .validation import quote
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
                      parse_outcome_json, parse_primary_need)
 
@@ -48,7 +49,7 @@ EVENT_TABLES: dict[str, tuple[str, str, str, str, str | None]] = {
 def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd.Series:
     flags, bad = parse_flags(t.col(column))
     if t.hits(bad):  # messages are built only when there is a row to report
-        t.report(bad, column, column + " " + t.col(column) + f" is not a Y/N flag; {consequence}",
+        t.report(bad, column, column + " " + quote(t.col(column)) + f" is not a Y/N flag; {consequence}",
                  check="bad_flag", drop=False)
     return flags
 
@@ -100,7 +101,7 @@ def contacts(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> 
     outcome, nfa, problem = parse_outcome_json(t.col("cont_contact_outcome_json"))
     if t.hits(problem.notna()):
         t.report(problem.notna(), "cont_contact_outcome_json",
-                 "cont_contact_outcome_json " + t.col("cont_contact_outcome_json") + " " + problem
+                 "cont_contact_outcome_json " + quote(t.col("cont_contact_outcome_json")) + " " + problem
                  + "; outcome left unknown", check="bad_json", drop=False)
     ev["category"] = map_distinct(t.col("cont_contact_source_code"), lambda u: u.str.upper())
     ev["outcome"] = outcome
@@ -122,7 +123,7 @@ def referrals(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) ->
     need, bad = parse_primary_need(t.col("cine_cin_primary_need_code"))
     if t.hits(bad):
         t.report(bad, "cine_cin_primary_need_code",
-                 "cine_cin_primary_need_code " + t.col("cine_cin_primary_need_code")
+                 "cine_cin_primary_need_code " + quote(t.col("cine_cin_primary_need_code"))
                  + " is not a primary need code (N0 to N9); left empty", check="unknown_code",
                  drop=False)
     ev["category"] = need
@@ -156,13 +157,13 @@ def _factor_codes(event_ids: pd.Series, factors: TableRows) -> pd.Series:
     orphan = fid.notna() & (at < 0)
     if factors.hits(orphan):
         factors.report(orphan, "cinf_assessment_id",
-                       "cinf_assessment_id " + fid + " is not in ssd_cin_assessments; row dropped",
+                       "cinf_assessment_id " + quote(fid, "event") + " is not in ssd_cin_assessments; row dropped",
                        check="unknown_person")
     raw = factors.col("cinf_assessment_factors_json")
     codes_, problem = parse_factors(raw)
     if factors.hits(problem.notna()):
         factors.report(problem.notna(), "cinf_assessment_factors_json",
-                       "cinf_assessment_factors_json " + raw + " " + problem.fillna("")
+                       "cinf_assessment_factors_json " + quote(raw) + " " + problem.fillna("")
                        + "; other codes used", check="unknown_code", drop=False)
     keep = factors.keep.to_numpy()
     if not has_repeats(fid[keep]):
@@ -213,7 +214,7 @@ def cp_plans(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> 
                         ("cppl_cp_plan_latest_category", "outcome")):
         code, bad = parse_cp_category(t.col(col))
         if t.hits(bad):
-            t.report(bad, col, col + " " + t.col(col) + " is not a CP category (Neglect, Physical "
+            t.report(bad, col, col + " " + quote(t.col(col)) + " is not a CP category (Neglect, Physical "
                      "Abuse, Sexual Abuse, Emotional Abuse, Multiple or NEG/PHY/SAB/EMO/MUL); left empty",
                      check="unknown_code", drop=False)
         ev[target] = code
@@ -258,7 +259,7 @@ def pre_proceedings(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=No
     care_start = issue.fillna(letter)
     if t.hits(to_issue & care_start.isna()):
         t.report(to_issue & care_start.isna(), "prep_pre_pro_outcome",
-                 "prep_pre_pro_outcome " + outcome + " but neither prep_agree_stepdown_issue_date "
+                 "prep_pre_pro_outcome " + quote(outcome) + " but neither prep_agree_stepdown_issue_date "
                  "nor prep_care_pro_letter_date is given; no care_proceedings event",
                  check="missing_value", severity="warning", drop=False)
     base = pd.DataFrame({

@@ -23,7 +23,7 @@ from .metadata import METADATA_FILE, read_metadata, resolve_parameters
 from .persons import build_persons
 from .readers import ROW, RawFile, find_table_files, normalise, read_file
 from .spec import LINK_TABLES, TABLE_COLUMNS, canonical_columns
-from .validation import COUNT_COLUMNS, ExtractError, ProblemLog, ValidationReport
+from .validation import COUNT_COLUMNS, ExtractError, ProblemLog, ValidationReport, id_kind, quote
 
 #: Event tables in the order they are read, with the event types they give.
 EVENT_SOURCES: dict[str, str] = {
@@ -98,6 +98,9 @@ class _Reader:
             return
         if raw.encoding == "cp1252":
             add(f"{name}: not UTF-8; read as Windows-1252", check="encoding")
+        elif raw.encoding is not None and raw.encoding.startswith("utf-16"):
+            add(f"{name}: UTF-16 text (Excel's \"Unicode Text\"), not UTF-8; read as UTF-16",
+                check="encoding")
         if raw.sheet is not None and raw.other_sheets:
             add(f"{name}: read sheet '{raw.sheet}'; other sheet(s) "
                 + ", ".join(f"'{s}'" for s in raw.other_sheets) + " ignored", check="excel_layout")
@@ -114,14 +117,14 @@ class _Reader:
                     f"compared ignoring case) with different values; column {first} used, "
                     f"column {repeat} ignored", severity="error", check="duplicate_column", column=col)
         for row, col, formula in raw.formulas:
-            add(f"{name} row {row}: {col} holds the formula {formula}; formulas are not "
+            add(f"{name} row {row}: {col} holds the formula {quote(formula)}; formulas are not "
                 f"evaluated, so the cell is read as empty", severity="error", check="formula",
                 column=col, rows=[row], values=[formula])
         ids = [c for c in raw.numeric_columns if c.endswith("_id") and c in df.columns]
         for col in ids:
             example = df[col].dropna()
             example = example.iloc[0] if len(example) else ""
-            add(f"{name}: {col} holds numbers, not text (e.g. {example}); read as whole numbers, "
+            add(f"{name}: {col} holds numbers, not text (e.g. {quote(example, id_kind(col))}); read as whole numbers, "
                 f"so leading zeros (0012) cannot be recovered", severity="warning",
                 check="numeric_id", column=col)
         if raw.ragged:
@@ -210,7 +213,7 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
         tables = _build(reader, log, audit)
     finally:
         reader.close()
-    report = ValidationReport(problems=log.frame(), counts=reader.counts())
+    report = log.report(reader.counts())
     cohort = Cohort(
         persons=conform(tables["persons"], "persons"),
         links=conform(tables["links"], "links"),
@@ -302,7 +305,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
                 if len(absent):
                     mask = lt.df[ROW].isin(absent[ROW])
                     parent = lt.col(parent_col)[lt.reported(mask)]  # messages for these rows only
-                    lt.report(mask, parent_col, parent_col + " " + parent
+                    lt.report(mask, parent_col, parent_col + " " + quote(parent, "person")
                               + " (a parent) is not in ssd_person; kept with unknown date of birth",
                               check="parent_not_in_extract", severity="note", drop=False)
                     extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,
