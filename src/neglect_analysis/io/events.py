@@ -18,6 +18,7 @@ from .. import codes
 from ..idsets import IdSet, positions
 from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
+from .dates import parse_dates
 from .readers import ROW
 from .validation import quote
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
@@ -44,6 +45,60 @@ EVENT_TABLES: dict[str, tuple[str, str, str, str, str | None]] = {
     "ssd_cla_episodes": ("cla", "clae_cla_episode_id", "clae_person_id",
                          "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
 }
+
+
+#: (person, start date) columns of every event table: those checked against death dates.
+EVENT_PERSON_START: dict[str, tuple[str, str]] = {
+    **{table: (spec[2], spec[3]) for table, spec in EVENT_TABLES.items()},
+    "ssd_pre_proceedings": ("prep_person_id", "prep_pre_pro_decision_date"),
+    "paper_records": ("person_id", "event_date"),
+}
+
+
+def after_death(t: TableRows, persons: pd.DataFrame) -> None:
+    """Report (warning) event rows starting after their person's death; the rows are kept.
+
+    An event dated after the death is impossible as recorded, but which date is wrong (the
+    event's, or ``pers_death_date``) the loader cannot tell, and a record about a child after
+    their death (a child death review, a sibling's contact filed under the child) is possible:
+    the row is kept, so the chronology shows it, with a warning to check both dates. Only
+    start dates are compared (an episode open at the death closes with it); the same day is
+    not after. Cheap: only rows of people with a death date are looked at.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> persons = pd.DataFrame({"person_id": ["C", "D"], "death_date": pd.to_datetime([None, "2016-01-31"])})
+    >>> df = pd.DataFrame({"cont_person_id": ["C", "D", "D"], "_row": [2, 3, 4],
+    ...                    "cont_contact_date": ["2017-01-01", "2016-01-31", "01/02/2016"]})
+    >>> log = ProblemLog()
+    >>> after_death(TableRows("ssd_contacts", "ssd_contacts.csv", df, log), persons)
+    >>> log.frame()["problem"].tolist()
+    ['ssd_contacts.csv row 4: cont_contact_date 01/02/2016 is after the death of cont_person_id D on 2016-01-31; row kept, check both dates']
+    """
+    if t.table not in EVENT_PERSON_START:
+        return
+    dead = persons["death_date"].notna().to_numpy(dtype=bool)
+    if not dead.any():
+        return
+    person_col, start_col = EVENT_PERSON_START[t.table]
+    deaths = pd.Series(persons["death_date"].to_numpy()[dead], index=persons["person_id"].to_numpy()[dead])
+    deaths = deaths[~deaths.index.duplicated()]
+    person = t.col(person_col)
+    near = t.reported(pd.Series(positions(person, deaths.index) >= 0, index=t.df.index))
+    if not near.any():
+        return
+    start, _ = parse_dates(t.col(start_col)[near])
+    death = person[near].map(deaths)
+    after = pd.Series(False, index=t.df.index)
+    after[near] = (start > death).fillna(False).to_numpy(dtype=bool)
+    if not after.any():
+        return
+    died = pd.Series(pd.NA, index=t.df.index, dtype="string")
+    died[after] = death[after[near].to_numpy()].dt.strftime("%Y-%m-%d").astype("string").to_numpy()
+    t.report(after, start_col, start_col + " " + quote(t.col(start_col)) + " is after the death of "
+             + person_col + " " + quote(person, "person") + " on " + died
+             + "; row kept, check both dates", check="after_death", severity="warning", drop=False)
 
 
 def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd.Series:

@@ -83,6 +83,7 @@ def from_relationships(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.D
                  + pair.map(first_by_pair).astype("Int64").astype("string") + "; row dropped",
                  check="duplicate_id", severity="warning")
     partner = rel == "partner_of"
+    _partner_of_child(t, partner, birth, child)
     start = t.date("start_date", required=False)
     end = t.date("end_date", required=False)
     end = t.date_order(start, end, "start_date", "end_date")
@@ -95,6 +96,28 @@ def from_relationships(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.D
         "person_id": t.col("person_id"), "partner_id": child, "start_date": start, "end_date": end,
     })[keep & partner]
     return links.reset_index(drop=True), partners.reset_index(drop=True)
+
+
+def _partner_of_child(t: TableRows, partner: pd.Series, birth: pd.Series, child: pd.Series) -> None:
+    """Drop (error) a ``partner_of`` row between a parent and their own child (a birth link,
+    either way round, on a kept row of the table): the partner row is the impossible one
+    and is dropped; the birth link is kept, as the family's structure rests on it."""
+    parent = t.col("person_id")
+    kept_birth = (birth & t.keep).to_numpy(dtype=bool)
+    if not kept_birth.any() or not t.hits(partner):
+        return
+    pair = parent + "\x1f" + child
+    births = pd.Series(t.df[ROW].to_numpy()[kept_birth], index=pair[kept_birth].to_numpy())
+    births = births[~births.index.duplicated()]
+    forward = pair.map(births)
+    backward = (child + "\x1f" + parent).map(births)
+    link_row = forward.fillna(backward)
+    bad = partner & link_row.notna()
+    if t.hits(bad):
+        t.report(bad, "related_person_id",
+                 "person_id " + quote(parent, "person") + " is partner_of " + quote(child, "person")
+                 + " but row " + link_row.astype("Int64").astype("string")
+                 + " makes one the birth parent of the other; row dropped", check="partner_of_child")
 
 
 def from_ssd_mother(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -387,7 +410,61 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
                 + str(max_birth_parents) + "); link kept until the extract is corrected")
         m, txt = _on_table(t, many, text, _table_index(t, links[ROW]))
         t.report(m, None, txt, check="too_many_parents", drop=False, values=None)
+    check_parent_sex(links, persons, t, parent=parent)
     return links
+
+
+#: Sex (one letter, as ``persons.sex``) a birth parent cannot have, per relationship.
+IMPOSSIBLE_PARENT_SEX: dict[str, str] = {"mother_of": "M", "father_of": "F"}
+
+
+def check_parent_sex(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
+                     parent: np.ndarray | None = None) -> None:
+    """Report (error) a ``mother_of`` link from a person recorded as male, or a ``father_of``
+    link from one recorded as female; the link is kept.
+
+    Either the sex in ``ssd_person`` or the relationship is wrong, and the loader cannot tell
+    which; the link itself (who is whose parent) still stands, so sibling groups keep it until
+    the extract is corrected (an error: exit 1). ``parent``: the links' parent codes
+    (:func:`_person_codes`) when the caller has them. ``parent_of`` links (from ``ssd_family``)
+    carry no sex.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> persons = pd.DataFrame({"person_id": ["F1", "C"], "sex": ["M", "F"]})
+    >>> links = pd.DataFrame({"parent_id": ["F1"], "child_id": ["C"], "relationship": ["mother_of"],
+    ...                       "_row": [2]})
+    >>> log = ProblemLog()
+    >>> check_parent_sex(links, persons, TableRows("relationships", "relationships.csv", links, log))
+    >>> log.frame()["problem"].tolist()
+    ['relationships.csv row 2: F1 is recorded as male (M) in ssd_person but is the mother (mother_of) of C; link kept until the extract is corrected']
+    """
+    if links.empty or "sex" not in persons.columns:
+        return
+    rel = links["relationship"]
+    wrong = rel.map(IMPOSSIBLE_PARENT_SEX)
+    if not wrong.notna().any():
+        return
+    if parent is None:
+        parent, _ = _person_codes(links, persons)
+    sex = persons["sex"].astype("string").to_numpy(dtype=object, na_value=None)
+    inside = parent < len(sex)
+    parent_sex = pd.Series(np.where(inside, sex[np.where(inside, parent, 0)], None),
+                           index=links.index, dtype="string")
+    bad = (parent_sex == wrong).fillna(False).astype(bool)
+    if not bad.any():
+        return
+    b = links[bad]
+    word = b["relationship"].map({"mother_of": "the mother", "father_of": "the father"})
+    recorded = parent_sex[bad].map({"M": "male", "F": "female"})
+    text = pd.Series(pd.NA, index=links.index, dtype="string")
+    text[bad] = (quote(b["parent_id"], "person") + " is recorded as " + recorded + " ("
+                 + parent_sex[bad] + ") in ssd_person but is " + word + " (" + b["relationship"]
+                 + ") of " + quote(b["child_id"], "person")
+                 + "; link kept until the extract is corrected").to_numpy()
+    m, txt = _on_table(t, bad, text, _table_index(t, links[ROW]))
+    t.report(m, None, txt, check="parent_sex", drop=False, values=None)
 
 
 def _dob_at(dobs: np.ndarray, codes: np.ndarray) -> np.ndarray:

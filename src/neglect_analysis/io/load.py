@@ -99,7 +99,7 @@ class _Reader:
         if raw.encoding == "cp1252":
             add(f"{name}: not UTF-8; read as Windows-1252", check="encoding")
         elif raw.encoding is not None and raw.encoding.startswith("utf-16"):
-            add(f"{name}: UTF-16 text (Excel's \"Unicode Text\"), not UTF-8; read as UTF-16",
+            add(f"{name}: UTF-16 text, not UTF-8; read as UTF-16",
                 check="encoding")
         if raw.sheet is not None and raw.other_sheets:
             add(f"{name}: read sheet '{raw.sheet}'; other sheet(s) "
@@ -234,6 +234,46 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     return cohort, report
 
 
+def link_table(reader: _Reader, log: ProblemLog) -> tuple[str | None, TableRows | None]:
+    """The link table used and its rows: the first of ``relationships``, ``ssd_mother``,
+    ``ssd_family`` in the extract with a row that can be used.
+
+    A link table with no usable row (header only, an empty or unreadable file, a required
+    column missing) is passed over, with a warning, for the next one present: an empty
+    ``relationships.csv`` must not hide a populated ``ssd_mother`` (issue 14). When none has
+    a usable row the first present is used; a header-only one is then an error (no sibling
+    group can be formed). Tables after the one used are noted as not read.
+    """
+    present = [s for s in LINK_TABLES if reader.has(s)]
+    if not present:
+        return None, None
+    chosen = None
+    for source in present:
+        t = reader.table(source)
+        if t is not None and t.keep.any():
+            chosen = source
+            break
+    source = chosen or present[0]
+    for other in present:
+        name = reader.files[other][0].name
+        if other == source or (chosen is None and other != source):
+            continue
+        if present.index(other) < present.index(source):
+            t = reader.read.get(other)
+            why = ("has column names but no rows" if t is not None and len(t.df) == 0
+                   else "has no row that can be used")
+            _table_note(log, other, f"{name}: {why}; links are taken from "
+                        f"{reader.files[source][0].name} instead", severity="warning",
+                        check="link_fallback")
+        else:
+            _table_note(log, other, f"{name}: not read; links are taken from {source}", check="other")
+    t = reader.read.get(source)
+    if chosen is None and t is not None and len(t.df) == 0 and len(t.df.columns) > 1:
+        _table_note(log, source, f"{t.file}: has column names but no rows; no sibling groups can be "
+                    f"formed. Export {source} again with its rows", severity="error", check="empty_file")
+    return source, t
+
+
 def _link_codes(links: pd.DataFrame, parent_at: np.ndarray, child_at: np.ndarray,
                 n_persons: int) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of the links' parents and children (see ``links._person_codes``) from
@@ -271,18 +311,13 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     person_ids = IdSet(persons["person_id"])  # one set for every membership test of this load
 
     # links -------------------------------------------------------------------------------------
-    source = next((s for s in LINK_TABLES if reader.has(s)), None)
+    source, lt = link_table(reader, log)
     links = pd.DataFrame(columns=["parent_id", "child_id", "relationship", "source", ROW])
     partners = None
     if source is None:
         _table_note(log, "relationships", "no link table found (relationships, ssd_mother or "
                     "ssd_family): no sibling groups can be formed", severity="error")
     else:
-        for other in LINK_TABLES:
-            if other != source and reader.has(other):
-                _table_note(log, other, f"{reader.files[other][0].name}: not read; links are taken from "
-                            f"{source}", check="other")
-        lt = reader.table(source)
         out["link_source"] = source
         if lt is not None and lt.keep.any():
             if source == "relationships":
@@ -333,6 +368,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             frames.append(ev.assessments(t, person_ids, ft, audit_date=audit_date))
         else:
             frames.append(ev.BUILDERS[table](t, person_ids, audit_date=audit_date))
+        ev.after_death(t, persons)
     if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
         ft = reader.table("ssd_assessment_factors")
         ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",

@@ -193,7 +193,7 @@ def _any_field_size():
 
 def sniff_utf16(head: bytes) -> str | None:
     """``"utf-16"`` when ``head`` (a file's first bytes) is UTF-16 text (a byte order mark,
-    or a zero byte in every other place, as Excel's "Unicode Text" writes), else None.
+    or a zero byte in every other place), else None.
 
     Examples
     --------
@@ -369,7 +369,7 @@ def check_zip_size(path: Path, *, max_bytes: int | None = None, max_ratio: float
     >>> check_zip_size(p, max_ratio=10, ratio_from=0)
     Traceback (most recent call last):
     ...
-    ValueError: it expands to 1.0 MB from 0.0 MB (more than 10 times its size: a damaged workbook or a decompression bomb); not opened
+    ValueError: it expands to 1.0 MB, more than 10 times its size: a damaged workbook or a decompression bomb; not opened
     """
     max_bytes = XLSX_MAX_BYTES if max_bytes is None else max_bytes
     max_ratio = XLSX_MAX_RATIO if max_ratio is None else max_ratio
@@ -382,11 +382,11 @@ def check_zip_size(path: Path, *, max_bytes: int | None = None, max_ratio: float
     size = max(path.stat().st_size, 1)
     mb = lambda n: f"{n / 1e6:.1f} MB"  # noqa: E731
     if expanded > max_bytes:
-        raise ValueError(f"it expands to {mb(expanded)} from {mb(size)} (more than "
-                         f"{mb(max_bytes)}); not opened")
+        raise ValueError(f"it expands to {mb(expanded)}, more than {mb(max_bytes)}: a damaged "
+                         "workbook or a decompression bomb; not opened")
     if expanded > ratio_from and expanded > max_ratio * size:
-        raise ValueError(f"it expands to {mb(expanded)} from {mb(size)} (more than {max_ratio:g} "
-                         "times its size: a damaged workbook or a decompression bomb); not opened")
+        raise ValueError(f"it expands to {mb(expanded)}, more than {max_ratio:g} times its size: a "
+                         "damaged workbook or a decompression bomb; not opened")
 
 
 def read_file(path: str | Path, table: str | None = None) -> RawFile:
