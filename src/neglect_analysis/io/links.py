@@ -114,9 +114,10 @@ def _partner_of_child(t: TableRows, partner: pd.Series, birth: pd.Series, child:
     link_row = forward.fillna(backward)
     bad = partner & link_row.notna()
     if t.hits(bad):
-        t.report(bad, "related_person_id",
-                 "person_id " + quote(parent, "person") + " is partner_of " + quote(child, "person")
-                 + " but row " + link_row.astype("Int64").astype("string")
+        t.report(bad, "relationship",
+                 "relationship " + quote(t.col("relationship")) + " of " + quote(parent, "person")
+                 + " and " + quote(child, "person") + ", but row "
+                 + link_row.astype("Int64").astype("string")
                  + " makes one the birth parent of the other; row dropped", check="partner_of_child")
 
 
