@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 from dataclasses import replace
 from typing import Iterable, Mapping
 

@@ -15,7 +15,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pac
 
 from .arrowtext import arrow_text, repeat_text, text_series
