@@ -84,6 +84,9 @@ def expected_counts(case: Case, clean_counts: pd.DataFrame) -> dict:
             out[r.table] = (0, 0)
         else:
             out[r.table] = (r.rows_read + change[0], r.rows_used + change[1])
+    for table, absolute in case.counts.items():  # "+TABLE": a table the clean extract lacks
+        if table.startswith("+"):
+            out[table[1:]] = absolute
     return out
 
 

@@ -19,6 +19,32 @@ def test_bad_iso_date_is_a_usage_error(capsys, tmp_path):
     assert "is not an ISO date" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value, said", [
+    ("nan", "'nan' must be a finite number, 0 or more"),
+    ("inf", "'inf' must be a finite number, 0 or more"),
+    ("-1", "'-1' must be a finite number, 0 or more"),
+    ("ten", "'ten' is not a number"),
+])
+def test_min_span_years_must_be_finite(value, said, capsys, tmp_path):
+    # issue 14: nan and inf were accepted (and every sibling group was then dropped or kept)
+    with pytest.raises(SystemExit) as e:
+        main(["report", str(tmp_path), "--out", str(tmp_path / "o"), "--min-span-years", value])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == f"neglect-analysis report: error: argument --min-span-years: {said}"
+
+
+@pytest.mark.parametrize("option", ["--audit-date", "--ics-start"])
+def test_dates_out_of_range_are_usage_errors(option, capsys, tmp_path):
+    # issue 14: --audit-date 2999-01-01 overflowed pandas (years after 2262) with a traceback
+    with pytest.raises(SystemExit) as e:
+        main(["validate", str(tmp_path), option, "2999-01-01"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"neglect-analysis validate: error: argument {option}: '2999-01-01' is out of range "
+        "(dates from 1900-01-01 to 2199-12-31)")
+
+
 def test_missing_data_folder_exits_2_with_a_message(capsys, tmp_path):
     code = main(["validate", str(tmp_path / "nowhere")])
     assert code == 2

@@ -101,11 +101,13 @@ def test_parse_distinct_matches_one_by_one_parsing():
                    "2199-12-31", "2200-01-01", "0000-01-01", "2017-02-29", "x", " ", None,
                    "2017-03-05T10:00", "2017-03-05 10:00:00.000"], dtype="string")
     a, b = _parse_distinct(s), _parse_few(s)
-    assert a[0].equals(b[0]) and a[1].tolist() == b[1].tolist()
+    assert a[0].equals(b[0]) and a[1].tolist() == b[1].tolist() and a[2].tolist() == b[2].tolist()
     # by hand: the four forms of 5 March 2017 read alike (42825 is 31 March 2017)
     assert a[0].iloc[:4].dt.strftime("%Y-%m-%d").tolist() == ["2017-03-05"] * 3 + ["2017-03-31"]
-    # placeholder missing and not bad; 1899 and 2200 out of range (bad); 2199-12-31 accepted
-    assert a[1].iloc[4:8].tolist() == [False, True, False, True]
+    # placeholder missing, neither bad nor out of range; 1899 and 2200 out of range (not
+    # "not a date": issue 14); 2199-12-31 accepted; 0000-01-01 out of range; 2017-02-29 bad
+    assert a[1].iloc[4:10].tolist() == [False, False, False, False, False, True]
+    assert a[2].iloc[4:10].tolist() == [False, True, False, True, True, False]
 
 
 def test_in_ids_hashes_either_side():

@@ -12,6 +12,7 @@ from neglect_analysis.cli import main
 from neglect_analysis.cohort import Cohort
 from neglect_analysis.findings import findings
 from neglect_analysis.io import load_extract
+from neglect_analysis.io.validation import quote
 from neglect_analysis.privacy import (
     KEY_VARIABLE,
     pseudonym_map,
@@ -131,21 +132,51 @@ def test_free_text_kept_only_when_asked():
 
 
 def test_validation_problems_lose_their_ids():
-    c = _family()
     problems = pd.DataFrame({
         "table": ["relationships", "ssd_s47_enquiry"], "row": [4, 9],
         "column": ["person_id", "s47e_referral_id"], "value": ["P999", "R77"],
-        "problem": ["relationships.csv row 4: person_id P999 (a parent) is not in ssd_person; "
-                    "child C1 kept", "ssd_s47_enquiry.csv row 9: s47e_referral_id R77 is not a referral"],
+        "problem": ["relationships.csv row 4: person_id " + quote("P999", "person") + " (a parent) is "
+                    "not in ssd_person; child " + quote("C1", "person") + " kept",
+                    "ssd_s47_enquiry.csv row 9: s47e_referral_id " + quote("R77", "event")
+                    + " is not a referral"],
     })
-    out = pseudonymise_problems(problems, KEY.encode(), cohort=c)
+    out = pseudonymise_problems(problems, KEY.encode())
     k = KEY.encode()
-    assert out["value"].tolist() == [pseudonym_map(["P999"], k)["P999"],
-                                     pseudonym_map(["R77"], k, namespace="event")["R77"]]
-    text = " ".join(out["problem"])
-    assert not re.search(r"\b(P999|R77|C1)\b", text)
-    assert "row 4" in text and "row 9" in text  # the auditor can still find the rows
+    p999, c1 = pseudonym_map(["P999"], k)["P999"], pseudonym_map(["C1"], k)["C1"]
+    r77 = pseudonym_map(["R77"], k, namespace="event")["R77"]
+    assert out["value"].tolist() == [p999, r77]
+    assert out["problem"].tolist() == [
+        f"relationships.csv row 4: person_id {p999} (a parent) is not in ssd_person; child {c1} kept",
+        f"ssd_s47_enquiry.csv row 9: s47e_referral_id {r77} is not a referral"]
     assert problems.loc[0, "value"] == "P999"  # input unchanged
+
+
+def test_ids_with_spaces_and_commas_leave_no_trace(tmp_path):
+    # Issue 14: ids holding spaces or commas were matched word by word and leaked. Two people
+    # "Smith, J 7" (a contact's person, not in ssd_person) and "M 1" (a mother 11 at the
+    # birth of her child "C 2, b"): every message naming them must name their pseudonyms only.
+    (tmp_path / "ssd_person.csv").write_text(
+        'pers_person_id,pers_dob\n"M 1",2000-03-02\n"C 2, b",2012-03-01\n', encoding="utf-8")
+    (tmp_path / "relationships.csv").write_text(
+        'person_id,related_person_id,relationship\n"M 1","C 2, b",mother_of\n', encoding="utf-8")
+    (tmp_path / "ssd_contacts.csv").write_text(
+        'cont_contact_id,cont_person_id,cont_contact_date\n"K 1, x","Smith, J 7",2017-01-01\n',
+        encoding="utf-8")
+    _, report = load_extract(tmp_path, audit_date="2018-07-31")
+    k = KEY.encode()
+    x = lambda i: pseudonym_map([i], k)[i]  # noqa: E731
+    out = pseudonymise_problems(report, k)
+    errors = out[out["severity"] == "error"].sort_values("table")
+    assert errors["problem"].tolist() == [
+        f"relationships.csv row 2: parent {x('M 1')} (born 2000-03-02) was 11 at the birth of "
+        f"{x('C 2, b')} (born 2012-03-01); row dropped",
+        f"ssd_contacts.csv row 2: cont_person_id {x('Smith, J 7')} is not in ssd_person; row dropped"]
+    assert errors["value"].isna().tolist() == [True, False] and errors["value"].iloc[1] == x("Smith, J 7")
+    text = " ".join(out["problem"]) + " ".join(out["value"].dropna())
+    for original in ("M 1", "C 2", "Smith", "J 7"):
+        assert original not in text
+    # the plain report still names them, for the auditor who holds the key to the case system
+    assert "cont_person_id Smith, J 7 is not in ssd_person" in " ".join(report.problems["problem"])
 
 
 # --- the sample: aggregates unchanged ------------------------------------------------------

@@ -8,6 +8,7 @@ Ctrl-C (130), SIGHUP (129) or SIGTERM (143), after removing unfinished output.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,10 +20,16 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def _iso_date(text: str) -> date:
+    from .io.dates import EARLIEST_DATE, LATEST_DATE
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE.date() <= day <= LATEST_DATE.date():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range (dates from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d})")
+    return day
 
 
 def _id_list(text: str) -> list[str]:
@@ -40,6 +47,17 @@ def _positive_int(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
     return n
+
+
+def _finite_float(text: str) -> float:
+    """A finite number not below 0 (``nan``, ``inf`` and negatives are usage errors)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(x) or x < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, 0 or more")
+    return x
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a TOML file of thresholds (docs/definitions.md); options below override it")
     r.add_argument("--min-children", type=_positive_int, metavar="N",
                    help=f"index parents have at least N children (default {DEFAULTS.min_children})")
-    r.add_argument("--min-span-years", type=float, metavar="Y",
+    r.add_argument("--min-span-years", type=_finite_float, metavar="Y",
                    help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
     r.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
     r.add_argument("--suppress-below", type=_positive_int, metavar="N",

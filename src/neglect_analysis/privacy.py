@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 from dataclasses import replace
 from typing import Iterable, Mapping
 
@@ -60,8 +59,6 @@ FREE_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "iro_challenges": ("theme",),
 }
 
-#: Tokens of a validation message that may be ids (see :func:`pseudonymise_problems`).
-_TOKEN = re.compile(r"[^\s,;:()\[\]{}'\"=]+")
 
 
 def key_from_env(environ: Mapping[str, str] | None = None, *, min_length: int = MIN_KEY_LENGTH) -> bytes:
@@ -200,45 +197,53 @@ def pseudonymise_cohort(cohort: Cohort, key: bytes, *, keep_free_text: bool = Fa
     return replace(out, meta={**dict(cohort.meta), "pseudonymised": True})
 
 
-def pseudonymise_problems(problems: pd.DataFrame, key: bytes, *, cohort: Cohort | None = None) -> pd.DataFrame:
+def pseudonymise_problems(problems, key: bytes) -> pd.DataFrame:
     """The validation report's problems with ids replaced as :func:`pseudonymise_cohort` does.
 
-    A problem's ``value`` in an id column (name ending ``_id``: ``...person_id`` in the
-    ``person`` namespace, any other in ``event``) is replaced by its pseudonym, even when the
-    row was dropped and the id is not in the cohort. Every token of the ``problem`` message
-    (split at spaces and ``,;:()[]{}'"=``) that is such a value, or a person or event id of
-    ``cohort`` (the cohort *before* pseudonymisation), is replaced too. Row numbers, dates and
-    codes are kept: the auditor needs them to correct the extract. The input is not modified.
+    ``problems``: a :class:`~neglect_analysis.io.ValidationReport` (its ``marked`` problems are
+    used), or a problems frame whose texts mark their quoted values
+    (:func:`~neglect_analysis.io.validation.quote`). Each problem text is built again from its
+    values: every quoted person or event id becomes its pseudonym (namespace ``person`` or
+    ``event``, so it matches the pseudonymised cohort), other quoted values are shown as in
+    the plain report. Nothing is looked for in the words of the text, so an id holding spaces
+    or commas is replaced whole. A problem's ``value`` in an id column (name ending ``_id``:
+    ``...person_id`` in the ``person`` namespace, any other in ``event``) is replaced by its
+    pseudonym, even when the row was dropped and the id is not in the cohort. Row numbers,
+    dates and codes are kept: the auditor needs them to correct the extract. The input is not
+    modified.
 
     Examples
     --------
-    >>> pr = pd.DataFrame({"value": ["P9"], "column": ["person_id"],
-    ...                    "problem": ["relationships.csv row 4: person_id P9 is not in ssd_person"]})
+    >>> from neglect_analysis.io.validation import quote
+    >>> pr = pd.DataFrame({"value": ["P 9, 1"], "column": ["person_id"],
+    ...                    "problem": ["relationships.csv row 4: person_id " + quote("P 9, 1", "person")
+    ...                                + " is not in ssd_person"]})
     >>> out = pseudonymise_problems(pr, b"k" * 16)
-    >>> out.loc[0, "value"] == pseudonym_map(["P9"], b"k" * 16)["P9"], "P9" in out.loc[0, "problem"]
-    (True, False)
+    >>> x = pseudonym_map(["P 9, 1"], b"k" * 16)["P 9, 1"]
+    >>> out.loc[0, "value"] == x, out.loc[0, "problem"] == f"relationships.csv row 4: person_id {x} is not in ssd_person"
+    (True, True)
     """
-    out = problems.copy()
+    from .io.validation import id_kind, render_problems, shorten_values
+
+    marked = getattr(problems, "marked", None)
+    if marked is None and not isinstance(problems, pd.DataFrame):
+        marked = problems.problems  # a report made without marks: nothing marked to replace
+    out = (problems if marked is None else marked).copy()
     if out.empty:
         return out
     value = out["value"].astype("string")
-    column = out["column"].astype("string").fillna("")
-    is_id = column.str.endswith("_id")
-    is_person = column.str.endswith("person_id")
-    people = [value[is_id & is_person]]
-    events = [value[is_id & ~is_person]]
-    if cohort is not None:
-        people += [getattr(cohort, t)[c] for t, cols in PERSON_ID_COLUMNS.items() for c in cols]
-        events += [getattr(cohort, t)[c] for t, cols in EVENT_ID_COLUMNS.items() for c in cols]
-    person_map = pseudonym_map(pd.concat(people, ignore_index=True), key, namespace="person")
-    event_map = pseudonym_map(pd.concat(events, ignore_index=True), key, namespace="event")
-    value_map = value.where(is_person, value.map(event_map, na_action="ignore"))
-    value_map = value_map.where(~is_person, value.map(person_map, na_action="ignore"))
-    out["value"] = value.where(~is_id, value_map).astype("string")
-    tokens = {**event_map, **person_map}
+    kind = out["column"].astype("string").fillna("").map(id_kind)
+    names: dict[tuple[str, str], str] = {}
 
-    def sub(m: re.Match) -> str:
-        return tokens.get(m.group(0), m.group(0))
+    def pseudonym(namespace: str, text: str) -> str:
+        if (namespace, text) not in names:
+            names[(namespace, text)] = _digest(key, namespace, text)
+        return names[(namespace, text)]
 
-    out["problem"] = out["problem"].astype("string").str.replace(_TOKEN, sub, regex=True)
+    is_id = ((kind != "text") & value.notna()).to_numpy(dtype=bool)
+    new_value = value.copy()
+    if is_id.any():
+        new_value[is_id] = [pseudonym(k, v) for k, v in zip(kind[is_id], value[is_id])]
+    out["value"] = shorten_values(new_value)
+    out["problem"] = render_problems(out["problem"], ids=pseudonym)
     return out

@@ -123,7 +123,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     if key is not None:
         from .privacy import pseudonymise_cohort, pseudonymise_ids, pseudonymise_problems
 
-        problems = pseudonymise_problems(vreport.problems, key, cohort=cohort)
+        problems = pseudonymise_problems(vreport, key)
         cohort = pseudonymise_cohort(cohort, key)
         if index_parents:
             index_parents = pseudonymise_ids(index_parents, key)

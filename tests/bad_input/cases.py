@@ -9,7 +9,8 @@ reports for the clean extract (5 notes: fathers absent from ``ssd_person``):
   row is ``{last:TABLE+1}``) and ``{n:TABLE}`` its number of rows.
 - ``exit_code``: of ``neglect-analysis validate`` (0 no errors, 1 errors).
 - ``counts``: changes of ``(rows_read, rows_used)`` per table against the clean extract,
-  ``"all dropped"`` (read as clean, none used), ``"empty"`` (no rows) or ``None`` (the table is not read at all; key
+  ``"all dropped"`` (read as clean, none used), key ``"+TABLE"``: a table the clean extract
+  lacks, with its absolute ``(rows_read, rows_used)``, ``"empty"`` (no rows) or ``None`` (the table is not read at all; key
   ``"*"``: every table not named); every other table reads and uses exactly the clean rows.
 - ``check``: optional further assertions on the loaded Cohort.
 
@@ -331,8 +332,9 @@ def cycle_no_dob(f):
 
 
 def three_birth_parents(f):
-    for pid, dob in (("M9", "1980-01-01"), ("F9", "1978-01-01"), ("F8", "1979-01-01"), ("K9", "2010-01-01")):
-        d.add_person(f, pid, dob)
+    for pid, dob, sex in (("M9", "1980-01-01", "F"), ("F9", "1978-01-01", "M"), ("F8", "1979-01-01", "M"),
+                          ("K9", "2010-01-01", "F")):
+        d.add_person(f, pid, dob, sex=sex)
     d.add_links(f, ("M9", "K9", "mother_of"), ("F9", "K9", "father_of"), ("F8", "K9", "father_of"))
 
 
@@ -449,6 +451,108 @@ def check_flags(cohort, clean):
 
 def bad_flag(f):
     d.set_cells(f, "ssd_cp_plans", {(2, "cppl_cp_plan_ola"): "maybe"})
+
+
+# -- issue 14: input hardening ----------------------------------------------------------------
+
+def stale_xlsx_dimension(f):
+    # the sheet says A1:E10 (9 data rows) but holds every contact: all must be read
+    d.to_xlsx(f, "ssd_contacts")
+    d.stale_dimension(f, "ssd_contacts", "A1:E10")
+
+
+def header_only_relationships_and_ssd_mother(f):
+    rel = d.read(f, "relationships")
+    d.write(f, "relationships", rel.iloc[0:0])
+    # three mother-child links, in ssd_mother only
+    for pid, dob, sex in (("M7", "1980-01-01", "F"), ("K7", "2005-01-01", "M"), ("K8", "2008-01-01", "F"),
+                          ("K9", "2011-01-01", "M")):
+        d.add_person(f, pid, dob, sex=sex)
+    (f / "ssd_mother.csv").write_text("moth_person_id,moth_childs_person_id,moth_childs_dob\n"
+                                      "M7,K7,\nM7,K8,\nM7,K9,\n", encoding="utf-8")
+
+
+def check_links_from_ssd_mother(cohort, clean):
+    assert cohort.meta["link_source"] == "ssd_mother"
+    assert cohort.links[["parent_id", "child_id", "source"]].values.tolist() == [
+        ["M7", "K7", "ssd_mother"], ["M7", "K8", "ssd_mother"], ["M7", "K9", "ssd_mother"]]
+
+
+def header_only_relationships(f):
+    d.write(f, "relationships", d.read(f, "relationships").iloc[0:0])
+
+
+def event_after_death(f):
+    d.append(f, "ssd_person", [{"pers_person_id": "D1", "pers_sex": "F", "pers_dob": "2005-01-01",
+                                "pers_death_date": "2016-01-31"}])
+    d.set_cells(f, "ssd_contacts", {(3, "cont_person_id"): "D1", (3, "cont_contact_date"): "01/02/2016",
+                                    (4, "cont_person_id"): "D1", (4, "cont_contact_date"): "2016-01-31"})
+
+
+def check_event_after_death_kept(cohort, clean):
+    assert sorted(map(iso, cohort.events.loc[cohort.events["person_id"] == "D1", "start_date"])) == [
+        "2016-01-31", "2016-02-01"]
+
+
+def partner_of_own_child(f):
+    d.add_person(f, "M5", "1980-01-01")
+    d.add_person(f, "K5", "2010-01-01")
+    d.add_links(f, ("M5", "K5", "mother_of"), ("K5", "M5", "partner_of"))
+
+
+def check_partner_dropped(cohort, clean):
+    assert not cohort.partners["person_id"].isin(["K5", "M5"]).any()
+    assert cohort.links[cohort.links["child_id"] == "K5"]["parent_id"].tolist() == ["M5"]
+
+
+def mother_of_male(f):
+    d.add_person(f, "M6", "1980-01-01", sex="M")
+    d.add_person(f, "K6", "2010-01-01")
+    d.add_person(f, "F6", "1979-01-01", sex="F")
+    d.add_links(f, ("M6", "K6", "mother_of"), ("F6", "K6", "father_of"))
+
+
+def dates_out_of_range(f):
+    d.set_cells(f, "ssd_contacts", {(2, "cont_contact_date"): "1066-10-14"})
+    d.set_cells(f, "ssd_cp_plans", {(2, "cppl_cp_plan_end_date"): "01/01/2999"})
+
+
+def field_over_128kb(f):
+    # in the first ten lines, where the header is looked for: Python's csv module stopped at 128 KB
+    d.set_cells(f, "paper_records", {(2, "detail"): "y" * 200_000})
+
+
+def check_field_over_128kb(cohort, clean):
+    assert cohort.events["detail"].str.len().max() == 200_000
+
+
+def huge_id(f):
+    d.set_cells(f, "ssd_contacts", {(4, "cont_person_id"): "Z" * 300_000})
+
+
+def utf16_csv(f):
+    df = d.read(f, "paper_records")
+    df.loc[0, "detail"] = "Renée's nursery: £50"
+    d.write(f, "paper_records", df, encoding="utf-16")
+
+
+def check_utf16(cohort, clean):
+    assert "Renée's nursery: £50" in cohort.events["detail"].dropna().tolist()
+
+
+def binary_parquet_ids(f):
+    d.to_binary_parquet(f, "ssd_contacts", ["cont_contact_id", "cont_person_id"])
+
+
+def check_same_contacts(cohort, clean):
+    got = events(cohort, "contact")[["person_id", "start_date"]].sort_index()
+    want = events(clean, "contact")[["person_id", "start_date"]].sort_index()
+    assert got.index.tolist() == want.index.tolist() and got.values.tolist() == want.values.tolist()
+
+
+def xlsx_bomb(f):
+    # 40 MB of one byte zips to about 40 KB: refused before it is unzipped
+    d.zip_bomb(f, "ssd_cla_episodes", 40_000_000)
 
 
 CP = "ssd_cp_plans.csv"
@@ -612,4 +716,45 @@ CASES: list[Case] = [
     Case("missing_text_tokens", missing_text_tokens, [], 0, check=check_missing_tokens),
     Case("flag_variants", flag_variants, [], 0, check=check_flags),
     Case("bad_flag", bad_flag, [E(f"{CP} row 2: cppl_cp_plan_ola maybe is not a Y/N flag; read as N", "used")], 1),
+    # -- issue 14: input hardening -----------------------------------------------------------
+    Case("stale_xlsx_dimension", stale_xlsx_dimension, [], 0, check=check_same_contacts),
+    Case("header_only_relationships_and_ssd_mother", header_only_relationships_and_ssd_mother, [W(
+        "relationships.csv: has column names but no rows; links are taken from ssd_mother.csv instead",
+        "used")], 0, counts={"relationships": "empty", "ssd_person": (4, 4), "+ssd_mother": (3, 3)},
+        check=check_links_from_ssd_mother, baseline_kept=False),
+    Case("header_only_relationships", header_only_relationships, [E(
+        "relationships.csv: has column names but no rows; no sibling groups can be formed. Export "
+        "relationships again with its rows", "used")], 1, counts={"relationships": "empty"},
+        baseline_kept=False),
+    Case("event_after_death", event_after_death, [W(
+        "ssd_contacts.csv row 3: cont_contact_date 01/02/2016 is after the death of cont_person_id D1 "
+        "on 2016-01-31; row kept, check both dates", "used")], 0, counts={"ssd_person": (1, 1)},
+        check=check_event_after_death_kept),
+    Case("partner_of_own_child", partner_of_own_child, [E(
+        "relationships.csv row {last:relationships+2}: relationship partner_of of K5 and M5, but row "
+        "{last:relationships+1} makes one the birth parent of the other; row dropped")], 1,
+        counts={"relationships": (2, 1), "ssd_person": (2, 2)}, check=check_partner_dropped),
+    Case("mother_of_male", mother_of_male, [
+        E("relationships.csv row {last:relationships+1}: M6 is recorded as male (M) in ssd_person but "
+          "is the mother (mother_of) of K6; link kept until the extract is corrected", "used"),
+        E("relationships.csv row {last:relationships+2}: F6 is recorded as female (F) in ssd_person but "
+          "is the father (father_of) of K6; link kept until the extract is corrected", "used")], 1,
+        counts={"relationships": (2, 2), "ssd_person": (3, 3)}),
+    Case("dates_out_of_range", dates_out_of_range, [
+        E("ssd_contacts.csv row 2: cont_contact_date 1066-10-14 is out of range (dates from 1900-01-01 "
+          "to 2199-12-31 are read); row dropped"),
+        E(f"{CP} row 2: cppl_cp_plan_end_date 01/01/2999 is out of range (dates from 1900-01-01 to "
+          "2199-12-31 are read); end date left empty (open)", "used")], 1, counts={"ssd_contacts": (0, -1)}),
+    Case("field_over_128kb", field_over_128kb, [], 0, check=check_field_over_128kb),
+    Case("huge_id", huge_id, [E(
+        "ssd_contacts.csv row 4: cont_person_id " + "Z" * 80 + "… (300000 characters) is not in "
+        "ssd_person; row dropped")], 1, counts={"ssd_contacts": (0, -1)}),
+    Case("utf16_csv", utf16_csv, [N("paper_records.csv: UTF-16 text, not UTF-8; read as UTF-16")], 0,
+         check=check_utf16),
+    Case("binary_parquet_ids", binary_parquet_ids, [], 0, check=check_same_contacts),
+    Case("xlsx_bomb", xlsx_bomb, [
+        E("ssd_cla_episodes.xlsx: cannot be read (it expands to 40.0 MB, more than 100 times its size: "
+          "a damaged workbook or a decompression bomb; not opened); table not used. Save it again as "
+          "CSV (UTF-8) or Excel (.xlsx) and rerun"),
+        N("ssd_cla_episodes: table not in the extract; no cla events")], 1, counts={"ssd_cla_episodes": None}),
 ]

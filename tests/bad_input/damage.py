@@ -162,3 +162,50 @@ def csv_line(values: list[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="").writerow(values)
     return buf.getvalue()
+
+
+def stale_dimension(folder: Path, table: str, ref: str) -> None:
+    """Overwrite the ``<dimension ref=...>`` record of ``table.xlsx``'s sheet with ``ref`` (as a
+    program that appends rows without updating it leaves it)."""
+    import re
+    import zipfile
+
+    p = path(folder, table, ".xlsx")
+    with zipfile.ZipFile(p) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheets = [n for n in parts if n.startswith("xl/worksheets/sheet")]
+    for n in sheets:
+        xml = parts[n].decode("utf-8")
+        if "<dimension " in xml:
+            parts[n] = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', xml).encode("utf-8")
+        else:
+            parts[n] = xml.replace("<sheetData", f'<dimension ref="{ref}"/><sheetData', 1).encode("utf-8")
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def zip_bomb(folder: Path, table: str, expanded_bytes: int) -> None:
+    """Replace ``table.csv`` by a ``table.xlsx`` holding one part of ``expanded_bytes`` repeated
+    bytes (a few KB zipped): what a decompression bomb looks like from outside."""
+    import zipfile
+
+    with zipfile.ZipFile(path(folder, table, ".xlsx"), "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            block = b"a" * 1_000_000
+            for _ in range(expanded_bytes // len(block)):
+                part.write(block)
+            part.write(b"a" * (expanded_bytes % len(block)))
+    path(folder, table).unlink()
+
+
+def to_binary_parquet(folder: Path, table: str, binary: list[str]) -> None:
+    """Replace ``table.csv`` by ``table.parquet`` with the ``binary`` columns stored as bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = read(folder, table).replace("", None)
+    cols = {c: pa.array([None if v is None else (v.encode("utf-8") if c in binary else v) for v in df[c]],
+                        type=pa.binary() if c in binary else pa.string()) for c in df.columns}
+    pq.write_table(pa.table(cols), path(folder, table, ".parquet"))
+    path(folder, table).unlink()

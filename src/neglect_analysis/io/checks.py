@@ -17,9 +17,13 @@ import pyarrow.compute as pac
 
 from ..idsets import IdSet, id_set
 from .arrowtext import has_repeats, text_series
-from .dates import parse_dates
+from .dates import EARLIEST_DATE, LATEST_DATE, parse_dates_checked
 from .readers import ROW
-from .validation import ProblemLog
+from .validation import ProblemLog, id_kind, quote
+
+
+#: How the accepted range of dates is named in messages.
+DATE_RANGE = f"(dates from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d} are read)"
 
 
 def _in_ids(values: pd.Series, ids: IdSet | pd.Index) -> pd.Series:
@@ -141,10 +145,11 @@ class TableRows:
         first_whole.index = ids[kept.notna() & ~dup]
         first_whole = first_whole[~first_whole.index.duplicated()]
         same = dup & (ids.map(first_whole) == whole).fillna(False).astype(bool)
-        self.report(same, column, column + " " + ids + " repeats row " + first
+        shown = quote(ids, id_kind(column))
+        self.report(same, column, column + " " + shown + " repeats row " + first
                     + " exactly (every column); row dropped as a copy", check="duplicate_row",
                     severity="warning")
-        self.report(dup & ~same, column, column + " " + ids + " repeats the id on row " + first
+        self.report(dup & ~same, column, column + " " + shown + " repeats the id on row " + first
                     + " with other values; row dropped, row " + first + " used",
                     check="duplicate_id")
 
@@ -156,21 +161,28 @@ class TableRows:
         unknown = ids.notna() & ~_in_ids(ids, person_ids)
         role_txt = f" ({role})" if role else ""
         if self.hits(unknown):  # messages are built only when there is a row to report
-            self.report(unknown, column, column + " " + ids + role_txt + " is not in ssd_person; row dropped",
+            self.report(unknown, column, column + " " + quote(ids, "person") + role_txt
+                        + " is not in ssd_person; row dropped",
                         check="unknown_person")
 
     def date(self, column: str, *, required: bool, consequence: str = "left empty") -> pd.Series:
-        """Parse a date column. Required: empty or bad -> row dropped. Else bad -> error, NaT."""
+        """Parse a date column. Required: empty or bad -> row dropped. Else bad -> error, NaT.
+
+        A real day outside the accepted range (see :data:`~neglect_analysis.io.dates.EARLIEST_DATE`)
+        is reported as out of range, text that is no date as not a date.
+        """
         raw = self.col(column)
-        dates, bad = parse_dates(raw)
+        dates, bad, out = parse_dates_checked(raw)
         if required:
             self.report(raw.isna(), column, f"{column} is empty; row dropped", check="missing_value")
-            if self.hits(bad):
-                self.report(bad, column, column + " " + raw + " is not a date; row dropped", check="bad_date")
-        elif self.hits(bad):
-            self.report(bad, column, column + " " + raw + f" is not a date; {consequence}",
-                        check="bad_date", drop=False)
-        return dates  # NaT where bad (parse_dates)
+        after = "row dropped" if required else consequence
+        if self.hits(bad):
+            self.report(bad, column, column + " " + quote(raw) + f" is not a date; {after}",
+                        check="bad_date", drop=required)
+        if self.hits(out):
+            self.report(out, column, column + " " + quote(raw) + f" is out of range {DATE_RANGE}; {after}",
+                        check="date_out_of_range", drop=required)
+        return dates  # NaT where bad or out of range (parse_dates_checked)
 
     def not_after(self, dates: pd.Series, column: str, audit_date) -> None:
         """Drop rows dated after the audit date (warning): the audit reads history up to it.
@@ -185,7 +197,7 @@ class TableRows:
         audit = pd.Timestamp(audit_date)
         after = dates.notna() & (dates > audit)
         if self.hits(after):
-            self.report(after, column, column + " " + self.col(column) + " is after the audit date "
+            self.report(after, column, column + " " + quote(self.col(column)) + " is after the audit date "
                         + audit.strftime("%Y-%m-%d") + "; row not used", check="after_audit_date",
                         severity="warning")
 

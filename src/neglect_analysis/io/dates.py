@@ -5,7 +5,8 @@ DESIGN.md "Input": dates may come as ISO ``2017-03-31``, SQL Server datetimes
 serial numbers (1900 date system, e.g. ``42825`` = 2017-03-31). Excel cells that hold real dates
 reach us as ISO datetimes (``2017-03-31 00:00:00``) and are parsed as such. Times are dropped:
 every date is normalised to midnight. ``9999-12-31`` (the SQL Server placeholder for "no end
-date") is read as missing; other dates outside 1900-01-01 .. 2199-12-31 are not accepted.
+date") is read as missing; other dates outside 1900-01-01 .. 2199-12-31 are not accepted
+(reported as out of range, apart from text that is no date at all).
 """
 from __future__ import annotations
 
@@ -67,21 +68,43 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_dates(pd.Series(["9999-12-31 00:00:00", "3017-01-01"]))[1].tolist()
     [False, True]
     """
+    dates, bad, out_of_range = parse_dates_checked(values)
+    return dates, bad | out_of_range
+
+
+def parse_dates_checked(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_dates`, telling real dates outside the accepted range from text that is no
+    date: ``(dates, bad, out_of_range)``.
+
+    ``out_of_range`` is True where a value is a real day (in one of the accepted formats) before
+    :data:`EARLIEST_DATE` or after :data:`LATEST_DATE` (``1066-10-14``, ``2999-01-01``: typing
+    errors, and beyond what pandas stores past 2262); ``bad`` where it is no date at all
+    (``2017-02-30``, ``03/31/2017``, an Excel serial below 61). Both give NaT.
+
+    Examples
+    --------
+    >>> _, bad, out = parse_dates_checked(pd.Series(["1066-10-14", "01/01/2999", "2017-02-30",
+    ...                                              "2017-01-01", "9999-12-31"]))
+    >>> bad.tolist(), out.tolist()
+    ([False, False, True, False, False], [True, True, False, False, False])
+    """
     codes, uniques = distinct_codes(values)  # each distinct text is parsed once
     if len(uniques) == 0:
-        return (pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
-                pd.Series(False, index=values.index))
+        none = pd.Series(False, index=values.index)
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), none, none.copy()
     parse = _parse_few if len(uniques) <= FEW_VALUES else _parse_distinct
-    u_dates, u_bad = parse(uniques)
+    u_dates, u_bad, u_out = parse(uniques)
     dates = take_codes(u_dates.to_numpy(dtype="datetime64[ns]"), codes, np.datetime64("NaT"))
-    u_bad = u_bad.to_numpy(dtype=bool)
-    bad = take_codes(u_bad, codes, False) if u_bad.any() else np.zeros(len(codes), dtype=bool)
-    return (pd.Series(dates, index=values.index, dtype="datetime64[ns]"),
-            pd.Series(bad, index=values.index, dtype=bool))
+    flags = []
+    for u in (u_bad, u_out):
+        u = u.to_numpy(dtype=bool)
+        flags.append(pd.Series(take_codes(u, codes, False) if u.any() else np.zeros(len(codes), dtype=bool),
+                               index=values.index, dtype=bool))
+    return pd.Series(dates, index=values.index, dtype="datetime64[ns]"), flags[0], flags[1]
 
 
-def _parse_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """:func:`parse_dates` on distinct values (each format over the column, explicit format)."""
+def _parse_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_dates_checked` on distinct values (each format over the column, explicit format)."""
     text = values.astype("string").str.strip()
     present = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
@@ -108,9 +131,9 @@ def _parse_distinct(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     placeholder = out == _US_OPEN
     out_of_range = ~np.isnat(out) & ~placeholder & ((out < _US_EARLIEST) | (out > _US_LATEST))
     out[placeholder | out_of_range] = np.datetime64("NaT")
-    bad = present & np.isnat(out) & ~placeholder
+    bad = present & np.isnat(out) & ~placeholder & ~out_of_range
     return (pd.Series(out.astype("datetime64[ns]"), index=values.index),
-            pd.Series(bad, index=values.index))
+            pd.Series(bad, index=values.index), pd.Series(out_of_range, index=values.index))
 
 
 #: The limits in microseconds, the unit :func:`_parse_distinct` works in (years 0 to 9999).
@@ -173,48 +196,64 @@ _EPOCH = EXCEL_EPOCH.to_pydatetime()
 _EARLIEST, _LATEST, _OPEN = (t.to_pydatetime() for t in (EARLIEST_DATE, LATEST_DATE, OPEN_PLACEHOLDER))
 
 
-def _parse_one(text) -> tuple[datetime | None, bool]:
-    """One value: ``(date or None, bad)``, with the rules of :func:`_parse_distinct`."""
+def _parse_one(text) -> tuple[datetime | None, bool, bool]:
+    """One value: ``(date or None, bad, out_of_range)``, with the rules of :func:`_parse_distinct`."""
     if text is None or pd.isna(text):
-        return None, False
+        return None, False, False
     t = str(text).strip()
     if not t:
-        return None, False
+        return None, False, False
+    ymd = None
     try:
         m = _ISO_RE.match(t)
         if m:
-            y, mo, d = (int(x) for x in m.group(1).split("-"))
-            out = datetime(y, mo, d)
+            ymd = tuple(int(x) for x in m.group(1).split("-"))
+            out = datetime(*ymd)
         elif (m := _UK_RE.match(t)):
-            out = datetime(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            ymd = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            out = datetime(*ymd)
         elif (m := _SERIAL_RE.match(t)):
             n = int(m.group(1))
             if not EXCEL_SERIAL_MIN <= n <= EXCEL_SERIAL_MAX:
-                return None, True
+                return None, True, False
             out = _EPOCH + timedelta(days=n)
         else:
-            return None, True
-    except ValueError:  # no such day (31 February) or year 0
-        return None, True
+            return None, True, False
+    except ValueError:  # no such day (31 February), or year 0 (a real day to NumPy: out of range)
+        real = ymd is not None and ymd[0] == 0 and _numpy_day(ymd)
+        return None, not real, real
     if out == _OPEN:
-        return None, False
+        return None, False, False
     if out < _EARLIEST or out > _LATEST:
-        return None, True
-    return out, False
+        return None, False, True
+    return out, False, False
 
 
-def _parse_few(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _numpy_day(ymd: tuple[int, int, int]) -> bool:
+    """Whether year-month-day is a day to NumPy (which has a year 0, leap like 2000)."""
+    try:
+        np.datetime64(f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}", "D")
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_few(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """:func:`_parse_distinct` for a few distinct values, one at a time.
 
     Examples
     --------
     >>> s = pd.Series(["2017-3-5", "05.03.2017 10:00", "42825.5", "60", "9999-12-31", "1899-12-31",
-    ...                "2017-02-29", "0000-01-01", " ", None, "31/3/2017"], dtype="string")
+    ...                "2017-02-29", "0000-01-01", "0000-02-30", " ", None, "31/3/2017", "2999-1-1",
+    ...                "14/10/1066", "2958465"], dtype="string")
     >>> a, b = _parse_few(s), _parse_distinct(s)
-    >>> a[0].equals(b[0]) and a[1].tolist() == b[1].tolist()
+    >>> a[0].equals(b[0]) and a[1].tolist() == b[1].tolist() and a[2].tolist() == b[2].tolist()
     True
+    >>> int(a[2].sum())  # 1899-12-31, 0000-01-01, 2999-1-1, 14/10/1066 (2958465 is 9999-12-31)
+    4
     """
     parsed = [_parse_one(v) for v in values.tolist()]
     dates = pd.Series([p[0] for p in parsed], index=values.index, dtype="datetime64[ns]")
     bad = pd.Series([p[1] for p in parsed], index=values.index, dtype=bool)
-    return dates, bad
+    out = pd.Series([p[2] for p in parsed], index=values.index, dtype=bool)
+    return dates, bad, out

@@ -18,7 +18,9 @@ from .. import codes
 from ..idsets import IdSet, positions
 from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
+from .dates import parse_dates
 from .readers import ROW
+from .validation import quote
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
                      parse_outcome_json, parse_primary_need)
 
@@ -45,10 +47,64 @@ EVENT_TABLES: dict[str, tuple[str, str, str, str, str | None]] = {
 }
 
 
+#: (person, start date) columns of every event table: those checked against death dates.
+EVENT_PERSON_START: dict[str, tuple[str, str]] = {
+    **{table: (spec[2], spec[3]) for table, spec in EVENT_TABLES.items()},
+    "ssd_pre_proceedings": ("prep_person_id", "prep_pre_pro_decision_date"),
+    "paper_records": ("person_id", "event_date"),
+}
+
+
+def after_death(t: TableRows, persons: pd.DataFrame) -> None:
+    """Report (warning) event rows starting after their person's death; the rows are kept.
+
+    An event dated after the death is impossible as recorded, but which date is wrong (the
+    event's, or ``pers_death_date``) the loader cannot tell, and a record about a child after
+    their death (a child death review, a sibling's contact filed under the child) is possible:
+    the row is kept, so the chronology shows it, with a warning to check both dates. Only
+    start dates are compared (an episode open at the death closes with it); the same day is
+    not after. Cheap: only rows of people with a death date are looked at.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> persons = pd.DataFrame({"person_id": ["C", "D"], "death_date": pd.to_datetime([None, "2016-01-31"])})
+    >>> df = pd.DataFrame({"cont_person_id": ["C", "D", "D"], "_row": [2, 3, 4],
+    ...                    "cont_contact_date": ["2017-01-01", "2016-01-31", "01/02/2016"]})
+    >>> log = ProblemLog()
+    >>> after_death(TableRows("ssd_contacts", "ssd_contacts.csv", df, log), persons)
+    >>> log.frame()["problem"].tolist()
+    ['ssd_contacts.csv row 4: cont_contact_date 01/02/2016 is after the death of cont_person_id D on 2016-01-31; row kept, check both dates']
+    """
+    if t.table not in EVENT_PERSON_START:
+        return
+    dead = persons["death_date"].notna().to_numpy(dtype=bool)
+    if not dead.any():
+        return
+    person_col, start_col = EVENT_PERSON_START[t.table]
+    deaths = pd.Series(persons["death_date"].to_numpy()[dead], index=persons["person_id"].to_numpy()[dead])
+    deaths = deaths[~deaths.index.duplicated()]
+    person = t.col(person_col)
+    near = t.reported(pd.Series(positions(person, deaths.index) >= 0, index=t.df.index))
+    if not near.any():
+        return
+    start, _ = parse_dates(t.col(start_col)[near])
+    death = person[near].map(deaths)
+    after = pd.Series(False, index=t.df.index)
+    after[near] = (start > death).fillna(False).to_numpy(dtype=bool)
+    if not after.any():
+        return
+    died = pd.Series(pd.NA, index=t.df.index, dtype="string")
+    died[after] = death[after[near].to_numpy()].dt.strftime("%Y-%m-%d").astype("string").to_numpy()
+    t.report(after, start_col, start_col + " " + quote(t.col(start_col)) + " is after the death of "
+             + person_col + " " + quote(person, "person") + " on " + died
+             + "; row kept, check both dates", check="after_death", severity="warning", drop=False)
+
+
 def _flag(t: TableRows, column: str, consequence: str = "read as unknown") -> pd.Series:
     flags, bad = parse_flags(t.col(column))
     if t.hits(bad):  # messages are built only when there is a row to report
-        t.report(bad, column, column + " " + t.col(column) + f" is not a Y/N flag; {consequence}",
+        t.report(bad, column, column + " " + quote(t.col(column)) + f" is not a Y/N flag; {consequence}",
                  check="bad_flag", drop=False)
     return flags
 
@@ -100,7 +156,7 @@ def contacts(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> 
     outcome, nfa, problem = parse_outcome_json(t.col("cont_contact_outcome_json"))
     if t.hits(problem.notna()):
         t.report(problem.notna(), "cont_contact_outcome_json",
-                 "cont_contact_outcome_json " + t.col("cont_contact_outcome_json") + " " + problem
+                 "cont_contact_outcome_json " + quote(t.col("cont_contact_outcome_json")) + " " + problem
                  + "; outcome left unknown", check="bad_json", drop=False)
     ev["category"] = map_distinct(t.col("cont_contact_source_code"), lambda u: u.str.upper())
     ev["outcome"] = outcome
@@ -122,7 +178,7 @@ def referrals(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) ->
     need, bad = parse_primary_need(t.col("cine_cin_primary_need_code"))
     if t.hits(bad):
         t.report(bad, "cine_cin_primary_need_code",
-                 "cine_cin_primary_need_code " + t.col("cine_cin_primary_need_code")
+                 "cine_cin_primary_need_code " + quote(t.col("cine_cin_primary_need_code"))
                  + " is not a primary need code (N0 to N9); left empty", check="unknown_code",
                  drop=False)
     ev["category"] = need
@@ -156,13 +212,13 @@ def _factor_codes(event_ids: pd.Series, factors: TableRows) -> pd.Series:
     orphan = fid.notna() & (at < 0)
     if factors.hits(orphan):
         factors.report(orphan, "cinf_assessment_id",
-                       "cinf_assessment_id " + fid + " is not in ssd_cin_assessments; row dropped",
+                       "cinf_assessment_id " + quote(fid, "event") + " is not in ssd_cin_assessments; row dropped",
                        check="unknown_person")
     raw = factors.col("cinf_assessment_factors_json")
     codes_, problem = parse_factors(raw)
     if factors.hits(problem.notna()):
         factors.report(problem.notna(), "cinf_assessment_factors_json",
-                       "cinf_assessment_factors_json " + raw + " " + problem.fillna("")
+                       "cinf_assessment_factors_json " + quote(raw) + " " + problem.fillna("")
                        + "; other codes used", check="unknown_code", drop=False)
     keep = factors.keep.to_numpy()
     if not has_repeats(fid[keep]):
@@ -213,7 +269,7 @@ def cp_plans(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None) -> 
                         ("cppl_cp_plan_latest_category", "outcome")):
         code, bad = parse_cp_category(t.col(col))
         if t.hits(bad):
-            t.report(bad, col, col + " " + t.col(col) + " is not a CP category (Neglect, Physical "
+            t.report(bad, col, col + " " + quote(t.col(col)) + " is not a CP category (Neglect, Physical "
                      "Abuse, Sexual Abuse, Emotional Abuse, Multiple or NEG/PHY/SAB/EMO/MUL); left empty",
                      check="unknown_code", drop=False)
         ev[target] = code
@@ -258,7 +314,7 @@ def pre_proceedings(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=No
     care_start = issue.fillna(letter)
     if t.hits(to_issue & care_start.isna()):
         t.report(to_issue & care_start.isna(), "prep_pre_pro_outcome",
-                 "prep_pre_pro_outcome " + outcome + " but neither prep_agree_stepdown_issue_date "
+                 "prep_pre_pro_outcome " + quote(outcome) + " but neither prep_agree_stepdown_issue_date "
                  "nor prep_care_pro_letter_date is given; no care_proceedings event",
                  check="missing_value", severity="warning", drop=False)
     base = pd.DataFrame({

@@ -15,6 +15,7 @@ from ..idsets import IdSet, id_set, positions
 from .arrowtext import has_repeats, map_distinct, take_codes
 from .checks import TableRows
 from .readers import ROW
+from .validation import quote
 
 #: A parent must be at least this old (whole years) at the child's birth (DESIGN.md validation).
 MIN_PARENT_AGE_YEARS = 12
@@ -58,18 +59,18 @@ def from_relationships(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.D
     rel = _norm_relationship(t.col("relationship"))
     unknown = ~rel.isin(list(codes.RELATIONSHIPS))
     if t.hits(unknown):  # messages are built only when there is a row to report
-        t.report(unknown, "relationship", "relationship " + t.col("relationship")
+        t.report(unknown, "relationship", "relationship " + quote(t.col("relationship"))
                  + " is not mother_of, father_of or partner_of; row dropped", check="unknown_code")
     birth = rel.isin(list(codes.BIRTH_RELATIONSHIPS))
     child = t.col("related_person_id")
     self_link = t.col("person_id") == child
     if t.hits(self_link):
-        t.report(self_link, "related_person_id", "person_id and related_person_id are both " + child
+        t.report(self_link, "related_person_id", "person_id and related_person_id are both " + quote(child, "person")
                  + " (a person linked to themselves); row dropped", check="link_cycle")
     absent_child = birth & ~id_set(person_ids).contains(child)
     if t.hits(absent_child):
         t.report(absent_child, "related_person_id",
-                 "related_person_id " + child + " (the child) is not in ssd_person; row dropped",
+                 "related_person_id " + quote(child, "person") + " (the child) is not in ssd_person; row dropped",
                  check="unknown_person")
     pair = t.col("person_id") + "\x1f" + child
     kept_pair = pair.where(birth & t.keep)
@@ -78,10 +79,11 @@ def from_relationships(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.D
         first = t.df.loc[kept_pair.notna() & ~dup, ROW]
         first_by_pair = pd.Series(first.to_numpy(), index=kept_pair[kept_pair.notna() & ~dup].to_numpy())
         t.report(dup, "related_person_id",
-                 "link of " + t.col("person_id") + " to " + child + " repeats row "
+                 "link of " + quote(t.col("person_id"), "person") + " to " + quote(child, "person") + " repeats row "
                  + pair.map(first_by_pair).astype("Int64").astype("string") + "; row dropped",
                  check="duplicate_id", severity="warning")
     partner = rel == "partner_of"
+    _partner_of_child(t, partner, birth, child)
     start = t.date("start_date", required=False)
     end = t.date("end_date", required=False)
     end = t.date_order(start, end, "start_date", "end_date")
@@ -94,6 +96,29 @@ def from_relationships(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.D
         "person_id": t.col("person_id"), "partner_id": child, "start_date": start, "end_date": end,
     })[keep & partner]
     return links.reset_index(drop=True), partners.reset_index(drop=True)
+
+
+def _partner_of_child(t: TableRows, partner: pd.Series, birth: pd.Series, child: pd.Series) -> None:
+    """Drop (error) a ``partner_of`` row between a parent and their own child (a birth link,
+    either way round, on a kept row of the table): the partner row is the impossible one
+    and is dropped; the birth link is kept, as the family's structure rests on it."""
+    parent = t.col("person_id")
+    kept_birth = (birth & t.keep).to_numpy(dtype=bool)
+    if not kept_birth.any() or not t.hits(partner):
+        return
+    pair = parent + "\x1f" + child
+    births = pd.Series(t.df[ROW].to_numpy()[kept_birth], index=pair[kept_birth].to_numpy())
+    births = births[~births.index.duplicated()]
+    forward = pair.map(births)
+    backward = (child + "\x1f" + parent).map(births)
+    link_row = forward.fillna(backward)
+    bad = partner & link_row.notna()
+    if t.hits(bad):
+        t.report(bad, "relationship",
+                 "relationship " + quote(t.col("relationship")) + " of " + quote(parent, "person")
+                 + " and " + quote(child, "person") + ", but row "
+                 + link_row.astype("Int64").astype("string")
+                 + " makes one the birth parent of the other; row dropped", check="partner_of_child")
 
 
 def from_ssd_mother(t: TableRows, person_ids: IdSet | pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -161,7 +186,7 @@ def from_ssd_family(t: TableRows, persons: pd.DataFrame, *,
     dob = fam["person_id"].map(persons.drop_duplicates("person_id").set_index("person_id")["dob"])
     if t.hits(dob.isna()):
         t.report(dob.isna(), "fami_person_id",
-                 "fami_person_id " + t.col("fami_person_id")
+                 "fami_person_id " + quote(t.col("fami_person_id"), "person")
                  + " has no date of birth, so cannot be placed as parent or child; not linked",
                  check="no_dob", severity="warning", drop=False)
     fam = fam.assign(dob=dob)[t.keep & dob.notna()]
@@ -260,8 +285,8 @@ def _drop_cycles(links: pd.DataFrame, t: TableRows, *, parent: np.ndarray,
         back = pd.MultiIndex.from_arrays([sub["child_id"], sub["parent_id"]])
         on_cycle[candidates] = back.isin(key)
     if on_cycle.any():
-        text = ("parent " + links["parent_id"] + " is also a descendant of their child "
-                + links["child_id"] + " (a loop in the family tree); row dropped, correct the "
+        text = ("parent " + quote(links["parent_id"], "person") + " is also a descendant of their child "
+                + quote(links["child_id"], "person") + " (a loop in the family tree); row dropped, correct the "
                 "relationships")
         m, txt = _on_table(t, on_cycle, text, _table_index(t, links[ROW]))
         t.report(m, None, txt, check="link_cycle", values=None)
@@ -360,11 +385,11 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
         text = pd.Series(pd.NA, index=links.index, dtype="string")
         y = young.to_numpy()
         yl, yp, yc, ya, yaft = links[y], pdob[y], cdob[y], age[y], after[y]
-        msg = ("parent " + yl["parent_id"] + " (born " + iso(yp) + ") was "
-               + ya.astype("Int64").astype("string") + " at the birth of " + yl["child_id"]
+        msg = ("parent " + quote(yl["parent_id"], "person") + " (born " + iso(yp) + ") was "
+               + ya.astype("Int64").astype("string") + " at the birth of " + quote(yl["child_id"], "person")
                + " (born " + iso(yc) + "); row dropped")
-        msg = msg.where(~yaft, "parent " + yl["parent_id"] + " (born " + iso(yp)
-                        + ") is not older than their child " + yl["child_id"] + " (born "
+        msg = msg.where(~yaft, "parent " + quote(yl["parent_id"], "person") + " (born " + iso(yp)
+                        + ") is not older than their child " + quote(yl["child_id"], "person") + " (born "
                         + iso(yc) + "); the link is reversed or a date of birth is wrong; row dropped")
         text[y] = msg.astype("string").to_numpy()
         m, txt = _on_table(t, young, text, _table_index(t, links[ROW]))
@@ -378,15 +403,69 @@ def check_links(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
     many[birth] = _parents_per_child(parent[birth], child[birth]) > max_birth_parents
     if many.any():
         births = links[birth]
-        names = births.drop_duplicates(["child_id", "parent_id"]).sort_values("parent_id").groupby(
-            "child_id")["parent_id"].agg(", ".join)
+        names = births.drop_duplicates(["child_id", "parent_id"]).sort_values("parent_id").assign(
+            parent_id=lambda b: quote(b["parent_id"], "person")).groupby("child_id")["parent_id"].agg(", ".join)
         count = births.groupby("child_id")["parent_id"].nunique()
-        text = ("child " + links["child_id"] + " has " + links["child_id"].map(count).astype("string")
+        text = ("child " + quote(links["child_id"], "person") + " has " + links["child_id"].map(count).astype("string")
                 + " birth parents (" + links["child_id"].map(names) + "; at most "
                 + str(max_birth_parents) + "); link kept until the extract is corrected")
         m, txt = _on_table(t, many, text, _table_index(t, links[ROW]))
         t.report(m, None, txt, check="too_many_parents", drop=False, values=None)
+    check_parent_sex(links, persons, t, parent=parent)
     return links
+
+
+#: Sex (one letter, as ``persons.sex``) a birth parent cannot have, per relationship.
+IMPOSSIBLE_PARENT_SEX: dict[str, str] = {"mother_of": "M", "father_of": "F"}
+
+
+def check_parent_sex(links: pd.DataFrame, persons: pd.DataFrame, t: TableRows, *,
+                     parent: np.ndarray | None = None) -> None:
+    """Report (error) a ``mother_of`` link from a person recorded as male, or a ``father_of``
+    link from one recorded as female; the link is kept.
+
+    Either the sex in ``ssd_person`` or the relationship is wrong, and the loader cannot tell
+    which; the link itself (who is whose parent) still stands, so sibling groups keep it until
+    the extract is corrected (an error: exit 1). ``parent``: the links' parent codes
+    (:func:`_person_codes`) when the caller has them. ``parent_of`` links (from ``ssd_family``)
+    carry no sex.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io.validation import ProblemLog
+    >>> persons = pd.DataFrame({"person_id": ["F1", "C"], "sex": ["M", "F"]})
+    >>> links = pd.DataFrame({"parent_id": ["F1"], "child_id": ["C"], "relationship": ["mother_of"],
+    ...                       "_row": [2]})
+    >>> log = ProblemLog()
+    >>> check_parent_sex(links, persons, TableRows("relationships", "relationships.csv", links, log))
+    >>> log.frame()["problem"].tolist()
+    ['relationships.csv row 2: F1 is recorded as male (M) in ssd_person but is the mother (mother_of) of C; link kept until the extract is corrected']
+    """
+    if links.empty or "sex" not in persons.columns:
+        return
+    rel = links["relationship"]
+    wrong = rel.map(IMPOSSIBLE_PARENT_SEX)
+    if not wrong.notna().any():
+        return
+    if parent is None:
+        parent, _ = _person_codes(links, persons)
+    sex = persons["sex"].astype("string").to_numpy(dtype=object, na_value=None)
+    inside = parent < len(sex)
+    parent_sex = pd.Series(np.where(inside, sex[np.where(inside, parent, 0)], None),
+                           index=links.index, dtype="string")
+    bad = (parent_sex == wrong).fillna(False).astype(bool)
+    if not bad.any():
+        return
+    b = links[bad]
+    word = b["relationship"].map({"mother_of": "the mother", "father_of": "the father"})
+    recorded = parent_sex[bad].map({"M": "male", "F": "female"})
+    text = pd.Series(pd.NA, index=links.index, dtype="string")
+    text[bad] = (quote(b["parent_id"], "person") + " is recorded as " + recorded + " ("
+                 + parent_sex[bad] + ") in ssd_person but is " + word + " (" + b["relationship"]
+                 + ") of " + quote(b["child_id"], "person")
+                 + "; link kept until the extract is corrected").to_numpy()
+    m, txt = _on_table(t, bad, text, _table_index(t, links[ROW]))
+    t.report(m, None, txt, check="parent_sex", drop=False, values=None)
 
 
 def _dob_at(dobs: np.ndarray, codes: np.ndarray) -> np.ndarray:

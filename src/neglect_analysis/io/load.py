@@ -23,7 +23,7 @@ from .metadata import METADATA_FILE, read_metadata, resolve_parameters
 from .persons import build_persons
 from .readers import ROW, RawFile, find_table_files, normalise, read_file
 from .spec import LINK_TABLES, TABLE_COLUMNS, canonical_columns
-from .validation import COUNT_COLUMNS, ExtractError, ProblemLog, ValidationReport
+from .validation import COUNT_COLUMNS, ExtractError, ProblemLog, ValidationReport, id_kind, quote
 
 #: Event tables in the order they are read, with the event types they give.
 EVENT_SOURCES: dict[str, str] = {
@@ -98,6 +98,9 @@ class _Reader:
             return
         if raw.encoding == "cp1252":
             add(f"{name}: not UTF-8; read as Windows-1252", check="encoding")
+        elif raw.encoding is not None and raw.encoding.startswith("utf-16"):
+            add(f"{name}: UTF-16 text, not UTF-8; read as UTF-16",
+                check="encoding")
         if raw.sheet is not None and raw.other_sheets:
             add(f"{name}: read sheet '{raw.sheet}'; other sheet(s) "
                 + ", ".join(f"'{s}'" for s in raw.other_sheets) + " ignored", check="excel_layout")
@@ -114,14 +117,14 @@ class _Reader:
                     f"compared ignoring case) with different values; column {first} used, "
                     f"column {repeat} ignored", severity="error", check="duplicate_column", column=col)
         for row, col, formula in raw.formulas:
-            add(f"{name} row {row}: {col} holds the formula {formula}; formulas are not "
+            add(f"{name} row {row}: {col} holds the formula {quote(formula)}; formulas are not "
                 f"evaluated, so the cell is read as empty", severity="error", check="formula",
                 column=col, rows=[row], values=[formula])
         ids = [c for c in raw.numeric_columns if c.endswith("_id") and c in df.columns]
         for col in ids:
             example = df[col].dropna()
             example = example.iloc[0] if len(example) else ""
-            add(f"{name}: {col} holds numbers, not text (e.g. {example}); read as whole numbers, "
+            add(f"{name}: {col} holds numbers, not text (e.g. {quote(example, id_kind(col))}); read as whole numbers, "
                 f"so leading zeros (0012) cannot be recovered", severity="warning",
                 check="numeric_id", column=col)
         if raw.ragged:
@@ -210,7 +213,7 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
         tables = _build(reader, log, audit)
     finally:
         reader.close()
-    report = ValidationReport(problems=log.frame(), counts=reader.counts())
+    report = log.report(reader.counts())
     cohort = Cohort.build(
         persons=conform(tables["persons"], "persons"),
         links=conform(tables["links"], "links"),
@@ -229,6 +232,46 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     if strict:
         report.raise_if_errors()
     return cohort, report
+
+
+def link_table(reader: _Reader, log: ProblemLog) -> tuple[str | None, TableRows | None]:
+    """The link table used and its rows: the first of ``relationships``, ``ssd_mother``,
+    ``ssd_family`` in the extract with a row that can be used.
+
+    A link table with no usable row (header only, an empty or unreadable file, a required
+    column missing) is passed over, with a warning, for the next one present: an empty
+    ``relationships.csv`` must not hide a populated ``ssd_mother`` (issue 14). When none has
+    a usable row the first present is used; a header-only one is then an error (no sibling
+    group can be formed). Tables after the one used are noted as not read.
+    """
+    present = [s for s in LINK_TABLES if reader.has(s)]
+    if not present:
+        return None, None
+    chosen = None
+    for source in present:
+        t = reader.table(source)
+        if t is not None and t.keep.any():
+            chosen = source
+            break
+    source = chosen or present[0]
+    for other in present:
+        name = reader.files[other][0].name
+        if other == source or (chosen is None and other != source):
+            continue
+        if present.index(other) < present.index(source):
+            t = reader.read.get(other)
+            why = ("has column names but no rows" if t is not None and len(t.df) == 0
+                   else "has no row that can be used")
+            _table_note(log, other, f"{name}: {why}; links are taken from "
+                        f"{reader.files[source][0].name} instead", severity="warning",
+                        check="link_fallback")
+        else:
+            _table_note(log, other, f"{name}: not read; links are taken from {source}", check="other")
+    t = reader.read.get(source)
+    if chosen is None and t is not None and len(t.df) == 0 and len(t.df.columns) > 1:
+        _table_note(log, source, f"{t.file}: has column names but no rows; no sibling groups can be "
+                    f"formed. Export {source} again with its rows", severity="error", check="empty_file")
+    return source, t
 
 
 def _link_codes(links: pd.DataFrame, parent_at: np.ndarray, child_at: np.ndarray,
@@ -268,18 +311,13 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     person_ids = IdSet(persons["person_id"])  # one set for every membership test of this load
 
     # links -------------------------------------------------------------------------------------
-    source = next((s for s in LINK_TABLES if reader.has(s)), None)
+    source, lt = link_table(reader, log)
     links = pd.DataFrame(columns=["parent_id", "child_id", "relationship", "source", ROW])
     partners = None
     if source is None:
         _table_note(log, "relationships", "no link table found (relationships, ssd_mother or "
                     "ssd_family): no sibling groups can be formed", severity="error")
     else:
-        for other in LINK_TABLES:
-            if other != source and reader.has(other):
-                _table_note(log, other, f"{reader.files[other][0].name}: not read; links are taken from "
-                            f"{source}", check="other")
-        lt = reader.table(source)
         out["link_source"] = source
         if lt is not None and lt.keep.any():
             if source == "relationships":
@@ -302,7 +340,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
                 if len(absent):
                     mask = lt.df[ROW].isin(absent[ROW])
                     parent = lt.col(parent_col)[lt.reported(mask)]  # messages for these rows only
-                    lt.report(mask, parent_col, parent_col + " " + parent
+                    lt.report(mask, parent_col, parent_col + " " + quote(parent, "person")
                               + " (a parent) is not in ssd_person; kept with unknown date of birth",
                               check="parent_not_in_extract", severity="note", drop=False)
                     extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,
@@ -330,6 +368,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             frames.append(ev.assessments(t, person_ids, ft, audit_date=audit_date))
         else:
             frames.append(ev.BUILDERS[table](t, person_ids, audit_date=audit_date))
+        ev.after_death(t, persons)
     if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
         ft = reader.table("ssd_assessment_factors")
         ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",

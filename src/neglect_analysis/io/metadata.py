@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..cohort import DEFAULT_ICS_START
-from .dates import parse_dates
+from .dates import EARLIEST_DATE, LATEST_DATE, parse_dates_checked
 
 #: File name of the optional metadata file in the extract folder.
 METADATA_FILE = "extract.json"
@@ -48,8 +48,13 @@ def read_metadata(folder: str | Path) -> tuple[dict, list[str]]:
     problems = []
     for key in ("audit_date", "ics_start_date"):
         if key in meta and meta[key] is not None:
-            parsed, bad = parse_dates(pd.Series([str(meta[key])], dtype="string"))
-            if bad.iloc[0] or pd.isna(parsed.iloc[0]):
+            parsed, bad, out = parse_dates_checked(pd.Series([str(meta[key])], dtype="string"))
+            if out.iloc[0]:
+                problems.append(f"{METADATA_FILE}: {key} {meta[key]} is out of range (dates from "
+                                f"{EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d} are read); "
+                                "ignored. Correct the date")
+                del meta[key]
+            elif bad.iloc[0] or pd.isna(parsed.iloc[0]):
                 problems.append(f"{METADATA_FILE}: {key} {meta[key]} is not a date; ignored. "
                                 f"Write it as YYYY-MM-DD")
                 del meta[key]

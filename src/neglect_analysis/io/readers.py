@@ -6,8 +6,11 @@ user sees it in Excel: the header is row 1, the first data row is row 2 (column 
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
+import sys
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +33,13 @@ HEADER_SCAN_ROWS = 10
 #: CSV files from this size are read by pyarrow (multithreaded); smaller ones by pandas' C
 #: reader, which starts faster.
 ARROW_MIN_BYTES = 1_000_000
+#: An .xlsx whose parts expand (unzipped) to more than this many bytes is refused unread.
+XLSX_MAX_BYTES = 2 * 1024 ** 3
+#: ... and so is one expanding to more than this many times its own size, from
+#: :data:`XLSX_RATIO_FROM_BYTES` bytes expanded: real workbooks expand 5 to 30 times (their
+#: XML repeats itself), a decompression bomb (a few KB holding a 500 MB cell) thousands.
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FROM_BYTES = 32 * 1024 ** 2
 
 
 def find_table_files(folder: str | Path) -> dict[str, list[Path]]:
@@ -90,6 +100,8 @@ def _text_cell(v) -> object:
         return None
     if isinstance(v, bool):
         return "Y" if v else "N"
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("utf-8", errors="replace")
     if isinstance(v, datetime):
         return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
     if isinstance(v, date):
@@ -167,11 +179,53 @@ def find_header(rows: list[list], table: str | None, *, scan_rows: int = HEADER_
     return 0
 
 
+@contextlib.contextmanager
+def _any_field_size():
+    """Let Python's csv module read fields of any size (its default limit is 128 KB, and a
+    longer field made the whole table unreadable); the limit is put back afterwards."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def sniff_utf16(head: bytes) -> str | None:
+    """``"utf-16"`` when ``head`` (a file's first bytes) is UTF-16 text (a byte order mark,
+    or a zero byte in every other place), else None.
+
+    Examples
+    --------
+    >>> sniff_utf16("id,dob\\n".encode("utf-16")), sniff_utf16("id,dob".encode("utf-16-le"))
+    ('utf-16', 'utf-16-le')
+    >>> sniff_utf16(b"id,dob\\n") is None
+    True
+    """
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    pairs = len(head) // 2
+    if pairs >= 2:
+        even, odd = head[0:2 * pairs:2], head[1:2 * pairs:2]
+        if odd.count(0) == pairs and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) == pairs and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
 def _read_csv(path: Path, table: str | None) -> RawFile:
     if path.stat().st_size == 0:
         return RawFile(pd.DataFrame(), "utf-8-sig", empty=True)
+    with path.open("rb") as fh:
+        utf16 = sniff_utf16(fh.read(4096))
+    with _any_field_size():
+        return _read_csv_text(path, table, (utf16,) if utf16 else CSV_ENCODINGS)
+
+
+def _read_csv_text(path: Path, table: str | None, encodings: tuple[str, ...]) -> RawFile:
     encoding = None
-    for enc in CSV_ENCODINGS:
+    for enc in encodings:
         try:
             with path.open(encoding=enc, newline="") as fh:
                 head = list(itertools.islice(csv.reader(fh), HEADER_SCAN_ROWS))
@@ -180,7 +234,7 @@ def _read_csv(path: Path, table: str | None) -> RawFile:
         except UnicodeDecodeError:
             continue
     if encoding is None:  # pragma: no cover - cp1252 decodes nearly every byte
-        raise ValueError(f"{path.name}: cannot be read as UTF-8 or Windows-1252 text")
+        raise ValueError(f"{path.name}: cannot be read as {' or '.join(encodings)} text")
     skip = find_header(head, table)
     # the header may be on a later physical line when title rows are blank lines
     kwargs = dict(dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=False,
@@ -196,6 +250,8 @@ def _read_csv(path: Path, table: str | None) -> RawFile:
         try:
             df, ragged = _read_csv_c(path, encoding, kwargs, skip)
         except UnicodeDecodeError:
+            if encoding != "utf-8-sig":
+                raise
             encoding = "cp1252"
             df, ragged = _read_csv_c(path, encoding, kwargs, skip)
     return RawFile(df, encoding, header_row=skip + 1, ragged=ragged)
@@ -232,6 +288,7 @@ def _read_xlsx(path: Path, table: str | None) -> RawFile:
     the first sheet. Formulas are reported, never evaluated (their cells read as empty)."""
     import openpyxl
 
+    check_zip_size(path)
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         names = wb.sheetnames
@@ -240,7 +297,11 @@ def _read_xlsx(path: Path, table: str | None) -> RawFile:
 
         def grid(name):
             if name not in grids:
-                grids[name] = [list(r) for r in wb[name].iter_rows()]
+                ws = wb[name]
+                # the <dimension> record can be stale (fewer rows than the sheet holds):
+                # read every row there is, never only those it announces
+                ws.reset_dimensions()
+                grids[name] = [list(r) for r in ws.iter_rows()]
             return grids[name]
 
         chosen = None
@@ -288,6 +349,46 @@ def _read_xlsx(path: Path, table: str | None) -> RawFile:
                    numeric_columns=[str(c).strip().lower() for c in header if c in numeric])
 
 
+def check_zip_size(path: Path, *, max_bytes: int | None = None, max_ratio: float | None = None,
+                   ratio_from: int | None = None) -> None:
+    """Refuse an .xlsx (a zip) that expands too much, before anything is unzipped.
+
+    Raises ``ValueError`` naming the sizes when the parts' declared sizes add up to more than
+    ``max_bytes`` (default :data:`XLSX_MAX_BYTES`), or to more than ``max_ratio`` times the
+    file's size once past ``ratio_from`` bytes (defaults :data:`XLSX_MAX_RATIO`,
+    :data:`XLSX_RATIO_FROM_BYTES`). The declared sizes bound what is unzipped (Python's
+    ``zipfile`` stops at them). A file that is no zip is left to the workbook reader.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.xlsx"
+    >>> with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+    ...     z.writestr("xl/sharedStrings.xml", "a" * 1_000_000)
+    >>> check_zip_size(p)
+    >>> check_zip_size(p, max_ratio=10, ratio_from=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: it expands to 1.0 MB, more than 10 times its size: a damaged workbook or a decompression bomb; not opened
+    """
+    max_bytes = XLSX_MAX_BYTES if max_bytes is None else max_bytes
+    max_ratio = XLSX_MAX_RATIO if max_ratio is None else max_ratio
+    ratio_from = XLSX_RATIO_FROM_BYTES if ratio_from is None else ratio_from
+    try:
+        with zipfile.ZipFile(path) as z:
+            expanded = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        return
+    size = max(path.stat().st_size, 1)
+    mb = lambda n: f"{n / 1e6:.1f} MB"  # noqa: E731
+    if expanded > max_bytes:
+        raise ValueError(f"it expands to {mb(expanded)}, more than {mb(max_bytes)}: a damaged "
+                         "workbook or a decompression bomb; not opened")
+    if expanded > ratio_from and expanded > max_ratio * size:
+        raise ValueError(f"it expands to {mb(expanded)}, more than {max_ratio:g} times its size: a "
+                         "damaged workbook or a decompression bomb; not opened")
+
+
 def read_file(path: str | Path, table: str | None = None) -> RawFile:
     """Read one table file as text, finding its header row (and sheet); see :class:`RawFile`.
 
@@ -314,12 +415,34 @@ def read_file(path: str | Path, table: str | None = None) -> RawFile:
     if suffix == ".parquet":
         if path.stat().st_size == 0:
             return RawFile(pd.DataFrame(), None, empty=True)
-        if _all_text(pq.read_schema(path)):  # the usual case: take the text as Arrow holds it
-            table = pq.read_table(path)
-            return RawFile(pd.DataFrame({c: text_series(table.column(c)) for c in table.column_names}))
-        df, numeric = _as_text(pd.read_parquet(path))
+        data = _binary_as_text(pq.read_table(path))
+        if _all_text(data.schema):  # the usual case: take the text as Arrow holds it
+            return RawFile(pd.DataFrame({c: text_series(data.column(c)) for c in data.column_names}))
+        df, numeric = _as_text(data.to_pandas())
         return RawFile(df, None, numeric_columns=[c.strip().lower() for c in numeric])
     raise ValueError(f"{path.name}: unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)")
+
+
+def _binary_as_text(data: pa.Table) -> pa.Table:
+    """Binary columns (some SQL exports write ids as bytes) as UTF-8 text; bytes that are not
+    UTF-8 are decoded with replacement characters.
+
+    Examples
+    --------
+    >>> t = _binary_as_text(pa.table({"id": pa.array([b"P001", None], pa.binary())}))
+    >>> t.schema.field("id").type, t.column("id").to_pylist()
+    (DataType(string), ['P001', None])
+    """
+    for i, f in enumerate(data.schema):
+        if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type):
+            col = data.column(i)
+            try:
+                text = col.cast(pa.large_string() if pa.types.is_large_binary(f.type) else pa.string())
+            except pa.ArrowInvalid:
+                text = pa.array([None if b is None else b.decode("utf-8", errors="replace")
+                                 for b in col.to_pylist()], type=pa.string())
+            data = data.set_column(i, pa.field(f.name, text.type), text)
+    return data
 
 
 def _all_text(schema: pa.Schema) -> bool:

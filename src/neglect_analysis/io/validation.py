@@ -9,12 +9,15 @@ the consequence given in the message). ``severity`` says whether the auditor mus
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pac
 
-from .arrowtext import repeat_text
+from .arrowtext import arrow_text, repeat_text, text_series
 
 #: Columns of :attr:`ValidationReport.problems` (``check`` is the short problem kind used to
 #: group the readable report).
@@ -66,9 +69,129 @@ ADVICE: dict[str, str] = {
     "no_dob": "Record pers_dob (or pers_expected_dob for an unborn child).",
     "parent_not_in_extract": "Nothing to do: SSD keeps only people who were clients.",
     "encoding": "Nothing to do; save the file as UTF-8 to avoid this note.",
+    "date_out_of_range": "Correct the date: a date before 1900 or after 2199 is a typing error "
+                         "(leave an unknown date empty; 9999-12-31 is read as no end date).",
+    "after_death": "Check the person's death date and the event's date in the case system.",
+    "partner_of_child": "Correct the relationships: a person cannot be the partner of their "
+                        "own child (check both ids and the relationship).",
+    "parent_sex": "Correct the person's sex in ssd_person or the relationship (mother_of / "
+                  "father_of) in the link table.",
+    "link_fallback": "Export the link table again with its rows, or remove the empty file.",
+    "too_large": "Save the workbook again from Excel (or export the table as CSV); a workbook "
+                 "that expands this much is damaged or not a real export.",
     "other": "See the message.",
     "metadata": "Correct extract.json (a JSON object such as {\"audit_date\": \"2018-07-31\"}).",
 }
+
+
+#: Values longer than this (characters) are shown cut, with their length, in problem texts and
+#: in the report's ``value`` column (a 20 MB id would otherwise be printed in full).
+MAX_SHOWN_CHARS = 80
+#: Marks around a value quoted in a problem text (see :func:`quote`): start + kind letter, end.
+QUOTE_START, QUOTE_END = "\x02", "\x03"
+#: Kinds of quoted values and their letters: ids are pseudonymised by kind, text never.
+QUOTE_KINDS: dict[str, str] = {"text": "t", "person": "p", "event": "e"}
+_QUOTED = re.compile("\x02([tpe])([^\x02\x03]*)\x03")
+_MARKS = "\x02[tpe]|\x03"
+
+
+def id_kind(column: str | None) -> str:
+    """Kind of an id column's values (see :func:`quote`): ``person`` for person ids (names
+    ending ``person_id``, and ``related_person_id``), ``event`` for other ``_id`` columns,
+    else ``text``.
+
+    Examples
+    --------
+    >>> id_kind("cont_person_id"), id_kind("cppl_cp_plan_id"), id_kind("pers_dob")
+    ('person', 'event', 'text')
+    """
+    column = column or ""
+    if column.endswith("person_id") or column in ("parent_id", "child_id", "partner_id"):
+        return "person"
+    return "event" if column.endswith("_id") else "text"
+
+
+def quote(values, kind: str = "text"):
+    """Mark ``values`` (a str, or a Series of text) as quoted in a problem text.
+
+    Every value echoed in a problem goes through this. The marks are removed when the report
+    is made (:func:`render_problems`): a long value is cut there (:func:`shorten`), and a
+    person or event id is replaced by its pseudonym when the report is pseudonymised (the
+    text is built again from the pseudonymised values; nothing is looked for in the words).
+    Mark characters inside a value are replaced by ``?``.
+
+    Examples
+    --------
+    >>> render_problems(pd.Series(["person_id " + quote("P 1, 2", "person") + " is unknown"])).tolist()
+    ['person_id P 1, 2 is unknown']
+    """
+    letter = QUOTE_START + QUOTE_KINDS[kind]
+    if isinstance(values, pd.Series):
+        text = values.astype("string")
+        arr = arrow_text(text)
+        if pac.any(pac.match_substring_regex(arr, "[\x02\x03]")).as_py():
+            text = text_series(pac.replace_substring_regex(arr, "[\x02\x03]", "?"), text.index)
+        return letter + text + QUOTE_END
+    return letter + str(values).replace(QUOTE_START, "?").replace(QUOTE_END, "?") + QUOTE_END
+
+
+def shorten(value: str, *, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``value`` as shown in the report: cut after ``limit`` characters, with its length.
+
+    Examples
+    --------
+    >>> shorten("x" * 100, limit=5)
+    'xxxxx… (100 characters)'
+    >>> shorten("P001")
+    'P001'
+    """
+    return value if len(value) <= limit else f"{value[:limit]}… ({len(value)} characters)"
+
+
+def shorten_values(values: pd.Series, *, limit: int = MAX_SHOWN_CHARS) -> pd.Series:
+    """:func:`shorten` over a Series of text (only the long values are touched)."""
+    values = values.astype("string")
+    long = (values.str.len() > limit).fillna(False).to_numpy(dtype=bool)
+    if not long.any():
+        return values
+    out = values.copy()
+    out[long] = [shorten(v, limit=limit) for v in values[long]]
+    return out
+
+
+def render_problems(text: pd.Series, *, ids: Callable[[str, str], str] | None = None,
+                    limit: int = MAX_SHOWN_CHARS) -> pd.Series:
+    """Problem texts with their quoted values (:func:`quote`) shown: marks removed, long
+    values cut (:func:`shorten`), and, when ``ids`` is given, each person or event id replaced
+    by ``ids(kind, value)`` (the pseudonym).
+
+    Examples
+    --------
+    >>> t = pd.Series(["row 2: id " + quote("K 1", "event") + " " + quote("y" * 9)])
+    >>> render_problems(t, limit=4).tolist()
+    ['row 2: id K 1 yyyy… (9 characters)']
+    >>> render_problems(t, ids=lambda kind, v: kind[0].upper() + "#").tolist()
+    ['row 2: id E# yyyyyyyyy']
+    """
+    text = text.astype("string")
+    arr = arrow_text(text)
+    if not pac.any(pac.match_substring(arr, QUOTE_START)).as_py():
+        return text
+    if ids is None and not pac.any(pac.match_substring_regex(
+            arr, "\x02[tpe][^\x02\x03]{%d,}\x03" % (limit + 1))).as_py():
+        return text_series(pac.replace_substring_regex(arr, _MARKS, ""), text.index)
+    letters = {v: k for k, v in QUOTE_KINDS.items()}
+
+    def one(m: re.Match) -> str:
+        kind, value = letters[m.group(1)], m.group(2)
+        if ids is not None and kind != "text":
+            return ids(kind, value)
+        return shorten(value, limit=limit)
+
+    marked = text.str.contains(QUOTE_START, regex=False).fillna(False).to_numpy(dtype=bool)
+    out = text.copy()
+    out[marked] = [_QUOTED.sub(one, t) for t in text[marked]]
+    return out
 
 
 class ExtractError(ValueError):
@@ -123,14 +246,26 @@ class ProblemLog:
             else pd.array(col(message), dtype="string"),
         }, index=rows_index))
 
-    def frame(self) -> pd.DataFrame:
-        """All problems as one DataFrame (columns :data:`PROBLEM_COLUMNS`)."""
+    def frame(self, *, marked: bool = False) -> pd.DataFrame:
+        """All problems as one DataFrame (columns :data:`PROBLEM_COLUMNS`).
+
+        ``marked``: the texts as built, quoted values marked (:func:`quote`), and values in
+        full (what :func:`~neglect_analysis.privacy.pseudonymise_problems` works from); else
+        as shown (:func:`render_problems`, long values cut).
+        """
         if not self.frames:
             return empty_problems()
         df = pd.concat(self.frames, ignore_index=True)
         for c in ("table", "file", "column", "severity", "action", "check", "advice"):
             df[c] = df[c].astype("string")
+        if not marked:
+            df["problem"] = render_problems(df["problem"])
+            df["value"] = shorten_values(df["value"])
         return df[list(PROBLEM_COLUMNS)]
+
+    def report(self, counts: pd.DataFrame) -> "ValidationReport":
+        """The :class:`ValidationReport` of these problems and the row ``counts``."""
+        return ValidationReport(problems=self.frame(), counts=counts, marked=self.frame(marked=True))
 
 
 def empty_problems() -> pd.DataFrame:
@@ -147,6 +282,9 @@ class ValidationReport:
     ``counts`` has ``rows_read == rows_used + rows_reported`` for every table: a row read is
     either used or reported as dropped. Rows used with a warning appear in ``problems`` with
     ``action == "used"`` and are counted in ``rows_used``.
+
+    ``marked``: the problems with their quoted values marked and in full (see
+    :meth:`ProblemLog.frame`), row for row with ``problems``; used to pseudonymise them.
 
     Examples
     --------
@@ -166,6 +304,7 @@ class ValidationReport:
 
     problems: pd.DataFrame
     counts: pd.DataFrame
+    marked: pd.DataFrame | None = None
 
     @property
     def has_errors(self) -> bool:
