@@ -371,3 +371,18 @@ def test_km_monthly_by_hand():
                          "event": [True, True, True, False] + [False] * 8})
     out = summaries.km_monthly(long)
     assert out[["month", "survival", "at_risk"]].values.tolist() == [[0, 1.0, 12], [1, 0.833, 10], [2, 0.833, 10]]
+
+
+def test_report_of_a_pack_too_small_to_share_writes_the_analyst_tables_and_exits_1(tmp_path, capsys):
+    # 4 index parents: the headline "index parents" count (4) is itself in 1..5, so no briefing
+    # can hide its small cells; the analyst tables are written, the briefing is not, exit 1.
+    from neglect_analysis.cli import main
+    from neglect_analysis.synthetic import write_extract
+
+    write_extract(tmp_path / "x", n_parents=4, seed=3)
+    code = main(["report", str(tmp_path / "x"), "--out", str(tmp_path / "o"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert (tmp_path / "o" / "analyst" / "children.csv").exists()
+    assert not (tmp_path / "o" / "briefing").exists()
+    assert "No briefing/ was written" in out and "index parents" in out

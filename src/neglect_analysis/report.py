@@ -71,6 +71,7 @@ class ReportResult:
     n_children: int
     has_errors: bool
     files: list[Path] = field(default_factory=list)
+    briefing_refused: str | None = None
 
     def summary(self) -> str:
         lines = [
@@ -83,6 +84,8 @@ class ReportResult:
                 "column, value and what to do in analyst/validation_problems.csv. The tables "
                 "cover the rows that could be used."
             )
+        if self.briefing_refused:
+            lines.append(f"No briefing/ was written. {self.briefing_refused}")
         return "\n".join(lines)
 
 
@@ -150,6 +153,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         )
     tables.extra["findings"] = findings(cohort, tables.family)
 
+    refused = None
     with report_folder(out, data_dir) as tmp:
         files = write_analyst_tables(tables, tmp / "analyst")
         files.append(write_csv(problems, tmp / "analyst" / "validation_problems.csv"))
@@ -158,8 +162,12 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             files += _write_workbooks(cohort, tables, tmp / "analyst" / "chronologies", opts)
             _progress(opts.progress, "writing the briefing pack")
             from .briefing import write_briefing
+            from .disclosure_audit import DisclosureAuditError
 
-            files += write_briefing(cohort, tables, tmp / "briefing", threshold=params.definitions.suppress_below)
+            try:
+                files += write_briefing(cohort, tables, tmp / "briefing", threshold=params.definitions.suppress_below)
+            except DisclosureAuditError as e:  # the analyst tables stand; the pack is not shareable
+                refused = str(e)
     files = [out / f.relative_to(tmp) for f in files]
     return ReportResult(
         out=out,
@@ -168,6 +176,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         n_children=int(tables.members["child_id"].nunique()),
         has_errors=bool(vreport.has_errors),
         files=files,
+        briefing_refused=refused,
     )
 
 
