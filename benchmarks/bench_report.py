@@ -48,7 +48,7 @@ PRELUDE = {
     "synth": "import pandas, numpy, pyarrow, scipy.stats\nfrom neglect_analysis import cli",
     "floor": "import pandas as pd, numpy, pyarrow, pyarrow.parquet, glob, os",
     "report": "import pandas, numpy, pyarrow, scipy.stats\n"
-              "from neglect_analysis import cli, report, tables, findings, io, export",
+              "from neglect_analysis import cli, report, pipeline, findings, io, export",
     "partitioned": "import pandas, numpy, pyarrow, scipy.stats\n"
                    "from neglect_analysis import io, partition",
 }

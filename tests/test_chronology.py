@@ -32,7 +32,8 @@ import pandas as pd
 import pytest
 
 from family_fixture import family_cohort, family_members
-from neglect_analysis.chronology import CHRONOLOGY_COLUMNS, age_text, child_flags, family_chronology
+from neglect_analysis.chronology import CHRONOLOGY_COLUMNS, age_text, family_chronology
+from neglect_analysis.flags import child_flags
 from neglect_analysis.cohort import Cohort
 
 EXPECTED = [

@@ -222,7 +222,7 @@ def test_escalation_table_merges_types_and_shows_children_escalated():
 def sample():
     from neglect_analysis.findings import findings
     from neglect_analysis.io import load_extract
-    from neglect_analysis.tables import build_tables
+    from neglect_analysis.pipeline import build_tables
 
     cohort, _ = load_extract(SAMPLE)
     tables = build_tables(cohort)

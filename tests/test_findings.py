@@ -6,7 +6,7 @@ import pytest
 
 from neglect_analysis.cohort import Cohort
 from neglect_analysis.findings import FINDINGS_COLUMNS, findings
-from neglect_analysis.tables import family_tables
+from neglect_analysis.pipeline import family_tables
 
 AUDIT = "2018-07-31"
 

@@ -13,7 +13,7 @@ from neglect_analysis.io import load_extract
 from neglect_analysis.partition import family_components, plan_partitions, run_partitioned
 from neglect_analysis.siblings import members
 from neglect_analysis.synthetic import write_extract
-from neglect_analysis.tables import FamilyTables, build_tables
+from neglect_analysis.pipeline import FamilyTables, build_tables
 
 
 def all_tables(t) -> dict[str, pd.DataFrame]:
@@ -97,7 +97,7 @@ def test_family_components_keep_a_shared_child_together():
 
 @pytest.mark.parametrize("k", [1, 2, 3, 8])
 def test_shared_child_partitioned_equals_in_memory(k):
-    from neglect_analysis.tables import AnalysisParams
+    from neglect_analysis.pipeline import AnalysisParams
 
     c = _shared_child()
     params = AnalysisParams(index_parents=["M1", "F1", "M2"])

@@ -21,7 +21,7 @@ from neglect_analysis.privacy import (
     pseudonymise_problems,
 )
 from neglect_analysis.report import ReportOptions, run_report
-from neglect_analysis.tables import build_tables
+from neglect_analysis.pipeline import build_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

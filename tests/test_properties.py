@@ -3,7 +3,7 @@
 Each example takes a small synthetic SSD extract (3 to 6 index parents, a seed chosen by
 hypothesis from a small pool so that the baseline run of each extract is computed once),
 transforms it in a way that must not change the answer, writes it to a temporary folder,
-loads it with ``io.load_extract`` and runs ``tables.build_tables`` and ``findings.findings``:
+loads it with ``io.load_extract`` and runs ``pipeline.build_tables`` and ``findings.findings``:
 
 * shuffling the rows of every input table changes no output table (after sorting rows);
 * adding an unrelated family (another extract, every id prefixed) changes no other family's
@@ -30,7 +30,7 @@ from neglect_analysis.io import load_extract
 from neglect_analysis.partition import run_partitioned
 from neglect_analysis.synthetic import generate
 from neglect_analysis.synthetic.writer import write_tables
-from neglect_analysis.tables import FamilyTables, build_tables
+from neglect_analysis.pipeline import FamilyTables, build_tables
 
 META = {"audit_date": "2018-07-31", "ics_start_date": "2009-04-01", "synthetic": True}
 #: (n_parents, seed) of the extracts hypothesis chooses from; baselines are cached per extract.

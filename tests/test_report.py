@@ -94,7 +94,7 @@ def test_secondary_suppression_holds_on_the_reports_own_crosstab(report_dir):
     and the table shows how many children escalated (categories merged, not blanked)."""
     from neglect_analysis.briefing import escalation_table
     from neglect_analysis.io import load_extract
-    from neglect_analysis.tables import build_tables
+    from neglect_analysis.pipeline import build_tables
 
     cohort, _ = load_extract(SAMPLE)
     children = build_tables(cohort).children

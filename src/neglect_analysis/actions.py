@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .chronology import other_la_evidence
+from .flags import other_la_evidence
 from .cohort import Cohort
 from .idsets import isin
 from .definitions import DAYS_PER_YEAR

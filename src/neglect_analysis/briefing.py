@@ -23,7 +23,7 @@ from . import disclosure, disclosure_audit, escalation, plots, summaries  # noqa
 from .cohort import Cohort  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
-from .tables import AnalystTables  # noqa: E402
+from .pipeline import AnalystTables  # noqa: E402
 
 #: The briefing's own words for each point (shared/seed-briefing.md), shortened.
 POINT_TEXT: dict[int, str] = {

@@ -3,20 +3,16 @@
 A whole-family chronology puts every event of every child of one index parent (extract and
 paper records), the children's births and the index parent's partner changes on one time line,
 and shows, on each date, which other children were open to which service: the "whole family
-approach" of the audit's briefing (points 3, 4 and 6). :func:`child_flags` gives the per-child
-``other_la`` and ``pre_ics_childhood`` columns of ``children.csv``.
+approach" of the audit's briefing (points 3, 4 and 6).
 """
 from __future__ import annotations
-
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES, OTHER_LA_EVIDENCE
+from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES
 from .cohort import Cohort
 from .family import events_of
-from .idsets import isin, positions
 from .siblings import other_birth_parents, partner_timeline
 
 #: Columns of :func:`family_chronology`, in order (``detail`` follows when asked for).
@@ -270,73 +266,3 @@ def _sort(chron: pd.DataFrame) -> pd.DataFrame:
         kind="stable",
     )
     return keyed.drop(columns=["_kind", "_rank"]).reset_index(drop=True)
-
-
-def other_la_evidence(events: pd.DataFrame) -> pd.DataFrame:
-    """Events that show other-authority history (DESIGN.md "Other LA"), with their kind.
-
-    An ICPC marked transfer-in or a CP plan marked other-LA (``events.other_la`` on an event
-    type of :data:`~neglect_analysis.codes.OTHER_LA_EVIDENCE`); the added ``evidence`` column
-    names the kind, e.g. ``icpc_transfer_in``. The one definition used by :func:`child_flags`
-    and :func:`neglect_analysis.actions.background_requests`.
-
-    Examples
-    --------
-    >>> ev = pd.DataFrame({"person_id": ["A", "A", "B"], "event_type": ["icpc", "referral", "cp_plan"],
-    ...                    "other_la": [True, True, False]})
-    >>> other_la_evidence(ev)[["person_id", "evidence"]].values.tolist()
-    [['A', 'icpc_transfer_in']]
-    """
-    ev = events[events["event_type"].isin(list(OTHER_LA_EVIDENCE)) & events["other_la"].astype(bool)]
-    return ev.assign(evidence=ev["event_type"].map(OTHER_LA_EVIDENCE))
-
-
-def child_flags(
-    cohort: Cohort,
-    children: Iterable[str] | pd.Index | pd.DataFrame,
-    *,
-    ics_start_date: str | pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Per child: other-authority history and pre-ICS childhood (0/1), vectorised.
-
-    Implements DESIGN.md "Other LA" and "Pre-ICS childhood":
-
-    - ``other_la`` = 1 where the child has an ICPC marked transfer-in or a CP plan marked
-      other-LA (``events.other_la`` on an ``icpc`` or ``cp_plan`` event), else 0;
-    - ``pre_ics_childhood`` = 1 where the child was born before ``ics_start_date`` (default
-      ``cohort.ics_start_date``), 0 where born on or after it, NA where the dob is unknown.
-
-    ``children`` is a list/Index of child ids or a DataFrame with ``child_id``. One row per
-    distinct child, sorted by ``child_id``. Columns: ``child_id``, ``other_la`` (int64),
-    ``pre_ics_childhood`` (Int64).
-
-    Examples
-    --------
-    >>> persons = pd.DataFrame({"person_id": ["A", "B"], "dob": ["2009-03-31", "2009-04-01"]})
-    >>> events = pd.DataFrame({"person_id": ["B"], "event_type": ["icpc"], "start_date": ["2015-01-01"],
-    ...                        "other_la": [True]})
-    >>> c = Cohort.from_frames(persons=persons, events=events, audit_date="2018-07-31")
-    >>> child_flags(c, ["B", "A"]).values.tolist()
-    [['A', 0, 1], ['B', 1, 0]]
-    """
-    if isinstance(children, pd.DataFrame):
-        ids = children["child_id"]
-    elif isinstance(children, (pd.Index, pd.Series)):  # values as they are, not boxed one by one
-        ids = pd.Series(children.array, dtype="string")
-    else:
-        ids = pd.Series(list(children), dtype="string")
-    ids = pd.Series(ids.astype("string").dropna().unique(), dtype="string").sort_values(ignore_index=True)
-    start = cohort.ics_start_date if ics_start_date is None else pd.Timestamp(ics_start_date).normalize()
-
-    ola = other_la_evidence(cohort.events)["person_id"]
-    persons = cohort.persons
-    at = positions(ids, persons["person_id"])  # each child's first persons row, -1: none
-    dob = pd.Series(persons["dob"].array.take(at, allow_fill=True), index=ids.index)
-    pre = (dob < start).astype("Int64").where(dob.notna(), pd.NA)
-    return pd.DataFrame(
-        {
-            "child_id": ids,
-            "other_la": isin(ids, ola).astype("int64"),
-            "pre_ics_childhood": pre.astype("Int64"),
-        }
-    )

@@ -134,3 +134,7 @@ OTHER_LA_EVIDENCE: dict[str, str] = {
     "icpc": "icpc_transfer_in",
     "cp_plan": "cp_plan_other_la",
 }
+
+#: Label of a value that was not recorded (a contact with no source code, a plan with no
+#: recorded category, a challenge with no theme).
+NOT_RECORDED = "not recorded"

@@ -2,7 +2,7 @@
 
 Each measure is a small function registered in :data:`MEASURES` with its briefing point, its
 label and the national DfE figure it is compared with. A measure reads the run's analysis
-tables (:class:`~neglect_analysis.tables.FamilyTables`) and the children's events selected
+tables (:class:`~neglect_analysis.pipeline.FamilyTables`) and the children's events selected
 once for the run (:class:`~neglect_analysis.family.Family`), never ``cohort.events``, and
 returns its numerator and denominator. :func:`findings` evaluates the registry. The briefing
 pack and the closing notebook read the findings table; they never recompute a measure.
@@ -24,7 +24,7 @@ from .family import Family
 from .idsets import isin, positions
 from .io.arrowtext import map_distinct
 from .reference import latest, national_figures
-from .tables import FamilyTables
+from .pipeline import FamilyTables
 
 #: The seven briefing points (shared/seed-briefing.md), short titles for tables and charts.
 BRIEFING_POINTS: dict[int, str] = {

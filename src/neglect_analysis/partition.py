@@ -1,6 +1,6 @@
 """Partitioned execution: run the within-family analysis partition by partition.
 
-Every statistic of :func:`neglect_analysis.tables.family_tables` is computed within sibling
+Every statistic of :func:`neglect_analysis.pipeline.family_tables` is computed within sibling
 groups, and a child's older siblings come from every group it belongs to. Index parents who
 share a child are therefore kept in one *family component* (connected components of the
 parent-child graph), and components are assigned to partitions by a stable hash of their
@@ -26,7 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .cohort import Cohort
 from .idsets import isin
-from .tables import AnalysisParams, AnalystTables, FamilyTables, cohort_tables, family_tables, select_parents
+from .pipeline import AnalysisParams, AnalystTables, FamilyTables, cohort_tables, family_tables, select_parents
 from . import siblings
 
 
@@ -112,9 +112,9 @@ def run_partitioned(
     scheduler_address: str | None = None,
     progress: bool = False,
 ) -> AnalystTables:
-    """Run :func:`~neglect_analysis.tables.family_tables` per family partition and combine.
+    """Run :func:`~neglect_analysis.pipeline.family_tables` per family partition and combine.
 
-    The result equals :func:`~neglect_analysis.tables.build_tables` on the whole cohort.
+    The result equals :func:`~neglect_analysis.pipeline.build_tables` on the whole cohort.
 
     Parameters
     ----------

@@ -20,7 +20,7 @@ from .definitions import DEFAULTS, Definitions
 from .export import write_csv
 from .findings import findings
 from .outputs import check_report_out, chronology_file_names, inside, report_folder
-from .tables import AnalysisParams, AnalystTables, build_tables
+from .pipeline import AnalysisParams, AnalystTables, build_tables
 
 
 @dataclass

@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .chronology import age_text, child_flags, family_chronology
+from .chronology import age_text, family_chronology
+from .flags import child_flags
 from .codes import EVENT_TYPES
 from .cohort import Cohort
 from .outputs import WORKBOOK_CREATOR, write_bytes_atomic

@@ -24,11 +24,11 @@ HERE = Path(__file__).parent
 
 
 def write_input() -> None:
-    from neglect_analysis import io, tables
+    from neglect_analysis import io, pipeline
     from neglect_analysis.escalation import km_groups
 
     cohort, _ = io.load_extract(HERE.parents[1] / "data" / "sample")
-    fam = tables.build_tables(cohort).family
+    fam = pipeline.build_tables(cohort).family
     long = km_groups(fam.child_escalation, fam.members, fam.family_signal)
     long[["group", "days", "event"]].to_csv(HERE / "km_input_sample.csv", index=False, lineterminator="\n")
 

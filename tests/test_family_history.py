@@ -1,4 +1,4 @@
-"""sibling_history on hand-made families; every expected value worked out by hand below.
+"""record_sources, older_siblings, contacts and iro on hand-made families; every expected value worked out by hand below.
 
 Family used by most tests (audit 2018-07-31, ICS start 2009-04-01):
 
@@ -22,7 +22,7 @@ Family used by most tests (audit 2018-07-31, ICS start 2009-04-01):
 import pandas as pd
 import pytest
 
-from neglect_analysis import sibling_history as sh
+from neglect_analysis import contacts, iro, older_siblings, record_sources
 from neglect_analysis.cohort import Cohort
 from neglect_analysis.siblings import members
 
@@ -60,7 +60,7 @@ def family(events=EVENTS, persons=PERSONS, audit=AUDIT, iro=None):
 # ------------------------------------------------------------------ older siblings
 def test_older_sibling_pairs_twins_and_two_groups():
     _, m = family()
-    pairs = sh.older_sibling_pairs(m).values.tolist()
+    pairs = older_siblings.older_sibling_pairs(m).values.tolist()
     # see the module docstring: C has A, B (mother's group) and X (father's group); C2 only A, B;
     # the twins C / C2 are not older than each other.
     assert pairs == [["B", "A"], ["C", "A"], ["C", "B"], ["C", "X"], ["C2", "A"], ["C2", "B"], ["Q", "P"]]
@@ -68,7 +68,7 @@ def test_older_sibling_pairs_twins_and_two_groups():
 
 def test_older_sibling_history_counts_by_hand():
     c, m = family()
-    h = sh.older_sibling_history(c, m).set_index("event_id")
+    h = older_siblings.older_sibling_history(c, m).set_index("event_id")
     # Targets: dated S47s of children with older siblings: B1, B2, C1, C2a, Q1 (not X1: X has no
     # older sibling; not C2u: undated).
     assert list(h.index) == ["B1", "B2", "C1", "C2a", "Q1"]
@@ -91,7 +91,7 @@ def test_older_sibling_history_counts_by_hand():
 
 def test_older_sibling_history_same_day_option():
     c, m = family()
-    h = sh.older_sibling_history(c, m, include_same_day=True).set_index("event_id")
+    h = older_siblings.older_sibling_history(c, m, include_same_day=True).set_index("event_id")
     # C1 on 2006-01-01 now also counts B's S47 B1 of that day: X1 + B1 = 2, siblings A, B, X = 3.
     assert h.loc["C1", ["older_s47", "n_older_with_history"]].tolist() == [2, 3]
     # B1's same-day events of older siblings: none (A has nothing on 2006-01-01).
@@ -103,25 +103,25 @@ def test_older_sibling_history_day_before_boundary():
     ev = [("E1", "A", "cp_plan", "2005-12-31", "ics"), ("E2", "A", "s47", "2006-01-01", "ics"),
           ("T", "B", "s47", "2006-01-01", "ics")]
     c, m = family(events=ev)
-    h = sh.older_sibling_history(c, m).set_index("event_id")
+    h = older_siblings.older_sibling_history(c, m).set_index("event_id")
     assert h.loc["T", ["older_cp_plan", "older_s47"]].tolist() == [1, 0]
 
 
 def test_older_sibling_history_other_event_types_and_kinds():
     ev = EVENTS + [("AS1", "B", "assessment", "1998-01-01", "ics")]
     c, m = family(events=ev)
-    h = sh.older_sibling_history(c, m, event_types=("assessment",), kinds=("referral",))
+    h = older_siblings.older_sibling_history(c, m, event_types=("assessment",), kinds=("referral",))
     # One assessment of B, 1998: A's referral 1995 before it; only the asked kind is a column.
     assert h["event_id"].tolist() == ["AS1"]
     assert [col for col in h.columns if col.startswith("older_")] == ["older_referral"]
     assert h.loc[0, "older_referral"] == 1
     with pytest.raises(ValueError, match="unknown history kinds"):
-        sh.older_sibling_history(c, m, kinds=("school",))
+        older_siblings.older_sibling_history(c, m, kinds=("school",))
 
 
 def test_history_known_summary_by_hand():
     c, m = family()
-    s = sh.history_known_summary(sh.older_sibling_history(c, m)).set_index("kind")
+    s = older_siblings.history_known_summary(older_siblings.older_sibling_history(c, m)).set_index("kind")
     # Five targets. referral: all 5; s47: C1 and C2a = 2 (40%); cp_plan: B1, B2, C1, C2a = 4 (80%);
     # care proceedings: none; paper: all 5; any: all 5.
     assert s["n_with"].tolist() == [5, 2, 4, 0, 5, 5]
@@ -130,7 +130,7 @@ def test_history_known_summary_by_hand():
 
 
 def test_history_known_summary_empty():
-    out = sh.history_known_summary(pd.DataFrame({"older_s47": [], "n_older_with_history": []}))
+    out = older_siblings.history_known_summary(pd.DataFrame({"older_s47": [], "n_older_with_history": []}))
     assert out["n_with"].tolist() == [0, 0] and out["share"].isna().all()
 
 
@@ -144,13 +144,13 @@ def test_child_record_sources_pre_ics_boundary_and_adults():
     links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
     e = pd.DataFrame(ev, columns=["event_id", "person_id", "event_type", "start_date", "source"])
     c = Cohort.from_frames(persons=p, links=links, events=e, audit_date="2018-07-31")
-    out = sh.child_record_sources(c, members(c, ["M"])).set_index("child_id")
+    out = record_sources.child_record_sources(c, members(c, ["M"])).set_index("child_id")
     # A turns 18 on 2018-07-31, the audit date: adult. B turns 18 on 2018-08-01: not yet.
     assert out["adult_at_audit"].tolist() == [True, False]
     # A: 2 events, 0 paper, 1 before ICS. B: 2 events (one undated), 1 paper, 1 before ICS
     # (the undated referral is not counted as before).
     assert out[["n_events", "n_events_paper", "n_events_pre_ics"]].values.tolist() == [[2, 0, 1], [2, 1, 1]]
-    fam = sh.family_record_sources(c, members(c, ["M"]))
+    fam = record_sources.family_record_sources(c, members(c, ["M"]))
     assert fam.drop(columns="parent_id").values.tolist() == [[2, 1, 4, 1, 2, 2]]
 
 
@@ -160,14 +160,14 @@ def test_adult_leap_day_birthday(audit, adult):
     p = pd.DataFrame({"person_id": ["M", "L"], "dob": ["1970-01-01", "2000-02-29"]})
     links = pd.DataFrame({"parent_id": ["M"], "child_id": ["L"], "relationship": "mother_of"})
     c = Cohort.from_frames(persons=p, links=links, audit_date=audit)
-    out = sh.child_record_sources(c, members(c, ["M"]))
+    out = record_sources.child_record_sources(c, members(c, ["M"]))
     assert out["adult_at_audit"].tolist() == [adult]
     assert out["n_events"].tolist() == [0]
 
 
 def test_family_record_sources_child_in_two_groups():
     c, m = family()
-    fam = sh.family_record_sources(c, m).set_index("parent_id")
+    fam = record_sources.family_record_sources(c, m).set_index("parent_id")
     # F: X (1 S47) and C (1 S47) = 2 events. M: A 3 (2 paper, 3 before ICS), B 2, C 1, C2 2
     # (one undated) = 8 events, 2 paper, 3 + 2 + 1 = 6 before 2009-04-01 (C2a is 2010, C2u
     # undated). Adults at 2018-07-31: A (28) and B (18 on 2018-01-01); X (20) in F; P, Q in N.
@@ -183,8 +183,8 @@ def test_example_families_rule():
                             "n_events": [10, 50, 40, 40]})
     # First: most escalated (A1, A2 tie on 3) -> wider span A2. Then most paper among the rest:
     # A1 (9); then A3 and A4 tie on paper and events -> by id A3.
-    assert sh.example_families(groups, sources, n=4) == ["A2", "A1", "A3", "A4"]
-    assert sh.example_families(groups, sources, n=1) == ["A2"]
+    assert record_sources.example_families(groups, sources, n=4) == ["A2", "A1", "A3", "A4"]
+    assert record_sources.example_families(groups, sources, n=1) == ["A2"]
 
 
 # ------------------------------------------------------------------ contact themes
@@ -203,7 +203,7 @@ def contacts_cohort():
 
 
 def test_contact_themes_by_hand():
-    t = sh.contact_themes(contacts_cohort(), ["A", "B", "Z"])
+    t = contacts.contact_themes(contacts_cohort(), ["A", "B", "Z"])
     # A: 2A x2 (one with the advice flag among others), 6 x1 (ADVICE_FLAGX is not the flag),
     # ZZ x1 (unknown code, labelled as itself), no code x2 (one with advice_flag, any case);
     # the referral is not a contact. B: 6 x1. Z: no contacts, no rows.
@@ -215,13 +215,13 @@ def test_contact_themes_by_hand():
 
 
 def test_contact_source_counts_and_child_themes():
-    t = sh.contact_themes(contacts_cohort(), ["A", "B"])
-    counts = sh.contact_source_counts(t)
+    t = contacts.contact_themes(contacts_cohort(), ["A", "B"])
+    counts = contacts.contact_source_counts(t)
     # 2A: 2 contacts, 1 child; 6: 2 contacts (A, B); not recorded: 2, 1 child; ZZ: 1.
     # Most contacts first, ties by code ("2A" < "6" < "not recorded").
     assert counts[["source_code", "n_contacts", "n_children"]].values.tolist() == [
         ["2A", 2, 1], ["6", 2, 2], ["not recorded", 2, 1], ["ZZ", 1, 1]]
-    per = sh.child_contact_themes(t)
+    per = contacts.child_contact_themes(t)
     # A: 6 contacts from 4 sources, at most 2 from one, 2 with advice. B: 1, 1, 1, 0.
     assert per.values.tolist() == [["A", 6, 4, 2, 2], ["B", 1, 1, 1, 0]]
 
@@ -247,7 +247,7 @@ def iro_cohort():
 
 def test_plan_challenges_by_hand():
     c, m = iro_cohort()
-    p = sh.plan_challenges(c, m).set_index("event_id")
+    p = iro.plan_challenges(c, m).set_index("event_id")
     # K1: group of 5 -> "5-6". K5: groups of 5 and 2 -> largest 5. K6: only F's group of 2 -> "<5".
     assert p["group_size"].tolist() == [5, 5, 2]
     assert p["group_size_band"].tolist() == ["5-6", "5-6", "<5"]
@@ -269,20 +269,20 @@ def test_plan_challenges_by_hand():
 def test_plan_challenges_band_boundaries(starts, expected):
     c, m = iro_cohort()
     # Group sizes of the three plans' children: 5, 5, 2.
-    assert sh.plan_challenges(c, m, band_starts=starts)["group_size_band"].tolist() == expected
+    assert iro.plan_challenges(c, m, band_starts=starts)["group_size_band"].tolist() == expected
 
 
 def test_challenge_coverage_and_themes():
     c, m = iro_cohort()
-    p = sh.plan_challenges(c, m)
-    cov = sh.challenge_coverage(p)
+    p = iro.plan_challenges(c, m)
+    cov = iro.challenge_coverage(p)
     # "5-6": 2 plans, both challenged (100%); "<5": 1 plan, none (0%); total 3, 2 (66.7%).
     assert cov[["group_size_band", "n_plans", "n_challenged"]].values.tolist() == [
         ["5-6", 2, 2], ["<5", 1, 0], ["Total", 3, 2]]
     assert cov["share"].round(1).tolist() == [100.0, 0.0, 66.7]
-    by_cat = sh.challenge_coverage(p, by="category")
+    by_cat = iro.challenge_coverage(p, by="category")
     assert by_cat["category"].tolist() == ["EMO", "NEG", "not recorded", "Total"]
-    themes = sh.challenge_themes(c, p)
+    themes = iro.challenge_themes(c, p)
     # Challenges of p1/p2: "Drift" (p1), "Disguised compliance" (p1), none recorded (p2); all 1.
     # The p9 challenge is not about a plan in the log. Ties sorted by theme.
     assert themes.values.tolist() == [["Disguised compliance", 1, 1], ["Drift", 1, 1], ["not recorded", 1, 1]]
@@ -290,7 +290,7 @@ def test_challenge_coverage_and_themes():
 
 def test_challenge_coverage_empty_log():
     empty = pd.DataFrame({"group_size_band": pd.Series([], dtype="string"), "challenged": pd.Series([], dtype=bool)})
-    cov = sh.challenge_coverage(empty)
+    cov = iro.challenge_coverage(empty)
     assert cov["group_size_band"].tolist() == ["Total"]
     assert cov["n_plans"].tolist() == [0] and cov["share"].isna().all()
 
@@ -298,8 +298,8 @@ def test_challenge_coverage_empty_log():
 def test_inputs_not_mutated():
     c, m = family()
     before = (c.events.copy(), m.copy())
-    sh.older_sibling_history(c, m)
-    sh.family_record_sources(c, m)
-    sh.plan_challenges(c, m)
+    older_siblings.older_sibling_history(c, m)
+    record_sources.family_record_sources(c, m)
+    iro.plan_challenges(c, m)
     pd.testing.assert_frame_equal(c.events, before[0])
     pd.testing.assert_frame_equal(m, before[1])

@@ -1,4 +1,4 @@
-"""The analyst tables of the report, assembled from the analysis modules.
+"""The pipeline of a run: the analyst tables of the report, assembled from the analysis modules.
 
 Two stages, so that a large extract can be processed family partition by family partition:
 
@@ -19,7 +19,7 @@ from typing import Iterable
 import pandas as pd
 
 from . import actions, escalation, recurrence, siblings
-from .chronology import child_flags
+from .flags import child_flags
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
 from .family import Family
