@@ -36,9 +36,14 @@ def cohort():
                               synthetic=True)
 
 
+@pytest.fixture(scope="module")
+def tables(cohort):
+    return build_tables(cohort, AnalysisParams(index_parents=["M1", "M2"]))
+
+
 @pytest.fixture()
-def explorer(cohort):
-    ex = FamilyExplorer(cohort, build_tables(cohort, AnalysisParams(index_parents=["M1", "M2"])))
+def explorer(cohort, tables):
+    ex = FamilyExplorer(cohort, tables)
     yield ex
     ex.close()
 
@@ -61,7 +66,7 @@ def test_selecting_another_family_changes_chart_table_and_flags(explorer):
     assert set(ex.table["child_id"].dropna()) == {"A", "B"}
     assert ex.flags["child_id"].tolist() == ["A", "B"]
     assert ex.look_now["child_id"].tolist() == ["B"]
-    assert "older sibling escalated before (family signal day)" in ex.signals["signal"].tolist()
+    assert "family signal day: an older sibling had escalated" in ex.signals["signal"].tolist()
     png_m1 = ex.chart.value
 
     ex.chooser.value = "M2"  # as a user picking from the box

@@ -223,9 +223,9 @@ def chronology_highlights(cohort: Cohort, parent_id: str, members: pd.DataFrame)
 def family_signals(cohort: Cohort, parent_id: str, family) -> pd.DataFrame:
     """What the analysis found in one family, one row per signal and child.
 
-    Signals (from the report's tables, :func:`neglect_analysis.tables.build_tables`): an older
-    sibling escalated before the child (family signal day, with the lead time where the child
-    escalated later); look now (a family signal, no escalation yet); the child's escalation;
+    Signals (from the report's tables, :func:`neglect_analysis.tables.build_tables`): the family
+    signal day (an older sibling had escalated: DESIGN.md "Earlier identification"; with the
+    lead time where there is one); look now (a family signal, no escalation yet); the child's escalation;
     re-referrals within 12 months; S47 enquiries not progressing to a conference; repeat CP
     plans; a contact series; early help not engaged; CP plans whose change was not sustained;
     a paper file to request; another authority's history to request; IRO challenges logged
@@ -250,7 +250,7 @@ def family_signals(cohort: Cohort, parent_id: str, family) -> pd.DataFrame:
     >>> t = build_tables(c, AnalysisParams(index_parents=["M"]))
     >>> family_signals(c, "M", t)[["child_id", "signal"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['A', 'escalated: cp_plan'], ['A', 'paper file to request'],
-     ['B', 'older sibling escalated before (family signal day)'], ['B', 'look now: family signal, no escalation yet']]
+     ['B', 'family signal day: an older sibling had escalated'], ['B', 'look now: family signal, no escalation yet']]
     """
     family = _family_of(family)
     pid = str(parent_id)
@@ -271,7 +271,7 @@ def family_signals(cohort: Cohort, parent_id: str, family) -> pd.DataFrame:
 
     sig = kids[kids["family_signal_date"].notna()]
     lead = sig["lead_time_days"].astype("string")
-    add(sig, sig["child_id"], "older sibling escalated before (family signal day)", sig["family_signal_date"],
+    add(sig, sig["child_id"], "family signal day: an older sibling had escalated", sig["family_signal_date"],
         ("lead time " + lead + " days").fillna(""))
     look = _rows_of(family.look_now, "child_id", ids)
     add(look, look["child_id"], "look now: family signal, no escalation yet", look["family_signal_date"],

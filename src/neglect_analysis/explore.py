@@ -251,7 +251,9 @@ class FamilyExplorer:
 
     # ---------------------------------------------------------------------------- display
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)  # not the widgets' long repr (the chart's bytes)
+        return bundle
 
     def __repr__(self) -> str:
         return f"FamilyExplorer({len(self.parents)} index parents; showing {self.parent_id})"
