@@ -321,3 +321,20 @@ def test_cli_forms_import_and_report_reads_the_table(tmp_path, capsys):
     cohort, _ = load_extract(data)
     cr = cohort.case_review
     assert {(r.person_id, r.item_id): r.answer for r in cr.itertuples()} == set_
+
+
+def test_cli_audit_forms_refuses_a_filled_form_and_bad_out(tmp_path, capsys):
+    forms = tmp_path / "forms"
+    assert main(["audit-forms", str(SAMPLE), "--out", str(forms), "--index-parents", "P000013", "--quiet"]) == 0
+    form = forms / "audit_form_P000013.xlsx"
+    fill(form, "Auditor", dt.datetime(2018, 7, 1))
+    filled = form.read_bytes()
+    capsys.readouterr()
+    assert main(["audit-forms", str(SAMPLE), "--out", str(forms), "--index-parents", "P000013", "--quiet"]) == 2
+    assert "audit form with answers: not replaced" in capsys.readouterr().err
+    assert form.read_bytes() == filled
+    assert main(["audit-forms", str(SAMPLE), "--out", str(form), "--quiet"]) == 2  # --out is a file
+    assert "is a file" in capsys.readouterr().err
+    assert main(["audit-import", str(tmp_path / "nowhere"), "--out", str(tmp_path / "cr.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["audit-import", str(forms), "--out", str(tmp_path / "cr.txt")]) == 2

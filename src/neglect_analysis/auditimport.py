@@ -20,7 +20,8 @@ Every problem is listed with file, sheet and cell, and nothing is dropped silent
   with two index parents; the later answer is not used).
 
 A family reviewed by two reviewers is a second review: the first review (earliest review date,
-then reviewer, then file) goes into ``case_review``, the other is compared with it, and
+then reviewer, then file) goes into ``case_review``, each other review is compared with it
+(one pair of ratings per child and question answered in both), and
 :func:`neglect_analysis.agreement.cohen_kappa` gives the agreement per question.
 """
 from __future__ import annotations
