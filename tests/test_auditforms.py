@@ -338,3 +338,16 @@ def test_cli_audit_forms_refuses_a_filled_form_and_bad_out(tmp_path, capsys):
     assert main(["audit-import", str(tmp_path / "nowhere"), "--out", str(tmp_path / "cr.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["audit-import", str(forms), "--out", str(tmp_path / "cr.txt")]) == 2
+
+
+def test_chronology_workbook_writes_ids_as_text(tiny, tmp_path):
+    # the explorer's button writes this workbook too: "=A1" must stay text, not become a formula
+    from neglect_analysis.workbook import write_chronology_workbook
+
+    cohort, tables = tiny
+    path = write_chronology_workbook(cohort, "=M1", tables.members, tmp_path / "c.xlsx")
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+    ws = openpyxl.load_workbook(path)["Chronology"]
+    assert "=A1" in [c.value for c in ws["C"]]

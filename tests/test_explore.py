@@ -138,7 +138,8 @@ def test_button_writes_workbook_and_form(explorer, tmp_path):
     # pressing again replaces its own files; a user's file of that name is left alone
     ex.write_files(tmp_path)
     (tmp_path / "chronology_M2.xlsx").write_text("mine")
+    ex.write_button.click()  # the button says why in the status line, and writes nothing
+    assert "not replaced" in ex.status.value
     with pytest.raises(FileExistsError):
         ex.write_files(tmp_path)
     assert (tmp_path / "chronology_M2.xlsx").read_text() == "mine"
-    assert "not replaced" in ex.status.value

@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.workbook.protection import WorkbookProtection
+from tqdm import tqdm
 
 # Package imports in one place (names the lead may move at merge).
 from .chronology import age_text, family_chronology
@@ -202,8 +203,7 @@ def chronology_highlights(cohort: Cohort, parent_id: str, members: pd.DataFrame)
     etype = chron["event_type"].astype("string")
     is_event = etype.isin(list(EVENT_TYPES)).fillna(False) & chron["child_id"].notna()
     dated = is_event & chron["date"].notna()
-    first = dated & ~chron["child_id"].where(dated).duplicated(keep="first")
-    first &= dated  # duplicated() treats every undated row as a repeat of the first
+    first = dated & ~chron["child_id"].where(dated).duplicated(keep="first")  # rows are in date order
     born_before = (etype == "birth").fillna(False) & (chron["date"] < cohort.ics_start_date).fillna(False)
     reasons = [
         (born_before, "pre-ICS childhood: born before the electronic record"),
@@ -659,10 +659,5 @@ def write_audit_forms(
                     raise FileExistsError(f"{p} exists and is {what}: not replaced. Use --force to replace it, "
                                           "or choose another --out.")
     extract = extract_checksum(cohort)
-    try:
-        from tqdm import tqdm
-
-        it = tqdm(list(zip(ids, paths)), desc="audit forms", disable=not progress, file=sys.stderr)
-    except ImportError:  # pragma: no cover - tqdm is a core dependency
-        it = zip(ids, paths)
+    it = tqdm(list(zip(ids, paths)), desc="audit forms", disable=not progress, file=sys.stderr)
     return [write_audit_form(cohort, pid, family, path, extract=extract) for pid, path in it]

@@ -22,6 +22,7 @@ The explorer can be driven without a browser: :meth:`FamilyExplorer.select`,
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 from pathlib import Path
@@ -183,7 +184,7 @@ class FamilyExplorer:
         self.chooser.observe(self._on_choose, names="value")
         self.child_filter.observe(self._on_filter, names="value")
         self.type_filter.observe(self._on_filter, names="value")
-        self.write_button.on_click(lambda button: self.write_files())
+        self.write_button.on_click(self._on_write)
         self.select(parent_id if parent_id is not None else self.parents[0])
 
     # ---------------------------------------------------------------------------- actions
@@ -246,8 +247,14 @@ class FamilyExplorer:
         return written
 
     def close(self) -> None:
-        """Close the widgets (frees them in the kernel)."""
-        self.widget.close_all() if hasattr(self.widget, "close_all") else self.widget.close()
+        """Close the explorer's widgets (frees them in the kernel; other widgets are untouched)."""
+
+        def close_tree(widget) -> None:
+            for child in getattr(widget, "children", ()):
+                close_tree(child)
+            widget.close()
+
+        close_tree(self.widget)
 
     # ---------------------------------------------------------------------------- display
     def _repr_mimebundle_(self, **kwargs):
@@ -268,19 +275,22 @@ class FamilyExplorer:
         if not self._muted:
             self._update_table()
 
+    def _on_write(self, button) -> None:
+        try:
+            self.write_files()
+        except (FileExistsError, PermissionError):
+            pass  # the status line says what was not written and why
+
     _muted = False
 
+    @contextlib.contextmanager
     def _quiet(self):
-        explorer = self
-
-        class Quiet:
-            def __enter__(self):
-                explorer._muted = True
-
-            def __exit__(self, *exc):
-                explorer._muted = False
-
-        return Quiet()
+        """Set widget values without their observers recomputing the family."""
+        self._muted = True
+        try:
+            yield
+        finally:
+            self._muted = False
 
     def _update_table(self) -> None:
         chron = self.chronology

@@ -82,6 +82,8 @@ def _write_table(ws: Worksheet, df: pd.DataFrame, first_row: int) -> None:
     for i, row in enumerate(df.itertuples(index=False), start=first_row + 1):
         for j, v in enumerate(row, start=1):
             cell = ws.cell(row=i, column=j, value=_cell_value(v))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text from the extract is never a formula ("=..." ids)
             if j in date_cols:
                 cell.number_format = DATE_FORMAT
 
@@ -149,6 +151,8 @@ def _family_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, members: pd.Dat
     for name, value in facts:
         ws.cell(row=row, column=1, value=name).font = _BOLD
         cell = ws.cell(row=row, column=2, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
         row += 1
