@@ -276,6 +276,12 @@ def test_second_reviewer_agreement(tiny, tmp_path):
     assert ag.loc["Q1", ["n_agree", "kappa"]].tolist() == [1, 0.0]
     assert ag.loc["Q2", ["n_agree", "kappa"]].tolist() == [2, 1.0]
     assert ag.loc["Q3":, "kappa"].isna().all()
+    # the command writes the same table beside its output
+    assert main(["audit-import", str(tmp_path / "r1"), str(tmp_path / "r2"), "--out", str(tmp_path / "cr.csv")]) == 0
+    lines = (tmp_path / "audit_agreement.csv").read_text().splitlines()
+    assert lines[1:3] == ["Q1,Assessment refers to older siblings' history,2,1,1,0.5,0.5,0.0",
+                          "Q2,Chronology complete,2,2,0,1.0,0.5,1.0"]
+    assert lines[3].startswith("Q3,Paper file requested,2,2,0,1.0,1.0,")  # kappa empty
 
 
 def test_write_refuses_user_files_and_filled_forms(tiny, tmp_path):
@@ -315,6 +321,8 @@ def test_cli_forms_import_and_report_reads_the_table(tmp_path, capsys):
     assert "not an output of audit-import" in capsys.readouterr().err
     assert main(["audit-import", str(forms), "--out", str(out), "--force", "--extract", str(data)]) == 0
     assert (data / "audit_import_problems.csv").read_text().splitlines() == ["file,sheet,cell,problem,value"]
+    assert (data / "audit_agreement.csv").read_text().splitlines() == [  # no second reviewer: header only
+        "item_id,question,n_pairs,n_agree,n_disagree,observed_agreement,expected_agreement,kappa"]
     assert main(["audit-import", str(forms), "--out", str(out)]) == 0  # its own output: replaced
     from neglect_analysis.io import load_extract
 

@@ -247,10 +247,10 @@ def _cmd_audit_import(args) -> int:
         cohort, _ = _load(args)
         extract = extract_checksum(cohort)
     res = import_forms(args.form_dirs, extract=extract)
+    # all three every time (header only when empty), so no file of an earlier run is left stale
     written = [write_csv(res.case_review, targets["case_review"]),
+               write_csv(res.agreement, targets["audit_agreement"]),
                write_csv(res.problems, targets["audit_import_problems"])]
-    if len(res.agreement):
-        written.append(write_csv(res.agreement, targets["audit_agreement"]))
     n_second = res.second_reviews["parent_id"].nunique()
     print(f"Read {res.n_forms} forms: {len(res.case_review)} answers for "
           f"{res.case_review['person_id'].nunique()} children"
