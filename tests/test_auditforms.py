@@ -329,6 +329,13 @@ def test_cli_forms_import_and_report_reads_the_table(tmp_path, capsys):
     cohort, _ = load_extract(data)
     cr = cohort.case_review
     assert {(r.person_id, r.item_id): r.answer for r in cr.itertuples()} == set_
+    # the report's finding on question Q1 ("older sibling") counts the imported Yes / No answers
+    from neglect_analysis.findings import findings
+
+    q1 = [a for (child, item), a in set_.items() if item == "Q1"]
+    row = findings(cohort, build_tables(cohort).family).set_index("measure").loc[
+        "reviews_assessment_refers_to_older_siblings"]
+    assert (row["numerator"], row["denominator"]) == (q1.count("Yes"), q1.count("Yes") + q1.count("No"))
 
 
 def test_cli_audit_forms_refuses_a_filled_form_and_bad_out(tmp_path, capsys):

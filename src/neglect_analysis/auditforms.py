@@ -413,13 +413,13 @@ def _excel_value(v: object) -> object:
     return v
 
 
-def put(ws: Worksheet, row: int, column: int, value: object):
+def write_cell(ws: Worksheet, row: int, column: int, value: object):
     """Write one cell: dates as dates shown ``dd/mm/yyyy``, text always as text (never a formula).
 
     Examples
     --------
     >>> ws = Workbook().active
-    >>> put(ws, 1, 1, "=HYPERLINK(1)").data_type, put(ws, 1, 2, pd.Timestamp("2018-07-31")).number_format
+    >>> write_cell(ws, 1, 1, "=HYPERLINK(1)").data_type, write_cell(ws, 1, 2, pd.Timestamp("2018-07-31")).number_format
     ('s', 'dd/mm/yyyy')
     """
     v = _excel_value(value)
@@ -437,18 +437,18 @@ def put(ws: Worksheet, row: int, column: int, value: object):
 def _table(ws: Worksheet, df: pd.DataFrame, first_row: int, *, empty: str = "none") -> int:
     """Write ``df`` with a bold header at ``first_row``; return the row after it."""
     for j, col in enumerate(df.columns, start=1):
-        put(ws, first_row, j, str(col)).font = BOLD_FONT
+        write_cell(ws, first_row, j, str(col)).font = BOLD_FONT
     if df.empty:
-        put(ws, first_row + 1, 1, empty)
+        write_cell(ws, first_row + 1, 1, empty)
         return first_row + 2
     for i, row in enumerate(df.itertuples(index=False), start=first_row + 1):
         for j, v in enumerate(row, start=1):
-            put(ws, i, j, v)
+            write_cell(ws, i, j, v)
     return first_row + 1 + len(df)
 
 
 def _heading(ws: Worksheet, row: int, text: str, size: int = 12) -> int:
-    put(ws, row, 1, text).font = Font(bold=True, size=size)
+    write_cell(ws, row, 1, text).font = Font(bold=True, size=size)
     return row + 1
 
 
@@ -461,13 +461,13 @@ def _protect(ws: Worksheet) -> None:
 def _family_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, children, highlights, signals) -> None:
     row = 1
     if cohort.synthetic:
-        put(ws, row, 1, cohort.label()).font = LABEL_FONT
+        write_cell(ws, row, 1, cohort.label()).font = LABEL_FONT
         row += 1
     row = _heading(ws, row, f"Case-file audit: family of index parent {parent_id}", 13)
     for name, value in (("Index parent", parent_id), ("Source", cohort.label()),
                         ("Audit date", cohort.audit_date), ("ICS start date", cohort.ics_start_date)):
-        put(ws, row, 1, name).font = BOLD_FONT
-        put(ws, row, 2, value)
+        write_cell(ws, row, 1, name).font = BOLD_FONT
+        write_cell(ws, row, 2, value)
         row += 1
     row = _heading(ws, row + 1, "Children (eldest first)")
     row = _table(ws, children, row)
@@ -480,21 +480,21 @@ def _family_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, children, highl
 
 
 def _audit_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, rows: pd.DataFrame) -> None:
-    put(ws, 1, 1, f"Case-file audit: family of index parent {parent_id}").font = Font(bold=True, size=13)
-    put(ws, 2, 1, cohort.label()).font = LABEL_FONT if cohort.synthetic else BOLD_FONT
-    put(ws, 4, 1, "Reviewer").font = BOLD_FONT
-    put(ws, 5, 1, "Review date").font = BOLD_FONT
+    write_cell(ws, 1, 1, f"Case-file audit: family of index parent {parent_id}").font = Font(bold=True, size=13)
+    write_cell(ws, 2, 1, cohort.label()).font = LABEL_FONT if cohort.synthetic else BOLD_FONT
+    write_cell(ws, 4, 1, "Reviewer").font = BOLD_FONT
+    write_cell(ws, 5, 1, "Review date").font = BOLD_FONT
     for ref in (REVIEWER_CELL, REVIEW_DATE_CELL):
         ws[ref].protection = _UNLOCKED
         ws[ref].fill = _INPUT_FILL
     ws[REVIEW_DATE_CELL].number_format = DATE_FORMAT
-    put(ws, 6, 1, "Answer each question from the case file: " + " / ".join(ANSWERS)
+    write_cell(ws, 6, 1, "Answer each question from the case file: " + " / ".join(ANSWERS)
         + "; add a note where it helps. The shaded cells are the ones to fill in.")
     for j, col in enumerate(AUDIT_COLUMNS, start=1):
-        put(ws, HEADER_ROW, j, col).font = BOLD_FONT
+        write_cell(ws, HEADER_ROW, j, col).font = BOLD_FONT
     for i, r in enumerate(rows.itertuples(index=False), start=FIRST_ROW):
         for j, v in enumerate(r, start=1):
-            put(ws, i, j, v)
+            write_cell(ws, i, j, v)
         for ref in (f"{ANSWER_COLUMN}{i}", f"{NOTE_COLUMN}{i}"):
             ws[ref].protection = _UNLOCKED
             ws[ref].fill = _INPUT_FILL
@@ -522,8 +522,8 @@ def _check_sheet(ws: Worksheet, parent_id: str, extract: str, family: str, n_row
     for i, (k, v) in enumerate((("form", FORM_MARK), ("form_version", FORM_VERSION), ("parent_id", parent_id),
                                 ("extract_checksum", extract), ("family_checksum", family),
                                 ("n_rows", str(n_rows))), start=1):
-        put(ws, i, 1, k)
-        put(ws, i, 2, v)
+        write_cell(ws, i, 1, k)
+        write_cell(ws, i, 2, v)
     ws.sheet_state = "veryHidden"
     _protect(ws)
 
