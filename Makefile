@@ -34,7 +34,8 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	for nb in notebooks/[0-9]*.ipynb; do \
 	  MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
+	    "$$nb" || exit 1; \
 	done
 
 sample: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: ``neglect-analysis report | validate | synthesize | chronology``.
+"""Command line: ``neglect-analysis report | validate | synthesize | chronology | audit-forms | audit-import``.
 
 Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage errors,
 including an output that must not or cannot be written (``--out`` holding someone's files,
@@ -121,6 +121,33 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ics-start", type=_iso_date, metavar="D")
     c.add_argument("--force", action="store_true",
                    help="replace FILE.xlsx even if it is not a workbook of neglect-analysis")
+
+    # --- audit-forms / audit-import (case-file audit workbench) ---
+    af = sub.add_parser("audit-forms", help="write one pre-filled case-file audit form per index parent")
+    af.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    af.add_argument("--out", type=Path, required=True, metavar="DIR")
+    af.add_argument("--audit-date", type=_iso_date, metavar="D",
+                    help="default: extract.json audit_date, else today")
+    af.add_argument("--ics-start", type=_iso_date, metavar="D",
+                    help="case-system start date (default: extract.json, else 2009-04-01)")
+    af.add_argument("--min-children", type=_positive_int, metavar="N",
+                    help=f"index parents have at least N children (default {DEFAULTS.min_children})")
+    af.add_argument("--min-span-years", type=_finite_float, metavar="Y",
+                    help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
+    af.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
+    af.add_argument("--definitions", type=Path, metavar="FILE",
+                    help="a TOML file of thresholds (docs/definitions.md); options above override it")
+    af.add_argument("--force", action="store_true",
+                    help="replace files of the same name that are not blank forms of this package")
+    af.add_argument("--quiet", action="store_true", help="no progress output")
+
+    ai = sub.add_parser("audit-import", help="read completed audit forms into a case_review table")
+    ai.add_argument("form_dirs", type=Path, nargs="+", metavar="DIR")
+    ai.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    ai.add_argument("--extract", type=Path, metavar="DATA_DIR",
+                    help="the extract the forms must come from (default: the one most forms carry)")
+    ai.add_argument("--force", action="store_true",
+                    help="replace files that are not outputs of audit-import")
     return p
 
 
@@ -195,6 +222,18 @@ def _definitions(path: Path | None):
         raise _Usage(str(e)) from None
 
 
+def _run_definitions(args):
+    """The ``--definitions`` file (else the defaults) with ``--min-children`` and
+    ``--min-span-years`` over it, where given."""
+    from dataclasses import replace
+
+    given = {k: getattr(args, k) for k in ("min_children", "min_span_years")}
+    try:
+        return replace(_definitions(args.definitions), **{k: v for k, v in given.items() if v is not None})
+    except ValueError as e:  # a value the Definitions refuse (e.g. --min-children 0)
+        raise _Usage(str(e)) from None
+
+
 def _cmd_report(args) -> int:
     from .report import ReportOptions, run_report
 
@@ -218,11 +257,84 @@ def _cmd_report(args) -> int:
     return EXIT_DATA if result.has_errors or result.briefing_refused else EXIT_OK
 
 
+# --- audit-forms / audit-import (case-file audit workbench) ---
+def _cmd_audit_forms(args) -> int:
+    from .auditforms import write_audit_forms
+    from .pipeline import AnalysisParams, build_tables
+
+    if args.out.exists() and not args.out.is_dir():
+        raise _Usage(f"--out {args.out} is a file: give a folder for the audit forms")
+    cohort, report = _load(args)
+    if report.has_errors:
+        print(report.format(max_examples=3), file=sys.stderr)
+    params = AnalysisParams(index_parents=args.index_parents, definitions=_run_definitions(args))
+    tables = build_tables(cohort, params)
+    written = write_audit_forms(cohort, tables, args.out, force=args.force, progress=not args.quiet)
+    print(f"{cohort.label()}: wrote {len(written)} audit forms to {args.out}")
+    return EXIT_DATA if report.has_errors else EXIT_OK
+
+
+#: First line of each file ``audit-import`` writes: a file that starts otherwise is not its own.
+AUDIT_IMPORT_HEADERS = {
+    "case_review": "person_id,item_id,question,answer,reviewer,review_date,note,parent_id",
+    "audit_agreement": "item_id,question,n_pairs,n_agree,n_disagree,observed_agreement,expected_agreement,kappa",
+    "audit_import_problems": "file,sheet,cell,problem,value",
+}
+
+
+def _own_csv(path: Path, header: str) -> bool:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return fh.readline().rstrip("\r\n") == header
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _cmd_audit_import(args) -> int:
+    from .auditforms import extract_checksum
+    from .auditimport import import_forms
+    from .export import write_csv
+
+    out = args.out
+    if out.suffix.lower() != ".csv":
+        raise _Usage(f"--out {out} must be a .csv file (the case_review table)")
+    targets = {"case_review": out, "audit_agreement": out.with_name("audit_agreement.csv"),
+               "audit_import_problems": out.with_name("audit_import_problems.csv")}
+    if not args.force:
+        for kind, path in targets.items():
+            if path.exists() and not _own_csv(path, AUDIT_IMPORT_HEADERS[kind]):
+                raise _Usage(f"{path} exists and is not an output of audit-import: not replaced. "
+                             "Use --force to replace it, or choose another --out.")
+    extract = None
+    if args.extract is not None:
+        args.data_dir, args.audit_date, args.ics_start = args.extract, None, None
+        cohort, _ = _load(args)
+        extract = extract_checksum(cohort)
+    res = import_forms(args.form_dirs, extract=extract)
+    # all three every time (header only when empty), so no file of an earlier run is left stale
+    written = [write_csv(res.case_review, targets["case_review"]),
+               write_csv(res.agreement, targets["audit_agreement"]),
+               write_csv(res.problems, targets["audit_import_problems"])]
+    n_second = res.second_reviews["parent_id"].nunique()
+    print(f"Read {res.n_forms} forms: {len(res.case_review)} answers for "
+          f"{res.case_review['person_id'].nunique()} children"
+          + (f"; second reviews of {n_second} families (agreement in {targets['audit_agreement']})"
+             if len(res.agreement) else "")
+          + f". Wrote {', '.join(str(p) for p in written)}")
+    if res.has_problems:
+        print(f"{len(res.problems)} problems (file sheet!cell: problem):", file=sys.stderr)
+        print(res.format_problems(max_lines=50), file=sys.stderr)
+        return EXIT_DATA
+    return EXIT_OK
+
+
 COMMANDS = {
     "report": _cmd_report,
     "validate": _cmd_validate,
     "synthesize": _cmd_synthesize,
     "chronology": _cmd_chronology,
+    "audit-forms": _cmd_audit_forms,
+    "audit-import": _cmd_audit_import,
 }
 
 

@@ -282,3 +282,38 @@ def write_chronology_workbook(
     _chronology_sheet(wb.create_sheet("Chronology"), chron, cohort)
     data = _deterministic_bytes(wb, _fixed_time(cohort))
     return write_bytes_atomic(path, data)
+
+
+# ---------------------------------------------------------------- shared with other workbooks
+#: Bold font of headers and labels (the same in every workbook of the package).
+BOLD_FONT = _BOLD
+#: Font of the synthetic-data label at the top of a sheet.
+LABEL_FONT = _LABEL_FONT
+
+
+def fit_column_widths(ws: Worksheet) -> None:
+    """Set column widths from the longest shown value (dates count as 10 characters).
+
+    Examples
+    --------
+    >>> wb = Workbook()
+    >>> wb.active["A1"] = "a rather long heading"
+    >>> fit_column_widths(wb.active)
+    >>> wb.active.column_dimensions["A"].width
+    23.0
+    """
+    _fit_widths(ws)
+
+
+def workbook_bytes(wb: Workbook, cohort: Cohort) -> bytes:
+    """``wb`` as the bytes of an ``.xlsx`` file whose times are the audit date (reproducible).
+
+    Examples
+    --------
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A"]}), audit_date="2018-07-31")
+    >>> wb = Workbook()
+    >>> wb.active["A1"] = "x"
+    >>> workbook_bytes(wb, c) == workbook_bytes(wb, c)
+    True
+    """
+    return _deterministic_bytes(wb, _fixed_time(cohort))
