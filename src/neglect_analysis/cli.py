@@ -185,7 +185,7 @@ def _cmd_report(args) -> int:
     )
     result = run_report(args.data_dir, args.out, opts)
     print(result.summary())
-    return EXIT_DATA if result.has_errors else EXIT_OK
+    return EXIT_DATA if result.has_errors or result.no_links else EXIT_OK
 
 
 def _cmd_convert(args) -> int:

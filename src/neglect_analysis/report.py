@@ -51,6 +51,8 @@ class ReportResult:
     n_children: int
     has_errors: bool
     files: list[Path] = field(default_factory=list)
+    #: True when the extract has no family links: only the per-child tables were written.
+    no_links: bool = False
 
     def summary(self) -> str:
         lines = [
@@ -63,6 +65,12 @@ class ReportResult:
                 "column, value and what to do in analyst/validation_problems.csv. The tables "
                 "cover the rows that could be used."
             )
+        if self.no_links:
+            from .convert import NO_LINKS_HINT
+
+            lines.append("No sibling groups: the extract has no links between parents and children. "
+                         "analyst/children.csv holds one row per person, without sibling columns.")
+            lines.append(NO_LINKS_HINT)
         return "\n".join(lines)
 
 
@@ -123,6 +131,9 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     elif vreport.has_errors:
         print(vreport.format(max_examples=3), file=sys.stderr)
 
+    if len(cohort.links) == 0:  # no family links (e.g. a converted CIN census): per-child tables only
+        return _write_unlinked(cohort, vreport, problems, out)
+
     _progress(opts.progress, "computing sibling groups, recurrence and escalation")
     params = AnalysisParams(
         index_parents=index_parents,
@@ -169,6 +180,27 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         has_errors=bool(vreport.has_errors),
         files=files,
     )
+
+
+def _write_unlinked(cohort: Cohort, vreport, problems: pd.DataFrame, out: Path) -> ReportResult:
+    """The report of an extract without family links: ``analyst/children.csv`` (one row per
+    person, :func:`neglect_analysis.unlinked.unlinked_children`) and the validation tables."""
+    from .unlinked import unlinked_children
+
+    children = unlinked_children(cohort)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        files = [write_csv(children, tmp / "analyst" / "children.csv"),
+                 write_csv(problems, tmp / "analyst" / "validation_problems.csv"),
+                 write_csv(vreport.counts, tmp / "analyst" / "validation_counts.csv")]
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ReportResult(out=out, label=cohort.label(), n_parents=0, n_children=len(children),
+                        has_errors=bool(vreport.has_errors), no_links=True,
+                        files=[out / f.relative_to(tmp) for f in files])
 
 
 def _write_workbooks(cohort: Cohort, tables: AnalystTables, folder: Path, opts: ReportOptions) -> list[Path]:
