@@ -388,11 +388,9 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
     r903 = sorted(returns, key=lambda r: (r.year if r.year is not None else -1, r.label))
     head = [r.table.assign(file=r.label, rank=(r.year or -1) * 100) for r in r903 if r.kind == "header"]
     eps = [r.table.assign(file=r.label, rank=(r.year or -1) * 100) for r in r903 if r.kind == "episodes"]
-    head = pd.concat(head, ignore_index=True) if head else None
-    eps = pd.concat(eps, ignore_index=True) if eps else None
-    for df in (head, eps):
-        if df is not None:
-            df.rename(columns={"CHILD": "child", "row": "child_pos"}, inplace=True)
+    names = {"CHILD": "child", "row": "child_pos"}
+    head = pd.concat(head, ignore_index=True).rename(columns=names) if head else None
+    eps = pd.concat(eps, ignore_index=True).rename(columns=names) if eps else None
 
     if match_upn:
         extra = head.rename(columns={"UPN": "upn"}) if head is not None else None

@@ -2,8 +2,9 @@
 
 :func:`read_ssda903` reads every return in a folder (and its sub-folders):
 
-- CSV: a file is a ``header`` table when it has the columns ``CHILD``, ``SEX`` and ``DOB``
-  (also ``ETHNIC``, ``UPN``, ``MOTHER``, ``MC_DOB``), an ``episodes`` table when it has
+- CSV: a file is a ``header`` table when it has the columns ``CHILD``, ``SEX``, ``DOB`` and
+  one of ``ETHNIC``, ``UPN``, ``MOTHER``, ``MC_DOB`` (the UASC table also has CHILD, SEX,
+  DOB), an ``episodes`` table when it has
   ``CHILD`` and ``DECOM`` (also ``RNE``, ``LS``, ``CIN``, ``PLACE``, ``PLACE_PROVIDER``, ``DEC``,
   ``REC``, ``REASON_PLACE_CHANGE``, ``HOME_POST``, ``PL_POST``, ``URN``), whatever its name;
   other CSV files (``uasc``, ``reviews``, ``oc2`` ...) are skipped and listed. Column names are
@@ -89,11 +90,11 @@ def read_ssda903(folder: str | Path) -> tuple[list[Return903], list[str]]:
             cols = set(df.columns)
             if {"CHILD", "DECOM"} <= cols:
                 kind, wanted = "episodes", EPISODE_COLUMNS
-            elif {"CHILD", "SEX", "DOB"} <= cols:
+            elif {"CHILD", "SEX", "DOB"} <= cols and cols & {"ETHNIC", "UPN", "MOTHER", "MC_DOB"}:
                 kind, wanted = "header", HEADER_COLUMNS
             else:
-                skipped.append(f"{label}: not an SSDA903 header (CHILD, SEX, DOB) or episodes "
-                               "(CHILD, DECOM) table; skipped")
+                skipped.append(f"{label}: not an SSDA903 header (CHILD, SEX, DOB, MOTHER ...) or "
+                               "episodes (CHILD, DECOM) table; skipped")
                 continue
             table = pd.DataFrame({c: (df[c] if c in cols else pd.Series(pd.NA, index=df.index))
                                   .astype("string") for c in wanted})

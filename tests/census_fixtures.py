@@ -1,0 +1,249 @@
+"""Synthetic CIN census XML and SSDA903 returns for the converter's tests and benchmark.
+
+Everything here is made up. :func:`census_xml` writes the children given (dicts, below) in the
+layout of a chosen schema year: ``GenderCurrent`` (1/2/0) to 2024, ``Sex`` (M/F/U) from 2025;
+``CINPlanDates`` from 2022; the ``PreProceedingsandFGDM`` block in 2026 (the element names the
+converter assumes, :data:`neglect_analysis.convert.cin_census.PRE_PROCEEDINGS_FIELDS`); yes/no
+items as ``0``/``1`` or, with ``yes_no="truefalse"``, ``true``/``false`` (accepted by the 2018
+and 2024 schemas). ``namespace`` puts every element in a default namespace, or with ``prefix``
+a prefixed one.
+
+A child: ``{"id", "upn", "dob", "expected_dob", "sex" ("M"/"F"/"U"), "death",
+"episodes": [episode, ...]}``; an episode: ``{"referral", "source", "need", "closure",
+"reason", "nfa" (bool), "icpc" (the episode's DateOfInitialCPC), "assessments": [{"start",
+"auth", "factors": [...]}], "s47": [{"start", "target", "icpc", "not_required" (bool)}],
+"cp_plans": [{"start", "end", "initial", "latest", "previous"}], "cin_plans": [{"start",
+"end"}], "pre_proceedings": {"start", "end", "outcome", "issue", "letter", "fgdm"}}``. Keys
+may be left out.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+GENDER_CURRENT = {"M": "1", "F": "2", "U": "0"}
+
+
+def _yn(value: bool, style: str) -> str:
+    if style == "truefalse":
+        return "true" if value else "false"
+    return "1" if value else "0"
+
+
+def census_xml(children: list[dict], *, year: int, la: str = "201", namespace: str | None = None,
+               prefix: str | None = None, yes_no: str = "01", reference_date: str | None = None,
+               collection: str = "CIN") -> str:
+    """The text of a CIN census XML file holding ``children`` in the ``year`` schema."""
+    p = f"{prefix}:" if (namespace and prefix) else ""
+    parts: list[str] = []
+
+    def el(name: str, value) -> None:
+        if value is not None and value != "":
+            parts.append(f"<{p}{name}>{escape(str(value))}</{p}{name}>")
+
+    def open_(name: str) -> None:
+        parts.append(f"<{p}{name}>")
+
+    def close(name: str) -> None:
+        parts.append(f"</{p}{name}>")
+
+    ns = ""
+    if namespace:
+        ns = f' xmlns:{prefix}="{namespace}"' if prefix else f' xmlns="{namespace}"'
+    parts.append('<?xml version="1.0" encoding="UTF-8"?>\n')
+    parts.append(f"<{p}Message{ns}>")
+    open_("Header")
+    open_("CollectionDetails")
+    el("Collection", collection)
+    el("Year", year)
+    el("ReferenceDate", reference_date or f"{year}-03-31")
+    close("CollectionDetails")
+    open_("Source")
+    el("SourceLevel", "L")
+    el("LEA", la)
+    el("SoftwareCode", "neglect-analysis test fixture (synthetic)")
+    close("Source")
+    close("Header")
+    open_("Children")
+    for c in children:
+        open_("Child")
+        open_("ChildIdentifiers")
+        el("LAchildID", c.get("id"))
+        el("UPN", c.get("upn"))
+        el("PersonBirthDate", c.get("dob"))
+        el("ExpectedPersonBirthDate", c.get("expected_dob"))
+        sex = c.get("sex", "U")
+        if year >= 2025:
+            el("Sex", sex)
+        else:
+            el("GenderCurrent", GENDER_CURRENT.get(sex, sex))
+        el("PersonDeathDate", c.get("death"))
+        close("ChildIdentifiers")
+        open_("ChildCharacteristics")
+        el("Ethnicity", c.get("ethnicity", "WBRI"))
+        close("ChildCharacteristics")
+        for e in c.get("episodes", []):
+            open_("CINdetails")
+            el("CINreferralDate", e.get("referral"))
+            el("ReferralSource", e.get("source", "1A"))
+            el("PrimaryNeedCode", e.get("need"))
+            el("CINclosureDate", e.get("closure"))
+            el("ReasonForClosure", e.get("reason"))
+            el("DateOfInitialCPC", e.get("icpc"))
+            for a in e.get("assessments", []):
+                open_("Assessments")
+                el("AssessmentActualStartDate", a.get("start"))
+                el("AssessmentAuthorisationDate", a.get("auth"))
+                if a.get("factors"):
+                    open_("FactorsIdentifiedAtAssessment")
+                    for f in a["factors"]:
+                        el("AssessmentFactors", f)
+                    close("FactorsIdentifiedAtAssessment")
+                close("Assessments")
+            if year >= 2022:
+                for cp in e.get("cin_plans", []):
+                    open_("CINPlanDates")
+                    el("CINPlanStartDate", cp.get("start"))
+                    el("CINPlanEndDate", cp.get("end"))
+                    close("CINPlanDates")
+            for s in e.get("s47", []):
+                open_("Section47")
+                el("S47ActualStartDate", s.get("start"))
+                el("InitialCPCtarget", s.get("target"))
+                el("DateOfInitialCPC", s.get("icpc"))
+                el("ICPCnotRequired", _yn(s.get("not_required", False), yes_no))
+                close("Section47")
+            el("ReferralNFA", _yn(e.get("nfa", False), yes_no))
+            for cp in e.get("cp_plans", []):
+                open_("ChildProtectionPlans")
+                el("CPPstartDate", cp.get("start"))
+                el("CPPendDate", cp.get("end"))
+                el("InitialCategoryOfAbuse", cp.get("initial", "NEG"))
+                el("LatestCategoryOfAbuse", cp.get("latest", cp.get("initial", "NEG")))
+                el("NumberOfPreviousCPP", cp.get("previous", 0))
+                for r in cp.get("reviews", []):
+                    open_("Reviews")
+                    el("CPPreviewDate", r)
+                    close("Reviews")
+                close("ChildProtectionPlans")
+            pp = e.get("pre_proceedings")
+            if pp and year >= 2026:
+                open_("PreProceedingsandFGDM")
+                el("PreProceedingsStartDate", pp.get("start"))
+                el("PreProceedingsEndDate", pp.get("end"))
+                el("PreProceedingsOutcome", pp.get("outcome"))
+                el("CareProceedingsIssueDate", pp.get("issue"))
+                el("LetterBeforeProceedingsDate", pp.get("letter"))
+                el("FGDMOfferedDate", pp.get("fgdm"))
+                close("PreProceedingsandFGDM")
+            close("CINdetails")
+        close("Child")
+    close("Children")
+    parts.append(f"</{p}Message>\n")
+    return "".join(parts)
+
+
+def write_census(path: str | Path, children: list[dict], **kwargs) -> Path:
+    """Write :func:`census_xml` to ``path``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(census_xml(children, **kwargs), encoding="utf-8")
+    return path
+
+
+def write_ssda903_csv(folder: str | Path, year: int, header: list[dict], episodes: list[dict]) -> None:
+    """``header_<year>.csv`` and ``episodes_<year>.csv`` (values written as given)."""
+    import csv
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows, cols in (("header", header, ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]),
+                             ("episodes", episodes, ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE",
+                                                     "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
+                                                     "HOME_POST", "PL_POST", "URN"])):
+        with open(folder / f"{name}_{year}.csv", "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=cols)
+            w.writeheader()
+            for r in rows:
+                w.writerow({c: r.get(c, "") for c in cols})
+
+
+def write_ssda903_xml(path: str | Path, children: list[dict]) -> Path:
+    """An ``<EXPSSDA903>`` file: each child ``{"header": {...}, "episodes": [{...}]}``."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<EXPSSDA903>']
+    for c in children:
+        out.append("<CHILD><HEADER>")
+        for k, v in c["header"].items():
+            out.append(f"<{k}>{escape(str(v))}</{k}>")
+        out.append("</HEADER>")
+        for e in c.get("episodes", []):
+            out.append("<EPISODE>" + "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in e.items())
+                       + "</EPISODE>")
+        out.append("</CHILD>")
+    out.append("</EXPSSDA903>\n")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+def write_bulk_census(path: str | Path, year: int, n_children: int, *, seed: int = 1,
+                      la: str = "201", id_offset: int = 0) -> Path:
+    """A large synthetic census file, quickly: ``n_children`` children of one collection year.
+
+    Child ``k`` has id ``C<id_offset + k>`` (so files of consecutive years, with offsets
+    moving by a fraction of ``n_children``, share children); each has one or two episodes, an
+    assessment with factors, and, for about a third, an S47, a conference and a CP plan. Every
+    child written is a made-up record.
+    """
+    rnd = random.Random(seed * 10_000 + year)
+    path = Path(path)
+    ns = year % 2 == 0  # every other year namespaced, as real exports differ
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n<Message' + (' xmlns="http://www.example.org/cin"' if ns else "")
+            + f"><Header><CollectionDetails><Collection>CIN</Collection><Year>{year}</Year>"
+            f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails><Source>"
+            f"<SourceLevel>L</SourceLevel><LEA>{la}</LEA></Source></Header><Children>\n")
+    sex_el = "Sex" if year >= 2025 else "GenderCurrent"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head)
+        buf = []
+        for k in range(n_children):
+            cid = id_offset + k
+            r = random.Random(cid)  # the same child looks the same in every year
+            dob = f"{year - 1 - r.randint(0, 16)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+            sx = ("M", "F")[cid % 2]
+            sx = sx if year >= 2025 else GENDER_CURRENT[sx]
+            ref_y = year - 1 - (cid % 3 == 0)
+            ref = f"{ref_y}-{r.randint(4, 12):02d}-{r.randint(1, 28):02d}"
+            closed = rnd.random() < 0.6
+            close = f"<CINclosureDate>{year}-0{rnd.randint(1, 3)}-{rnd.randint(10, 28)}</CINclosureDate>" \
+                    f"<ReasonForClosure>RC{rnd.randint(1, 8)}</ReasonForClosure>" if closed else ""
+            s47 = cpp = ""
+            if cid % 3 == 0:
+                icpc = f"{ref_y}-12-{r.randint(10, 28)}"
+                s47 = (f"<Section47><S47ActualStartDate>{ref_y}-11-{r.randint(10, 28)}</S47ActualStartDate>"
+                       f"<InitialCPCtarget>{ref_y}-12-31</InitialCPCtarget><DateOfInitialCPC>{icpc}"
+                       "</DateOfInitialCPC><ICPCnotRequired>0</ICPCnotRequired></Section47>")
+                cpp = (f"<ChildProtectionPlans><CPPstartDate>{icpc}</CPPstartDate>"
+                       + (f"<CPPendDate>{year}-02-{r.randint(10, 28)}</CPPendDate>" if closed else "")
+                       + "<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><LatestCategoryOfAbuse>NEG"
+                       "</LatestCategoryOfAbuse><NumberOfPreviousCPP>0</NumberOfPreviousCPP>"
+                       f"<Reviews><CPPreviewDate>{year}-01-15</CPPreviewDate></Reviews></ChildProtectionPlans>")
+            buf.append(
+                f"<Child><ChildIdentifiers><LAchildID>C{cid:07d}</LAchildID><UPN>A{cid:012d}</UPN>"
+                f"<PersonBirthDate>{dob}</PersonBirthDate><{sex_el}>{sx}</{sex_el}></ChildIdentifiers>"
+                "<ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics>"
+                f"<CINdetails><CINreferralDate>{ref}</CINreferralDate><ReferralSource>2A</ReferralSource>"
+                f"<PrimaryNeedCode>N{r.randint(1, 9)}</PrimaryNeedCode>{close}"
+                f"<Assessments><AssessmentActualStartDate>{ref}</AssessmentActualStartDate>"
+                f"<AssessmentAuthorisationDate>{ref_y + 1}-01-0{r.randint(1, 9)}</AssessmentAuthorisationDate>"
+                "<FactorsIdentifiedAtAssessment><AssessmentFactors>3B</AssessmentFactors>"
+                "<AssessmentFactors>16A</AssessmentFactors></FactorsIdentifiedAtAssessment></Assessments>"
+                f"{s47}<ReferralNFA>0</ReferralNFA>{cpp}</CINdetails></Child>\n")
+            if len(buf) >= 2000:
+                f.write("".join(buf))
+                buf.clear()
+        f.write("".join(buf))
+        f.write("</Children></Message>\n")
+    return path
