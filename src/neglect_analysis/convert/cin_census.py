@@ -41,7 +41,7 @@ CENSUS_COLUMNS: dict[str, tuple[str, ...]] = {
                  "death_date"),
     "referrals": ("child_pos", "child", "referral_date", "source", "need", "close_date",
                   "close_reason", "nfa", "icpc_date"),
-    "assessments": ("child_pos", "child", "referral_date", "start", "auth", "factors"),
+    "assessments": ("child_pos", "child", "referral_date", "start", "auth", "factors"),  # factors: "3B,16A"
     "s47": ("child_pos", "child", "referral_date", "start", "icpc_target", "icpc_date",
             "icpc_not_required"),
     "cp_plans": ("child_pos", "child", "referral_date", "start", "end", "initial", "latest",
@@ -91,8 +91,15 @@ class CensusFile:
         return self.path.name
 
 
+#: Local names of the tags seen (``{ns}Child`` -> ``Child``), filled as tags are met.
+_LOCAL: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rpartition("}")[2]
+    return name
 
 
 def root_tag(path: str | Path, *, peek_bytes: int = 65536) -> str:
@@ -131,12 +138,14 @@ def _reason(exc: ET.ParseError) -> str:
 def _fields(el) -> dict[str, str]:
     """Direct children of ``el`` as {local name: stripped text} (empty text: absent)."""
     out = {}
+    local = _LOCAL
     for c in el:
         text = c.text
-        if text is not None:
+        if text:
             text = text.strip()
             if text:
-                out[_local(c.tag)] = text
+                tag = c.tag
+                out[local[tag] if tag in local else _local(tag)] = text
     return out
 
 
@@ -198,10 +207,10 @@ def read_census(path: str | Path) -> CensusFile:
                 child = ident.get("LAchildID")
             elif kind == "Assessments":
                 f = _fields(el)
-                factors = []
+                factors = None
                 for c in el:
                     if _local(c.tag) == "FactorsIdentifiedAtAssessment":
-                        factors = [(x.text or "").strip() for x in c if (x.text or "").strip()]
+                        factors = ",".join(t for t in ((x.text or "").strip() for x in c) if t) or None
                 pending["assessments"].append((f.get("AssessmentActualStartDate"),
                                                f.get("AssessmentAuthorisationDate"), factors))
             elif kind == "Section47":
@@ -284,7 +293,7 @@ def read_census(path: str | Path) -> CensusFile:
         for c in df.columns:
             if c == "child_pos":
                 df[c] = df[c].astype("Int64")
-            elif c != "factors" and c != "unmapped":
+            elif c != "unmapped":
                 df[c] = df[c].astype("string")
     return CensusFile(path=path, year=year, reference_date=ref_date, la=header.get("LEA"),
                       tables=tables, problems=problems)

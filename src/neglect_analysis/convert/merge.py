@@ -56,9 +56,8 @@ def latest_versions(df: pd.DataFrame, keys: list[str], columns: list[str], *,
     order = df.sort_values(keys + ["rank"], kind="stable").index
     d = df.loc[order].reset_index(drop=True)
     desc = (describe.loc[order].reset_index(drop=True) if describe is not None
-            else d[keys].astype("string").agg(" ".join, axis=1))
-    key_text = d[keys].astype("string").fillna("\x00").agg("\x1f".join, axis=1) if len(keys) > 1 \
-        else d[keys[0]].astype("string").fillna("\x00")
+            else _joined(d, keys, " "))
+    key_text = _joined(d, keys, "\x1f", missing="\x00")
     last = ~key_text.duplicated(keep="last").to_numpy()
     group = np.cumsum(np.r_[True, (key_text.to_numpy()[1:] != key_text.to_numpy()[:-1])]) - 1 \
         if len(d) else np.zeros(0, dtype=int)
@@ -83,6 +82,14 @@ def latest_versions(df: pd.DataFrame, keys: list[str], columns: list[str], *,
     conflicts = (pd.concat(parts, ignore_index=True) if parts else
                  pd.DataFrame(columns=["record", "column", "old", "old_file", "new", "new_file"]))
     return d[last].reset_index(drop=True), conflicts
+
+
+def _joined(d: pd.DataFrame, keys: list[str], sep: str, missing: str = "") -> pd.Series:
+    """The key columns as one text per row (vectorised concatenation)."""
+    out = d[keys[0]].astype("string").fillna(missing)
+    for k in keys[1:]:
+        out = out + sep + d[k].astype("string").fillna(missing)
+    return out
 
 
 def _as_text(s: pd.Series) -> pd.Series:

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..export import write_csv
+from ..io.arrowtext import map_distinct
 from ..io.dates import parse_dates
+from ..io.values import factor_sort_key
 from ..io.validation import ExtractError, ProblemLog, ValidationReport
 from .cin_census import CensusFile, CensusFileError, read_census
 from .merge import conflict_messages, latest_versions
@@ -411,11 +413,10 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
     # ids: sequential in (child, date) order; links between tables through (child, date) keys
     ref_id = _ids(referrals, "R")
     referrals["cine_referral_id"] = ref_id
-    ref_key = dict(zip(zip(referrals["child"], referrals["referral_date"]), ref_id))
+    ref_key = _lookup(referrals["child"], referrals["referral_date"], ref_id)
 
     def ref_of(df):
-        return pd.Series([ref_key.get(k) for k in zip(df["child"], df["referral_date"])],
-                         index=df.index, dtype="string")
+        return _find(ref_key, df["child"], df["referral_date"])
 
     out: dict[str, pd.DataFrame] = {}
     out["ssd_person"] = persons
@@ -438,7 +439,7 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
         "cinf_assessment_factors_json": factors[has_f].to_numpy(),
     })
     s_id = _ids(s47_t, "S")
-    s_key = dict(zip(zip(s47_t["child"], s47_t["start"]), s_id))
+    s_key = _lookup(s47_t["child"], s47_t["start"], s_id)
     out["ssd_s47_enquiry"] = pd.DataFrame({
         "s47e_s47_enquiry_id": s_id, "s47e_person_id": s47_t["child"],
         "s47e_referral_id": ref_of(s47_t), "s47e_s47_start_date": s47_t["start"],
@@ -446,11 +447,10 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
         "s47e_s47_nfa": s47_t["icpc_not_required"], "s47e_icpc_target_date": s47_t["icpc_target"],
     })
     i_id = _ids(icpc, "I")
-    i_key = dict(zip(zip(icpc["child"], icpc["date"]), i_id))
+    i_key = _lookup(icpc["child"], icpc["date"], i_id)
     out["ssd_initial_cp_conference"] = pd.DataFrame({
         "icpc_icpc_id": i_id, "icpc_person_id": icpc["child"],
-        "icpc_s47_enquiry_id": pd.Series([s_key.get(k) for k in zip(icpc["child"], icpc["s47_start"])],
-                                         index=icpc.index, dtype="string"),
+        "icpc_s47_enquiry_id": _find(s_key, icpc["child"], icpc["s47_start"]),
         "icpc_icpc_date": icpc["date"],
         "icpc_icpc_outcome_cp_flag": _cp_on_day(icpc, plans),
         "icpc_icpc_transfer_in": pd.Series(pd.NA, index=icpc.index, dtype="string"),
@@ -458,8 +458,7 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
     })
     out["ssd_cp_plans"] = pd.DataFrame({
         "cppl_cp_plan_id": _ids(plans, "P"), "cppl_person_id": plans["child"],
-        "cppl_icpc_id": pd.Series([i_key.get(k) for k in zip(plans["child"], plans["start"])],
-                                  index=plans.index, dtype="string"),
+        "cppl_icpc_id": _find(i_key, plans["child"], plans["start"]),
         "cppl_referral_id": ref_of(plans),
         "cppl_cp_plan_start_date": plans["start"], "cppl_cp_plan_end_date": plans["end"],
         "cppl_cp_plan_initial_category": plans["initial"],
@@ -495,6 +494,20 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
 
     meta = _meta(files, r903)
     return out, meta
+
+
+def _pair(child: pd.Series, date: pd.Series) -> pd.Series:
+    return child.astype("string") + "\x1f" + date.astype("string")
+
+
+def _lookup(child: pd.Series, date: pd.Series, ids: pd.Series) -> pd.Series:
+    """Ids indexed by (child, date) text keys, for :func:`_find`."""
+    return pd.Series(ids.to_numpy(), index=_pair(child, date).to_numpy(), dtype="string")
+
+
+def _find(lookup: pd.Series, child: pd.Series, date: pd.Series) -> pd.Series:
+    """The id of each (child, date), empty where none (keys are unique)."""
+    return _pair(child, date).map(lookup).astype("string")
 
 
 def _ids(df: pd.DataFrame, prefix: str) -> pd.Series:
@@ -594,9 +607,7 @@ def _assessments(asm: pd.DataFrame, log: _Log) -> tuple[pd.DataFrame, pd.Series]
                what="assessment")
     a["auth"] = _iso(_date(a, "auth", log, table=t, element="Assessments/AssessmentAuthorisationDate",
                            consequence="left empty"))
-    a["factors"] = pd.Series([json.dumps(sorted(set(x), key=_factor_key), separators=(",", ":"))
-                              if isinstance(x, list) and x else None for x in a["factors"]],
-                             index=a.index, dtype="string")
+    a["factors"] = map_distinct(a["factors"].astype("string"), _factor_json)
     cols = ["referral_date", "auth", "factors"]
     labels = {"referral_date": "CINreferralDate", "auth": "AssessmentAuthorisationDate",
               "factors": "AssessmentFactors"}
@@ -606,10 +617,13 @@ def _assessments(asm: pd.DataFrame, log: _Log) -> tuple[pd.DataFrame, pd.Series]
     return kept, kept["factors"]
 
 
-def _factor_key(code: str) -> tuple[int, str]:
-    from ..io.values import factor_sort_key
+def _factor_json(codes: pd.Series) -> pd.Series:
+    """Distinct ``3B,16A`` texts -> JSON arrays, codes upper case, de-duplicated, in code order."""
+    def one(text: str) -> str:
+        items = sorted({c.strip().upper() for c in text.split(",") if c.strip()}, key=factor_sort_key)
+        return json.dumps(items, separators=(",", ":"))
 
-    return factor_sort_key(code.upper())
+    return pd.Series([one(t) for t in codes], index=codes.index, dtype="string")
 
 
 def _s47(s47: pd.DataFrame, log: _Log) -> pd.DataFrame:
