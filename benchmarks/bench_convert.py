@@ -60,7 +60,7 @@ def main() -> None:
         year = args.first_year + i
         path = census / f"cin_{year}.xml"
         if not path.exists():
-            write_bulk_census(path, year, args.children, id_offset=int(i * 0.35 * args.children))
+            write_bulk_census(path, year, args.children, year_index=i)
         files.append(path)
     size = sum(f.stat().st_size for f in files)
     print(f"census files: {len(files)} x {args.children:,} children, {size / 2**20:,.0f} MiB "

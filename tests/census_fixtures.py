@@ -188,16 +188,27 @@ def write_ssda903_xml(path: str | Path, children: list[dict]) -> Path:
     return path
 
 
-def write_bulk_census(path: str | Path, year: int, n_children: int, *, seed: int = 1,
-                      la: str = "201", id_offset: int = 0) -> Path:
+def _bulk_episode(cid: int, year: int) -> tuple[str, bool, random.Random]:
+    """Child ``cid``'s episode referred in collection year ``year``: referral date, whether it
+    is still open at 31 March (and carried into the next year's file), and its random stream."""
+    r = random.Random(cid * 7919 + year)
+    ref = f"{year - 1}-{r.randint(4, 12):02d}-{r.randint(1, 28):02d}"
+    return ref, r.random() < 0.4, r
+
+
+def write_bulk_census(path: str | Path, year: int, n_children: int, *, year_index: int = 0,
+                      step: int | None = None, la: str = "201") -> Path:
     """A large synthetic census file, quickly: ``n_children`` children of one collection year.
 
-    Child ``k`` has id ``C<id_offset + k>`` (so files of consecutive years, with offsets
-    moving by a fraction of ``n_children``, share children); each has one or two episodes, an
-    assessment with factors, and, for about a third, an S47, a conference and a CP plan. Every
-    child written is a made-up record.
+    The files of consecutive years overlap: the file of ``year_index`` i holds children
+    ``C<i * step>`` to ``C<i * step + n_children - 1>`` (``step`` default: 35% of
+    ``n_children`` new each year). A child looks the same in every year (date of birth, sex,
+    UPN). Each year a child has an episode referred that year with an assessment (factors 3B,
+    16A) and, for a third of children, an S47, a conference and a CP plan; 40% of episodes are
+    open at 31 March when the child is in next year's file, and then appear again there, closed.
+    Every child is made up.
     """
-    rnd = random.Random(seed * 10_000 + year)
+    step = int(0.35 * n_children) if step is None else step
     path = Path(path)
     ns = year % 2 == 0  # every other year namespaced, as real exports differ
     head = ('<?xml version="1.0" encoding="UTF-8"?>\n<Message' + (' xmlns="http://www.example.org/cin"' if ns else "")
@@ -205,42 +216,54 @@ def write_bulk_census(path: str | Path, year: int, n_children: int, *, seed: int
             f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails><Source>"
             f"<SourceLevel>L</SourceLevel><LEA>{la}</LEA></Source></Header><Children>\n")
     sex_el = "Sex" if year >= 2025 else "GenderCurrent"
+    lo = year_index * step
+
+    def in_file(cid: int, i: int) -> bool:
+        return i >= 0 and i * step <= cid < i * step + n_children
+
+    def episode(cid: int, ep_year: int, close: str, with_cp: bool, plan_end: bool) -> str:
+        ref = _bulk_episode(cid, ep_year)[0]
+        r = random.Random(cid * 7919 + ep_year + 1_000_003)  # the same values in every file
+        ref_y = int(ref[:4])
+        s47 = cpp = ""
+        if with_cp:
+            icpc = f"{ref_y}-12-{r.randint(10, 28)}" if ref[5:7] < "11" else f"{ref_y + 1}-02-{r.randint(1, 9):02d}"
+            s47 = (f"<Section47><S47ActualStartDate>{ref}</S47ActualStartDate>"
+                   f"<DateOfInitialCPC>{icpc}</DateOfInitialCPC><ICPCnotRequired>0</ICPCnotRequired></Section47>")
+            cpp = (f"<ChildProtectionPlans><CPPstartDate>{icpc}</CPPstartDate>"
+                   + (f"<CPPendDate>{close}</CPPendDate>" if plan_end else "")
+                   + "<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><LatestCategoryOfAbuse>NEG"
+                   "</LatestCategoryOfAbuse><NumberOfPreviousCPP>0</NumberOfPreviousCPP></ChildProtectionPlans>")
+        closing = f"<CINclosureDate>{close}</CINclosureDate><ReasonForClosure>RC7</ReasonForClosure>" if close else ""
+        return (f"<CINdetails><CINreferralDate>{ref}</CINreferralDate><ReferralSource>2A</ReferralSource>"
+                f"<PrimaryNeedCode>N{r.randint(1, 9)}</PrimaryNeedCode>{closing}"
+                f"<Assessments><AssessmentActualStartDate>{ref}</AssessmentActualStartDate>"
+                "<FactorsIdentifiedAtAssessment><AssessmentFactors>3B</AssessmentFactors>"
+                "<AssessmentFactors>16A</AssessmentFactors></FactorsIdentifiedAtAssessment></Assessments>"
+                f"{s47}<ReferralNFA>0</ReferralNFA>{cpp}</CINdetails>")
+
     with open(path, "w", encoding="utf-8") as f:
         f.write(head)
         buf = []
-        for k in range(n_children):
-            cid = id_offset + k
-            r = random.Random(cid)  # the same child looks the same in every year
-            dob = f"{year - 1 - r.randint(0, 16)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+        for cid in range(lo, lo + n_children):
+            r0 = random.Random(cid)  # the child's own facts, the same every year
+            dob = f"{2000 + r0.randint(0, 16)}-{r0.randint(1, 12):02d}-{r0.randint(1, 28):02d}"
             sx = ("M", "F")[cid % 2]
             sx = sx if year >= 2025 else GENDER_CURRENT[sx]
-            ref_y = year - 1 - (cid % 3 == 0)
-            ref = f"{ref_y}-{r.randint(4, 12):02d}-{r.randint(1, 28):02d}"
-            closed = rnd.random() < 0.6
-            close = f"<CINclosureDate>{year}-0{rnd.randint(1, 3)}-{rnd.randint(10, 28)}</CINclosureDate>" \
-                    f"<ReasonForClosure>RC{rnd.randint(1, 8)}</ReasonForClosure>" if closed else ""
-            s47 = cpp = ""
-            if cid % 3 == 0:
-                icpc = f"{ref_y}-12-{r.randint(10, 28)}"
-                s47 = (f"<Section47><S47ActualStartDate>{ref_y}-11-{r.randint(10, 28)}</S47ActualStartDate>"
-                       f"<InitialCPCtarget>{ref_y}-12-31</InitialCPCtarget><DateOfInitialCPC>{icpc}"
-                       "</DateOfInitialCPC><ICPCnotRequired>0</ICPCnotRequired></Section47>")
-                cpp = (f"<ChildProtectionPlans><CPPstartDate>{icpc}</CPPstartDate>"
-                       + (f"<CPPendDate>{year}-02-{r.randint(10, 28)}</CPPendDate>" if closed else "")
-                       + "<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse><LatestCategoryOfAbuse>NEG"
-                       "</LatestCategoryOfAbuse><NumberOfPreviousCPP>0</NumberOfPreviousCPP>"
-                       f"<Reviews><CPPreviewDate>{year}-01-15</CPPreviewDate></Reviews></ChildProtectionPlans>")
+            eps = []
+            if in_file(cid, year_index - 1):
+                _, carried, r = _bulk_episode(cid, year - 1)
+                if carried:  # last year's open episode, closed this year
+                    eps.append(episode(cid, year - 1, f"{year - 1}-09-{r.randint(10, 28)}", cid % 3 == 0, True))
+            _, carried, r = _bulk_episode(cid, year)
+            open_now = carried and in_file(cid, year_index + 1)
+            close = "" if open_now else f"{year}-0{r.randint(1, 3)}-{r.randint(10, 28)}"
+            eps.append(episode(cid, year, close, cid % 3 == 0, not open_now))
             buf.append(
                 f"<Child><ChildIdentifiers><LAchildID>C{cid:07d}</LAchildID><UPN>A{cid:012d}</UPN>"
                 f"<PersonBirthDate>{dob}</PersonBirthDate><{sex_el}>{sx}</{sex_el}></ChildIdentifiers>"
                 "<ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics>"
-                f"<CINdetails><CINreferralDate>{ref}</CINreferralDate><ReferralSource>2A</ReferralSource>"
-                f"<PrimaryNeedCode>N{r.randint(1, 9)}</PrimaryNeedCode>{close}"
-                f"<Assessments><AssessmentActualStartDate>{ref}</AssessmentActualStartDate>"
-                f"<AssessmentAuthorisationDate>{ref_y + 1}-01-0{r.randint(1, 9)}</AssessmentAuthorisationDate>"
-                "<FactorsIdentifiedAtAssessment><AssessmentFactors>3B</AssessmentFactors>"
-                "<AssessmentFactors>16A</AssessmentFactors></FactorsIdentifiedAtAssessment></Assessments>"
-                f"{s47}<ReferralNFA>0</ReferralNFA>{cpp}</CINdetails></Child>\n")
+                + "".join(eps) + "</Child>\n")
             if len(buf) >= 2000:
                 f.write("".join(buf))
                 buf.clear()
