@@ -270,3 +270,56 @@ def write_bulk_census(path: str | Path, year: int, n_children: int, *, year_inde
         f.write("".join(buf))
         f.write("</Children></Message>\n")
     return path
+
+
+# -- the worked example of the README (also the family of tests/test_convert_report.py) ------
+
+#: Five children of one mother M1 (fathers F1 and F2), born 2003 to 2014: (id, dob, sex).
+EXAMPLE_CHILDREN = [("C1", "2003-01-10", "F"), ("C2", "2006-05-05", "M"), ("C3", "2009-09-09", "F"),
+        ("C4", "2012-12-12", "M"), ("C5", "2014-02-02", "F")]
+EXAMPLE_EPISODES = {
+    2018: {"C1": [{"referral": "2017-06-01", "closure": "2017-08-01", "reason": "RC8", "need": "N1",
+                   "assessments": [{"start": "2017-06-02", "auth": "2017-07-01", "factors": ["16A"]}]}],
+           "C2": [{"referral": "2017-09-01", "need": "N1", "s47": [{"start": "2017-09-10", "icpc": "2017-09-25"}],
+                   "cp_plans": [{"start": "2017-09-25", "initial": "NEG"}]}]},
+    2019: {"C2": [{"referral": "2017-09-01", "need": "N1", "closure": "2019-01-10", "reason": "RC7",
+                   "s47": [{"start": "2017-09-10", "icpc": "2017-09-25"}],
+                   "cp_plans": [{"start": "2017-09-25", "end": "2019-01-05", "initial": "NEG"}]}],
+           "C3": [{"referral": "2018-10-10", "nfa": True, "closure": "2018-10-10", "reason": "RC8"}]},
+    2020: {"C3": [{"referral": "2019-06-01", "closure": "2019-09-01", "reason": "RC8",
+                   "s47": [{"start": "2019-06-05", "not_required": True}]}],
+           "C4": [{"referral": "2019-05-01", "need": "N1", "icpc": "2019-06-01",
+                   "s47": [{"start": "2019-05-10"}], "cp_plans": [{"start": "2019-06-01", "initial": "EMO"}]}],
+           "C5": [{"referral": "2019-11-11", "nfa": True, "closure": "2019-11-11", "reason": "RC8"}]},
+}
+EXAMPLE_RELATIONSHIPS = ("person_id,related_person_id,relationship,start_date,end_date\n"
+                 "M1,C1,mother_of,,\nM1,C2,mother_of,,\nM1,C3,mother_of,,\nM1,C4,mother_of,,\n"
+                 "M1,C5,mother_of,,\nF1,C1,father_of,,\nF1,C2,father_of,,\nF2,C3,father_of,,\n"
+                 "F2,C4,father_of,,\nF2,C5,father_of,,\nM1,F2,partner_of,2008-01-01,\n")
+
+
+
+def write_example(folder: str | Path) -> Path:
+    """The README's worked example: three census years, an SSDA903 return, a links file.
+
+    Writes ``census/cin_2018.xml`` .. ``cin_2020.xml`` (the 2020 one namespaced),
+    ``ssda903/header_2020.csv`` and ``episodes_2020.csv`` (C2 looked after from 1 February
+    2019 to 1 August 2019) and ``relationships.csv`` into ``folder``.
+    """
+    folder = Path(folder)
+    for year, eps in EXAMPLE_EPISODES.items():
+        kids = [{"id": i, "dob": d, "sex": s, "episodes": eps[i]} for i, d, s in EXAMPLE_CHILDREN if i in eps]
+        write_census(folder / "census" / f"cin_{year}.xml", kids, year=year,
+                     namespace="http://www.example.org/cin" if year == 2020 else None)
+    write_ssda903_csv(folder / "ssda903", 2020,
+                      header=[{"CHILD": "C2", "SEX": "1", "DOB": "05/05/2006", "MOTHER": "0"}],
+                      episodes=[{"CHILD": "C2", "DECOM": "01/02/2019", "RNE": "S", "LS": "C2",
+                                 "CIN": "N1", "DEC": "01/08/2019", "REC": "E13"}])
+    (folder / "relationships.csv").write_text(EXAMPLE_RELATIONSHIPS, encoding="utf-8")
+    return folder
+
+
+if __name__ == "__main__":  # python tests/census_fixtures.py FOLDER: the README example
+    import sys
+
+    print(f"Wrote the synthetic example to {write_example(sys.argv[1] if len(sys.argv) > 1 else 'example')}")

@@ -11,7 +11,8 @@ import pandas as pd
 from neglect_analysis.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
-from census_fixtures import write_census  # noqa: E402
+from census_fixtures import (EXAMPLE_CHILDREN, EXAMPLE_EPISODES,  # noqa: E402
+                             EXAMPLE_RELATIONSHIPS, write_census)
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -65,27 +66,7 @@ def test_report_without_links_writes_per_child_tables_and_exits_1(tmp_path, caps
 
 # -- the same family as census files + links, and as SSD tables -------------------------------
 
-KIDS = [("C1", "2003-01-10", "F"), ("C2", "2006-05-05", "M"), ("C3", "2009-09-09", "F"),
-        ("C4", "2012-12-12", "M"), ("C5", "2014-02-02", "F")]
-EPISODES = {
-    2018: {"C1": [{"referral": "2017-06-01", "closure": "2017-08-01", "reason": "RC8", "need": "N1",
-                   "assessments": [{"start": "2017-06-02", "auth": "2017-07-01", "factors": ["16A"]}]}],
-           "C2": [{"referral": "2017-09-01", "need": "N1", "s47": [{"start": "2017-09-10", "icpc": "2017-09-25"}],
-                   "cp_plans": [{"start": "2017-09-25", "initial": "NEG"}]}]},
-    2019: {"C2": [{"referral": "2017-09-01", "need": "N1", "closure": "2019-01-10", "reason": "RC7",
-                   "s47": [{"start": "2017-09-10", "icpc": "2017-09-25"}],
-                   "cp_plans": [{"start": "2017-09-25", "end": "2019-01-05", "initial": "NEG"}]}],
-           "C3": [{"referral": "2018-10-10", "nfa": True, "closure": "2018-10-10", "reason": "RC8"}]},
-    2020: {"C3": [{"referral": "2019-06-01", "closure": "2019-09-01", "reason": "RC8",
-                   "s47": [{"start": "2019-06-05", "not_required": True}]}],
-           "C4": [{"referral": "2019-05-01", "need": "N1", "icpc": "2019-06-01",
-                   "s47": [{"start": "2019-05-10"}], "cp_plans": [{"start": "2019-06-01", "initial": "EMO"}]}],
-           "C5": [{"referral": "2019-11-11", "nfa": True, "closure": "2019-11-11", "reason": "RC8"}]},
-}
-RELATIONSHIPS = ("person_id,related_person_id,relationship,start_date,end_date\n"
-                 "M1,C1,mother_of,,\nM1,C2,mother_of,,\nM1,C3,mother_of,,\nM1,C4,mother_of,,\n"
-                 "M1,C5,mother_of,,\nF1,C1,father_of,,\nF1,C2,father_of,,\nF2,C3,father_of,,\n"
-                 "F2,C4,father_of,,\nF2,C5,father_of,,\nM1,F2,partner_of,2008-01-01,\n")
+KIDS, EPISODES, RELATIONSHIPS = EXAMPLE_CHILDREN, EXAMPLE_EPISODES, EXAMPLE_RELATIONSHIPS
 
 # The same records written by hand as SSD tables (ids of our own choosing).
 SSD = {
@@ -152,3 +133,25 @@ def test_converted_extract_with_links_gives_the_same_children_csv_as_ssd_tables(
     g = read(tmp_path / "r_conv" / "analyst" / "sibling_groups.csv")
     assert g[["parent_id", "n_children", "n_children_escalated", "link_source"]].values.tolist() == [
         ["M1", "5", "2", "relationships"]]
+
+
+def test_the_readme_worked_example_prints_what_the_readme_shows(tmp_path, capsys, monkeypatch):
+    from census_fixtures import write_example
+
+    ex = write_example(tmp_path / "example")
+    monkeypatch.chdir(ex)
+    census = sorted(str(p.relative_to(ex)) for p in (ex / "census").glob("*.xml"))
+    assert main(["convert", "cin-census", *census, "--ssda903", "ssda903", "--links",
+                 "relationships.csv", "--out", "extract", "--quiet"]) == 0
+    said_convert = capsys.readouterr().out
+    assert main(["report", "extract", "--out", "report", "--tables-only", "--quiet"]) == 0
+    said_report = capsys.readouterr().out
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for line in (said_convert + said_report).strip().splitlines():
+        assert line in readme, line
+    c = read(ex / "report" / "analyst" / "children.csv").set_index("child_id")
+    # C2: referral 2017-09-01, plan 2017-09-25 (24 days); C4: 2019-05-01 -> 2019-06-01 (31)
+    assert c.loc[["C2", "C4"], "days_to_escalation"].tolist() == ["24", "31"]
+    # the 903 episode of C2 (1 Feb - 1 Aug 2019) is there; C2's episode kept once
+    assert read(ex / "extract" / "ssd_cla_episodes.csv")["clae_person_id"].tolist() == ["C2"]
+    assert read(ex / "extract" / "ssd_cin_episodes.csv")["cine_person_id"].tolist().count("C2") == 1
