@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 from ..export import write_csv
 from ..io.arrowtext import map_distinct
@@ -246,7 +248,7 @@ def convert_cin_census(census: list[str | Path], out: str | Path, *,
     if links is not None and not Path(links).is_file():
         raise FileNotFoundError(f"{links}: no such file (give the relationships file for --links)")
     out = Path(out)
-    _check_out(out, paths + ([Path(ssda903)] if ssda903 else []), force)
+    _check_out(out, paths + [Path(p) for p in (ssda903, links) if p is not None], force)
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     if progress:
         print(f"[neglect-analysis] reading {len(paths)} census file(s), {min(jobs, len(paths))} at a time",
@@ -512,7 +514,10 @@ def _find(lookup: pd.Series, child: pd.Series, date: pd.Series) -> pd.Series:
 
 def _ids(df: pd.DataFrame, prefix: str) -> pd.Series:
     """Sequential ids in the (already sorted) row order: ``R0000001`` ..."""
-    return pd.Series([f"{prefix}{i:07d}" for i in range(1, len(df) + 1)], index=df.index, dtype="string")
+    numbers = pa.array(np.arange(1, len(df) + 1, dtype=np.int64)).cast(pa.string())
+    text = pac.binary_join_element_wise(prefix, pac.utf8_lpad(numbers, 7, "0"), "")
+    return pd.Series(text.to_pandas(types_mapper=pd.ArrowDtype).astype("string").to_numpy(),
+                     index=df.index, dtype="string")
 
 
 def _persons(kids: pd.DataFrame, head: pd.DataFrame | None, log: _Log) -> pd.DataFrame:
