@@ -577,8 +577,12 @@ def _persons(kids: pd.DataFrame, head: pd.DataFrame | None, log: _Log) -> pd.Dat
 
 
 def _keyed(df: pd.DataFrame, col: str, log: _Log, *, table: str, element: str, what: str) -> pd.DataFrame:
-    """Rows with a usable key date (``col`` parsed to ISO text); others reported, dropped."""
+    """Rows with a usable key date (``col`` parsed to ISO text); others reported, dropped.
+    The episode's ``referral_date`` of a sub-item is normalised the same way, quietly (a bad
+    one is reported with its episode)."""
     df = df.copy()
+    if col != "referral_date" and "referral_date" in df.columns:
+        df["referral_date"] = _iso(parse_dates(df["referral_date"])[0])
     df[col] = _iso(_date(df, col, log, table=table, element=element, required=True,
                          consequence=f"the {what} is left out"))
     return df[df[col].notna().to_numpy()]
