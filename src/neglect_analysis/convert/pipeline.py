@@ -372,7 +372,31 @@ def _upn_map(children: pd.DataFrame, extra: pd.DataFrame | None, log: _Log) -> d
 
 def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
                match_upn: bool = False) -> tuple[dict[str, pd.DataFrame], dict]:
-    """The SSD tables (name -> DataFrame ready for CSV) and ``extract.json`` of a conversion."""
+    """The SSD tables (name -> DataFrame ready for CSV) and ``extract.json`` of a conversion.
+
+    ``files``: the census files read (:func:`~neglect_analysis.convert.cin_census.read_census`),
+    in any order; ``returns``: SSDA903 tables; problems and disagreements go to ``log``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> def census(year, closure):
+    ...     p = d / f"cin_{year}.xml"
+    ...     _ = p.write_text(
+    ...         f'<Message><Header><CollectionDetails><Year>{year}</Year></CollectionDetails></Header>'
+    ...         '<Children><Child><ChildIdentifiers><LAchildID>C1</LAchildID></ChildIdentifiers>'
+    ...         f'<CINdetails><CINreferralDate>2019-06-01</CINreferralDate>{closure}</CINdetails>'
+    ...         '</Child></Children></Message>')
+    ...     return read_census(p)
+    >>> files = [census(2021, "<CINclosureDate>2020-05-01</CINclosureDate>"),
+    ...          census(2020, "")]
+    >>> tables, meta = ssd_tables(files, [], _Log())
+    >>> tables["ssd_cin_episodes"][["cine_person_id", "cine_referral_date", "cine_close_date"]].values.tolist()
+    [['C1', '2019-06-01', '2020-05-01']]
+    >>> meta["collection_years"], meta["audit_date"] if "audit_date" in meta else None
+    ([2020, 2021], None)
+    """
     files = _ranked(files, log)
     for f in files:
         for pos, child, element, value, message, severity in f.problems:
