@@ -302,6 +302,15 @@ def test_upn_matches_children_only_when_asked_and_is_never_written(tmp_path):
     assert "child OLD7 has the same UPN as child B002" in " ".join(r.report.problems["problem"])
     for f in out.iterdir():
         assert "A123456789012" not in f.read_text()
+    # a links file naming the replaced id is copied unchanged, with a warning
+    links = tmp_path / "rel.csv"
+    links.write_text("person_id,related_person_id,relationship\nM1,OLD7,mother_of\n")
+    r = convert_cin_census([f1, f2], tmp_path / "upn2", jobs=1, match_upn=True, links=links)
+    assert (tmp_path / "upn2" / "relationships.csv").read_text() == links.read_text()
+    warn = r.report.problems[r.report.problems["severity"] == "warning"]["problem"].tolist()
+    assert warn == ["rel.csv names 1 id(s) that --match-upn replaced (OLD7 -> B002); the file is "
+                    "copied unchanged, so those links will not find their person: use the kept ids "
+                    "in the links file"]
 
 
 # -- the generated bulk files (the benchmark's) ----------------------------------------------

@@ -259,7 +259,10 @@ def convert_cin_census(census: list[str | Path], out: str | Path, *,
     returns, skipped = read_ssda903(ssda903) if ssda903 is not None else ([], [])
 
     log = _Log()
-    tables, meta = ssd_tables(files, returns, log, match_upn=match_upn)
+    replaced: dict[str, str] = {}
+    tables, meta = ssd_tables(files, returns, log, match_upn=match_upn, out_mapping=replaced)
+    if links is not None and replaced:
+        _links_with_replaced_ids(Path(links), replaced, log)
     for s in skipped:
         log.one(table="ssda903", file=s.split(":", 1)[0], message=s)
 
@@ -288,6 +291,22 @@ def convert_cin_census(census: list[str | Path], out: str | Path, *,
     return ConversionResult(out=out, files=written, rows={k: len(v) for k, v in tables.items()},
                             report=report, has_links=has_links,
                             years=sorted({f.year for f in files if f.year is not None}))
+
+
+def _links_with_replaced_ids(path: Path, replaced: dict[str, str], log: _Log) -> None:
+    """Warn when the links file (copied unchanged) names ids that UPN matching replaced."""
+    from ..io.readers import read_table
+
+    df = read_table(path, "relationships")
+    ids = pd.concat([df.get("person_id", pd.Series(dtype="string")),
+                     df.get("related_person_id", pd.Series(dtype="string"))]).astype("string")
+    named = sorted(set(ids.dropna()) & set(replaced))
+    if named:
+        pairs = ", ".join(f"{i} -> {replaced[i]}" for i in named[:5]) + (" ..." if len(named) > 5 else "")
+        log.one(table="relationships", file=path.name, severity="warning", check="upn_match",
+                message=f"{path.name} names {len(named)} id(s) that --match-upn replaced ({pairs}); the "
+                        "file is copied unchanged, so those links will not find their person: "
+                        "use the kept ids in the links file")
 
 
 def _ranked(files: list[CensusFile], log: _Log) -> list[CensusFile]:
@@ -371,11 +390,13 @@ def _upn_map(children: pd.DataFrame, extra: pd.DataFrame | None, log: _Log) -> d
 
 
 def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
-               match_upn: bool = False) -> tuple[dict[str, pd.DataFrame], dict]:
+               match_upn: bool = False,
+               out_mapping: dict[str, str] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """The SSD tables (name -> DataFrame ready for CSV) and ``extract.json`` of a conversion.
 
     ``files``: the census files read (:func:`~neglect_analysis.convert.cin_census.read_census`),
     in any order; ``returns``: SSDA903 tables; problems and disagreements go to ``log``.
+    ``out_mapping``, when given, receives the ids replaced by UPN matching (old -> kept).
 
     Examples
     --------
@@ -397,6 +418,7 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
     >>> meta["collection_years"], meta["audit_date"] if "audit_date" in meta else None
     ([2020, 2021], None)
     """
+    out_mapping = {} if out_mapping is None else out_mapping
     files = _ranked(files, log)
     for f in files:
         for pos, child, element, value, message, severity in f.problems:
@@ -420,6 +442,7 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
     head = pd.concat(head, ignore_index=True).rename(columns=names) if head else None
     eps = pd.concat(eps, ignore_index=True).rename(columns=names) if eps else None
 
+    mapping: dict[str, str] = {}
     if match_upn:
         extra = head.rename(columns={"UPN": "upn"}) if head is not None else None
         mapping = _upn_map(kids, extra, log)
@@ -519,6 +542,9 @@ def ssd_tables(files: list[CensusFile], returns: list[Return903], log: _Log, *,
     _unknown_people(out, log)
 
     meta = _meta(files, r903)
+    meta["replaced_ids"] = len(mapping) if match_upn else 0
+    out_mapping.clear()
+    out_mapping.update(mapping if match_upn else {})
     return out, meta
 
 
