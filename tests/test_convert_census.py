@@ -328,3 +328,62 @@ def test_bulk_files_of_three_years_convert_with_two_processes(tmp_path):
     assert r.report.problems.empty
     cohort, report = load_extract(tmp_path / "o")
     assert report.counts["rows_reported"].sum() == 0
+
+
+# -- unborn children, deaths, codes, missing ids ---------------------------------------------
+
+def test_an_unborn_child_then_born_and_the_codes_of_sex(tmp_path):
+    unborn = {"id": "U1", "expected_dob": "2019-06-10", "sex": "U",
+              "episodes": [{"referral": "2019-02-01", "source": "3B"}]}
+    born = {"id": "U1", "dob": "2019-06-08", "sex": "F", "death": "2019-12-01",
+            "episodes": [{"referral": "2019-02-01", "source": "3B", "closure": "2019-12-01", "reason": "RC2"}]}
+    f1 = write_census(tmp_path / "cin_2019.xml", [unborn], year=2019)
+    f2 = write_census(tmp_path / "cin_2020.xml", [born], year=2020)
+    assert "<GenderCurrent>0</GenderCurrent>" in f1.read_text()
+    r = convert_cin_census([f1, f2], tmp_path / "o", jobs=1)
+    # 2020 wins: born 8 June 2019 (dob), no expected dob any more, F, died 1 December 2019
+    assert rows(tmp_path / "o" / "ssd_person.csv") == [["U1", "F", "2019-06-08", "", "2019-12-01"]]
+    notes = r.report.problems
+    # the expected dob and the sex changed between the years: both noted, naming both files
+    assert sorted(notes["problem"]) == [
+        "child U1: ExpectedPersonBirthDate 2019-06-10 in cin_2019.xml but empty in cin_2020.xml; "
+        "the later (cin_2020.xml) is used",
+        "child U1: sex (GenderCurrent/Sex) U in cin_2019.xml but F in cin_2020.xml; the later "
+        "(cin_2020.xml) is used"]
+    # GenderCurrent 9 is I (indeterminate); an unknown code is an error, left empty
+    g = census_xml([{**born, "sex": "9"}, {**born, "id": "U2", "sex": "7"}], year=2020)
+    (tmp_path / "g.xml").write_text(g)
+    r = convert_cin_census([tmp_path / "g.xml"], tmp_path / "g", jobs=1)
+    assert read(tmp_path / "g" / "ssd_person.csv")["pers_sex"].tolist() == ["I", ""]
+    assert r.report.problems["problem"].tolist() == [
+        "g.xml: child U2 (Child 2), ChildIdentifiers/GenderCurrent 7 is not a GenderCurrent code "
+        "(1, 2, 0, 9); left empty"]
+
+
+def test_a_child_without_id_or_an_episode_without_referral_date_is_reported(tmp_path):
+    no_id = {"dob": "2010-01-01", "episodes": [{"referral": "2019-01-01"}]}
+    no_ref = {"id": "K1", "dob": "2010-01-01", "episodes": [{"source": "2A"}, {"referral": "2019-03-03"}]}
+    p = write_census(tmp_path / "c.xml", [no_id, no_ref], year=2019)
+    r = convert_cin_census([p], tmp_path / "o", jobs=1)
+    assert r.has_errors
+    assert r.report.problems[["row", "column", "problem"]].astype(str).values.tolist() == [
+        ["1", "ChildIdentifiers/LAchildID", "c.xml: Child 1, a Child without LAchildID; the child "
+         "and its episodes are left out"],
+        ["2", "CINdetails/CINreferralDate", "c.xml: child K1 (Child 2), a CINdetails without "
+         "CINreferralDate; the episode and what it holds are left out"]]
+    # the episode without a referral date (source 2A) is left out; the other (source 1A, the
+    # fixture's default) is kept
+    assert rows(tmp_path / "o" / "ssd_cin_episodes.csv") == [
+        ["R0000001", "K1", "2019-03-03", "", "N", "", "", "1A"]]
+
+
+def test_census_and_903_disagreeing_on_a_dob_keep_the_census_and_say_so(tmp_path):
+    census = write_census(tmp_path / "cin_2020.xml", [L901], year=2020)
+    write_ssda903_csv(tmp_path / "903", 2020,
+                      header=[{"CHILD": "L901", "SEX": "1", "DOB": "05/04/2008", "MOTHER": "0"}],
+                      episodes=[{"CHILD": "L901", "DECOM": "10/10/2019"}])
+    r = convert_cin_census([census], tmp_path / "o", ssda903=tmp_path / "903", jobs=1)
+    assert rows(tmp_path / "o" / "ssd_person.csv") == [["L901", "M", "2008-04-04", "", ""]]
+    assert r.report.problems["problem"].tolist() == [
+        "child L901: SSDA903 DOB 2008-04-05 in header_2020.csv but 2008-04-04 in the CIN census; "
+        "the census is used"]
