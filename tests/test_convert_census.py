@@ -387,3 +387,22 @@ def test_census_and_903_disagreeing_on_a_dob_keep_the_census_and_say_so(tmp_path
     assert r.report.problems["problem"].tolist() == [
         "child L901: SSDA903 DOB 2008-04-05 in header_2020.csv but 2008-04-04 in the CIN census; "
         "the census is used"]
+
+
+def test_bad_903_dates_name_the_file_row_column_and_value(tmp_path):
+    census = write_census(tmp_path / "cin_2019.xml", [L901], year=2019)
+    write_ssda903_csv(tmp_path / "903", 2019,
+                      header=[{"CHILD": "L901", "SEX": "1", "DOB": "31/02/2008", "MOTHER": "0"}],
+                      episodes=[{"CHILD": "L901", "DECOM": "2019-13-01"}, {"CHILD": "L901", "DECOM": "02/03/2019"}])
+    r = convert_cin_census([census], tmp_path / "o", ssda903=tmp_path / "903", jobs=1)
+    p = r.report.problems
+    assert p[["file", "row", "column", "value", "severity"]].astype(str).values.tolist() == [
+        ["header_2019.csv", "2", "SSDA903 header DOB", "31/02/2008", "error"],
+        ["episodes_2019.csv", "2", "SSDA903 episodes DECOM", "2019-13-01", "error"]]
+    assert p["problem"].tolist() == [
+        "header_2019.csv: child L901 (row 2), SSDA903 header DOB 31/02/2008 is not a date; left empty",
+        "episodes_2019.csv: child L901 (row 2), SSDA903 episodes DECOM 2019-13-01 is not a date; the "
+        "episode is left out"]
+    # the other episode (2 March 2019, UK date) is kept
+    assert rows(tmp_path / "o" / "ssd_cla_episodes.csv") == [
+        ["L0000001", "L901", "2019-03-02", "", "", "", "", ""]]

@@ -114,10 +114,13 @@ class _Log:
 
 
 def _who(df: pd.DataFrame) -> pd.Series:
-    """``<file>: child <id> (Child <n>)`` per row, for messages."""
+    """``<file>: child <id> (Child <n>)`` per row, for messages (``row <n>`` for a CSV file:
+    the row in the file, header = 1)."""
     pos = df["child_pos"].astype("Int64").astype("string").fillna("?")
-    return (df["file"].astype("string") + ": child " + df["child"].astype("string").fillna("?")
-            + " (Child " + pos + ")")
+    file = df["file"].astype("string")
+    where = pd.Series(" (Child ", index=df.index, dtype="string").where(
+        ~file.str.lower().str.endswith(".csv").fillna(False), " (row ")
+    return file + ": child " + df["child"].astype("string").fillna("?") + where + pos + ")"
 
 
 def _date(df: pd.DataFrame, col: str, log: _Log, *, table: str, element: str,
