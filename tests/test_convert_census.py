@@ -4,7 +4,6 @@ hand, not from the converter)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +13,7 @@ from neglect_analysis.cli import main
 from neglect_analysis.convert import convert_cin_census
 from neglect_analysis.io import load_extract
 
-sys.path.insert(0, str(Path(__file__).parent))
-from census_fixtures import (census_xml, write_bulk_census, write_census,  # noqa: E402
+from census_fixtures import (census_xml, write_bulk_census, write_census,
                              write_ssda903_csv, write_ssda903_xml)
 
 

@@ -3,15 +3,13 @@ to get links, exit 1) and with a links file (``children.csv`` equal to the one m
 same data given directly as SSD tables)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from neglect_analysis.cli import main
 
-sys.path.insert(0, str(Path(__file__).parent))
-from census_fixtures import (EXAMPLE_CHILDREN, EXAMPLE_EPISODES,  # noqa: E402
+from census_fixtures import (EXAMPLE_CHILDREN, EXAMPLE_EPISODES,
                              EXAMPLE_RELATIONSHIPS, write_census)
 
 
