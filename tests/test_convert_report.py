@@ -42,6 +42,7 @@ def test_report_without_links_writes_per_child_tables_and_exits_1(tmp_path, caps
     assert "Sibling groups need a relationships file" in said
     for way in ("relationships.csv", "ssd_mother", "ssd_family"):
         assert way in said
+    assert "Some rows of the extract could not be used" not in said  # no row had a problem
     assert sorted(p.name for p in (out / "analyst").iterdir()) == [
         "children.csv", "validation_counts.csv", "validation_problems.csv"]
     c = read(out / "analyst" / "children.csv").set_index("child_id")

@@ -198,8 +198,11 @@ def _write_unlinked(cohort: Cohort, vreport, problems: pd.DataFrame, out: Path) 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    # the missing link table is said by ``no_links``; other errors are the rows' own
+    link_missing = (problems["check"] == "missing_table") & (problems["table"] == "relationships")
+    row_errors = bool(((problems["severity"] == "error") & ~link_missing.fillna(False)).any())
     return ReportResult(out=out, label=cohort.label(), n_parents=0, n_children=len(children),
-                        has_errors=bool(vreport.has_errors), no_links=True,
+                        has_errors=row_errors, no_links=True,
                         files=[out / f.relative_to(tmp) for f in files])
 
 
