@@ -1,4 +1,4 @@
-"""Command line: ``neglect-analysis report | validate | synthesize | chronology | audit-forms | audit-import``.
+"""Command line: ``neglect-analysis report | validate | synthesize | chronology | convert | audit-forms | audit-import``.
 
 Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage errors,
 including an output that must not or cannot be written (``--out`` holding someone's files,
@@ -148,6 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the extract the forms must come from (default: the one most forms carry)")
     ai.add_argument("--force", action="store_true",
                     help="replace files that are not outputs of audit-import")
+
+    # convert cin-census: statutory returns -> an SSD-layout extract (neglect_analysis.convert)
+    cv = sub.add_parser("convert", help="convert statutory returns into an SSD extract")
+    cv_sub = cv.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    cc = cv_sub.add_parser("cin-census", help="CIN census XML files (+ SSDA903, + links) -> SSD tables")
+    cc.add_argument("census", nargs="+", type=Path, metavar="FILE.xml",
+                    help="CIN census XML files, one or several years (2017 to 2026 schemas)")
+    cc.add_argument("--out", type=Path, required=True, metavar="DIR")
+    cc.add_argument("--ssda903", type=Path, metavar="DIR",
+                    help="folder of SSDA903 returns: header and episodes CSV, or EXPSSDA903 XML")
+    cc.add_argument("--links", type=Path, metavar="FILE",
+                    help="a relationships table (person_id, related_person_id, relationship), copied through")
+    cc.add_argument("--match-upn", action="store_true",
+                    help="also match children across years by UPN (never written out)")
+    cc.add_argument("--jobs", type=_positive_int, metavar="N",
+                    help="files read at once (default: the number of CPUs)")
+    cc.add_argument("--force", action="store_true", help="replace files in --out that are not "
+                    "an earlier conversion")
+    cc.add_argument("--quiet", action="store_true", help="no progress output")
     return p
 
 
@@ -254,7 +273,7 @@ def _cmd_report(args) -> int:
     )
     result = run_report(args.data_dir, args.out, opts)
     print(result.summary())
-    return EXIT_DATA if result.has_errors or result.briefing_refused else EXIT_OK
+    return EXIT_DATA if result.has_errors or result.briefing_refused or result.no_links else EXIT_OK
 
 
 # --- audit-forms / audit-import (case-file audit workbench) ---
@@ -328,6 +347,18 @@ def _cmd_audit_import(args) -> int:
     return EXIT_OK
 
 
+def _cmd_convert(args) -> int:
+    from .convert import convert_cin_census
+
+    result = convert_cin_census(args.census, args.out, ssda903=args.ssda903, links=args.links,
+                                match_upn=args.match_upn, jobs=args.jobs or None, force=args.force,
+                                progress=not args.quiet)
+    if len(result.report.problems):
+        print(result.report.format(max_examples=3), file=sys.stderr)
+    print(result.summary())
+    return EXIT_DATA if result.has_errors else EXIT_OK
+
+
 COMMANDS = {
     "report": _cmd_report,
     "validate": _cmd_validate,
@@ -335,6 +366,7 @@ COMMANDS = {
     "chronology": _cmd_chronology,
     "audit-forms": _cmd_audit_forms,
     "audit-import": _cmd_audit_import,
+    "convert": _cmd_convert,
 }
 
 

@@ -73,6 +73,9 @@ class ReportResult:
     files: list[Path] = field(default_factory=list)
     briefing_refused: str | None = None
 
+    #: True when the extract has no family links: only the per-child tables were written.
+    no_links: bool = False
+
     def summary(self) -> str:
         lines = [
             f"{self.label}: {self.n_parents} index parents, {self.n_children} children.",
@@ -86,6 +89,13 @@ class ReportResult:
             )
         if self.briefing_refused:
             lines.append(f"No briefing/ was written. {self.briefing_refused}")
+
+        if self.no_links:
+            from .convert import NO_LINKS_HINT
+
+            lines.append("No sibling groups: the extract has no links between parents and children. "
+                         "analyst/children.csv holds one row per person, without sibling columns.")
+            lines.append(NO_LINKS_HINT)
         return "\n".join(lines)
 
 
@@ -136,6 +146,9 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     elif vreport.has_errors:
         print(vreport.format(max_examples=3), file=sys.stderr)
 
+    if len(cohort.links) == 0:  # no family links (e.g. a converted CIN census): per-child tables only
+        return _write_unlinked(cohort, vreport, problems, out, data_dir)
+
     _progress(opts.progress, "computing sibling groups, recurrence and escalation")
     params = AnalysisParams(index_parents=index_parents, definitions=opts.run_definitions())
     if opts.engine == "memory":
@@ -178,6 +191,24 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         files=files,
         briefing_refused=refused,
     )
+
+
+def _write_unlinked(cohort: Cohort, vreport, problems: pd.DataFrame, out: Path, data_dir: Path) -> ReportResult:
+    """The report of an extract without family links: ``analyst/children.csv`` (one row per
+    person, :func:`neglect_analysis.unlinked.unlinked_children`) and the validation tables."""
+    from .unlinked import unlinked_children
+
+    children = unlinked_children(cohort)
+    with report_folder(out, data_dir) as tmp:
+        files = [write_csv(children, tmp / "analyst" / "children.csv"),
+                 write_csv(problems, tmp / "analyst" / "validation_problems.csv"),
+                 write_csv(vreport.counts, tmp / "analyst" / "validation_counts.csv")]
+    # the missing link table is said by ``no_links``; other errors are the rows' own
+    link_missing = (problems["check"] == "missing_table") & (problems["table"] == "relationships")
+    row_errors = bool(((problems["severity"] == "error") & ~link_missing.fillna(False)).any())
+    return ReportResult(out=out, label=cohort.label(), n_parents=0, n_children=len(children),
+                        has_errors=row_errors, no_links=True,
+                        files=[out / f.relative_to(tmp) for f in files])
 
 
 def _write_workbooks(cohort: Cohort, tables: AnalystTables, folder: Path, opts: ReportOptions) -> list[Path]:
