@@ -28,15 +28,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import resource
 import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from process_measures import process_measures  # noqa: E402  (stdlib only)
 
 #: (person id column, start date column) of each event table (DESIGN.md "Input").
 EVENT_COLUMNS: dict[str, tuple[str, str]] = {
@@ -51,29 +51,6 @@ EVENT_COLUMNS: dict[str, tuple[str, str]] = {
     "ssd_pre_proceedings": ("prep_person_id", "prep_pre_pro_decision_date"),
     "paper_records": ("person_id", "event_date"),
 }
-
-
-def process_wall_seconds() -> float:
-    """Seconds since this process started (``/proc/self/stat``); falls back to the time
-    since this module was imported where ``/proc`` is not there."""
-    try:
-        ticks = os.sysconf("SC_CLK_TCK")
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        started = int(fields[19]) / ticks  # field 22 of stat: start time, ticks after boot
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        return max(0.0, uptime - started)
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter() - _T0
-
-
-_T0 = time.perf_counter()
-
-
-def process_measures() -> dict:
-    """Wall, CPU (user + system) seconds and peak RSS (MiB) of this whole process so far."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return {"wall_seconds": process_wall_seconds(), "cpu_seconds": r.ru_utime + r.ru_stime,
-            "peak_rss_mib": r.ru_maxrss / 1024}
 
 
 def read_text_table(path: Path) -> pa.Table:

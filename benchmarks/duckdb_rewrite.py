@@ -64,7 +64,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from arrow_floor import process_measures  # noqa: E402  (same measures as the floor)
+from process_measures import process_measures  # noqa: E402  (stdlib only: no pyarrow here)
 
 #: The children.csv columns this rewrite computes, in order (after child_id, parent_id).
 COLUMNS: tuple[str, ...] = (
