@@ -22,7 +22,7 @@ The rules, from DESIGN.md "Input" and "Definitions" and the loader's documented 
 (``io/readers.py``, ``io/checks.py``, ``io/persons.py``, ``io/links.py``, ``io/events.py``),
 written again in SQL:
 
-- Cells are stripped; empty cells and the words NULL, NaN, NA, N/A, #N/A, None (any case) are
+- Cells are stripped of spaces; empty cells and the words NULL, NaN, NA, N/A, #N/A, None (any case) are
   missing. Column names are stripped and lower-cased; the SSD names of DESIGN.md are expected
   (the package's column aliases are not rewritten here).
 - Dates: ISO ``yyyy-m-d`` (a time after it ignored: SQL Server ``2017-03-31 00:00:00.000``),
