@@ -22,9 +22,9 @@ The rules, from DESIGN.md "Input" and "Definitions" and the loader's documented 
 (``io/readers.py``, ``io/checks.py``, ``io/persons.py``, ``io/links.py``, ``io/events.py``),
 written again in SQL:
 
-- Cells are stripped of spaces; empty cells and the words NULL, NaN, NA, N/A, #N/A, None (any case) are
-  missing. Column names are stripped and lower-cased; the SSD names of DESIGN.md are expected
-  (the package's column aliases are not rewritten here).
+- Cells are stripped of spaces; empty cells and the words NULL, NaN, NA, N/A, #N/A, None
+  (any case) are missing. Column names are stripped and lower-cased; the SSD names of
+  DESIGN.md are expected (the package's column aliases are not rewritten here).
 - Dates: ISO ``yyyy-m-d`` (a time after it ignored: SQL Server ``2017-03-31 00:00:00.000``),
   UK day-first ``d/m/yyyy`` (``/``, ``.`` or ``-``), Excel serials 61..2958465 (day 0 =
   1899-12-30); an impossible day or a date outside 1900-01-01..2199-12-31 (``9999-12-31``
