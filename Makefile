@@ -42,7 +42,10 @@ sample: $(STAMP)
 	$(BIN)/neglect-analysis synthesize data/sample --parents 38 --seed 2018
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python -c "import duckdb" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/bench_targets.py --repeat 3 \
+	  --parents $(if $(BENCH_SIZES),$(BENCH_SIZES),1000 10000 100000) \
+	  $(if $(BENCH_DIR),--workdir $(BENCH_DIR))
 
 clean:
 	rm -rf $(VENV) out
