@@ -15,7 +15,7 @@ import pytest
 from neglect_analysis.synthetic import SyntheticParams, generate, write_extract
 from neglect_analysis.synthetic.families import NO_DATE, day_number, family_sizes
 from neglect_analysis.synthetic.journeys import eighteenth_birthday
-from neglect_analysis.synthetic.tables import _contact_json
+from neglect_analysis.synthetic.tables import contact_json
 from neglect_analysis.synthetic.writer import TABLE_ORDER, iso_dates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,7 +265,7 @@ def test_iso_dates_and_missing():
 
 def test_contact_outcome_json():
     y, n = np.array([True]), np.array([False])
-    assert _contact_json(n, n, y, y)[0] == (
+    assert contact_json(n, n, y, y)[0] == (
         '{"NEW_REFERRAL_FLAG":"N","CP_ENQUIRY_FLAG":"N","NFA_FLAG":"Y","ADVICE_FLAG":"Y"}')
-    assert json.loads(_contact_json(y, y, n, n)[0]) == {
+    assert json.loads(contact_json(y, y, n, n)[0]) == {
         "NEW_REFERRAL_FLAG": "Y", "CP_ENQUIRY_FLAG": "Y", "NFA_FLAG": "N", "ADVICE_FLAG": "N"}

@@ -20,9 +20,11 @@ import numpy as np
 import pandas as pd
 
 from .families import NO_DATE, Families
-from .journeys import INF, IRO_THEMES, PRE_PRO_ISSUE, PRE_PRO_STEP_DOWN, _u
+from .journeys import INF, IRO_THEMES, PRE_PRO_ISSUE, PRE_PRO_STEP_DOWN, uniform_days
 from .params import SyntheticParams
 
+#: Early-help end reason of an episode ended by the child's death.
+EARLY_HELP_DIED = "Child died"
 #: Factor codes the generator records, in the order written in the JSON arrays.
 FACTOR_ORDER: tuple[str, ...] = ("1B", "2B", "3A", "3B", "3C", "4B", "5B", "16A", "17A", "18B",
                                  "19B", "21")
@@ -70,7 +72,15 @@ def _factor_json(mask: np.ndarray) -> np.ndarray:
     return text[inv]
 
 
-def _contact_json(new_ref, cp_enq, nfa, advice) -> np.ndarray:
+def contact_json(new_ref: np.ndarray, cp_enq: np.ndarray, nfa: np.ndarray,
+                 advice: np.ndarray) -> np.ndarray:
+    """``cont_contact_outcome_json`` text from four boolean arrays of flags.
+
+    Examples
+    --------
+    >>> contact_json(*[np.array([b]) for b in (True, False, False, True)])[0]
+    '{"NEW_REFERRAL_FLAG":"Y","CP_ENQUIRY_FLAG":"N","NFA_FLAG":"N","ADVICE_FLAG":"Y"}'
+    """
     flags = ("NEW_REFERRAL_FLAG", "CP_ENQUIRY_FLAG", "NFA_FLAG", "ADVICE_FLAG")
     table = []
     for code in range(16):
@@ -93,21 +103,24 @@ def _transfer_rows(r, moved_fam, rng):
     x = {k: v[idx].copy() for k, v in r.items()}
     k = len(idx)
     mv = m[idx]
-    x["t"] = mv + _u(rng, 0, 14, k)
+    x["t"] = mv + uniform_days(rng, 0, 14, k)
     x["stage"] = np.full(k, 4)
     x["transfer"] = np.ones(k, bool)
-    x["ass_start"] = x["t"] + _u(rng, 0, 5, k)
-    x["ass_auth"] = x["ass_start"] + _u(rng, 10, 40, k)
-    x["icpc"] = x["t"] + _u(rng, 7, 21, k)
+    x["ass_start"] = x["t"] + uniform_days(rng, 0, 5, k)
+    x["ass_auth"] = x["ass_start"] + uniform_days(rng, 10, 40, k)
+    x["icpc"] = x["t"] + uniform_days(rng, 7, 21, k)
     x["plan_start"] = x["icpc"]
-    x["plan_end"] = np.maximum(x["plan_end"], x["icpc"] + 60)
-    x["close"] = np.minimum(x["plan_end"] + x["close_plan"], x["b18"])
-    x["close_reason"] = np.full(k, "RC7", dtype=object)
+    x["plan_end"] = np.minimum(np.maximum(x["plan_end"], x["icpc"] + 60), np.minimum(x["b18"], x["death"]))
+    close = np.minimum(x["plan_end"] + x["close_plan"], x["b18"])
+    x["close"] = np.minimum(close, x["death"])
+    x["close_reason"] = np.where(x["death"] < close, "RC2", "RC7").astype(object)
     x["source"] = np.full(k, "5A", dtype=object)
     x["cla_flag"] = np.zeros(k, bool)
     x["open_case"] = np.zeros(k, bool)
     x["nfa"] = np.zeros(k, bool)
-    return x
+    # no transfer for a child who turned 18 or died before the transfer-in conference
+    alive = x["icpc"] < np.minimum(x["b18"], x["death"] + 1)
+    return {key: v[alive] for key, v in x.items()}
 
 
 def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng: np.random.Generator,
@@ -137,7 +150,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     quiet = (st == 0) & ~r["open_case"]
     cont = pd.DataFrame({
         "person_id": pid[m], "date": r["t"][m], "source": r["source"][m],
-        "outcome": _contact_json((st >= 1)[m], (st >= 2)[m], quiet[m], (quiet & r["advice"])[m]),
+        "outcome": contact_json((st >= 1)[m], (st >= 2)[m], quiet[m], (quiet & r["advice"])[m]),
     })
     cont = _number(cont, "date", "C", "id")
     tables["ssd_contacts"] = pd.DataFrame({
@@ -150,9 +163,10 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     eh_step = ics_era & (st >= 1) & (r["close_reason"] == "RC9") & (r["close"] >= r["dob"])
     eh_start = np.where(eh_take, r["eh_start"], r["close"] + r["eh_days"] % 21)
     m = (eh_take | eh_step) & live(eh_start)
-    eh_end = np.where(m, eh_start + r["eh_days"], NO_DATE)
+    eh_end = np.where(m, np.minimum(eh_start + r["eh_days"], r["death"]), NO_DATE)
+    eh_reason = np.where(eh_end == r["death"], EARLY_HELP_DIED, r["eh_reason"])
     eh = pd.DataFrame({"person_id": pid[m], "start": eh_start[m], "end": blank(eh_end[m]),
-                       "reason": r["eh_reason"][m]})
+                       "reason": eh_reason[m]})
     eh.loc[eh["end"] == NO_DATE, "reason"] = None
     eh = _number(eh, "start", "EH", "id")
     tables["ssd_early_help_episodes"] = pd.DataFrame({
@@ -241,6 +255,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
                          "end": blank(r["plan_end"][m]), "initial": r["category"][m],
                          "latest": r["latest"][m], "ola": _yn(r["transfer"][m])})
     plan = _number(plan, "start", "CP", "id")
+    plan_death = r["death"][plan["row"].to_numpy()]
     tables["ssd_cp_plans"] = pd.DataFrame({
         "cppl_cp_plan_id": plan["id"], "cppl_person_id": plan["person_id"],
         "cppl_icpc_id": icpc_id[plan["row"].to_numpy()],
@@ -263,6 +278,8 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
                        "outcome": np.where(issue[m], PRE_PRO_ISSUE, PRE_PRO_STEP_DOWN).astype(object),
                        "issue": blank(np.where(live(r["pp_issue"]), r["pp_issue"], NO_DATE)[m]),
                        "letter": blank(r["pp_letter"][m])})
+    # no outcome is recorded before the step-down or issue date: still in pre-proceedings
+    pp.loc[pp["issue"] == NO_DATE, "outcome"] = None
     pp = _number(pp, "decision", "PP", "id")
     ep_codes, ep_num = np.unique(pp["ep"].to_numpy(), return_inverse=True)
     first_dec = pd.Series(pp["decision"].to_numpy()).groupby(ep_num).transform("min").to_numpy()
@@ -291,9 +308,9 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     start = plans["cppl_cp_plan_start_date"].to_numpy()
     end = plans["cppl_cp_plan_end_date"].to_numpy()
     end = np.where(end == NO_DATE, audit, end)
-    cdate = start + _u(rng, 30, 240, k)
+    cdate = start + uniform_days(rng, 30, 240, k)
     pick &= cdate <= end
-    resolved = cdate + _u(rng, 7, 120, k)
+    resolved = np.minimum(cdate + uniform_days(rng, 7, 120, k), plan_death)
     tables["iro_challenges"] = pd.DataFrame({
         "person_id": plans["cppl_person_id"].to_numpy()[pick],
         "cp_plan_id": plans["cppl_cp_plan_id"].to_numpy()[pick], "challenge_date": cdate[pick],
@@ -333,7 +350,8 @@ def _paper_records(r, pid, era, other_la, mv, requested, ch, fams, p, rng, ics, 
     # file notes and school reports in the requested files
     dob = ch["dob"].to_numpy()
     lo = dob + int(4 * 365.25)
-    hi = np.minimum(ics, dob + int(16 * 365.25))
+    death = ch["death_date"].to_numpy()
+    hi = np.minimum(np.minimum(ics, dob + int(16 * 365.25)), np.where(death == NO_DATE, INF, death))
     years = np.maximum(hi - lo, 0) / 365.25
     k = rng.poisson(p.paper_notes_per_year * years * requested)
     c = np.repeat(np.arange(len(dob)), k)
@@ -368,7 +386,7 @@ def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit):
     q5 = np.where(ola_child, np.where(rng.random(n) < 0.4, "Yes", "No"), "N/A")
     reviewer = np.array(["Auditor 1", "Auditor 2", "Auditor 3"], dtype=object)[
         ch["family"].to_numpy() % 3]
-    date = audit - _u(rng, 7, 90, n)
+    date = audit - uniform_days(rng, 7, 90, n)
     parts = []
     for (item, question), ans in zip(REVIEW_QUESTIONS, (q1, q2, q3, q4, q5)):
         parts.append(pd.DataFrame({"person_id": ch["person_id"].to_numpy(), "item_id": item,
