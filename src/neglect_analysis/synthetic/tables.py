@@ -107,7 +107,7 @@ def _transfer_rows(r, moved_fam, rng):
     x["stage"] = np.full(k, 4)
     x["transfer"] = np.ones(k, bool)
     x["ass_start"] = x["t"] + uniform_days(rng, 0, 5, k)
-    x["ass_auth"] = x["ass_start"] + uniform_days(rng, 10, 40, k)
+    x["ass_auth"] = np.minimum(x["ass_start"] + uniform_days(rng, 10, 40, k), x["death"])
     x["icpc"] = x["t"] + uniform_days(rng, 7, 21, k)
     x["plan_start"] = x["icpc"]
     x["plan_end"] = np.minimum(np.maximum(x["plan_end"], x["icpc"] + 60), np.minimum(x["b18"], x["death"]))
