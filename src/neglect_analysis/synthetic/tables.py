@@ -49,18 +49,34 @@ REVIEW_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _ids(prefix: str, n: int) -> np.ndarray:
-    width = max(7, len(str(n)))
+#: Prefix of the row ids of each table (``C0000001``...), and of the PLO family ids.
+ID_PREFIXES: dict[str, str] = {
+    "ssd_contacts": "C", "ssd_early_help_episodes": "EH", "ssd_cin_episodes": "R",
+    "ssd_cin_assessments": "A", "ssd_s47_enquiry": "S", "ssd_initial_cp_conference": "I",
+    "ssd_cp_plans": "CP", "ssd_cla_episodes": "L", "ssd_pre_proceedings": "PP", "plo": "PLO",
+}
+
+
+def row_ids(prefix: str, n: int, start: int = 0) -> np.ndarray:
+    """Ids ``prefix`` + numbers ``start + 1 .. start + n``, zero-padded to 7 digits (more
+    digits only past 9,999,999, so that a block's ids do not depend on later blocks).
+
+    Examples
+    --------
+    >>> row_ids("C", 2).tolist(), row_ids("PP", 1, start=41).tolist()
+    (['C0000001', 'C0000002'], ['PP0000042'])
+    """
+    width = max(7, len(str(start + n)))
     if n == 0:
         return np.zeros(0, dtype=object)
-    return np.char.add(prefix, np.char.zfill((np.arange(n) + 1).astype(str), width)).astype(object)
+    return np.char.add(prefix, np.char.zfill((np.arange(n) + start + 1).astype(str), width)).astype(object)
 
 
-def _number(frame: pd.DataFrame, date_col: str, prefix: str, id_col: str) -> pd.DataFrame:
-    """Sort by date, person, construction order and number the rows."""
+def _number(frame: pd.DataFrame, date_col: str, prefix: str, id_col: str, start: int = 0) -> pd.DataFrame:
+    """Sort by date, person, construction order and number the rows from ``start + 1``."""
     frame = frame.assign(_order=np.arange(len(frame)))
     frame = frame.sort_values([date_col, "person_id", "_order"], kind="stable").reset_index(drop=True)
-    frame[id_col] = _ids(prefix, len(frame))
+    frame[id_col] = row_ids(prefix, len(frame), start)
     return frame.drop(columns="_order")
 
 
@@ -124,8 +140,15 @@ def _transfer_rows(r, moved_fam, rng):
 
 
 def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng: np.random.Generator,
-                 audit: int, ics: int) -> dict[str, pd.DataFrame]:
-    """SSD tables (dates as integer days, :data:`NO_DATE` = blank) from the child rows."""
+                 audit: int, ics: int, id_start: dict[str, int] | None = None,
+                 first_family: int = 0) -> dict[str, pd.DataFrame]:
+    """SSD tables (dates as integer days, :data:`NO_DATE` = blank) from the child rows.
+
+    Row ids of the table ``t`` are numbered from ``id_start[t] + 1`` (keys of
+    :data:`ID_PREFIXES`; all 0 by default); ``first_family`` is the cohort-wide number of the
+    block's first family (the review's auditor follows it).
+    """
+    first_id = {key: 0 for key in ID_PREFIXES} | (id_start or {})
     ch = fams.children
     moved = family["moved"]
     r = dict(r)
@@ -152,7 +175,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
         "person_id": pid[m], "date": r["t"][m], "source": r["source"][m],
         "outcome": contact_json((st >= 1)[m], (st >= 2)[m], quiet[m], (quiet & r["advice"])[m]),
     })
-    cont = _number(cont, "date", "C", "id")
+    cont = _number(cont, "date", "C", "id", first_id["ssd_contacts"])
     tables["ssd_contacts"] = pd.DataFrame({
         "cont_contact_id": cont["id"], "cont_person_id": cont["person_id"],
         "cont_contact_date": cont["date"], "cont_contact_source_code": cont["source"],
@@ -168,7 +191,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     eh = pd.DataFrame({"person_id": pid[m], "start": eh_start[m], "end": blank(eh_end[m]),
                        "reason": eh_reason[m]})
     eh.loc[eh["end"] == NO_DATE, "reason"] = None
-    eh = _number(eh, "start", "EH", "id")
+    eh = _number(eh, "start", "EH", "id", first_id["ssd_early_help_episodes"])
     tables["ssd_early_help_episodes"] = pd.DataFrame({
         "earl_episode_id": eh["id"], "earl_person_id": eh["person_id"],
         "earl_episode_start_date": eh["start"], "earl_episode_end_date": eh["end"],
@@ -180,7 +203,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
                         "need": r["need"][m_ref], "nfa": _yn(r["nfa"][m_ref]),
                         "close": blank(r["close"][m_ref]), "reason": r["close_reason"][m_ref]})
     ref.loc[ref["close"] == NO_DATE, "reason"] = None
-    ref = _number(ref, "date", "R", "id")
+    ref = _number(ref, "date", "R", "id", first_id["ssd_cin_episodes"])
     ref_id = np.full(n, None, dtype=object)
     ref_id[ref["row"].to_numpy()] = ref["id"].to_numpy()
     tables["ssd_cin_episodes"] = pd.DataFrame({
@@ -212,7 +235,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     bits = np.where(bits == 0, 1 << 11, bits)
     ass = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "start": r["ass_start"][m],
                         "auth": blank(r["ass_auth"][m]), "factors": _factor_json(bits)})
-    ass = _number(ass, "start", "A", "id")
+    ass = _number(ass, "start", "A", "id", first_id["ssd_cin_assessments"])
     ass["referral"] = ref_id[ass["row"].to_numpy()]
     tables["ssd_cin_assessments"] = pd.DataFrame({
         "cina_assessment_id": ass["id"], "cina_person_id": ass["person_id"],
@@ -229,7 +252,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     s47 = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "start": r["s47_start"][m],
                         "end": blank(r["s47_end"][m]), "nfa": _yn(s47_nfa[m])})
     s47.loc[s47["end"] == NO_DATE, "nfa"] = None
-    s47 = _number(s47, "start", "S", "id")
+    s47 = _number(s47, "start", "S", "id", first_id["ssd_s47_enquiry"])
     s47_id = np.full(n, None, dtype=object)
     s47_id[s47["row"].to_numpy()] = s47["id"].to_numpy()
     tables["ssd_s47_enquiry"] = pd.DataFrame({
@@ -241,7 +264,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     m = (st >= 3) & ics_era & live(r["icpc"])
     icpc = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "date": r["icpc"][m],
                          "flag": _yn((st >= 4)[m]), "transfer": _yn(r["transfer"][m])})
-    icpc = _number(icpc, "date", "I", "id")
+    icpc = _number(icpc, "date", "I", "id", first_id["ssd_initial_cp_conference"])
     icpc_id = np.full(n, None, dtype=object)
     icpc_id[icpc["row"].to_numpy()] = icpc["id"].to_numpy()
     tables["ssd_initial_cp_conference"] = pd.DataFrame({
@@ -254,7 +277,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     plan = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "start": r["plan_start"][m],
                          "end": blank(r["plan_end"][m]), "initial": r["category"][m],
                          "latest": r["latest"][m], "ola": _yn(r["transfer"][m])})
-    plan = _number(plan, "start", "CP", "id")
+    plan = _number(plan, "start", "CP", "id", first_id["ssd_cp_plans"])
     plan_death = r["death"][plan["row"].to_numpy()]
     tables["ssd_cp_plans"] = pd.DataFrame({
         "cppl_cp_plan_id": plan["id"], "cppl_person_id": plan["person_id"],
@@ -266,7 +289,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     # looked after
     m = r["cla_flag"] & live(r["cla_start"]) & (ics_era | (paper_era & opened(r["cla_end"])))
     cla = pd.DataFrame({"person_id": pid[m], "start": r["cla_start"][m], "end": blank(r["cla_end"][m])})
-    cla = _number(cla, "start", "L", "id")
+    cla = _number(cla, "start", "L", "id", first_id["ssd_cla_episodes"])
     tables["ssd_cla_episodes"] = pd.DataFrame({
         "clae_cla_episode_id": cla["id"], "clae_person_id": cla["person_id"],
         "clae_cla_episode_start_date": cla["start"], "clae_cla_episode_ceased_date": cla["end"]})
@@ -280,7 +303,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
                        "letter": blank(r["pp_letter"][m])})
     # no outcome is recorded before the step-down or issue date: still in pre-proceedings
     pp.loc[pp["issue"] == NO_DATE, "outcome"] = None
-    pp = _number(pp, "decision", "PP", "id")
+    pp = _number(pp, "decision", "PP", "id", first_id["ssd_pre_proceedings"])
     ep_codes, ep_num = np.unique(pp["ep"].to_numpy(), return_inverse=True)
     first_dec = pd.Series(pp["decision"].to_numpy()).groupby(ep_num).transform("min").to_numpy()
     plo_order = pd.DataFrame({"ep": ep_num, "d": first_dec}).drop_duplicates("ep").sort_values(["d", "ep"])
@@ -288,7 +311,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     plo_rank[plo_order["ep"].to_numpy()] = np.arange(len(plo_order))
     tables["ssd_pre_proceedings"] = pd.DataFrame({
         "prep_table_id": pp["id"], "prep_person_id": pp["person_id"],
-        "prep_plo_family_id": _ids("PLO", len(ep_codes))[plo_rank[ep_num]] if len(pp) else pp["id"],
+        "prep_plo_family_id": row_ids("PLO", len(ep_codes), first_id["plo"])[plo_rank[ep_num]] if len(pp) else pp["id"],
         "prep_pre_pro_decision_date": pp["decision"], "prep_pre_pro_outcome": pp["outcome"],
         "prep_agree_stepdown_issue_date": pp["issue"], "prep_care_pro_letter_date": pp["letter"]})
 
@@ -318,7 +341,8 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
         "resolved_date": blank(resolved[pick])}).sort_values(
             ["challenge_date", "cp_plan_id"], kind="stable").reset_index(drop=True)
 
-    tables["case_review"] = _case_review(ch, assessed_child, requested, eligible, ola_child, p, rng, audit)
+    tables["case_review"] = _case_review(ch, assessed_child, requested, eligible, ola_child, p, rng, audit,
+                                         first_family)
     tables["_first_ics_event"] = pd.DataFrame({"child": r["child"][ics_era], "t": r["t"][ics_era]})
     return tables
 
@@ -375,7 +399,7 @@ def _paper_records(r, pid, era, other_la, mv, requested, ch, fams, p, rng, ics, 
     return pr[["person_id", "event_date", "event_type", "detail", "document_ref"]]
 
 
-def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit):
+def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit, first_family):
     n = len(ch)
     older = ch["birth_order"].to_numpy() > 0
     q1 = np.where(assessed & older,
@@ -385,7 +409,7 @@ def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit):
     q4 = np.where(assessed, np.where(rng.random(n) < p.review_interventions_analysed, "Yes", "No"), "N/A")
     q5 = np.where(ola_child, np.where(rng.random(n) < 0.4, "Yes", "No"), "N/A")
     reviewer = np.array(["Auditor 1", "Auditor 2", "Auditor 3"], dtype=object)[
-        ch["family"].to_numpy() % 3]
+        (ch["family"].to_numpy() + first_family) % 3]
     date = audit - uniform_days(rng, 7, 90, n)
     parts = []
     for (item, question), ans in zip(REVIEW_QUESTIONS, (q1, q2, q3, q4, q5)):
