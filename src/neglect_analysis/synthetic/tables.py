@@ -58,8 +58,8 @@ ID_PREFIXES: dict[str, str] = {
 
 
 def row_ids(prefix: str, n: int, start: int = 0) -> np.ndarray:
-    """Ids ``prefix`` + numbers ``start + 1 .. start + n``, zero-padded to 7 digits (more
-    digits only past 9,999,999, so that a block's ids do not depend on later blocks).
+    """Ids ``prefix`` + numbers ``start + 1 .. start + n``, zero-padded to 7 digits, or to
+    the digits of ``start + n`` past 9,999,999 (a block's ids never depend on later blocks).
 
     Examples
     --------
