@@ -433,3 +433,44 @@ def test_row_ids_by_hand():
     assert row_ids("CP", 2, start=9_999_998).tolist() == ["CP09999999", "CP10000000"]
     assert row_ids("CP", 1, start=41).tolist() == ["CP0000042"]
     assert row_ids("L", 0).tolist() == []
+
+
+# ---------------------------------------------------------------------------------------------
+# defects on purpose (synthesize --defects)
+
+
+def test_defects_are_written_counted_and_reported(tmp_path):
+    clean_dir, bad_dir = tmp_path / "clean", tmp_path / "bad"
+    write_extract(clean_dir, n_parents=40, seed=3)
+    write_extract(bad_dir, n_parents=40, seed=3, defects=True)
+    assert "defects" not in json.loads((clean_dir / "extract.json").read_text())
+    counts = json.loads((bad_dir / "extract.json").read_text())["defects"]
+    assert counts == {"uk_dates": 3, "sql_datetimes": 3, "stripped_zeros": 3,
+                      "parent_only_in_relationships": 1, "unknown_code": 3,
+                      "duplicate_row": 3, "end_before_start": 3}
+
+    def csv(folder, name):
+        return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
+
+    clean_c, bad_c = csv(clean_dir, "ssd_contacts"), csv(bad_dir, "ssd_contacts")
+    uk = bad_c["cont_contact_date"].str.fullmatch(r"\d{2}/\d{2}/\d{4}")
+    assert uk.sum() == 3
+    # 2017-03-31 written 31/03/2017: the same day, day first
+    iso = clean_c.loc[uk, "cont_contact_date"]
+    assert (bad_c.loc[uk, "cont_contact_date"] == iso.str[8:10] + "/" + iso.str[5:7] + "/" + iso.str[:4]).all()
+    assert csv(bad_dir, "ssd_cin_episodes")["cine_referral_date"].str.endswith(" 00:00:00.000").sum() == 3
+    assert len(csv(bad_dir, "ssd_s47_enquiry")) == len(csv(clean_dir, "ssd_s47_enquiry")) + 3
+    assert len(csv(bad_dir, "ssd_person")) == len(csv(clean_dir, "ssd_person")) - 1
+
+    _, report = load_extract(bad_dir)
+    p = report.problems
+    found = p.groupby(["table", "check", "severity"]).size().to_dict()
+    assert found[("ssd_cp_plans", "end_before_start", "error")] == 3
+    assert found[("ssd_cp_plans", "unknown_code", "error")] == 3
+    assert found[("ssd_early_help_episodes", "unknown_person", "error")] == 3
+    assert found[("ssd_s47_enquiry", "duplicate_row", "warning")] == 3
+    assert report.n("error") == 9 and report.n("warning") == 3
+    # the UK dates and SQL datetimes are read without a message: no problem on those tables
+    assert not p["table"].isin(["ssd_contacts", "ssd_cin_episodes"]).any()
+    _, clean_report = load_extract(clean_dir)
+    assert not clean_report.has_errors and clean_report.n("warning") == 0

@@ -5,6 +5,7 @@ Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage e
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--parents", type=_positive_int, default=38, metavar="N")
     s.add_argument("--seed", type=int, default=2018, metavar="S")
     s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    s.add_argument("--defects", action="store_true",
+                   help="write realistic defects into the first block of families (UK dates, "
+                        "SQL datetimes, ids without their zeros, a parent only in relationships, "
+                        "an unknown code, a repeated row, an end before a start), to test "
+                        "validation; counted in extract.json")
 
     c = sub.add_parser("chronology", help="write one family's whole-family chronology workbook")
     c.add_argument("data_dir", type=Path, metavar="DATA_DIR")
@@ -125,10 +131,18 @@ def _cmd_validate(args) -> int:
 def _cmd_synthesize(args) -> int:
     from .synthetic import write_extract
 
-    written = write_extract(args.out_dir, n_parents=args.parents, seed=args.seed, fmt=args.format)
+    written = write_extract(args.out_dir, n_parents=args.parents, seed=args.seed, fmt=args.format,
+                            defects=args.defects)
     n = len(written) if written is not None else 0
     print(f"Wrote a SYNTHETIC extract ({args.parents} index parents, seed {args.seed}) "
           f"to {args.out_dir} ({n} files).")
+    if args.defects:
+        from .synthetic.defects import DEFECTS
+
+        counts = json.loads((args.out_dir / "extract.json").read_text(encoding="utf-8"))["defects"]
+        print("Defects written on purpose (rows):")
+        for name, table, column, effect in DEFECTS:
+            print(f"  {name}: {counts[name]} in {table}.{column} ({effect})")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .defects import inject_defects
 from .families import DAYS_PER_YEAR, NO_DATE, day_number, draw_families, share_of_block
 from .journeys import child_rows, draw_episodes
 from .params import SyntheticParams
@@ -241,6 +242,7 @@ def write_extract(
     audit_date: str = "2018-07-31",
     ics_start_date: str = "2009-04-01",
     authority: str = DEFAULT_AUTHORITY,
+    defects: bool = False,
 ) -> list[Path]:
     """Generate an extract and write it to ``out_dir`` (one file per table + ``extract.json``).
 
@@ -248,6 +250,12 @@ def write_extract(
     The committed sample is ``write_extract("data/sample", n_parents=38, seed=2018)``.
     Blocks of families (:func:`generate_blocks`) are appended to the files one at a time, so
     memory holds one block: the files are those of :func:`generate`'s tables written whole.
+
+    With ``defects`` the first block gets the realistic defects of
+    :func:`~neglect_analysis.synthetic.defects.inject_defects` (UK dates, SQL datetimes, ids
+    that lost their zeros, a parent only in relationships, an unknown code, a repeated row, an
+    end before a start), and ``extract.json`` counts them: ``"defects": {name: rows}``. Off
+    by default: a normal extract validates with no error and no warning.
 
     Examples
     --------
@@ -269,6 +277,9 @@ def write_extract(
         "n_parents": int(n_parents),
     }
     with ExtractWriter(out_dir, fmt=fmt) as writer:
-        for block in generate_blocks(n_parents, seed, params, audit_date, ics_start_date):
+        for k, block in enumerate(generate_blocks(n_parents, seed, params, audit_date, ics_start_date)):
+            if defects and k == 0:
+                block, summary = inject_defects(block, seed)
+                meta["defects"] = dict(zip(summary["defect"], summary["rows"].astype(int).tolist()))
             writer.append(block)
         return writer.close(meta)
