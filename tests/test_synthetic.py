@@ -474,3 +474,13 @@ def test_defects_are_written_counted_and_reported(tmp_path):
     assert not p["table"].isin(["ssd_contacts", "ssd_cin_episodes"]).any()
     _, clean_report = load_extract(clean_dir)
     assert not clean_report.has_errors and clean_report.n("warning") == 0
+
+
+def test_cli_synthesize_defects_prints_the_counts(tmp_path, capsys):
+    from neglect_analysis.cli import main
+
+    assert main(["synthesize", str(tmp_path / "x"), "--parents", "6", "--seed", "2", "--defects"]) == 0
+    out = capsys.readouterr().out
+    assert "Defects written on purpose" in out
+    assert "end_before_start: 3 in ssd_cp_plans.cppl_cp_plan_end_date" in out
+    assert json.loads((tmp_path / "x" / "extract.json").read_text())["defects"]["duplicate_row"] == 3

@@ -16,7 +16,9 @@ Model (all vectorised over families, episodes and children; no per-family loop):
 6. Each episode applies to the household's children (under 18, not removed, unborn children
    within ``prebirth_window_days`` of birth from the referral stage). A child with an open
    referral at the time of a new episode gets a contact only (no overlapping episodes).
-7. History before ``ics_start_date`` is absent from the SSD tables (only referrals, CP plans
+7. A child takes no step on or after its 18th birthday or after its death (the episode stops
+   at the last step before), and whatever is still open at a death ends on the death date.
+8. History before ``ics_start_date`` is absent from the SSD tables (only referrals, CP plans
    and CLA episodes still open at the ICS start were migrated); part of it, and of other
    authorities' history, is found in requested paper files (``paper_records``).
 """

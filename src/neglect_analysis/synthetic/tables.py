@@ -10,7 +10,10 @@ Rules applied here (see the package docstring of :mod:`neglect_analysis.syntheti
 * paper-era rows leave only referrals, CP plans and CLA episodes still open at the ICS start
   (migrated records);
 * events starting after the audit date (or the child's death) do not exist; end dates after the
-  audit date are blank (open).
+  audit date are blank (open); an episode open at a child's death ends on the death date
+  (early help: reason ``Child died``); a pre-proceedings row has no outcome before its
+  step-down or issue date (still in pre-proceedings at the audit date);
+* no transfer-in for a child who died or turned 18 before the transfer-in conference.
 """
 from __future__ import annotations
 
