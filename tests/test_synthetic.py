@@ -295,7 +295,8 @@ def test_extracts_validate_without_errors_or_warnings(tmp_path, n_parents, seed,
     cohort, report = load_extract(tmp_path)
     problems = report.problems
     assert not report.has_errors, problems[problems["severity"] == "error"]["problem"].head().tolist()
-    assert set(problems["severity"]) <= {"note"}, problems[problems["severity"] != "note"]["problem"].head().tolist()
+    not_notes = problems[problems["severity"] != "note"]["problem"]
+    assert not_notes.empty, not_notes.head().tolist()
     counts = report.counts
     assert (counts["rows_read"] == counts["rows_used"]).all()
     assert impossible_rows(generate(n_parents, seed=seed, params=params)).empty
@@ -327,7 +328,8 @@ def test_no_event_after_death_nor_end_before_start():
     ref = t["ssd_cin_episodes"]
     rc2 = ref[ref["cine_close_reason"] == "RC2"]
     assert len(rc2) > 0
-    assert (rc2["cine_close_date"] == rc2["cine_person_id"].map(persons.set_index("pers_person_id")["pers_death_date"])).all()
+    death_text = persons.set_index("pers_person_id")["pers_death_date"]
+    assert (rc2["cine_close_date"] == rc2["cine_person_id"].map(death_text)).all()
     # every end on or after its start
     for name, start, end in (("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
                              ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),

@@ -123,7 +123,8 @@ def _simulate_block(block, seed, p, audit_date, ics_start_date, id_start, person
     first = tables.pop("_first_ics_event")
     ch = fams.children
     prebirth = np.zeros(len(ch), bool)
-    prebirth[first["child"].to_numpy()[first["t"].to_numpy() < ch["dob"].to_numpy()[first["child"].to_numpy()]]] = True
+    fc = first["child"].to_numpy()
+    prebirth[fc[first["t"].to_numpy() < ch["dob"].to_numpy()[fc]]] = True
     persons = fams.persons.copy()
     expected = np.full(len(persons), NO_DATE)
     child_rows_in_persons = persons["person_id"].isin(ch["person_id"][prebirth]).to_numpy()
@@ -169,7 +170,8 @@ def generate_blocks(
     >>> blocks = list(generate_blocks(5, seed=1, params=replace(SyntheticParams(), block_parents=2)))
     >>> [len(b["ssd_person"]) > 0 for b in blocks]
     [True, True, True]
-    >>> blocks[1]["ssd_contacts"]["cont_contact_id"].iloc[0] > blocks[0]["ssd_contacts"]["cont_contact_id"].iloc[-1]
+    >>> ids = [b["ssd_contacts"]["cont_contact_id"] for b in blocks]
+    >>> ids[0].iloc[-1] < ids[1].iloc[0]
     True
     """
     p = params or SyntheticParams()

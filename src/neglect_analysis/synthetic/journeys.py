@@ -219,7 +219,8 @@ def draw_episodes(fams: Families, d: np.ndarray, moved: np.ndarray, moved_with_p
         prob = np.where(after_plan, p.followup_after_plan,
                         np.where(prev["stage"] >= 1, p.followup_after_referral, 0.0))
         go = rng.random(len(close)) < prob
-        delay = np.where(after_plan, uniform_days(rng, 14, 700, len(close)), uniform_days(rng, 14, 330, len(close)))
+        delay = np.where(after_plan, uniform_days(rng, 14, 700, len(close)),
+                         uniform_days(rng, 14, 330, len(close)))
         tf = close + delay
         go &= tf <= w1[prev["family"]]
         if not go.any():
