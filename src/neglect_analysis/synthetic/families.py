@@ -271,6 +271,8 @@ def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
     ex_in_person = rng.random(m) < 0.2
     ex_male = ~index_male[ex_fam]
     ex_dob = parent_dob[ex_fam] + np.rint(rng.normal(1.0, 5.0, m) * DAYS_PER_YEAR).astype(np.int64)
+    # at least 15 at the start of the relationship, like the other parents' partner rows
+    ex_dob = np.minimum(ex_dob, ex_start - int(15 * DAYS_PER_YEAR))
 
     # person ids: a random permutation so that ids say nothing about families
     kp = int(known.sum())
