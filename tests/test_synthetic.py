@@ -339,6 +339,16 @@ def test_no_event_after_death_nor_end_before_start():
         df = t[name].dropna(subset=[end])
         assert (pd.to_datetime(df[end]) >= pd.to_datetime(df[start])).all(), name
     assert impossible_rows(t).empty
+    # one referral, plan or care episode at a time per child: each starts after the previous
+    # one (by start date) has closed
+    for name, start, end in (("ssd_cin_episodes", "cine_referral_date", "cine_close_date"),
+                             ("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
+                             ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date")):
+        df = t[name]
+        person = df.columns[1]
+        spans = pd.DataFrame({"p": df[person], "s": pd.to_datetime(df[start]),
+                              "e": pd.to_datetime(df[end]).fillna(AUDIT)}).sort_values(["p", "s"])
+        assert not (spans["s"] < spans.groupby("p")["e"].shift(1)).any(), name
     # partners in ssd_person are 15 or older at the start of a partner_of row: at least
     # int(15 x 365.25) = 5478 days
     rel = t["relationships"]

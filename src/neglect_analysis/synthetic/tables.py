@@ -142,6 +142,32 @@ def _transfer_rows(r, moved_fam, rng):
     return {key: v[alive] for key, v in x.items()}
 
 
+def _contact_only_beside_transfers(r, moved_fam):
+    """No referral of ours overlapping a child's transfer-in referral: such an episode is a
+    contact only (the rule of :func:`~neglect_analysis.synthetic.journeys.child_rows` for an
+    open referral, applied to the transfer-in rows made after it)."""
+    tr = np.flatnonzero(r["transfer"])
+    if not len(tr):
+        return r
+    mv = moved_fam[r["family"]]
+    ours = np.flatnonzero(~r["transfer"] & (mv != NO_DATE) & (r["t"] >= mv) & (r["stage"] >= 1))
+    pairs = pd.DataFrame({"child": r["child"][ours], "row": ours}).merge(
+        pd.DataFrame({"child": r["child"][tr], "t0": r["t"][tr], "c0": r["close"][tr]}), on="child")
+    row = pairs["row"].to_numpy()
+    hit = row[(r["t"][row] <= pairs["c0"].to_numpy()) & (r["close"][row] >= pairs["t0"].to_numpy())]
+    if not len(hit):
+        return r
+    r = dict(r)
+    busy = np.zeros(len(r["t"]), bool)
+    busy[hit] = True
+    r["stage"] = np.where(busy, 0, r["stage"])
+    r["open_case"] = r["open_case"] | busy
+    for key in ("nfa", "cla_flag", "permanent"):
+        r[key] = r[key] & ~busy
+    r["close"] = np.where(busy, r["t"], r["close"])
+    return r
+
+
 def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng: np.random.Generator,
                  audit: int, ics: int, id_start: dict[str, int] | None = None,
                  first_family: int = 0) -> dict[str, pd.DataFrame]:
@@ -158,6 +184,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     r["transfer"] = np.zeros(len(r["t"]), bool)
     tr = _transfer_rows(r, moved, rng)
     r = {k: np.concatenate([r[k], tr[k]]) for k in r}
+    r = _contact_only_beside_transfers(r, moved)
     n = len(r["t"])
     pid = ch["person_id"].to_numpy()[r["child"]]
     mv = moved[r["family"]]
