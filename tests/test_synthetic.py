@@ -405,15 +405,20 @@ def test_block_streams_are_the_one_block_streams_for_block_zero():
 
 
 def test_exact_counts_over_several_blocks():
-    t = generate(25, seed=9, params=small_blocks(10))
+    blocks = list(generate_blocks(25, seed=9, params=small_blocks(10)))
+    t = {name: pd.concat([b[name] for b in blocks], ignore_index=True) for name in TABLE_ORDER}
     groups, pc = index_rule(t["ssd_person"], t["relationships"])
     # 25 parents; children round(25 x 242/38 = 159.2) = 159; fathers round(25 x 3/38) = 2
     assert len(groups) == 25 and groups["count"].sum() == 159
     sex = t["ssd_person"].set_index("pers_person_id").loc[groups.index, "pers_sex"]
     assert sex.value_counts().to_dict() == {"F": 23, "M": 2}
-    # the ends are pinned in every block: youngest 4 days, eldest 11469 days
+    # the ends are pinned in the first block (youngest 4 days, eldest 11469 days); the other
+    # blocks' children lie strictly between them
     age = (AUDIT - pc.loc[pc["person_id"].isin(groups.index), "dob"]).dt.days
     assert age.min() == 4 and age.max() == 11469
+    first_block = blocks[0]["ssd_person"]["pers_person_id"]
+    later = ~pc.loc[pc["person_id"].isin(groups.index), "related_person_id"].isin(first_block)
+    assert later.sum() > 0 and (age[later] > 4).all() and (age[later] < 11469).all()
     # ids unique and in order across the blocks
     for name in ("ssd_person", "ssd_contacts", "ssd_cin_episodes", "ssd_cp_plans"):
         ids = t[name].iloc[:, 0]

@@ -166,13 +166,15 @@ def _split_spells(fam_c, pos, gap, dob, twin, rng, p):
 
 def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
                   audit_date: str | pd.Timestamp, first: int = 0, id_start: int = 0,
-                  id_width: int | None = None) -> Families:
+                  id_width: int | None = None, pin: bool = True) -> Families:
     """Draw ``n_parents`` families (see the module docstring).
 
     A block of a larger cohort: ``first`` is the cohort-wide number of its first family (exact
     counts are shared with :func:`share_of_block`), person ids are numbered from
     ``id_start + 1`` and zero-padded to ``id_width`` digits (default: at least 6, enough for
-    this block's ids).
+    this block's ids). With ``pin`` (the first block) the youngest and eldest child's ages are
+    pinned to ``youngest_age_days`` and ``eldest_age_days``; without it every child's age lies
+    strictly between them, so the cohort's ends are the first block's.
 
     Examples
     --------
@@ -208,12 +210,12 @@ def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
     hi_a = np.maximum(e_max - 1 - span, lo_a)
     age_y = lo_a + np.floor((hi_a - lo_a) * rng.beta(1.0, p.youngest_age_skew, size=n))
     age_y = age_y.astype(np.int64)
-    if n and p.youngest_age_days is not None:
+    if n and pin and p.youngest_age_days is not None:
         fy = int(np.argmin(age_y))
         age_y[fy] = y0
     else:
         fy = -1
-    if n and p.eldest_age_days is not None:
+    if n and pin and p.eldest_age_days is not None:
         if n == 1 and fy == 0:  # one family holds both ends: stretch its births
             offset = np.rint(offset * (p.eldest_age_days - y0) / max(int(span[0]), 1)).astype(np.int64)
             span = offset[starts + sizes - 1]

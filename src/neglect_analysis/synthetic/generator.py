@@ -102,8 +102,8 @@ def block_streams(seed: int, index: int) -> list[np.random.Generator]:
 def _person_id_width(blocks, seed, p, audit_date) -> int:
     """Digits of person ids for the whole cohort: at least 6, enough for every id drawn
     (each block's families are drawn once more here, only to count their ids)."""
-    total = sum(draw_families(b.n, block_streams(seed, b.index)[0], p, audit_date, b.first).n_ids
-                for b in blocks)
+    total = sum(draw_families(b.n, block_streams(seed, b.index)[0], p, audit_date, b.first,
+                              pin=b.index == 0).n_ids for b in blocks)
     return max(6, len(str(total)))
 
 
@@ -112,7 +112,7 @@ def _simulate_block(block, seed, p, audit_date, ics_start_date, id_start, person
     audit, ics = day_number(audit_date), day_number(ics_start_date)
     streams = block_streams(seed, block.index)
     fams = draw_families(block.n, streams[0], p, audit_date, block.first, id_start["person"],
-                         person_width)
+                         person_width, pin=block.index == 0)
     d, family = _family_attributes(fams, streams[1], p, audit, ics, block.first)
     eps = draw_episodes(fams, d, family["moved"], family["moved_with_plan"], streams[1], p, audit)
     rows = child_rows(eps, fams, p, audit, streams[2])

@@ -224,8 +224,9 @@ class SyntheticParams:
         "block with its own random streams spawned from the seed: memory is bounded by one "
         "block, and the extract depends only on (n_parents, seed, params), never on memory. "
         "Exact counts (children, index fathers, movers) are shared between blocks so that they "
-        "stay exact for the whole cohort; the youngest and eldest child are pinned in every "
-        "block. A cohort of up to this many parents is one block.")
+        "stay exact for the whole cohort; the youngest and eldest child are pinned in the first "
+        "block, and every other block's children are strictly younger and older than these. "
+        "A cohort of up to this many parents is one block.")
     child_death_rate: float = _p(0.004, "Share of children who have died by the audit date.")
     female_share: float = _p(0.49, "Share of children recorded female.")
 
