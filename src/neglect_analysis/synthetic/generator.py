@@ -1,10 +1,15 @@
-"""``generate`` and ``write_extract``: the public entry points of the synthetic cohort."""
-from __future__ import annotations
+"""``generate`` and ``write_extract``: the public entry points of the synthetic cohort.
 
-from pathlib import Path
+A cohort is simulated in blocks of ``SyntheticParams.block_parents`` families
+(:func:`cohort_blocks`), each with random streams of its own spawned from the seed
+(:func:`block_streams`); :func:`generate_blocks` yields each block's tables in turn, ids running
+on from block to block, and :func:`write_extract` appends them to the files one at a time.
+"""
+from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
