@@ -12,11 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dataclasses import replace
+
+from neglect_analysis.io import load_extract
 from neglect_analysis.synthetic import SyntheticParams, generate, write_extract
-from neglect_analysis.synthetic.families import NO_DATE, day_number, family_sizes
+from neglect_analysis.synthetic.checks import impossible_rows
+from neglect_analysis.synthetic.families import NO_DATE, day_number, family_sizes, share_of_block
+from neglect_analysis.synthetic.generator import block_streams, cohort_blocks, generate_blocks
 from neglect_analysis.synthetic.journeys import eighteenth_birthday
-from neglect_analysis.synthetic.tables import _contact_json
-from neglect_analysis.synthetic.writer import TABLE_ORDER, iso_dates
+from neglect_analysis.synthetic.tables import contact_json, row_ids
+from neglect_analysis.synthetic.writer import TABLE_ORDER, iso_dates, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -265,7 +270,242 @@ def test_iso_dates_and_missing():
 
 def test_contact_outcome_json():
     y, n = np.array([True]), np.array([False])
-    assert _contact_json(n, n, y, y)[0] == (
+    assert contact_json(n, n, y, y)[0] == (
         '{"NEW_REFERRAL_FLAG":"N","CP_ENQUIRY_FLAG":"N","NFA_FLAG":"Y","ADVICE_FLAG":"Y"}')
-    assert json.loads(_contact_json(y, y, n, n)[0]) == {
+    assert json.loads(contact_json(y, y, n, n)[0]) == {
         "NEW_REFERRAL_FLAG": "Y", "CP_ENQUIRY_FLAG": "Y", "NFA_FLAG": "N", "ADVICE_FLAG": "N"}
+
+
+# ---------------------------------------------------------------------------------------------
+# no impossible rows, at any size and seed
+
+
+def small_blocks(block_parents: int, **changes) -> SyntheticParams:
+    return replace(SyntheticParams(), block_parents=block_parents, **changes)
+
+
+@pytest.mark.parametrize("n_parents, seed, block_parents", [
+    (200, 1, 2000),   # one block
+    (300, 5, 2000),
+    (300, 7, 100),    # three blocks
+])
+def test_extracts_validate_without_errors_or_warnings(tmp_path, n_parents, seed, block_parents):
+    params = small_blocks(block_parents)
+    write_extract(tmp_path, n_parents=n_parents, seed=seed, params=params)
+    cohort, report = load_extract(tmp_path)
+    problems = report.problems
+    assert not report.has_errors, problems[problems["severity"] == "error"]["problem"].head().tolist()
+    not_notes = problems[problems["severity"] != "note"]["problem"]
+    assert not_notes.empty, not_notes.head().tolist()
+    counts = report.counts
+    assert (counts["rows_read"] == counts["rows_used"]).all()
+    assert impossible_rows(generate(n_parents, seed=seed, params=params)).empty
+
+
+def test_no_event_after_death_nor_end_before_start():
+    # a cohort where one child in five dies (the default is 0.4%), checked in plain pandas
+    t = generate(120, seed=3, params=small_blocks(50, child_death_rate=0.2))
+    persons = t["ssd_person"]
+    death = pd.to_datetime(persons.set_index("pers_person_id")["pers_death_date"]).dropna()
+    assert len(death) > 100
+    person_col = {"ssd_contacts": "cont_person_id", "ssd_early_help_episodes": "earl_person_id",
+                  "ssd_cin_episodes": "cine_person_id", "ssd_cin_assessments": "cina_person_id",
+                  "ssd_s47_enquiry": "s47e_person_id", "ssd_initial_cp_conference": "icpc_person_id",
+                  "ssd_cp_plans": "cppl_person_id", "ssd_cla_episodes": "clae_person_id",
+                  "ssd_pre_proceedings": "prep_person_id", "paper_records": "person_id",
+                  "iro_challenges": "person_id"}
+    checked = 0
+    for name, col in person_col.items():
+        df = t[name]
+        died = pd.to_datetime(df[col].map(death))
+        for date_col in [c for c in df.columns if c.endswith("date")]:
+            d = pd.to_datetime(df[date_col])
+            both = d.notna() & died.notna()
+            checked += int(both.sum())
+            assert not (d[both] > died[both]).any(), (name, date_col)
+    assert checked > 500
+    # episodes cut short by a death close on the death date with reason RC2 (child died)
+    ref = t["ssd_cin_episodes"]
+    rc2 = ref[ref["cine_close_reason"] == "RC2"]
+    assert len(rc2) > 0
+    death_text = persons.set_index("pers_person_id")["pers_death_date"]
+    assert (rc2["cine_close_date"] == rc2["cine_person_id"].map(death_text)).all()
+    # every end on or after its start
+    for name, start, end in (("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
+                             ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
+                             ("ssd_cin_episodes", "cine_referral_date", "cine_close_date"),
+                             ("ssd_early_help_episodes", "earl_episode_start_date", "earl_episode_end_date"),
+                             ("ssd_s47_enquiry", "s47e_s47_start_date", "s47e_s47_end_date")):
+        df = t[name].dropna(subset=[end])
+        assert (pd.to_datetime(df[end]) >= pd.to_datetime(df[start])).all(), name
+    assert impossible_rows(t).empty
+    # one referral, plan or care episode at a time per child: each starts after the previous
+    # one (by start date) has closed
+    for name, start, end in (("ssd_cin_episodes", "cine_referral_date", "cine_close_date"),
+                             ("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
+                             ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date")):
+        df = t[name]
+        person = df.columns[1]
+        spans = pd.DataFrame({"p": df[person], "s": pd.to_datetime(df[start]),
+                              "e": pd.to_datetime(df[end]).fillna(AUDIT)}).sort_values(["p", "s"])
+        assert not (spans["s"] < spans.groupby("p")["e"].shift(1)).any(), name
+    # partners in ssd_person are 15 or older at the start of a partner_of row: at least
+    # int(15 x 365.25) = 5478 days
+    rel = t["relationships"]
+    partners = rel[rel["relationship"] == "partner_of"]
+    dob = pd.to_datetime(persons.set_index("pers_person_id")["pers_dob"])
+    for side in ("person_id", "related_person_id"):
+        age = (pd.to_datetime(partners["start_date"]) - partners[side].map(dob)).dt.days
+        assert (age.dropna() >= 5478).all(), side
+
+
+def test_impossible_rows_by_hand():
+    # P1 died 2012-05-01; audit 2018-07-31
+    persons = pd.DataFrame({"pers_person_id": ["P1", "P2"], "pers_dob": ["2010-01-01", "2011-01-01"],
+                            "pers_expected_dob": [None, "2018-08-10"],  # a forecast: allowed
+                            "pers_death_date": ["2012-05-01", None]})
+    contacts = pd.DataFrame({"cont_person_id": ["P1", "P1", "P2", "P9"],
+                             "cont_contact_date": ["2012-05-01",   # on the death date: fine
+                                                   "2012-05-02",   # after death
+                                                   "2018-08-01",   # after the audit
+                                                   "2030-01-01"]})  # unknown person, after audit
+    cla = pd.DataFrame({"clae_person_id": ["P2"], "clae_cla_episode_start_date": ["2013-01-01"],
+                        "clae_cla_episode_ceased_date": ["2012-12-31"]})  # ends the day before
+    got = impossible_rows({"ssd_person": persons, "ssd_contacts": contacts, "ssd_cla_episodes": cla})
+    assert got[["table", "row", "problem"]].values.tolist() == [
+        ["ssd_cla_episodes", 0, "end before start"],
+        ["ssd_contacts", 1, "after death"],
+        ["ssd_contacts", 2, "after audit"],
+        ["ssd_contacts", 3, "after audit"],
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# blocks
+
+
+def test_cohort_blocks_and_shares_by_hand():
+    assert [(b.index, b.first, b.n) for b in cohort_blocks(25, 10)] == [(0, 0, 10), (1, 10, 10), (2, 20, 5)]
+    assert [(b.first, b.n) for b in cohort_blocks(38, 2000)] == [(0, 38)]
+    # index fathers, share 3/38, blocks of 10 in 25: round(10 x 3/38 = 0.79) = 1;
+    # round(20 x 3/38 = 1.58) - 1 = 1; round(25 x 3/38 = 1.97) - 2 = 0; total 2 = round(1.97)
+    shares = [share_of_block(3 / 38, b.first, b.n) for b in cohort_blocks(25, 10)]
+    assert shares == [1, 1, 0]
+    with pytest.raises(ValueError, match="block_parents"):
+        cohort_blocks(5, 0)
+
+
+def test_block_streams_are_the_one_block_streams_for_block_zero():
+    seqs = np.random.SeedSequence(2018).spawn(4)
+    for got, seq in zip(block_streams(2018, 0), seqs):
+        assert got.random() == np.random.default_rng(seq).random()
+    # later blocks: other streams, the same for the same (seed, block)
+    assert block_streams(2018, 1)[0].random() != block_streams(2018, 0)[0].random()
+    assert block_streams(2018, 2)[3].random() == block_streams(2018, 2)[3].random()
+
+
+def test_exact_counts_over_several_blocks():
+    blocks = list(generate_blocks(25, seed=9, params=small_blocks(10)))
+    t = {name: pd.concat([b[name] for b in blocks], ignore_index=True) for name in TABLE_ORDER}
+    groups, pc = index_rule(t["ssd_person"], t["relationships"])
+    # 25 parents; children round(25 x 242/38 = 159.2) = 159; fathers round(25 x 3/38) = 2
+    assert len(groups) == 25 and groups["count"].sum() == 159
+    sex = t["ssd_person"].set_index("pers_person_id").loc[groups.index, "pers_sex"]
+    assert sex.value_counts().to_dict() == {"F": 23, "M": 2}
+    # the ends are pinned in the first block (youngest 4 days, eldest 11469 days); the other
+    # blocks' children lie strictly between them
+    age = (AUDIT - pc.loc[pc["person_id"].isin(groups.index), "dob"]).dt.days
+    assert age.min() == 4 and age.max() == 11469
+    first_block = blocks[0]["ssd_person"]["pers_person_id"]
+    later = ~pc.loc[pc["person_id"].isin(groups.index), "related_person_id"].isin(first_block)
+    assert later.sum() > 0 and (age[later] > 4).all() and (age[later] < 11469).all()
+    # ids unique and in order across the blocks
+    for name in ("ssd_person", "ssd_contacts", "ssd_cin_episodes", "ssd_cp_plans"):
+        ids = t[name].iloc[:, 0]
+        assert ids.is_unique and ids.is_monotonic_increasing, name
+
+
+def test_a_block_does_not_depend_on_the_blocks_after_it():
+    # across a block boundary: the first block of 25 parents (blocks of 10) is the whole
+    # extract of 10 parents, and its second block starts where the first one's ids stop
+    params = small_blocks(10)
+    alone = generate(10, seed=4, params=params)
+    blocks = list(generate_blocks(25, seed=4, params=params))
+    assert len(blocks) == 3
+    for name in TABLE_ORDER:
+        pd.testing.assert_frame_equal(blocks[0][name], alone[name], obj=name)
+    last = int(alone["ssd_contacts"]["cont_contact_id"].iloc[-1][1:])
+    assert blocks[1]["ssd_contacts"]["cont_contact_id"].iloc[0] == f"C{last + 1:07d}"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_writing_block_by_block_equals_writing_whole_tables(tmp_path, fmt):
+    params = small_blocks(10)
+    streamed, whole = tmp_path / "streamed", tmp_path / "whole"
+    write_extract(streamed, n_parents=25, seed=4, params=params, fmt=fmt)
+    write_tables(generate(25, seed=4, params=params), whole, fmt=fmt)
+    for name in TABLE_ORDER:
+        a, b = streamed / f"{name}.{fmt}", whole / f"{name}.{fmt}"
+        if fmt == "csv":
+            assert a.read_bytes() == b.read_bytes(), name
+        else:
+            pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b), obj=name)
+
+
+def test_row_ids_by_hand():
+    assert row_ids("C", 3).tolist() == ["C0000001", "C0000002", "C0000003"]
+    # past 9,999,999 the block's ids take one more digit (all of them: one width per block)
+    assert row_ids("CP", 2, start=9_999_998).tolist() == ["CP09999999", "CP10000000"]
+    assert row_ids("CP", 1, start=41).tolist() == ["CP0000042"]
+    assert row_ids("L", 0).tolist() == []
+
+
+# ---------------------------------------------------------------------------------------------
+# defects on purpose (synthesize --defects)
+
+
+def test_defects_are_written_counted_and_reported(tmp_path):
+    clean_dir, bad_dir = tmp_path / "clean", tmp_path / "bad"
+    write_extract(clean_dir, n_parents=40, seed=3)
+    write_extract(bad_dir, n_parents=40, seed=3, defects=True)
+    assert "defects" not in json.loads((clean_dir / "extract.json").read_text())
+    counts = json.loads((bad_dir / "extract.json").read_text())["defects"]
+    assert counts == {"uk_dates": 3, "sql_datetimes": 3, "stripped_zeros": 3,
+                      "parent_only_in_relationships": 1, "unknown_code": 3,
+                      "duplicate_row": 3, "end_before_start": 3}
+
+    def csv(folder, name):
+        return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
+
+    clean_c, bad_c = csv(clean_dir, "ssd_contacts"), csv(bad_dir, "ssd_contacts")
+    uk = bad_c["cont_contact_date"].str.fullmatch(r"\d{2}/\d{2}/\d{4}")
+    assert uk.sum() == 3
+    # 2017-03-31 written 31/03/2017: the same day, day first
+    iso = clean_c.loc[uk, "cont_contact_date"]
+    assert (bad_c.loc[uk, "cont_contact_date"] == iso.str[8:10] + "/" + iso.str[5:7] + "/" + iso.str[:4]).all()
+    assert csv(bad_dir, "ssd_cin_episodes")["cine_referral_date"].str.endswith(" 00:00:00.000").sum() == 3
+    assert len(csv(bad_dir, "ssd_s47_enquiry")) == len(csv(clean_dir, "ssd_s47_enquiry")) + 3
+    assert len(csv(bad_dir, "ssd_person")) == len(csv(clean_dir, "ssd_person")) - 1
+
+    _, report = load_extract(bad_dir)
+    p = report.problems
+    found = p.groupby(["table", "check", "severity"]).size().to_dict()
+    assert found[("ssd_cp_plans", "end_before_start", "error")] == 3
+    assert found[("ssd_cp_plans", "unknown_code", "error")] == 3
+    assert found[("ssd_early_help_episodes", "unknown_person", "error")] == 3
+    assert found[("ssd_s47_enquiry", "duplicate_row", "warning")] == 3
+    assert report.n("error") == 9 and report.n("warning") == 3
+    # the UK dates and SQL datetimes are read without a message: no problem on those tables
+    assert not p["table"].isin(["ssd_contacts", "ssd_cin_episodes"]).any()
+    _, clean_report = load_extract(clean_dir)
+    assert not clean_report.has_errors and clean_report.n("warning") == 0
+
+
+def test_cli_synthesize_defects_prints_the_counts(tmp_path, capsys):
+    from neglect_analysis.cli import main
+
+    assert main(["synthesize", str(tmp_path / "x"), "--parents", "6", "--seed", "2", "--defects"]) == 0
+    out = capsys.readouterr().out
+    assert "Defects written on purpose" in out
+    assert "end_before_start: 3 in ssd_cp_plans.cppl_cp_plan_end_date" in out
+    assert json.loads((tmp_path / "x" / "extract.json").read_text())["defects"]["duplicate_row"] == 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -112,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true",
                    help="write into a folder holding files other than a synthetic extract "
                         "(same-named files are replaced)")
+    s.add_argument("--defects", action="store_true",
+                   help="write realistic defects into the first block of families (UK dates, "
+                        "SQL datetimes, ids without their zeros, a parent only in relationships, "
+                        "an unknown code, a repeated row, an end before a start), to test "
+                        "validation; counted in extract.json")
 
     c = sub.add_parser("chronology", help="write one family's whole-family chronology workbook")
     c.add_argument("data_dir", type=Path, metavar="DATA_DIR")
@@ -203,10 +209,18 @@ def _cmd_synthesize(args) -> int:
 
     out = claim_extract_folder(args.out_dir, force=args.force)
     with staged_folder(out, merge=True) as stage:
-        written = write_extract(stage, n_parents=args.parents, seed=args.seed, fmt=args.format)
+        written = write_extract(stage, n_parents=args.parents, seed=args.seed, fmt=args.format,
+                                defects=args.defects)
     n = len(written) if written is not None else 0
     print(f"Wrote a SYNTHETIC extract ({args.parents} index parents, seed {args.seed}) "
           f"to {args.out_dir} ({n} files).")
+    if args.defects:
+        from .synthetic.defects import DEFECTS
+
+        counts = json.loads((args.out_dir / "extract.json").read_text(encoding="utf-8"))["defects"]
+        print("Defects written on purpose (rows):")
+        for name, table, column, effect in DEFECTS:
+            print(f"  {name}: {counts[name]} in {table}.{column} ({effect})")
     return EXIT_OK
 
 

@@ -42,13 +42,30 @@ class Families:
     previous sibling), ``spell`` (global id of the run of children by one other parent).
     ``persons``: everyone in ``ssd_person`` (``person_id``, ``sex``, ``dob``, ``death_date``).
     ``relationships``: ``person_id``, ``related_person_id``, ``relationship``, ``start_date``,
-    ``end_date``.
+    ``end_date``. ``n_ids``: person ids used (everyone above, also those only in relationships).
     """
 
     parents: pd.DataFrame
     children: pd.DataFrame
     persons: pd.DataFrame
     relationships: pd.DataFrame
+    n_ids: int = 0
+
+
+def share_of_block(share: float, first: int, n: int) -> int:
+    """``round(share x count)`` made exact over consecutive blocks of a cohort.
+
+    The block of ``n`` families starting at family ``first`` gets
+    ``round((first + n) x share) - round(first x share)``: the blocks' counts add up to
+    ``round(total x share)`` whatever the blocks, and a cohort of one block gets
+    ``round(n x share)``.
+
+    Examples
+    --------
+    >>> share_of_block(0.5, 0, 3), share_of_block(0.5, 3, 3), round(6 * 0.5)
+    (2, 1, 3)
+    """
+    return int(round((first + n) * share)) - int(round(first * share))
 
 
 def day_number(date: str | pd.Timestamp) -> int:
@@ -62,12 +79,13 @@ def day_number(date: str | pd.Timestamp) -> int:
     return int((pd.Timestamp(date).normalize() - pd.Timestamp("1970-01-01")).days)
 
 
-def family_sizes(n: int, rng: np.random.Generator, p: SyntheticParams) -> np.ndarray:
+def family_sizes(n: int, rng: np.random.Generator, p: SyntheticParams, first: int = 0) -> np.ndarray:
     """Children per index parent: ``min_children`` + negative binomial, calibrated total.
 
     With ``p.calibrate_total`` the sizes are adjusted by whole children (added to families
     drawn uniformly; removed from the pool of children above the minimum, drawn without
-    replacement) so that they sum to ``round(n * p.children_per_parent)``.
+    replacement) so that they sum to ``round(n * p.children_per_parent)`` (for a block of
+    families starting at family ``first``: its share, :func:`share_of_block`).
 
     Examples
     --------
@@ -79,7 +97,7 @@ def family_sizes(n: int, rng: np.random.Generator, p: SyntheticParams) -> np.nda
     r = p.extra_children_dispersion
     sizes = p.min_children + rng.negative_binomial(r, r / (r + mean_extra), size=n)
     if p.calibrate_total and n:
-        diff = int(round(n * p.children_per_parent)) - int(sizes.sum())
+        diff = share_of_block(p.children_per_parent, first, n) - int(sizes.sum())
         if diff > 0:
             sizes = sizes + np.bincount(rng.integers(0, n, size=diff), minlength=n)
         elif diff < 0:
@@ -147,8 +165,16 @@ def _split_spells(fam_c, pos, gap, dob, twin, rng, p):
 
 
 def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
-                  audit_date: str | pd.Timestamp) -> Families:
+                  audit_date: str | pd.Timestamp, first: int = 0, id_start: int = 0,
+                  id_width: int | None = None, pin: bool = True) -> Families:
     """Draw ``n_parents`` families (see the module docstring).
+
+    A block of a larger cohort: ``first`` is the cohort-wide number of its first family (exact
+    counts are shared with :func:`share_of_block`), person ids are numbered from
+    ``id_start + 1`` and zero-padded to ``id_width`` digits (default: at least 6, enough for
+    this block's ids). With ``pin`` (the first block) the youngest and eldest child's ages are
+    pinned to ``youngest_age_days`` and ``eldest_age_days``; without it every child's age lies
+    strictly between them, so the cohort's ends are the first block's.
 
     Examples
     --------
@@ -160,11 +186,11 @@ def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
     audit = day_number(audit_date)
     fam = np.arange(n)
     index_male = np.zeros(n, dtype=bool)
-    n_fathers = int(round(n * p.index_father_share))
+    n_fathers = share_of_block(p.index_father_share, first, n)
     if n_fathers:
         index_male[rng.choice(n, size=n_fathers, replace=False)] = True
 
-    sizes = family_sizes(n, rng, p)
+    sizes = family_sizes(n, rng, p, first)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     fam_c = np.repeat(fam, sizes)
     pos = np.arange(len(fam_c)) - starts[fam_c]
@@ -184,12 +210,12 @@ def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
     hi_a = np.maximum(e_max - 1 - span, lo_a)
     age_y = lo_a + np.floor((hi_a - lo_a) * rng.beta(1.0, p.youngest_age_skew, size=n))
     age_y = age_y.astype(np.int64)
-    if n and p.youngest_age_days is not None:
+    if n and pin and p.youngest_age_days is not None:
         fy = int(np.argmin(age_y))
         age_y[fy] = y0
     else:
         fy = -1
-    if n and p.eldest_age_days is not None:
+    if n and pin and p.eldest_age_days is not None:
         if n == 1 and fy == 0:  # one family holds both ends: stretch its births
             offset = np.rint(offset * (p.eldest_age_days - y0) / max(int(span[0]), 1)).astype(np.int64)
             span = offset[starts + sizes - 1]
@@ -247,12 +273,14 @@ def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
     ex_in_person = rng.random(m) < 0.2
     ex_male = ~index_male[ex_fam]
     ex_dob = parent_dob[ex_fam] + np.rint(rng.normal(1.0, 5.0, m) * DAYS_PER_YEAR).astype(np.int64)
+    # at least 15 at the start of the relationship, like the other parents' partner rows
+    ex_dob = np.minimum(ex_dob, ex_start - int(15 * DAYS_PER_YEAR))
 
     # person ids: a random permutation so that ids say nothing about families
     kp = int(known.sum())
     total = n + c + kp + m
-    width = max(6, len(str(total)))
-    numbers = rng.permutation(total) + 1
+    width = id_width if id_width is not None else max(6, len(str(id_start + total)))
+    numbers = rng.permutation(total) + 1 + id_start
     ids = np.char.add("P", np.char.zfill(numbers.astype(str), width)).astype(object)
     parent_ids, child_ids = ids[:n], ids[n:n + c]
     sp_ids = np.full(n_sp, None, dtype=object)
@@ -312,4 +340,4 @@ def draw_families(n_parents: int, rng: np.random.Generator, p: SyntheticParams,
         "relationship": "partner_of", "start_date": ex_start, "end_date": ex_end}))
     relationships = pd.concat(rel, ignore_index=True)
     return Families(parents=parents, children=children, persons=persons,
-                    relationships=relationships)
+                    relationships=relationships, n_ids=int(total))

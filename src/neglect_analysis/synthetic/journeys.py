@@ -16,7 +16,9 @@ Model (all vectorised over families, episodes and children; no per-family loop):
 6. Each episode applies to the household's children (under 18, not removed, unborn children
    within ``prebirth_window_days`` of birth from the referral stage). A child with an open
    referral at the time of a new episode gets a contact only (no overlapping episodes).
-7. History before ``ics_start_date`` is absent from the SSD tables (only referrals, CP plans
+7. A child takes no step on or after its 18th birthday or after its death (the episode stops
+   at the last step before), and whatever is still open at a death ends on the death date.
+8. History before ``ics_start_date`` is absent from the SSD tables (only referrals, CP plans
    and CLA episodes still open at the ICS start were migrated); part of it, and of other
    authorities' history, is found in requested paper files (``paper_records``).
 """
@@ -64,8 +66,15 @@ def _choice(rng, table, size):
     return labels[rng.choice(len(labels), size=size, p=w / w.sum())]
 
 
-def _u(rng, lo, hi, size):
-    """Integer days uniform on [lo, hi]."""
+def uniform_days(rng: np.random.Generator, lo, hi, size) -> np.ndarray:
+    """Integer days uniform on [lo, hi] (both included), as int64.
+
+    Examples
+    --------
+    >>> d = uniform_days(np.random.default_rng(0), 3, 5, 1000)
+    >>> int(d.min()), int(d.max()), d.dtype.name
+    (3, 5, 'int64')
+    """
     return rng.integers(lo, hi + 1, size=size).astype(np.int64)
 
 
@@ -114,35 +123,35 @@ def _ladder(d, rng, p, boost=None):
 def _plan_days(rng, p, n):
     short = rng.random(n) < p.short_plan_share
     long = np.rint(p.plan_median_days * np.exp(rng.normal(0.0, 0.5, n))).astype(np.int64)
-    return np.where(short, _u(rng, 28, 92, n), np.maximum(long, 93))
+    return np.where(short, uniform_days(rng, 28, 92, n), np.maximum(long, 93))
 
 
 def _episode_dates(fam, t, stage, nfa, rng, p):
     """Absolute dates of each step of each episode (meaningful where the stage reaches it)."""
     n = len(t)
     e = {"family": fam, "t": t, "stage": stage, "nfa": nfa}
-    e["ass_start"] = t + _u(rng, 0, 5, n)
-    e["ass_auth"] = e["ass_start"] + _u(rng, 7, 62, n)
-    e["s47_start"] = t + _u(rng, 0, 7, n)
-    e["s47_end"] = e["s47_start"] + _u(rng, 7, 40, n)
-    e["icpc"] = e["s47_start"] + _u(rng, 8, 28, n)
+    e["ass_start"] = t + uniform_days(rng, 0, 5, n)
+    e["ass_auth"] = e["ass_start"] + uniform_days(rng, 7, 62, n)
+    e["s47_start"] = t + uniform_days(rng, 0, 7, n)
+    e["s47_end"] = e["s47_start"] + uniform_days(rng, 7, 40, n)
+    e["icpc"] = e["s47_start"] + uniform_days(rng, 8, 28, n)
     plan_days = _plan_days(rng, p, n)
     e["plan_start"] = e["icpc"]
     e["plan_end"] = e["icpc"] + plan_days
     pp = e["plan_start"] + np.maximum(21, np.rint(rng.uniform(0.3, 0.9, n) * plan_days)).astype(np.int64)
     e["pp_decision"] = pp
-    e["pp_letter"] = pp + _u(rng, 2, 14, n)
-    e["pp_issue"] = np.where(stage >= STAGE_PROCEEDINGS, pp + _u(rng, 28, 120, n),
-                             pp + _u(rng, 60, 150, n))
-    e["cla_start"] = e["pp_issue"] + _u(rng, 0, 7, n)
-    e["cla_return"] = e["cla_start"] + _u(rng, 120, 540, n)
-    e["adopt"] = e["cla_start"] + _u(rng, 400, 900, n)
-    e["close_nfa"] = t + _u(rng, 1, 10, n)
-    e["close_ass"] = e["ass_auth"] + _u(rng, 0, 45, n)
-    e["close_s47"] = e["s47_end"] + _u(rng, 14, 200, n)
-    e["close_plan"] = _u(rng, 0, 60, n)
-    e["eh_start"] = t + _u(rng, 7, 80, n)
-    e["eh_days"] = _u(rng, 42, 300, n)
+    e["pp_letter"] = pp + uniform_days(rng, 2, 14, n)
+    e["pp_issue"] = np.where(stage >= STAGE_PROCEEDINGS, pp + uniform_days(rng, 28, 120, n),
+                             pp + uniform_days(rng, 60, 150, n))
+    e["cla_start"] = e["pp_issue"] + uniform_days(rng, 0, 7, n)
+    e["cla_return"] = e["cla_start"] + uniform_days(rng, 120, 540, n)
+    e["adopt"] = e["cla_start"] + uniform_days(rng, 400, 900, n)
+    e["close_nfa"] = t + uniform_days(rng, 1, 10, n)
+    e["close_ass"] = e["ass_auth"] + uniform_days(rng, 0, 45, n)
+    e["close_s47"] = e["s47_end"] + uniform_days(rng, 14, 200, n)
+    e["close_plan"] = uniform_days(rng, 0, 60, n)
+    e["eh_start"] = t + uniform_days(rng, 7, 80, n)
+    e["eh_days"] = uniform_days(rng, 42, 300, n)
     e["advice"] = rng.random(n) < p.advice_to_early_help
     e["take_up"] = rng.random(n) < p.early_help_take_up
     e["step_down"] = rng.random(n) < p.step_down_to_early_help
@@ -197,9 +206,9 @@ def draw_episodes(fams: Families, d: np.ndarray, moved: np.ndarray, moved_with_p
     # moved-in families arriving with a child on the other authority's plan
     mf = np.flatnonzero(moved_with_plan & (moved != NO_DATE))
     if len(mf):
-        tm = moved[mf] - _u(rng, 30, 200, len(mf))
+        tm = moved[mf] - uniform_days(rng, 30, 200, len(mf))
         e = _episode_dates(mf, tm, np.full(len(mf), STAGE_PLAN), np.zeros(len(mf), bool), rng, p)
-        e["plan_end"] = np.maximum(e["plan_end"], moved[mf] + _u(rng, 90, 400, len(mf)))
+        e["plan_end"] = np.maximum(e["plan_end"], moved[mf] + uniform_days(rng, 90, 400, len(mf)))
         parts.append(e)
 
     # follow-up episodes: drift after a closed referral or an ended plan
@@ -210,7 +219,8 @@ def draw_episodes(fams: Families, d: np.ndarray, moved: np.ndarray, moved_with_p
         prob = np.where(after_plan, p.followup_after_plan,
                         np.where(prev["stage"] >= 1, p.followup_after_referral, 0.0))
         go = rng.random(len(close)) < prob
-        delay = np.where(after_plan, _u(rng, 14, 700, len(close)), _u(rng, 14, 330, len(close)))
+        delay = np.where(after_plan, uniform_days(rng, 14, 700, len(close)),
+                         uniform_days(rng, 14, 330, len(close)))
         tf = close + delay
         go &= tf <= w1[prev["family"]]
         if not go.any():
@@ -233,24 +243,24 @@ def draw_episodes(fams: Families, d: np.ndarray, moved: np.ndarray, moved_with_p
     target = np.flatnonzero(born_after & (rng.random(len(dob)) < p.newborn_after_proceedings))
     if len(target):
         m = len(target)
-        tt = dob[target] - _u(rng, 30, 120, m)
+        tt = dob[target] - uniform_days(rng, 30, 120, m)
         st = np.where(rng.random(m) < p.newborn_to_plan, STAGE_PLAN, STAGE_REFERRAL)
         st = np.where((st == STAGE_PLAN) & (rng.random(m) < p.newborn_to_proceedings),
                       STAGE_PROCEEDINGS, st)
         st = np.where(st == STAGE_REFERRAL, STAGE_S47, st)
         e = _episode_dates(cf[target], tt, st, np.zeros(m, bool), rng, p)
-        e["s47_start"] = tt + _u(rng, 5, 20, m)
-        e["s47_end"] = e["s47_start"] + _u(rng, 7, 30, m)
-        e["icpc"] = e["s47_start"] + _u(rng, 8, 20, m)
+        e["s47_start"] = tt + uniform_days(rng, 5, 20, m)
+        e["s47_end"] = e["s47_start"] + uniform_days(rng, 7, 30, m)
+        e["icpc"] = e["s47_start"] + uniform_days(rng, 8, 20, m)
         e["plan_start"] = e["icpc"]
         e["plan_end"] = e["icpc"] + _plan_days(rng, p, m)
-        e["pp_decision"] = e["plan_start"] + _u(rng, 7, 30, m)
-        e["pp_letter"] = e["pp_decision"] + _u(rng, 2, 7, m)
-        e["pp_issue"] = np.maximum(dob[target] + _u(rng, 0, 28, m), e["pp_letter"] + 7)
-        e["cla_start"] = e["pp_issue"] + _u(rng, 0, 2, m)
-        e["cla_return"] = e["cla_start"] + _u(rng, 120, 540, m)
-        e["adopt"] = e["cla_start"] + _u(rng, 400, 900, m)
-        e["close_s47"] = e["s47_end"] + _u(rng, 14, 120, m)
+        e["pp_decision"] = e["plan_start"] + uniform_days(rng, 7, 30, m)
+        e["pp_letter"] = e["pp_decision"] + uniform_days(rng, 2, 7, m)
+        e["pp_issue"] = np.maximum(dob[target] + uniform_days(rng, 0, 28, m), e["pp_letter"] + 7)
+        e["cla_start"] = e["pp_issue"] + uniform_days(rng, 0, 2, m)
+        e["cla_return"] = e["cla_start"] + uniform_days(rng, 120, 540, m)
+        e["adopt"] = e["cla_start"] + uniform_days(rng, 400, 900, m)
+        e["close_s47"] = e["s47_end"] + uniform_days(rng, 14, 120, m)
         e["category"] = np.full(m, "Neglect", dtype=object)
         e["latest"] = np.full(m, "Neglect", dtype=object)
         e["cla"] = np.ones(m, bool)
@@ -310,30 +320,42 @@ def child_rows(eps, fams, p, audit, rng):
     stage = stage - skip
     unborn = (r["t"] < dob) & (r["target"] < 0)
     stage = np.where(unborn, np.minimum(stage, STAGE_PLAN), stage)
-    stage = np.where((stage >= STAGE_PLO) & (r["pp_decision"] >= b18), STAGE_PLAN, stage)
+    # a child takes no step on or after its 18th birthday, nor after its death: the episode
+    # stops at the last step dated before that limit (no plan starting at 18, no care after death)
+    limit = np.minimum(b18, death + 1)
+    for k, step in ((STAGE_S47, "s47_start"), (STAGE_ICPC, "icpc"), (STAGE_PLAN, "plan_start"),
+                    (STAGE_PLO, "pp_decision"), (STAGE_PROCEEDINGS, "pp_issue")):
+        stage = np.where((stage >= k) & (r[step] >= limit), k - 1, stage)
     r["stage"] = stage
     r["nfa"] = r["nfa"] & (stage == STAGE_REFERRAL)
+    # steps ending after a death end on the day of death
+    for step in ("ass_auth", "s47_end", "pp_letter"):
+        r[step] = np.minimum(r[step], death)
 
     # looked after: permanent (adoption under 5 at entry, else long-term care to 18) or home
-    cla = (stage >= STAGE_PROCEEDINGS) & r["cla"]
+    cla = (stage >= STAGE_PROCEEDINGS) & r["cla"] & (r["cla_start"] < limit)
     permanent = cla & (rng.random(n) < p.cla_permanent)
     young = (r["cla_start"] - dob) < 5 * DAYS_PER_YEAR
     r["cla_flag"] = cla
     r["cla_end"] = np.where(permanent, np.where(young, r["adopt"], b18), r["cla_return"])
+    r["cla_end"] = np.minimum(r["cla_end"], death)
     r["permanent"] = permanent
     r["plan_end"] = np.where(cla, np.minimum(r["plan_end"], r["cla_start"]), r["plan_end"])
-    r["plan_end"] = np.minimum(r["plan_end"], b18)
+    r["plan_end"] = np.minimum(np.minimum(r["plan_end"], b18), death)
     close = np.select(
         [stage == 0, r["nfa"], stage == 1, stage <= 3, stage <= 5, cla],
         [r["t"], r["close_nfa"], r["close_ass"], r["close_s47"], r["plan_end"] + r["close_plan"],
          np.where(permanent & ~young, b18, r["cla_end"] + r["close_plan"])],
         default=r["plan_end"] + 60 + 5 * r["close_plan"],
     )
-    r["close"] = np.minimum(close, b18)
+    close = np.minimum(close, b18)
+    died = death < close  # the episode closes on the day of death (RC2, child died)
+    r["close"] = np.minimum(close, death)
     u = rng.random(n)
     reason = np.select(
-        [r["nfa"], stage == 1, stage <= 5, cla & permanent & young, cla & permanent, cla],
-        [np.full(n, "RC8"), np.where(r["step_down"], "RC9", np.where(u < 0.7, "RC8", "RC7")),
+        [died, r["nfa"], stage == 1, stage <= 5, cla & permanent & young, cla & permanent, cla],
+        [np.full(n, "RC2"), np.full(n, "RC8"),
+         np.where(r["step_down"], "RC9", np.where(u < 0.7, "RC8", "RC7")),
          np.where(r["step_down"], "RC9", np.where(u < 0.1, "RC5", "RC7")),
          np.full(n, "RC1"), np.full(n, "RC7"), np.full(n, "RC7")],
         default=np.where(u < 0.5, "RC4", "RC3"),

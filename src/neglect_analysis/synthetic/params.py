@@ -219,6 +219,14 @@ class SyntheticParams:
     review_chronology_complete: float = _p(0.35, "Share of children with a complete chronology.")
     review_interventions_analysed: float = _p(0.30, "Share of assessed children whose "
                                               "assessment analyses earlier interventions.")
+    block_parents: int = _p(
+        2000, "Families are simulated and written in blocks of this many index parents, each "
+        "block with its own random streams spawned from the seed: memory is bounded by one "
+        "block, and the extract depends only on (n_parents, seed, params), never on memory. "
+        "Exact counts (children, index fathers, movers) are shared between blocks so that they "
+        "stay exact for the whole cohort; the youngest and eldest child are pinned in the first "
+        "block, and every other block's children are strictly younger and older than these. "
+        "A cohort of up to this many parents is one block.")
     child_death_rate: float = _p(0.004, "Share of children who have died by the audit date.")
     female_share: float = _p(0.49, "Share of children recorded female.")
 

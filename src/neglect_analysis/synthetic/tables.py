@@ -10,7 +10,10 @@ Rules applied here (see the package docstring of :mod:`neglect_analysis.syntheti
 * paper-era rows leave only referrals, CP plans and CLA episodes still open at the ICS start
   (migrated records);
 * events starting after the audit date (or the child's death) do not exist; end dates after the
-  audit date are blank (open).
+  audit date are blank (open); an episode open at a child's death ends on the death date
+  (early help: reason ``Child died``); a pre-proceedings row has no outcome before its
+  step-down or issue date (still in pre-proceedings at the audit date);
+* no transfer-in for a child who died or turned 18 before the transfer-in conference.
 """
 from __future__ import annotations
 
@@ -20,9 +23,11 @@ import numpy as np
 import pandas as pd
 
 from .families import NO_DATE, Families
-from .journeys import INF, IRO_THEMES, PRE_PRO_ISSUE, PRE_PRO_STEP_DOWN, _u
+from .journeys import INF, IRO_THEMES, PRE_PRO_ISSUE, PRE_PRO_STEP_DOWN, uniform_days
 from .params import SyntheticParams
 
+#: Early-help end reason of an episode ended by the child's death.
+EARLY_HELP_DIED = "Child died"
 #: Factor codes the generator records, in the order written in the JSON arrays.
 FACTOR_ORDER: tuple[str, ...] = ("1B", "2B", "3A", "3B", "3C", "4B", "5B", "16A", "17A", "18B",
                                  "19B", "21")
@@ -47,18 +52,34 @@ REVIEW_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _ids(prefix: str, n: int) -> np.ndarray:
-    width = max(7, len(str(n)))
+#: Prefix of the row ids of each table (``C0000001``...), and of the PLO family ids.
+ID_PREFIXES: dict[str, str] = {
+    "ssd_contacts": "C", "ssd_early_help_episodes": "EH", "ssd_cin_episodes": "R",
+    "ssd_cin_assessments": "A", "ssd_s47_enquiry": "S", "ssd_initial_cp_conference": "I",
+    "ssd_cp_plans": "CP", "ssd_cla_episodes": "L", "ssd_pre_proceedings": "PP", "plo": "PLO",
+}
+
+
+def row_ids(prefix: str, n: int, start: int = 0) -> np.ndarray:
+    """Ids ``prefix`` + numbers ``start + 1 .. start + n``, zero-padded to 7 digits, or to
+    the digits of ``start + n`` past 9,999,999 (a block's ids never depend on later blocks).
+
+    Examples
+    --------
+    >>> row_ids("C", 2).tolist(), row_ids("PP", 1, start=41).tolist()
+    (['C0000001', 'C0000002'], ['PP0000042'])
+    """
+    width = max(7, len(str(start + n)))
     if n == 0:
         return np.zeros(0, dtype=object)
-    return np.char.add(prefix, np.char.zfill((np.arange(n) + 1).astype(str), width)).astype(object)
+    return np.char.add(prefix, np.char.zfill((np.arange(n) + start + 1).astype(str), width)).astype(object)
 
 
-def _number(frame: pd.DataFrame, date_col: str, prefix: str, id_col: str) -> pd.DataFrame:
-    """Sort by date, person, construction order and number the rows."""
+def _number(frame: pd.DataFrame, date_col: str, prefix: str, id_col: str, start: int = 0) -> pd.DataFrame:
+    """Sort by date, person, construction order and number the rows from ``start + 1``."""
     frame = frame.assign(_order=np.arange(len(frame)))
     frame = frame.sort_values([date_col, "person_id", "_order"], kind="stable").reset_index(drop=True)
-    frame[id_col] = _ids(prefix, len(frame))
+    frame[id_col] = row_ids(prefix, len(frame), start)
     return frame.drop(columns="_order")
 
 
@@ -70,7 +91,15 @@ def _factor_json(mask: np.ndarray) -> np.ndarray:
     return text[inv]
 
 
-def _contact_json(new_ref, cp_enq, nfa, advice) -> np.ndarray:
+def contact_json(new_ref: np.ndarray, cp_enq: np.ndarray, nfa: np.ndarray,
+                 advice: np.ndarray) -> np.ndarray:
+    """``cont_contact_outcome_json`` text from four boolean arrays of flags.
+
+    Examples
+    --------
+    >>> contact_json(*[np.array([b]) for b in (True, False, False, True)])[0]
+    '{"NEW_REFERRAL_FLAG":"Y","CP_ENQUIRY_FLAG":"N","NFA_FLAG":"N","ADVICE_FLAG":"Y"}'
+    """
     flags = ("NEW_REFERRAL_FLAG", "CP_ENQUIRY_FLAG", "NFA_FLAG", "ADVICE_FLAG")
     table = []
     for code in range(16):
@@ -93,32 +122,69 @@ def _transfer_rows(r, moved_fam, rng):
     x = {k: v[idx].copy() for k, v in r.items()}
     k = len(idx)
     mv = m[idx]
-    x["t"] = mv + _u(rng, 0, 14, k)
+    x["t"] = mv + uniform_days(rng, 0, 14, k)
     x["stage"] = np.full(k, 4)
     x["transfer"] = np.ones(k, bool)
-    x["ass_start"] = x["t"] + _u(rng, 0, 5, k)
-    x["ass_auth"] = x["ass_start"] + _u(rng, 10, 40, k)
-    x["icpc"] = x["t"] + _u(rng, 7, 21, k)
+    x["ass_start"] = x["t"] + uniform_days(rng, 0, 5, k)
+    x["ass_auth"] = np.minimum(x["ass_start"] + uniform_days(rng, 10, 40, k), x["death"])
+    x["icpc"] = x["t"] + uniform_days(rng, 7, 21, k)
     x["plan_start"] = x["icpc"]
-    x["plan_end"] = np.maximum(x["plan_end"], x["icpc"] + 60)
-    x["close"] = np.minimum(x["plan_end"] + x["close_plan"], x["b18"])
-    x["close_reason"] = np.full(k, "RC7", dtype=object)
+    x["plan_end"] = np.minimum(np.maximum(x["plan_end"], x["icpc"] + 60), np.minimum(x["b18"], x["death"]))
+    close = np.minimum(x["plan_end"] + x["close_plan"], x["b18"])
+    x["close"] = np.minimum(close, x["death"])
+    x["close_reason"] = np.where(x["death"] < close, "RC2", "RC7").astype(object)
     x["source"] = np.full(k, "5A", dtype=object)
     x["cla_flag"] = np.zeros(k, bool)
     x["open_case"] = np.zeros(k, bool)
     x["nfa"] = np.zeros(k, bool)
-    return x
+    # no transfer for a child who turned 18 or died before the transfer-in conference
+    alive = x["icpc"] < np.minimum(x["b18"], x["death"] + 1)
+    return {key: v[alive] for key, v in x.items()}
+
+
+def _contact_only_beside_transfers(r, moved_fam):
+    """No referral of ours overlapping a child's transfer-in referral: such an episode is a
+    contact only (the rule of :func:`~neglect_analysis.synthetic.journeys.child_rows` for an
+    open referral, applied to the transfer-in rows made after it)."""
+    tr = np.flatnonzero(r["transfer"])
+    if not len(tr):
+        return r
+    mv = moved_fam[r["family"]]
+    ours = np.flatnonzero(~r["transfer"] & (mv != NO_DATE) & (r["t"] >= mv) & (r["stage"] >= 1))
+    pairs = pd.DataFrame({"child": r["child"][ours], "row": ours}).merge(
+        pd.DataFrame({"child": r["child"][tr], "t0": r["t"][tr], "c0": r["close"][tr]}), on="child")
+    row = pairs["row"].to_numpy()
+    hit = row[(r["t"][row] <= pairs["c0"].to_numpy()) & (r["close"][row] >= pairs["t0"].to_numpy())]
+    if not len(hit):
+        return r
+    r = dict(r)
+    busy = np.zeros(len(r["t"]), bool)
+    busy[hit] = True
+    r["stage"] = np.where(busy, 0, r["stage"])
+    r["open_case"] = r["open_case"] | busy
+    for key in ("nfa", "cla_flag", "permanent"):
+        r[key] = r[key] & ~busy
+    r["close"] = np.where(busy, r["t"], r["close"])
+    return r
 
 
 def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng: np.random.Generator,
-                 audit: int, ics: int) -> dict[str, pd.DataFrame]:
-    """SSD tables (dates as integer days, :data:`NO_DATE` = blank) from the child rows."""
+                 audit: int, ics: int, id_start: dict[str, int] | None = None,
+                 first_family: int = 0) -> dict[str, pd.DataFrame]:
+    """SSD tables (dates as integer days, :data:`NO_DATE` = blank) from the child rows.
+
+    Row ids of the table ``t`` are numbered from ``id_start[t] + 1`` (keys of
+    :data:`ID_PREFIXES`; all 0 by default); ``first_family`` is the cohort-wide number of the
+    block's first family (the review's auditor follows it).
+    """
+    first_id = {key: 0 for key in ID_PREFIXES} | (id_start or {})
     ch = fams.children
     moved = family["moved"]
     r = dict(r)
     r["transfer"] = np.zeros(len(r["t"]), bool)
     tr = _transfer_rows(r, moved, rng)
     r = {k: np.concatenate([r[k], tr[k]]) for k in r}
+    r = _contact_only_beside_transfers(r, moved)
     n = len(r["t"])
     pid = ch["person_id"].to_numpy()[r["child"]]
     mv = moved[r["family"]]
@@ -137,9 +203,9 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     quiet = (st == 0) & ~r["open_case"]
     cont = pd.DataFrame({
         "person_id": pid[m], "date": r["t"][m], "source": r["source"][m],
-        "outcome": _contact_json((st >= 1)[m], (st >= 2)[m], quiet[m], (quiet & r["advice"])[m]),
+        "outcome": contact_json((st >= 1)[m], (st >= 2)[m], quiet[m], (quiet & r["advice"])[m]),
     })
-    cont = _number(cont, "date", "C", "id")
+    cont = _number(cont, "date", "C", "id", first_id["ssd_contacts"])
     tables["ssd_contacts"] = pd.DataFrame({
         "cont_contact_id": cont["id"], "cont_person_id": cont["person_id"],
         "cont_contact_date": cont["date"], "cont_contact_source_code": cont["source"],
@@ -150,11 +216,12 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     eh_step = ics_era & (st >= 1) & (r["close_reason"] == "RC9") & (r["close"] >= r["dob"])
     eh_start = np.where(eh_take, r["eh_start"], r["close"] + r["eh_days"] % 21)
     m = (eh_take | eh_step) & live(eh_start)
-    eh_end = np.where(m, eh_start + r["eh_days"], NO_DATE)
+    eh_end = np.where(m, np.minimum(eh_start + r["eh_days"], r["death"]), NO_DATE)
+    eh_reason = np.where(eh_end == r["death"], EARLY_HELP_DIED, r["eh_reason"])
     eh = pd.DataFrame({"person_id": pid[m], "start": eh_start[m], "end": blank(eh_end[m]),
-                       "reason": r["eh_reason"][m]})
+                       "reason": eh_reason[m]})
     eh.loc[eh["end"] == NO_DATE, "reason"] = None
-    eh = _number(eh, "start", "EH", "id")
+    eh = _number(eh, "start", "EH", "id", first_id["ssd_early_help_episodes"])
     tables["ssd_early_help_episodes"] = pd.DataFrame({
         "earl_episode_id": eh["id"], "earl_person_id": eh["person_id"],
         "earl_episode_start_date": eh["start"], "earl_episode_end_date": eh["end"],
@@ -166,7 +233,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
                         "need": r["need"][m_ref], "nfa": _yn(r["nfa"][m_ref]),
                         "close": blank(r["close"][m_ref]), "reason": r["close_reason"][m_ref]})
     ref.loc[ref["close"] == NO_DATE, "reason"] = None
-    ref = _number(ref, "date", "R", "id")
+    ref = _number(ref, "date", "R", "id", first_id["ssd_cin_episodes"])
     ref_id = np.full(n, None, dtype=object)
     ref_id[ref["row"].to_numpy()] = ref["id"].to_numpy()
     tables["ssd_cin_episodes"] = pd.DataFrame({
@@ -198,7 +265,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     bits = np.where(bits == 0, 1 << 11, bits)
     ass = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "start": r["ass_start"][m],
                         "auth": blank(r["ass_auth"][m]), "factors": _factor_json(bits)})
-    ass = _number(ass, "start", "A", "id")
+    ass = _number(ass, "start", "A", "id", first_id["ssd_cin_assessments"])
     ass["referral"] = ref_id[ass["row"].to_numpy()]
     tables["ssd_cin_assessments"] = pd.DataFrame({
         "cina_assessment_id": ass["id"], "cina_person_id": ass["person_id"],
@@ -215,7 +282,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     s47 = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "start": r["s47_start"][m],
                         "end": blank(r["s47_end"][m]), "nfa": _yn(s47_nfa[m])})
     s47.loc[s47["end"] == NO_DATE, "nfa"] = None
-    s47 = _number(s47, "start", "S", "id")
+    s47 = _number(s47, "start", "S", "id", first_id["ssd_s47_enquiry"])
     s47_id = np.full(n, None, dtype=object)
     s47_id[s47["row"].to_numpy()] = s47["id"].to_numpy()
     tables["ssd_s47_enquiry"] = pd.DataFrame({
@@ -227,7 +294,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     m = (st >= 3) & ics_era & live(r["icpc"])
     icpc = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "date": r["icpc"][m],
                          "flag": _yn((st >= 4)[m]), "transfer": _yn(r["transfer"][m])})
-    icpc = _number(icpc, "date", "I", "id")
+    icpc = _number(icpc, "date", "I", "id", first_id["ssd_initial_cp_conference"])
     icpc_id = np.full(n, None, dtype=object)
     icpc_id[icpc["row"].to_numpy()] = icpc["id"].to_numpy()
     tables["ssd_initial_cp_conference"] = pd.DataFrame({
@@ -240,7 +307,8 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     plan = pd.DataFrame({"row": np.flatnonzero(m), "person_id": pid[m], "start": r["plan_start"][m],
                          "end": blank(r["plan_end"][m]), "initial": r["category"][m],
                          "latest": r["latest"][m], "ola": _yn(r["transfer"][m])})
-    plan = _number(plan, "start", "CP", "id")
+    plan = _number(plan, "start", "CP", "id", first_id["ssd_cp_plans"])
+    plan_death = r["death"][plan["row"].to_numpy()]
     tables["ssd_cp_plans"] = pd.DataFrame({
         "cppl_cp_plan_id": plan["id"], "cppl_person_id": plan["person_id"],
         "cppl_icpc_id": icpc_id[plan["row"].to_numpy()],
@@ -251,7 +319,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     # looked after
     m = r["cla_flag"] & live(r["cla_start"]) & (ics_era | (paper_era & opened(r["cla_end"])))
     cla = pd.DataFrame({"person_id": pid[m], "start": r["cla_start"][m], "end": blank(r["cla_end"][m])})
-    cla = _number(cla, "start", "L", "id")
+    cla = _number(cla, "start", "L", "id", first_id["ssd_cla_episodes"])
     tables["ssd_cla_episodes"] = pd.DataFrame({
         "clae_cla_episode_id": cla["id"], "clae_person_id": cla["person_id"],
         "clae_cla_episode_start_date": cla["start"], "clae_cla_episode_ceased_date": cla["end"]})
@@ -263,7 +331,9 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
                        "outcome": np.where(issue[m], PRE_PRO_ISSUE, PRE_PRO_STEP_DOWN).astype(object),
                        "issue": blank(np.where(live(r["pp_issue"]), r["pp_issue"], NO_DATE)[m]),
                        "letter": blank(r["pp_letter"][m])})
-    pp = _number(pp, "decision", "PP", "id")
+    # no outcome is recorded before the step-down or issue date: still in pre-proceedings
+    pp.loc[pp["issue"] == NO_DATE, "outcome"] = None
+    pp = _number(pp, "decision", "PP", "id", first_id["ssd_pre_proceedings"])
     ep_codes, ep_num = np.unique(pp["ep"].to_numpy(), return_inverse=True)
     first_dec = pd.Series(pp["decision"].to_numpy()).groupby(ep_num).transform("min").to_numpy()
     plo_order = pd.DataFrame({"ep": ep_num, "d": first_dec}).drop_duplicates("ep").sort_values(["d", "ep"])
@@ -271,7 +341,7 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     plo_rank[plo_order["ep"].to_numpy()] = np.arange(len(plo_order))
     tables["ssd_pre_proceedings"] = pd.DataFrame({
         "prep_table_id": pp["id"], "prep_person_id": pp["person_id"],
-        "prep_plo_family_id": _ids("PLO", len(ep_codes))[plo_rank[ep_num]] if len(pp) else pp["id"],
+        "prep_plo_family_id": row_ids("PLO", len(ep_codes), first_id["plo"])[plo_rank[ep_num]] if len(pp) else pp["id"],
         "prep_pre_pro_decision_date": pp["decision"], "prep_pre_pro_outcome": pp["outcome"],
         "prep_agree_stepdown_issue_date": pp["issue"], "prep_care_pro_letter_date": pp["letter"]})
 
@@ -291,9 +361,9 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
     start = plans["cppl_cp_plan_start_date"].to_numpy()
     end = plans["cppl_cp_plan_end_date"].to_numpy()
     end = np.where(end == NO_DATE, audit, end)
-    cdate = start + _u(rng, 30, 240, k)
+    cdate = start + uniform_days(rng, 30, 240, k)
     pick &= cdate <= end
-    resolved = cdate + _u(rng, 7, 120, k)
+    resolved = np.minimum(cdate + uniform_days(rng, 7, 120, k), plan_death)
     tables["iro_challenges"] = pd.DataFrame({
         "person_id": plans["cppl_person_id"].to_numpy()[pick],
         "cp_plan_id": plans["cppl_cp_plan_id"].to_numpy()[pick], "challenge_date": cdate[pick],
@@ -301,7 +371,8 @@ def build_tables(r: dict, fams: Families, family: dict, p: SyntheticParams, rng:
         "resolved_date": blank(resolved[pick])}).sort_values(
             ["challenge_date", "cp_plan_id"], kind="stable").reset_index(drop=True)
 
-    tables["case_review"] = _case_review(ch, assessed_child, requested, eligible, ola_child, p, rng, audit)
+    tables["case_review"] = _case_review(ch, assessed_child, requested, eligible, ola_child, p, rng, audit,
+                                         first_family)
     tables["_first_ics_event"] = pd.DataFrame({"child": r["child"][ics_era], "t": r["t"][ics_era]})
     return tables
 
@@ -333,7 +404,8 @@ def _paper_records(r, pid, era, other_la, mv, requested, ch, fams, p, rng, ics, 
     # file notes and school reports in the requested files
     dob = ch["dob"].to_numpy()
     lo = dob + int(4 * 365.25)
-    hi = np.minimum(ics, dob + int(16 * 365.25))
+    death = ch["death_date"].to_numpy()
+    hi = np.minimum(np.minimum(ics, dob + int(16 * 365.25)), np.where(death == NO_DATE, INF, death))
     years = np.maximum(hi - lo, 0) / 365.25
     k = rng.poisson(p.paper_notes_per_year * years * requested)
     c = np.repeat(np.arange(len(dob)), k)
@@ -357,7 +429,7 @@ def _paper_records(r, pid, era, other_la, mv, requested, ch, fams, p, rng, ics, 
     return pr[["person_id", "event_date", "event_type", "detail", "document_ref"]]
 
 
-def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit):
+def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit, first_family):
     n = len(ch)
     older = ch["birth_order"].to_numpy() > 0
     q1 = np.where(assessed & older,
@@ -367,8 +439,8 @@ def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit):
     q4 = np.where(assessed, np.where(rng.random(n) < p.review_interventions_analysed, "Yes", "No"), "N/A")
     q5 = np.where(ola_child, np.where(rng.random(n) < 0.4, "Yes", "No"), "N/A")
     reviewer = np.array(["Auditor 1", "Auditor 2", "Auditor 3"], dtype=object)[
-        ch["family"].to_numpy() % 3]
-    date = audit - _u(rng, 7, 90, n)
+        (ch["family"].to_numpy() + first_family) % 3]
+    date = audit - uniform_days(rng, 7, 90, n)
     parts = []
     for (item, question), ans in zip(REVIEW_QUESTIONS, (q1, q2, q3, q4, q5)):
         parts.append(pd.DataFrame({"person_id": ch["person_id"].to_numpy(), "item_id": item,

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .families import NO_DATE
 
@@ -81,11 +82,80 @@ def _arrow_text(col: str, values: np.ndarray) -> pd.Series | None:
     return None
 
 
+class ExtractWriter:
+    """Write an extract folder block by block: each table's rows appended as they come.
+
+    CSV: the first block writes the header and its rows, later blocks append rows (UTF-8,
+    ``\\n`` line ends, empty cells for missing), so the file is byte for byte that of the
+    whole table written at once. Parquet: one ``pyarrow.parquet.ParquetWriter`` per table,
+    one row group per block, every block cast to the first block's schema. :meth:`close`
+    finishes the files and writes ``extract.json``. Use as a context manager.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> with ExtractWriter(d) as w:
+    ...     w.append({"case_review": pd.DataFrame({"a": ["x"]})})
+    ...     w.append({"case_review": pd.DataFrame({"a": ["y"]})})
+    ...     paths = w.close({"seed": 1})
+    >>> [p.name for p in paths], paths[0].read_text()
+    (['case_review.csv', 'extract.json'], 'a\\nx\\ny\\n')
+    """
+
+    def __init__(self, out_dir: str | Path, *, fmt: str = "csv") -> None:
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
+        self.out = Path(out_dir)
+        self.fmt = fmt
+        self.paths: dict[str, Path] = {}
+        self.parquet: dict[str, pq.ParquetWriter] = {}
+        self.out.mkdir(parents=True, exist_ok=True)
+
+    def append(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Append each table's rows to its file (the file is made by the first block)."""
+        names = [t for t in TABLE_ORDER if t in tables] + sorted(set(tables) - set(TABLE_ORDER))
+        for name in names:
+            first = name not in self.paths
+            path = self.paths.setdefault(name, self.out / f"{name}.{self.fmt}")
+            if self.fmt == "csv":
+                tables[name].to_csv(path, mode="w" if first else "a", header=first, index=False,
+                                    lineterminator="\n", encoding="utf-8", na_rep="")
+                continue
+            writer = self.parquet.get(name)
+            table = pa.Table.from_pandas(tables[name], preserve_index=False,
+                                         schema=writer.schema if writer is not None else None)
+            if writer is None:
+                writer = self.parquet[name] = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+
+    def close(self, meta: dict | None = None) -> list[Path]:
+        """Finish every file, write ``extract.json`` (if ``meta``); return the paths written."""
+        for writer in self.parquet.values():
+            writer.close()
+        self.parquet = {}
+        paths = list(self.paths.values())
+        if meta is not None:
+            path = self.out / "extract.json"
+            path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    def __enter__(self) -> ExtractWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for writer in self.parquet.values():
+            writer.close()
+        self.parquet = {}
+
+
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, fmt: str = "csv",
                  meta: dict | None = None) -> list[Path]:
     """Write each table as ``<name>.csv`` (or ``.parquet``) and ``extract.json``; return paths.
 
     CSV: UTF-8, ``\\n`` line ends, empty cells for missing; bytes depend only on the tables.
+    (One block of :class:`ExtractWriter`.)
 
     Examples
     --------
@@ -94,21 +164,6 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, fmt: s
     >>> [p.name for p in write_tables({"case_review": pd.DataFrame({"a": ["x"]})}, d, meta={"seed": 1})]
     ['case_review.csv', 'extract.json']
     """
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    names = [t for t in TABLE_ORDER if t in tables] + sorted(set(tables) - set(TABLE_ORDER))
-    for name in names:
-        path = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            tables[name].to_csv(path, index=False, lineterminator="\n", encoding="utf-8", na_rep="")
-        else:
-            tables[name].to_parquet(path, index=False, engine="pyarrow")
-        paths.append(path)
-    if meta is not None:
-        path = out / "extract.json"
-        path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        paths.append(path)
-    return paths
+    with ExtractWriter(out_dir, fmt=fmt) as writer:
+        writer.append(tables)
+        return writer.close(meta)
