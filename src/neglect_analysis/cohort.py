@@ -44,6 +44,8 @@ from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
 from .codes import EVENT_TYPES
 from .days import DAY_NS
@@ -161,6 +163,34 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     return res.reset_index(drop=True)
 
 
+def _id_columns(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """(table, column) of every person-id column present in ``tables``."""
+    return [(name, c) for name, df in tables.items() for c in PERSON_ID_COLUMNS.get(name, ())
+            if df is not None and c in df.columns]
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A text column as Arrow ``large_string`` (categoricals as their values)."""
+    arr = pa.array(values.astype("string"))  # no copy of Arrow-backed text
+    arr = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def _dictionary(tables: Mapping[str, pd.DataFrame]) -> tuple[pa.Array, list[np.ndarray]]:
+    """One hash pass over every person-id column: the distinct ids (in order of appearance) and
+    each column's positions among them (-1: missing)."""
+    cols = _id_columns(tables)
+    arrays = [_arrow_text(tables[name][c]) for name, c in cols]
+    # one contiguous array: one hash table (encoding chunk by chunk, then unifying the
+    # dictionaries, costs several times more)
+    joined = pa.chunked_array([ch for a in arrays for ch in a.chunks], type=pa.large_string()).combine_chunks()
+    encoded = pac.dictionary_encode(joined)
+    dictionary = encoded.dictionary
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    ends = np.cumsum([len(a) for a in arrays])
+    return dictionary, np.split(codes, ends[:-1])
+
+
 def person_dtype(tables: Mapping[str, pd.DataFrame]) -> pd.CategoricalDtype:
     """The one person-id dtype of a Cohort: categories are every id of the person-id columns
     (:data:`PERSON_ID_COLUMNS`) of ``tables``, as text, sorted, so that codes sort as ids do.
@@ -175,11 +205,17 @@ def person_dtype(tables: Mapping[str, pd.DataFrame]) -> pd.CategoricalDtype:
     >>> list(person_dtype(t).categories)
     ['A', 'B', 'M']
     """
-    parts = [pd.Series(df[c].array, dtype="string") for name, df in tables.items()
-             for c in PERSON_ID_COLUMNS.get(name, ()) if df is not None and c in df.columns]
-    ids = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype="string")
-    ids = ids.dropna().unique()
-    return pd.CategoricalDtype(pd.Index(np.sort(np.asarray(ids, dtype=object)), dtype="string"))
+    dictionary, _ = _dictionary(tables)
+    return _sorted_dtype(dictionary)[0]
+
+
+def _sorted_dtype(dictionary: pa.Array) -> tuple[pd.CategoricalDtype, np.ndarray]:
+    """The dtype whose categories are ``dictionary`` sorted, and each entry's code in it."""
+    order = pac.sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype="string"))
+    return pd.CategoricalDtype(categories), rank
 
 
 def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype | None = None
@@ -187,6 +223,9 @@ def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype |
     """Conformed tables with person ids coded (one shared categorical ``dtype``, by default
     :func:`person_dtype` of ``tables``), ``event_type`` categorical in journey order and the
     events in :data:`EVENT_ORDER`: the tables of a :class:`Cohort`.
+
+    The ids are hashed once, all columns together (Arrow ``dictionary_encode``); the codes are
+    their ranks among the sorted distinct ids.
 
     Examples
     --------
@@ -196,32 +235,45 @@ def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype |
     >>> t["events"]["person_id"].tolist(), t["events"]["person_id"].cat.codes.tolist()
     (['A', 'B'], [0, 1])
     """
-    dtype = person_dtype(tables) if dtype is None else dtype
+    cols = _id_columns(tables)
+    keep = [(n, c) for n, c in cols if isinstance(tables[n][c].dtype, pd.CategoricalDtype)
+            and dtype is not None and tables[n][c].dtype == dtype]
+    todo = {n: tables[n] for n, _ in cols}
+    dictionary, positions = _dictionary({n: tables[n][[c for m, c in cols if m == n and (m, c) not in keep]]
+                                         for n in todo})
+    if dtype is None:
+        dtype, rank = _sorted_dtype(dictionary)
+    else:  # the given categories: each distinct id's code in them (-1: not one of them)
+        rank = dtype.categories.get_indexer(pd.Index(pd.array(dictionary, dtype="string"))).astype(np.int64)
+    coded = {}
+    for (name, c), pos in zip([nc for nc in cols if nc not in keep], positions):
+        codes = np.where(pos >= 0, rank[np.maximum(pos, 0)] if len(rank) else -1, -1)
+        coded.setdefault(name, {})[c] = pd.Categorical.from_codes(codes, dtype=dtype)
     out = {}
     for name, df in tables.items():
-        cols = {c: _coded(df[c], dtype) for c in PERSON_ID_COLUMNS.get(name, ()) if c in df.columns}
+        new = {c: pd.Series(v, index=df.index) for c, v in coded.get(name, {}).items()}
         if name == "events":
-            cols["event_type"] = df["event_type"].astype("string").astype(EVENT_TYPE_DTYPE)
-        df = df.assign(**cols) if cols else df
+            new["event_type"] = df["event_type"].astype("string").astype(EVENT_TYPE_DTYPE)
+        df = df.assign(**new) if new else df
         if name == "events":
             df = sort_events(df)
         out[name] = df
     return out
 
 
-def _coded(ids: pd.Series, dtype: pd.CategoricalDtype) -> pd.Series:
-    """``ids`` as ``dtype`` (kept as they are when they already have it)."""
-    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.dtype == dtype:
-        return ids
-    return ids.astype("string").astype(dtype)
-
-
 def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     """``events`` in :data:`EVENT_ORDER` (person code, start date with missing last, journey
-    order of the type, event id), index reset; returned as it is when already in that order."""
+    order of the type, event id), index reset; returned as it is when already in that order.
+
+    One Arrow sort of integer keys and the event id (no pandas multi-column sort; missing ids
+    last, Arrow's default)."""
     if events_in_order(events):
         return events.reset_index(drop=True) if not _fresh_index(events) else events
-    return events.sort_values(list(EVENT_ORDER), kind="stable", na_position="last").reset_index(drop=True)
+    person, start, etype = _int_keys(events)
+    keys = pa.table({"p": person, "s": start, "t": etype, "e": _arrow_text(events["event_id"])})
+    order = pac.sort_indices(keys, sort_keys=[("p", "ascending"), ("s", "ascending"),
+                                              ("t", "ascending"), ("e", "ascending")]).to_numpy()
+    return events.take(order).reset_index(drop=True)
 
 
 def _fresh_index(df: pd.DataFrame) -> bool:
@@ -229,31 +281,46 @@ def _fresh_index(df: pd.DataFrame) -> bool:
     return isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1
 
 
-def events_in_order(events: pd.DataFrame) -> bool:
-    """Whether ``events`` is in :data:`EVENT_ORDER` (one pass of integer comparisons)."""
-    n = len(events)
-    if n < 2:
-        return True
-    keys = _order_keys(events)
-    ok = np.zeros(n - 1, dtype=bool)
-    undecided = np.ones(n - 1, dtype=bool)
-    for k in keys:  # lexicographic key[i] <= key[i + 1], column by column
-        a, b = k[:-1], k[1:]
-        ok |= undecided & (a < b)
-        undecided &= a == b
-    return bool((ok | undecided).all())
-
-
-def _order_keys(events: pd.DataFrame) -> list[np.ndarray]:
-    """int64 sort keys of :data:`EVENT_ORDER`, missing values last."""
+def _int_keys(events: pd.DataFrame) -> list[np.ndarray]:
+    """int64 sort keys of person, start date and event type, missing values last."""
     big = np.iinfo(np.int64).max
     person = events["person_id"].cat.codes.to_numpy().astype(np.int64)
     start = events["start_date"].to_numpy(dtype="datetime64[ns]")
-    start_key = np.where(np.isnat(start), big, start.view("int64"))
     etype = events["event_type"].cat.codes.to_numpy().astype(np.int64)
-    eid, _ = pd.factorize(events["event_id"], sort=True, use_na_sentinel=True)
-    return [np.where(person < 0, big, person), start_key, np.where(etype < 0, big, etype),
-            np.where(eid < 0, big, eid)]
+    return [np.where(person < 0, big, person), np.where(np.isnat(start), big, start.view("int64")),
+            np.where(etype < 0, big, etype)]
+
+
+def events_in_order(events: pd.DataFrame) -> bool:
+    """Whether ``events`` is in :data:`EVENT_ORDER`: integer comparisons of person, date and
+    type for every pair of neighbours, event ids compared only where those three tie.
+
+    Examples
+    --------
+    >>> ev = code_tables({"events": conform(pd.DataFrame({"person_id": ["A", "A"], "event_type": "cla",
+    ...                                                   "event_id": ["e2", "e1"]}), "events")})["events"]
+    >>> events_in_order(ev), events_in_order(ev.iloc[::-1])
+    (True, False)
+    """
+    n = len(events)
+    if n < 2:
+        return True
+    ok = np.zeros(n - 1, dtype=bool)
+    undecided = np.ones(n - 1, dtype=bool)
+    for k in _int_keys(events):  # lexicographic key[i] <= key[i + 1], column by column
+        a, b = k[:-1], k[1:]
+        ok |= undecided & (a < b)
+        undecided &= a == b
+    if not (ok | undecided).all():
+        return False
+    tied = np.flatnonzero(undecided)
+    if not len(tied):
+        return True
+    ids = events["event_id"].astype("string")
+    a, b = ids.iloc[tied].reset_index(drop=True), ids.iloc[tied + 1].reset_index(drop=True)
+    # missing ids last: a missing id may only be followed by a missing id
+    fine = (a <= b).fillna(False) | b.isna()
+    return bool(fine.all())
 
 
 def text_ids(df: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .cohort import Cohort
+from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
 
 #: Event columns read by the per-child analyses (selected once per run).
@@ -129,7 +129,8 @@ def child_positions(cohort: Cohort, ids: pd.Index) -> np.ndarray:
 
 def events_of(cohort: Cohort, children) -> pd.DataFrame:
     """Every column of the events of ``children`` (ids or a table with ``child_id``), in the
-    order of ``cohort.events`` (:func:`child_positions`).
+    order of ``cohort.events`` (:func:`child_positions`), with text ids and event types (an
+    analysis table, joined with other analysis tables).
 
     Examples
     --------
@@ -139,7 +140,7 @@ def events_of(cohort: Cohort, children) -> pd.DataFrame:
     >>> events_of(c, ["B"])["person_id"].tolist()
     ['B']
     """
-    return cohort.events[child_positions(cohort, child_ids(children)) >= 0]
+    return text_ids(cohort.events[child_positions(cohort, child_ids(children)) >= 0])
 
 
 def sort_members(members: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .cohort import Cohort
+from .family import events_of
 
 
 #: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label. Every kind
@@ -112,7 +113,7 @@ def older_sibling_history(
     pairs = older_sibling_pairs(members)
     n_older = pairs.groupby("child_id").size().rename("n_older_siblings")
 
-    ev = cohort.events
+    ev = events_of(cohort, members)  # the groups' children: the younger ones and their siblings
     targets = ev[ev["event_type"].isin(list(event_types)) & ev["start_date"].notna()
                  & ev["person_id"].isin(n_older.index)]
     targets = targets[["event_id", "person_id", "event_type", "start_date"]].rename(columns={"person_id": "child_id"})

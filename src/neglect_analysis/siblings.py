@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
-from .cohort import Cohort
+from .cohort import Cohort, text_ids
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .family import Family, sort_members
 from .idsets import isin, positions
@@ -162,7 +162,8 @@ def members_of(pc: pd.DataFrame, parents: Iterable[str] | pd.Index, *,
     m["birth_order"] = m.groupby("parent_id").cumcount().astype("int64") + 1
     m["age_days"] = (audit_date - m["dob"]).dt.days.astype("int64")
     m["n_index_parents"] = m.groupby("child_id")["parent_id"].transform("size").astype("int64")
-    return m[["parent_id", "child_id", "dob", "birth_order", "age_days", "n_index_parents"]]
+    # an analysis table: it leaves the Cohort with text ids
+    return text_ids(m[["parent_id", "child_id", "dob", "birth_order", "age_days", "n_index_parents"]])
 
 
 # --------------------------------------------------------------------------------------------
