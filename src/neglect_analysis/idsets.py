@@ -28,7 +28,13 @@ def isin(values: pd.Series, allowed) -> pd.Series:
     [True, False, True, False]
     >>> isin(pd.Series([1, 2]), [2]).tolist()
     [False, True]
+    >>> isin(pd.Series(["a", None, "c"], dtype="category"), ["c"]).tolist()
+    [False, False, True]
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: test each category once
+        hit = IdSet(allowed).contains(pd.Series(values.cat.categories.astype("string"))).to_numpy()
+        codes = values.cat.codes.to_numpy()
+        return pd.Series(np.append(hit, False)[codes], index=values.index, dtype=bool)
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
         return values.isin(allowed)
     try:
@@ -57,7 +63,12 @@ def positions(values: pd.Series, ids: pd.Index | pd.Series) -> np.ndarray:
     --------
     >>> positions(pd.Series(["b", None, "a", "z"]), pd.Index(["a", "b"])).tolist()
     [1, -1, 0, -1]
+    >>> positions(pd.Series(["b", None, "a", "z"], dtype="category"), pd.Index(["a", "b"])).tolist()
+    [1, -1, 0, -1]
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: look up each category once
+        at = positions(pd.Series(values.cat.categories.astype("string")), ids)
+        return np.append(at, -1)[values.cat.codes.to_numpy()]
     try:
         arr = pa.array(values.astype("string"))
         value_set = pa.array(pd.Series(ids).astype("string")).cast(arr.type)
