@@ -19,7 +19,7 @@ from .ages import birthday
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .family import ChildEvents, Family
-from .siblings import eldest
+from .siblings import eldest, older_sibling_pairs
 from .survival import KM_COLUMNS, kaplan_meier, logrank
 
 #: Columns of :func:`child_escalation`.
@@ -146,36 +146,21 @@ def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> 
     >>> older_sibling_escalation(m, esc).dt.strftime("%Y-%m-%d").fillna("").to_dict()
     {'A': '', 'B': '2004-05-01', 'C': '2004-05-01'}
     """
-    m = members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
+    m = members[["parent_id", "child_id", "dob"]]
     m = m[m["parent_id"].notna() & m["child_id"].notna()]
     ce = child_esc[["child_id", "escalation_date"]]
     if not ce["child_id"].is_unique:  # the earliest date of a child given twice
         ce = ce.groupby("child_id", as_index=False)["escalation_date"].min()
     never = _MAX_DATE.value
-    at = positions(m["child_id"], ce["child_id"])
+    # Every (child, older sibling) pair (siblings.older_sibling_pairs: the one definition), the
+    # sibling's date by integer position, the earliest per child.
+    pairs = older_sibling_pairs(m)
+    at = positions(pairs["sibling_id"], ce["child_id"])
     esc = ce["escalation_date"].array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
     esc = np.where(np.isnat(esc), never, esc.view("int64"))
-
-    # Rows by group and dob (integer codes, dob as int64); rows without dob take no part.
-    group = pd.factorize(m["parent_id"])[0]
-    dob = m["dob"].to_numpy().astype("datetime64[ns]")
-    rows = np.flatnonzero(~np.isnat(dob))
-    rows = rows[np.lexsort((dob[rows].view("int64"), group[rows]))]
-    g, d = group[rows], dob[rows].view("int64")
-    starts = np.flatnonzero(np.r_[True, (g[1:] != g[:-1]) | (d[1:] != d[:-1])]) if len(rows) else rows
-    # Earliest escalation per (group, dob): twins share a dob and are not older than each other.
-    block_min = np.minimum.reduceat(esc[rows], starts) if len(rows) else esc[rows]
-    block_group = g[starts]
-    running = pd.Series(block_min).groupby(block_group).cummin().to_numpy()
-    older_block = np.full(len(starts), never)
-    same = block_group[1:] == block_group[:-1]
-    older_block[1:] = np.where(same, running[:-1], never)  # shift by one block within the group
-    older_row = np.full(len(m), never)
-    older_row[rows] = np.repeat(older_block, np.diff(np.r_[starts, len(rows)]))
-
     codes, child_ids = pd.factorize(m["child_id"], sort=True)
     per_child = np.full(len(child_ids), never)
-    np.minimum.at(per_child, codes, older_row)
+    np.minimum.at(per_child, positions(pairs["child_id"], pd.Index(child_ids)), esc)
     values = np.where(per_child < never, per_child.view("datetime64[ns]"), np.datetime64("NaT"))
     return pd.Series(values, index=pd.Index(child_ids, name="child_id"), name="older_esc")
 

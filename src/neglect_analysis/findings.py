@@ -21,6 +21,7 @@ from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
 from .ages import adult_at_audit
 from .family import Family
+from .siblings import older_sibling_pairs
 from .idsets import isin, positions
 from .io.arrowtext import map_distinct
 from .reference import latest, national_figures
@@ -125,8 +126,7 @@ def assessments_after_older_sibling_plan(data: FindingsInput) -> tuple[int, int]
     first_plan = plans.groupby("person_id")["start_date"].min().rename("escalation_date")
     first_plan = first_plan.rename_axis("child_id").reset_index()
     older_plan = escalation.older_sibling_escalation(m, first_plan).rename("older_plan")
-    group_min = m.groupby("parent_id")["dob"].transform("min")
-    has_older = m.loc[m["dob"] > group_min, "child_id"].unique()
+    has_older = older_sibling_pairs(m)["child_id"].unique()
     ass = data.events_of_type("assessment")
     ass = ass[isin(ass["person_id"], has_older) & ass["start_date"].notna()]
     # each assessment's older-sibling plan date by integer position (NaT: none, never "after")

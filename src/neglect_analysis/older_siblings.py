@@ -14,6 +14,7 @@ import pandas as pd
 
 from .cohort import Cohort
 from .family import events_of
+from .siblings import older_sibling_pairs
 
 
 #: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label. Every kind
@@ -26,31 +27,6 @@ HISTORY_KINDS: dict[str, str] = {
     "care_proceedings": "care proceedings",
     "paper": "paper records",
 }
-
-
-def _distinct_members(members: pd.DataFrame) -> pd.DataFrame:
-    return members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
-
-
-def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
-    """Every (child, older sibling) pair: ``child_id``, ``sibling_id``.
-
-    DESIGN.md "Sibling group and birth order": an older sibling has an earlier dob in a group
-    the child belongs to (every index parent's group; twins are not older than each other). A
-    pair found in two groups is listed once. Sorted by child, sibling.
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"parent_id": ["M", "M", "M", "F"], "child_id": ["A", "T1", "T2", "T1"],
-    ...                   "dob": pd.to_datetime(["2000-01-01", "2005-01-01", "2005-01-01", "2005-01-01"])})
-    >>> older_sibling_pairs(m).values.tolist()
-    [['T1', 'A'], ['T2', 'A']]
-    """
-    m = _distinct_members(members)
-    pairs = m.merge(m.rename(columns={"child_id": "sibling_id", "dob": "sibling_dob"}), on="parent_id")
-    pairs = pairs[pairs["sibling_dob"] < pairs["dob"]]
-    pairs = pairs[["child_id", "sibling_id"]].drop_duplicates()
-    return pairs.sort_values(["child_id", "sibling_id"]).reset_index(drop=True)
 
 
 def older_sibling_history(

@@ -213,6 +213,27 @@ def _join_groups(df: pd.DataFrame, keys: list[str], col: str, sep: str) -> pd.Se
     return pd.Series(joined.array, index=index, name=col)
 
 
+def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
+    """Every (child, older sibling) pair: ``child_id``, ``sibling_id``.
+
+    DESIGN.md "Sibling group and birth order": an older sibling has an earlier dob in a group
+    the child belongs to (every index parent's group; twins are not older than each other). A
+    pair found in two groups is listed once. Sorted by child, sibling.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": ["M", "M", "M", "F"], "child_id": ["A", "T1", "T2", "T1"],
+    ...                   "dob": pd.to_datetime(["2000-01-01", "2005-01-01", "2005-01-01", "2005-01-01"])})
+    >>> older_sibling_pairs(m).values.tolist()
+    [['T1', 'A'], ['T2', 'A']]
+    """
+    m = members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
+    pairs = m.merge(m.rename(columns={"child_id": "sibling_id", "dob": "sibling_dob"}), on="parent_id")
+    pairs = pairs[pairs["sibling_dob"] < pairs["dob"]]
+    pairs = pairs[["child_id", "sibling_id"]].drop_duplicates()
+    return pairs.sort_values(["child_id", "sibling_id"]).reset_index(drop=True)
+
+
 def other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """(parent_id, child_id, other_id, relationship): each member's other birth parents.
 
