@@ -234,6 +234,25 @@ def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
     return pairs.sort_values(["child_id", "sibling_id"]).reset_index(drop=True)
 
 
+def index_parent_roles(cohort: Cohort, parents: Iterable[str]) -> pd.Series:
+    """How many of ``parents`` are linked to their children as mothers, as fathers (their
+    first link in ``cohort.links``), or as parents only (``parent_of``: ``ssd_family``).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "A"],
+    ...                       "relationship": ["mother_of", "mother_of", "father_of"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["M", "F", "A", "B"]}), links=links,
+    ...                        audit_date="2018-07-31")
+    >>> index_parent_roles(c, ["M", "F"]).to_dict()
+    {'mother_of': 1, 'father_of': 1}
+    """
+    links = cohort.links[isin(cohort.links["parent_id"], pd.Index(list(parents)))]
+    first = links.drop_duplicates("parent_id")["relationship"].astype("string")
+    return pd.Series({r: int((first == r).sum()) for r in ("mother_of", "father_of")}
+                     | ({"parent_of": int((first == "parent_of").sum())} if (first == "parent_of").any() else {}))
+
+
 def other_birth_parents(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """(parent_id, child_id, other_id, relationship): each member's other birth parents.
 

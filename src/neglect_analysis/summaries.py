@@ -155,3 +155,36 @@ def km_monthly(long: pd.DataFrame, *, min_at_risk: int = MIN_AT_RISK,
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
     return pd.concat(frames, ignore_index=True).astype(cols)
+
+
+#: Age-gap bands in years (left-closed): under 1, 1-2, 2-3, 3-5, 5-10, 10+.
+GAP_BAND_YEARS: tuple[float, ...] = (0, 1, 2, 3, 5, 10, 40)
+GAP_BAND_LABELS: tuple[str, ...] = ("under 1", "1-2", "2-3", "3-5", "5-10", "10+")
+
+
+def gap_band_counts(pairs: pd.DataFrame, *, edges: tuple[float, ...] = GAP_BAND_YEARS,
+                    labels: tuple[str, ...] = GAP_BAND_LABELS) -> pd.DataFrame:
+    """Pairs of consecutive siblings by age gap band (``gap_years`` of
+    :func:`neglect_analysis.siblings.sibling_pairs`; bands left-closed, e.g. 1 <= gap < 2).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"gap_years": [0.0, 0.5, 1.0, 4.9, 12.0]})
+    >>> gap_band_counts(p).values.tolist()
+    [['under 1', 2], ['1-2', 1], ['2-3', 0], ['3-5', 1], ['5-10', 0], ['10+', 1]]
+    """
+    bands = pd.cut(pairs["gap_years"], list(edges), right=False, labels=list(labels)).value_counts(sort=False)
+    return bands.rename_axis("gap_years").reset_index(name="pairs").astype({"gap_years": str})
+
+
+def count_table(values: pd.Series, name: str, count_name: str) -> pd.DataFrame:
+    """How many rows have each value of ``values`` (sorted by value), as a two-column table
+    whose first column (``name``) is text, for :func:`neglect_analysis.plots.plot_counts`.
+
+    Examples
+    --------
+    >>> count_table(pd.Series([2, 1, 2, 3]), "other_parents", "sibling_groups").values.tolist()
+    [['1', 1], ['2', 2], ['3', 1]]
+    """
+    counts = values.value_counts().sort_index()
+    return counts.rename_axis(name).reset_index(name=count_name).astype({name: str})

@@ -1,0 +1,43 @@
+"""Helpers that moved out of notebook cells into the package, worked by hand."""
+from __future__ import annotations
+
+import pandas as pd
+
+from neglect_analysis import summaries
+from neglect_analysis.cohort import Cohort
+from neglect_analysis.notebook import Audit
+from neglect_analysis.pipeline import build_tables
+from neglect_analysis.siblings import index_parent_roles
+
+
+def test_gap_bands_are_left_closed():
+    # 0.99 -> under 1; 1.0 and 1.99 -> 1-2; 3.0 -> 3-5; 9.99 -> 5-10; 10.0 -> 10+
+    pairs = pd.DataFrame({"gap_years": [0.99, 1.0, 1.99, 3.0, 9.99, 10.0]})
+    assert summaries.gap_band_counts(pairs)["pairs"].tolist() == [1, 2, 0, 1, 1, 1]
+
+
+def test_count_table_sorts_by_value_and_labels_as_text():
+    t = summaries.count_table(pd.Series([0, 3, 0, 1]), "partner_changes", "sibling_groups")
+    assert t.values.tolist() == [["0", 2], ["1", 1], ["3", 1]]
+
+
+def test_index_parent_roles_by_first_link():
+    # M: mother (first link); F: father; P: only a family id (parent_of); X is not asked for.
+    links = pd.DataFrame({"parent_id": ["M", "F", "P", "X"], "child_id": ["A", "A", "B", "C"],
+                          "relationship": ["mother_of", "father_of", "parent_of", "mother_of"]})
+    c = Cohort.from_frames(persons=pd.DataFrame({"person_id": list("MFPXABC")}), links=links,
+                           audit_date="2018-07-31")
+    assert index_parent_roles(c, ["M", "F", "P"]).to_dict() == {"mother_of": 1, "father_of": 1, "parent_of": 1}
+
+
+def test_audit_kids_counts_a_child_of_two_index_parents_once():
+    # A belongs to M's and F's groups: two rows in children, one in kids.
+    persons = pd.DataFrame({"person_id": ["M", "F", "A", "B"],
+                            "dob": ["1970-01-01", "1970-01-01", "2000-01-01", "2005-01-01"]})
+    links = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "A"],
+                          "relationship": ["mother_of", "mother_of", "father_of"]})
+    c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
+    from neglect_analysis.pipeline import AnalysisParams
+
+    a = Audit(c, None, build_tables(c, AnalysisParams(index_parents=["M", "F"])))
+    assert len(a.family.children) == 3 and sorted(a.kids["child_id"]) == ["A", "B"]
