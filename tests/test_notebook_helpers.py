@@ -41,3 +41,21 @@ def test_audit_kids_counts_a_child_of_two_index_parents_once():
 
     a = Audit(c, None, build_tables(c, AnalysisParams(index_parents=["M", "F"])))
     assert len(a.family.children) == 3 and sorted(a.kids["child_id"]) == ["A", "B"]
+
+
+def test_audit_finish_stamps_synthetic_figures_only(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plt, "show", lambda: None)
+    for synthetic in (True, False):
+        c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["M"]}), audit_date="2018-07-31",
+                               synthetic=synthetic, authority="test")
+        fig, ax = plt.subplots()
+        Audit(c, None, build_tables(c)).finish(ax, "A title")
+        texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+        assert ax.get_title() == "A title"
+        assert any("SYNTHETIC" in t.upper() for t in texts) == synthetic
+        plt.close(fig)

@@ -44,7 +44,7 @@ def parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataF
     links = links.drop_duplicates()
     dob = cohort.persons[["person_id", "dob"]].rename(columns={"person_id": "child_id"})
     pc = links.merge(dob, on="child_id", how="inner")
-    return pc[pc["dob"].notna()]
+    return text_ids(pc[pc["dob"].notna()])
 
 
 def index_parents(
