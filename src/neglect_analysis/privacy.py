@@ -170,10 +170,9 @@ def pseudonymise_cohort(cohort: Cohort, key: bytes, *, keep_free_text: bool = Fa
     >>> p.iro_challenges.loc[0, "cp_plan_id"] == p.events.loc[0, "event_id"], p.iro_challenges.loc[0, "theme"]
     (True, <NA>)
     """
-    people = pd.concat(
-        [getattr(cohort, t)[c] for t, cols in PERSON_ID_COLUMNS.items() for c in cols], ignore_index=True
-    )
-    person_map = pseudonym_map(people, key, namespace="person")
+    # The person ids are the categories of the Cohort's one person dtype: each is hashed once
+    # and every person-id column is renamed through the same map (categories, not rows).
+    person_map = pseudonym_map(pd.Series(cohort.person_dtype.categories), key, namespace="person")
     events = pd.concat(
         [getattr(cohort, t)[c] for t, cols in EVENT_ID_COLUMNS.items() for c in cols], ignore_index=True
     )
