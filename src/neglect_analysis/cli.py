@@ -61,6 +61,21 @@ def _finite_float(text: str) -> float:
     return x
 
 
+def _add_cohort_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose the cohort and its definitions (``report``, ``audit-forms``)."""
+    p.add_argument("--audit-date", type=_iso_date, metavar="D",
+                   help="default: extract.json audit_date, else today")
+    p.add_argument("--ics-start", type=_iso_date, metavar="D",
+                   help="case-system start date (default: extract.json, else 2009-04-01)")
+    p.add_argument("--definitions", type=Path, metavar="FILE",
+                   help="a TOML file of thresholds (docs/definitions.md); the options below override it")
+    p.add_argument("--min-children", type=_positive_int, metavar="N",
+                   help=f"index parents have at least N children (default {DEFAULTS.min_children})")
+    p.add_argument("--min-span-years", type=_finite_float, metavar="Y",
+                   help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
+    p.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (DESIGN.md "Command line")."""
     p = argparse.ArgumentParser(
@@ -72,17 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write the analyst tables and the briefing pack")
     r.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     r.add_argument("--out", type=Path, required=True, metavar="OUT")
-    r.add_argument("--audit-date", type=_iso_date, metavar="D",
-                   help="default: extract.json audit_date, else today")
-    r.add_argument("--ics-start", type=_iso_date, metavar="D",
-                   help="case-system start date (default: extract.json, else 2009-04-01)")
-    r.add_argument("--definitions", type=Path, metavar="FILE",
-                   help="a TOML file of thresholds (docs/definitions.md); options below override it")
-    r.add_argument("--min-children", type=_positive_int, metavar="N",
-                   help=f"index parents have at least N children (default {DEFAULTS.min_children})")
-    r.add_argument("--min-span-years", type=_finite_float, metavar="Y",
-                   help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
-    r.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
+    _add_cohort_options(r)
     r.add_argument("--suppress-below", type=_positive_int, metavar="N",
                    help=f"briefing counts from 1 to N are shown as 'c' (default {DEFAULTS.suppress_below})")
     r.add_argument("--pseudonymise", action="store_true",
@@ -132,17 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     af = sub.add_parser("audit-forms", help="write one pre-filled case-file audit form per index parent")
     af.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     af.add_argument("--out", type=Path, required=True, metavar="DIR")
-    af.add_argument("--audit-date", type=_iso_date, metavar="D",
-                    help="default: extract.json audit_date, else today")
-    af.add_argument("--ics-start", type=_iso_date, metavar="D",
-                    help="case-system start date (default: extract.json, else 2009-04-01)")
-    af.add_argument("--min-children", type=_positive_int, metavar="N",
-                    help=f"index parents have at least N children (default {DEFAULTS.min_children})")
-    af.add_argument("--min-span-years", type=_finite_float, metavar="Y",
-                    help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
-    af.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
-    af.add_argument("--definitions", type=Path, metavar="FILE",
-                    help="a TOML file of thresholds (docs/definitions.md); options above override it")
+    _add_cohort_options(af)
     af.add_argument("--force", action="store_true",
                     help="replace files of the same name that are not blank forms of this package")
     af.add_argument("--quiet", action="store_true", help="no progress output")
