@@ -59,3 +59,22 @@ def test_audit_finish_stamps_synthetic_figures_only(monkeypatch):
         assert ax.get_title() == "A title"
         assert any("SYNTHETIC" in t.upper() for t in texts) == synthetic
         plt.close(fig)
+
+
+def test_capped_count_table_groups_the_cap_and_above():
+    # values 0,1,1,4,9 with cap 4: 0 x1, 1 x2, "4+" x2 (4 and 9); 2 and 3 absent (no rows)
+    t = summaries.capped_count_table(pd.Series([0, 1, 1, 4, 9]), 4, "plans", "children")
+    assert t.values.tolist() == [["0", 1], ["1", 2], ["4+", 2]]
+
+
+def test_event_value_counts_and_case_review_answers_by_hand():
+    ev = pd.DataFrame({"person_id": ["A", "B", "B", "Z"], "event_type": ["early_help"] * 3 + ["early_help"],
+                       "outcome": ["Declined", None, "Declined", "Moved"]})
+    cr = pd.DataFrame({"person_id": ["A", "B", "Z"], "question": ["Used older siblings' history?"] * 3,
+                       "answer": ["No", "Yes", "Yes"]})
+    c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "Z"]}), events=ev,
+                           case_review=cr, audit_date="2018-07-31")
+    # A and B only: Declined x2, one open episode; Z (not asked for) left out
+    assert summaries.event_value_counts(c, ["A", "B"], "early_help", "outcome", "(open)").to_dict() == \
+        {"(open)": 1, "Declined": 2}
+    assert summaries.case_review_answers(c, ["A", "B"], "OLDER SIBLING").to_dict() == {"No": 1, "Yes": 1}

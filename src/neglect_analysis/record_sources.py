@@ -120,3 +120,46 @@ def example_families(sibling_groups: pd.DataFrame, sources: pd.DataFrame, *, n: 
     rest = sources[~sources["parent_id"].astype(str).isin(chosen)].sort_values(
         ["n_events_paper", "n_events", "parent_id"], ascending=[False, False, True], kind="stable")
     return (chosen + list(rest["parent_id"].astype(str)))[:n]
+
+
+def involvement_by_source(chron: pd.DataFrame) -> pd.DataFrame:
+    """A family chronology's involvements (births and partner rows left out) by event type
+    and source (``ics`` / ``paper``): :func:`pandas.crosstab` counts.
+
+    Examples
+    --------
+    >>> chron = pd.DataFrame({"event_type": ["birth", "referral", "referral", "cp_plan"],
+    ...                       "source": ["ics", "ics", "paper", "paper"]})
+    >>> involvement_by_source(chron).to_dict()
+    {'ics': {'cp_plan': 0, 'referral': 1}, 'paper': {'cp_plan': 1, 'referral': 1}}
+    """
+    from .codes import CHRONOLOGY_ROW_TYPES
+
+    events = chron[~chron["event_type"].isin(CHRONOLOGY_ROW_TYPES)]
+    return pd.crosstab(events["event_type"], events["source"])
+
+
+def children_overview(children: pd.DataFrame, parent_id: str) -> pd.DataFrame:
+    """One index parent's children from ``children.csv``, in birth order, with plain headers:
+    child, order, age in years (1 decimal), contacts, referrals, S47, CP plans, escalation and
+    lead time (``-`` where none).
+
+    Examples
+    --------
+    >>> ch = pd.DataFrame({"parent_id": ["M", "M"], "child_id": ["A", "B"], "birth_order": [1, 2],
+    ...                    "age_days": [3653, 731], "n_contacts": [3, 0], "n_referrals": [2, 0],
+    ...                    "n_s47": [1, 0], "n_cp_plans": [1, 0], "escalation_type": ["cp_plan", None],
+    ...                    "lead_time_days": pd.array([None, None], dtype="Int64")})
+    >>> children_overview(ch, "M")[["child", "age (years)", "escalation"]].values.tolist()
+    [['A', 10.0, 'cp_plan'], ['B', 2.0, '-']]
+    """
+    from .definitions import DAYS_PER_YEAR
+
+    c = children[children["parent_id"] == parent_id]
+    return pd.DataFrame({
+        "child": c["child_id"], "order": c["birth_order"],
+        "age (years)": (c["age_days"] / DAYS_PER_YEAR).round(1),
+        "contacts": c["n_contacts"], "referrals": c["n_referrals"], "S47": c["n_s47"],
+        "CP plans": c["n_cp_plans"], "escalation": c["escalation_type"].fillna("-"),
+        "lead time (days)": c["lead_time_days"].astype("string").fillna("-"),
+    })

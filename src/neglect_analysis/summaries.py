@@ -188,3 +188,60 @@ def count_table(values: pd.Series, name: str, count_name: str) -> pd.DataFrame:
     """
     counts = values.value_counts().sort_index()
     return counts.rename_axis(name).reset_index(name=count_name).astype({name: str})
+
+
+def capped_count_table(values: pd.Series, cap: int, name: str, count_name: str) -> pd.DataFrame:
+    """How many rows have each value of ``values``, values of ``cap`` or more grouped as
+    ``"<cap>+"``; first column text (for :func:`neglect_analysis.plots.plot_counts`).
+
+    Examples
+    --------
+    >>> capped_count_table(pd.Series([0, 2, 7, 5, 1]), 5, "enquiries", "children").values.tolist()
+    [['0', 1], ['1', 1], ['2', 1], ['5+', 2]]
+    """
+    counts = values.clip(upper=cap).value_counts().sort_index()
+    table = counts.rename_axis(name).reset_index(name=count_name)
+    table[name] = table[name].map(lambda n: f"{cap}+" if n == cap else str(n))
+    return table
+
+
+def event_value_counts(cohort, children, event_type: str, column: str, missing: str) -> pd.Series:
+    """The children's events of ``event_type`` counted by ``column`` (missing values labelled
+    ``missing``), sorted by value: e.g. CP plans by initial category, early help by end reason.
+
+    Examples
+    --------
+    >>> from neglect_analysis.cohort import Cohort
+    >>> ev = pd.DataFrame({"person_id": ["A", "A", "B", "C"], "event_type": "cp_plan",
+    ...                    "category": ["NEG", None, "NEG", "PHY"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "C"]}), events=ev,
+    ...                        audit_date="2018-07-31")
+    >>> event_value_counts(c, ["A", "B"], "cp_plan", "category", "not recorded").to_dict()
+    {'NEG': 2, 'not recorded': 1}
+    """
+    from .family import events_of
+
+    ev = events_of(cohort, children)
+    ev = ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
+    return ev[column].fillna(missing).value_counts().sort_index()
+
+
+def case_review_answers(cohort, children, pattern: str) -> pd.Series:
+    """Case-review answers about ``children`` to the questions containing ``pattern``
+    (case-insensitive), counted by answer as written, sorted.
+
+    Examples
+    --------
+    >>> from neglect_analysis.cohort import Cohort
+    >>> cr = pd.DataFrame({"person_id": ["A", "A", "B", "Z"], "question": ["Refers to older siblings?"] * 3 + ["x"],
+    ...                    "answer": ["Yes", "No", "Yes", "Yes"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "Z"]}), case_review=cr,
+    ...                        audit_date="2018-07-31")
+    >>> case_review_answers(c, ["A", "B", "Z"], "older sibling").to_dict()
+    {'No': 1, 'Yes': 2}
+    """
+    from .idsets import isin
+
+    review = cohort.case_review[isin(cohort.case_review["person_id"], pd.Index(list(children)))]
+    asked = review["question"].astype("string").str.contains(pattern, case=False, regex=False)
+    return review.loc[asked.fillna(False).to_numpy(dtype=bool), "answer"].value_counts().sort_index()
