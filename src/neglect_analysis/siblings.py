@@ -228,10 +228,23 @@ def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
     [['T1', 'A'], ['T2', 'A']]
     """
     m = members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
-    pairs = m.merge(m.rename(columns={"child_id": "sibling_id", "dob": "sibling_dob"}), on="parent_id")
-    pairs = pairs[pairs["sibling_dob"] < pairs["dob"]]
-    pairs = pairs[["child_id", "sibling_id"]].drop_duplicates()
-    return pairs.sort_values(["child_id", "sibling_id"]).reset_index(drop=True)
+    m = m[m["parent_id"].notna() & m["child_id"].notna()]
+    # Integer codes (children sorted by id), rows by group: every row against every row of its
+    # group (a group of n children gives n x n candidates), kept where the dob is earlier.
+    group = pd.factorize(m["parent_id"])[0]
+    child, ids = pd.factorize(m["child_id"], sort=True)
+    dob = m["dob"].to_numpy(dtype="datetime64[ns]")
+    order = np.argsort(group, kind="stable")
+    group, child, dob = group[order], child[order], dob[order]
+    size = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum(size)[:-1]))
+    k = size[group]  # candidates per row
+    row = np.repeat(np.arange(len(group)), k)
+    other = np.repeat(first[group], k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+    older = dob[other] < dob[row]  # NaT compares False: no dob, no pair
+    key = np.unique(child[row[older]].astype(np.int64) * len(ids) + child[other[older]])
+    return pd.DataFrame({"child_id": pd.Series(ids.take(key // len(ids)) if len(ids) else [], dtype="string"),
+                         "sibling_id": pd.Series(ids.take(key % len(ids)) if len(ids) else [], dtype="string")})
 
 
 def index_parent_roles(cohort: Cohort, parents: Iterable[str]) -> pd.Series:
