@@ -260,6 +260,145 @@ def family_chronology(
     return chron[cols]
 
 
+#: Columns of :func:`practitioner_chronology`, in order (``detail`` follows when present).
+PRACTITIONER_COLUMNS: tuple[str, ...] = (
+    "date",
+    "end_date",
+    "event_type",
+    "children",
+    "n_children",
+    "ages",
+    "category_code",
+    "category_words",
+    "factor_codes",
+    "factor_words",
+    "outcome_code",
+    "outcome_words",
+    "source",
+    "other_la",
+    "before_ics",
+    "open_services",
+    "related_person_id",
+    "event_type_code",
+    "event_id",
+    "source_ref",
+)
+
+#: What two rows of one family must share to be one family event (besides being events of
+#: children, not births or partner changes): see :func:`practitioner_chronology`.
+FAMILY_EVENT_KEY: tuple[str, ...] = (
+    "event_type", "date", "end_date", "category", "factors", "outcome", "source", "other_la",
+)
+
+
+def practitioner_chronology(chron: pd.DataFrame) -> pd.DataFrame:
+    """A whole-family chronology as a practitioner reads it: family events on one row, codes
+    with their words, Yes/No, "pre-birth".
+
+    ``chron`` is the output of :func:`family_chronology` (one row per child per event), which
+    stays the analysis table; this is the view of the workbooks. Rules:
+
+    - Family event: rows of children (not births or partner changes) with the same
+      :data:`FAMILY_EVENT_KEY` (event type, start and end date, category, assessment
+      factors, outcome, where recorded, other-authority flag) and, for paper records, the
+      same document reference are one event recorded once per child (an SSD extract holds a
+      contact about a family as one contact per child). They become one row: ``children``
+      lists the children in birth order (``;``-joined), ``n_children`` counts them, ``ages``
+      gives each child's age (``"A: 4y 2m; B: pre-birth"``; the age alone for one child),
+      ``event_id`` and ``source_ref`` join the children's record ids.
+    - ``open_services``: the other children open to a service on that date, children of the
+      row left out (as in :func:`family_chronology`).
+    - Codes beside words (:func:`neglect_analysis.labels.decode_event_codes`): category,
+      assessment factors, outcome; ``event_type`` in words, its code in ``event_type_code``.
+    - ``source`` in words ("Case system", "Paper file"); ``other_la`` and ``before_ics`` as
+      "Yes"/"No"; an age before birth as "pre-birth".
+
+    Row order: the order of ``chron`` (each row where its first child's row was).
+
+    Examples
+    --------
+    >>> from neglect_analysis.siblings import members
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1980-01-01", "2005-03-01", "2012-06-15"]})
+    >>> links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    >>> events = pd.DataFrame({"person_id": ["A", "B"], "event_type": "contact", "category": "3B",
+    ...                        "start_date": "2012-03-01", "outcome": "NFA_FLAG"})
+    >>> c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
+    >>> v = practitioner_chronology(family_chronology(c, "M", members(c, ["M"])))
+    >>> v[["event_type", "children", "ages", "category_words", "outcome_words"]].values.tolist()[1]
+    ['Contact', 'A; B', 'A: 7y 0m; B: pre-birth', 'Health visitor', 'No further action']
+    """
+    from .labels import SOURCE_LABELS, decode_event_codes, event_type_words, practitioner_age, yes_no
+
+    ch = chron.reset_index(drop=True)
+    is_event = ch["event_type"].isin(list(EVENT_TYPES)).fillna(False) & ch["child_id"].notna()
+    paper_ref = ch["source_ref"].where(ch["source"] == "paper", "").fillna("")
+    key = ch[list(FAMILY_EVENT_KEY)].astype("string").fillna("\x00")
+    key["paper_ref"] = paper_ref
+    key["single"] = np.where(is_event, -1, np.arange(len(ch)))  # other rows: never merged
+    group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
+    ch["_group"] = group
+
+    age = practitioner_age(ch["age_text"], ch["age_at_event_days"])
+    g = ch.groupby("_group", sort=False)
+    first = g.head(1).set_index("_group")
+    n = g["child_id"].count().reindex(first.index).fillna(0).astype("int64")
+    children = ch[ch["child_id"].notna()].groupby("_group", sort=False)["child_id"].agg("; ".join)
+    labelled = (ch["child_id"] + ": " + age.fillna("")).where(ch["child_id"].notna())
+    ages = labelled.dropna().groupby(ch["_group"]).agg("; ".join)
+    ages = ages.reindex(first.index)
+    ages = ages.where(n > 1, age.groupby(ch["_group"]).first().reindex(first.index))
+
+    def joined(col: str) -> pd.Series:
+        v = ch[col].dropna()
+        return v.groupby(ch.loc[v.index, "_group"], sort=False).agg(lambda s: "; ".join(dict.fromkeys(s)))
+
+    out = first.reset_index(drop=False)
+    idx = out["_group"]
+    decoded = decode_event_codes(out)
+    view = pd.DataFrame(
+        {
+            "date": out["date"],
+            "end_date": out["end_date"],
+            "event_type": event_type_words(out["event_type"]),
+            "children": idx.map(children).astype("string"),
+            "n_children": idx.map(n).astype("int64"),
+            "ages": idx.map(ages).astype("string"),
+        }
+    )
+    view = pd.concat([view, decoded], axis=1)
+    view["source"] = out["source"].map(SOURCE_LABELS).fillna(out["source"]).astype("string")
+    view["other_la"] = yes_no(out["other_la"])
+    view["before_ics"] = yes_no(out["before_ics"])
+    view["open_services"] = _family_open_services(ch).reindex(idx).fillna("").astype("string").array
+    view["related_person_id"] = out["related_person_id"]
+    view["event_type_code"] = out["event_type"]
+    view["event_id"] = idx.map(joined("event_id")).astype("string")
+    view["source_ref"] = idx.map(joined("source_ref")).astype("string")
+    cols = list(PRACTITIONER_COLUMNS)
+    if "detail" in ch.columns:
+        view["detail"] = idx.map(joined("detail")).astype("string")
+        cols.append("detail")
+    return view[cols]
+
+
+def _family_open_services(ch: pd.DataFrame) -> pd.Series:
+    """Per row group (``_group``): the union of its rows' ``open_services`` entries, without
+    the group's own children, in birth order of the children named."""
+    s = ch[["_group", "open_services"]]
+    s = s[s["open_services"].fillna("") != ""]
+    if s.empty:
+        return pd.Series(dtype="string")
+    e = s.assign(entry=s["open_services"].str.split("; ")).explode("entry")
+    e["who"] = e["entry"].str.split(": ", n=1).str[0]
+    members = ch.loc[ch["child_id"].notna(), ["_group", "child_id"]].drop_duplicates()
+    e = e.merge(members, left_on=["_group", "who"], right_on=["_group", "child_id"], how="left", indicator=True)
+    e = e[e["_merge"] == "left_only"]
+    order = ch.dropna(subset=["child_id"]).drop_duplicates("child_id").set_index("child_id")["birth_order"]
+    e = e.assign(bo=e["who"].map(order)).sort_values(["_group", "bo", "who"], kind="stable")
+    e = e.drop_duplicates(["_group", "entry"])
+    return e.groupby("_group", sort=False)["entry"].agg("; ".join).astype("string")
+
+
 def _sort(chron: pd.DataFrame) -> pd.DataFrame:
     """Deterministic chronology order: date (undated last), births, partner rows, events."""
     kind = chron["event_type"].map({"birth": 0, "partner_start": 1, "partner_end": 1}).fillna(2)
