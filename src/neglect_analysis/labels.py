@@ -50,7 +50,7 @@ COLUMN_LABELS: dict[str, str] = {
     "age_text": "Age",
     "ages": "Age",
     "event_type": "Event",
-    "event_type_code": "Event type",
+    "event_type_code": "Event code",
     "category_code": "Category code",
     "category_words": "Category",
     "factor_codes": "Assessment factor codes",
@@ -74,6 +74,7 @@ COLUMN_LABELS: dict[str, str] = {
     "n_events": "Events in all",
     "parent_id": "Index parent",
     "partner_id": "Partner",
+    "known_as": "Known as",
     "start_date": "Start date",
     "family_signal_date": "Family signal date",
     "censor_date": "Followed until",
@@ -89,6 +90,12 @@ COLUMN_LABELS: dict[str, str] = {
 
 #: Where a row was recorded (``source``), in words.
 SOURCE_LABELS: dict[str, str] = {"ics": "Case system", "paper": "Paper file"}
+
+#: How a partner of the index parent is known (``partner_timeline`` ``source``), in words.
+PARTNER_SOURCE_LABELS: dict[str, str] = {
+    "birth_parent": "Other birth parent of a child (dated by the child's birth)",
+    "partner_of": "Recorded as a partner",
+}
 
 #: The age shown for a date before the child's birth.
 PRE_BIRTH = "pre-birth"

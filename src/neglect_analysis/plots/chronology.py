@@ -271,7 +271,7 @@ def chronology_figure(
     fig, ax = plt.subplots(figsize=chronology_figsize(n, width=14.0), layout="constrained")
     plot_family_chronology(chron, ax=ax, ics_start=ics_start, open_until=open_until)
     if title:
-        ax.set_title(title, loc="left", fontsize="medium")
+        ax.set_title(title, loc="left", fontsize="medium", pad=22)  # room for the "ICS start" mark
     if stamp:
         synthetic_label(fig, stamp)
     return fig
