@@ -236,20 +236,8 @@ def family_chronology(
     chron["_rank"] = chron["event_type"].map(_ROW_RANK).fillna(len(_ROW_RANK)).astype("int64")
     chron = _sort(chron)
 
-    ep = ev[ev["event_type"].isin(list(OPEN_SERVICES))]
     latest = max(cohort.audit_date, chron["date"].max()) if chron["date"].notna().any() else cohort.audit_date
-    one_day = (ep["source"] == "paper") | ((ep["event_type"] == "referral") & ep["nfa"].fillna(False).astype(bool))
-    open_end = ep["end_date"].where(ep["end_date"].notna(), ep["start_date"].where(one_day, latest))
-    service_rank = {t: i for i, t in enumerate(OPEN_SERVICES)}
-    episodes = pd.DataFrame(
-        {
-            "child_id_ep": ep["person_id"].to_numpy(),
-            "start": ep["start_date"].to_numpy(),
-            "stop": open_end.to_numpy(),
-            "service_rank": ep["event_type"].map(service_rank).to_numpy(),
-            "label": ep["event_type"].map(OPEN_SERVICES).to_numpy(),
-        }
-    )
+    episodes = service_episodes(ev, latest).rename(columns={"child_id": "child_id_ep"})
     ep_order = kids[["child_id", "birth_order"]].rename(
         columns={"child_id": "child_id_ep", "birth_order": "birth_order_ep"}
     )
@@ -397,6 +385,47 @@ def _family_open_services(ch: pd.DataFrame) -> pd.Series:
     e = e.assign(bo=e["who"].map(order)).sort_values(["_group", "bo", "who"], kind="stable")
     e = e.drop_duplicates(["_group", "entry"])
     return e.groupby("_group", sort=False)["entry"].agg("; ".join).astype("string")
+
+
+def service_episodes(events: pd.DataFrame, open_until: str | pd.Timestamp) -> pd.DataFrame:
+    """The service episodes of ``events`` (CLA, CP plan, CIN, early help), each with the day
+    it stops being open: the one rule of "open to a service" for chronologies and lists.
+
+    Implements the rule of :func:`family_chronology` (``open_services``): an extract episode
+    with no end date is open until ``open_until``; a paper record has no end date, so a paper
+    episode is open on its own date only; a referral marked NFA with no close date likewise.
+    A CIN episode is a referral from its date to its close date.
+
+    Returns one row per episode, in the order of ``events``: ``child_id`` (the event's
+    ``person_id``), ``start``, ``stop`` (both days open), ``service_rank`` (order of
+    :data:`~neglect_analysis.codes.OPEN_SERVICES`: CLA first) and ``label`` ("CLA",
+    "CP plan", "CIN", "early help").
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"person_id": ["A", "A"], "event_type": ["cp_plan", "contact"],
+    ...                    "start_date": pd.to_datetime(["2017-01-01", "2017-02-01"]), "end_date": pd.NaT,
+    ...                    "source": "ics", "nfa": pd.NA})
+    >>> e = service_episodes(ev, "2018-07-31")
+    >>> e[["child_id", "label"]].values.tolist(), str(e.loc[0, "stop"].date())
+    ([['A', 'CP plan']], '2018-07-31')
+    """
+    ep = events[events["event_type"].isin(list(OPEN_SERVICES))]
+    until = pd.Timestamp(open_until)
+    nfa = ep["nfa"].astype("boolean").fillna(False).astype(bool)
+    one_day = (ep["source"] == "paper") | ((ep["event_type"] == "referral") & nfa)
+    open_end = ep["end_date"].where(ep["end_date"].notna(), ep["start_date"].where(one_day, until))
+    service_rank = {t: i for i, t in enumerate(OPEN_SERVICES)}
+    types = ep["event_type"].astype("string")
+    return pd.DataFrame(
+        {
+            "child_id": ep["person_id"].to_numpy(),
+            "start": ep["start_date"].to_numpy(),
+            "stop": open_end.astype("datetime64[ns]").to_numpy(),
+            "service_rank": types.map(service_rank).to_numpy(),
+            "label": types.map(OPEN_SERVICES).to_numpy(),
+        }
+    )
 
 
 def _sort(chron: pd.DataFrame) -> pd.DataFrame:

@@ -464,3 +464,38 @@ def write_table_workbook(
     _print_setup(ws, header_rows=f"{header}:{header}", label=cohort.label() if cohort.synthetic else None)
     _fit_widths(ws, skip_rows=tuple(range(1, header)), header_row=header)
     return write_bytes_atomic(path, _deterministic_bytes(wb, _fixed_time(cohort)))
+
+
+def write_look_now_workbook(cohort: Cohort, look_now: pd.DataFrame, path: str | Path) -> Path:
+    """Write the look-now list (:func:`neglect_analysis.actions.look_now_list`) as a workbook
+    for a team, with the care of the chronologies (:func:`write_table_workbook`): plain
+    headers, the sibling's escalation in words, "Yes"/"No" for moved away, dates as dates,
+    rows in the list's order (priority, then the most recent signal first).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["B"], "dob": ["2010-06-15"]}),
+    ...                        audit_date="2018-07-31", synthetic=False)
+    >>> ln = pd.DataFrame({"child_id": ["B"], "signal_event_type": ["cp_plan"], "moved_away": [0]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     ws = openpyxl.load_workbook(write_look_now_workbook(c, ln, Path(d) / "l.xlsx"))["Look now"]
+    ...     [x.value for x in ws[3]], [x.value for x in ws[4]]
+    (['Child', "Sibling's escalation", 'Moved away'], ['B', 'Child protection plan', 'No'])
+    """
+    from .labels import EVENT_TYPE_LABELS
+
+    t = look_now.copy()
+    if "signal_event_type" in t:
+        types = t["signal_event_type"].astype("string")
+        t["signal_event_type"] = types.str.split("; ").map(
+            lambda ts: "; ".join(EVENT_TYPE_LABELS.get(x, x) for x in ts), na_action="ignore").astype("string")
+    if "moved_away" in t:
+        t["moved_away"] = yes_no(t["moved_away"])
+    return write_table_workbook(
+        t, path, cohort=cohort, sheet="Look now",
+        title="Children to look at now: an older sibling escalated, this child has not (yet)",
+        notes=("Most recent signal first. Open to services now: on the audit date. "
+               "Moved away: a CIN case closed as transferred (RC5) or early help ended as moved, "
+               "with nothing here since.",),
+    )
