@@ -30,6 +30,9 @@ MARKERS: dict[str, str] = {
     "care_proceedings": "*",
     "paper": "h",
 }
+#: Marker edge per type where white would not show: pale paper marks on the grey pre-ICS
+#: shading get a dark outline.
+MARKER_EDGES: dict[str, str] = {"paper": "#333333"}
 #: Hatch per bar type, so CP plans and CLA episodes differ by pattern as well as colour.
 BAR_HATCHES: dict[str, str] = {"cp_plan": "", "cla": "///"}
 #: Marker at the start of a CP plan or CLA episode known from a paper file (its length is
@@ -157,8 +160,8 @@ def plot_family_chronology(
                 y[sel].to_numpy(),
                 c=colour,
                 marker=MARKERS.get(event_type, "o"),
-                s=36,
-                edgecolors="white",
+                s=44,
+                edgecolors=MARKER_EDGES.get(event_type, "white"),
                 linewidths=0.5,
                 gid=f"marks-{event_type}",
                 zorder=3,
@@ -230,7 +233,8 @@ def legend_handles(
                                  alpha=0.8, label=label))
         else:
             handles.append(Line2D([], [], linestyle="none", marker=MARKERS.get(t, "o"), markersize=8,
-                                  markerfacecolor=colour, markeredgecolor="white", label=label))
+                                  markerfacecolor=colour, markeredgecolor=MARKER_EDGES.get(t, "white"),
+                                  label=label))
     for key in lines:
         handles.append(Line2D([], [], color=EVENT_COLOURS.get(key, "#555555"),
                               linestyle=LINE_STYLES.get(key, ":"), linewidth=1.5, label=LINE_LABELS[key]))
