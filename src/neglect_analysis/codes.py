@@ -6,6 +6,8 @@ Dataset (SSD) specification. See ``shared/DOMAIN.md`` in the project for the ful
 """
 from __future__ import annotations
 
+import pandas as pd
+
 #: Event types of ``Cohort.events`` in the order of the care journey.
 EVENT_TYPES: tuple[str, ...] = (
     "contact",
@@ -163,8 +165,8 @@ ICPC_OUTCOMES: dict[str, str] = {"CP_PLAN": "Child protection plan made"}
 UNKNOWN_CODE_WORDS = "not a code of the DfE list"
 
 
-def decode(codes: "pd.Series", mapping: dict[str, str], *, sep: str | None = None,
-           joiner: str = "; ") -> "pd.Series":
+def decode(codes: pd.Series, mapping: dict[str, str], *, sep: str | None = None,
+           joiner: str = "; ") -> pd.Series:
     """Words for codes: each distinct value looked up once in ``mapping`` (vectorised).
 
     ``sep`` splits a value holding several codes (e.g. ``"3B,16A"`` with ``sep=","``); their
@@ -175,14 +177,11 @@ def decode(codes: "pd.Series", mapping: dict[str, str], *, sep: str | None = Non
 
     Examples
     --------
-    >>> import pandas as pd
     >>> decode(pd.Series(["N1", "n4", None, "Z"]), PRIMARY_NEED).tolist()
     ['Abuse or neglect', 'Family in acute stress', <NA>, 'Z (not a code of the DfE list)']
     >>> decode(pd.Series(["3B,16A"]), ASSESSMENT_FACTORS, sep=",").tolist()
     ['Domestic abuse: parent/carer; Neglect']
     """
-    import pandas as pd
-
     values = pd.Series(codes, dtype="string")
     distinct = pd.Series(values.dropna().unique(), dtype="string")
     distinct = distinct[distinct.str.strip() != ""]
@@ -199,84 +198,77 @@ def decode(codes: "pd.Series", mapping: dict[str, str], *, sep: str | None = Non
     return values.map(words).astype("string")
 
 
-def primary_need_words(codes: "pd.Series") -> "pd.Series":
+def primary_need_words(codes: pd.Series) -> pd.Series:
     """Words of primary need codes (:data:`PRIMARY_NEED`), e.g. ``N1`` -> "Abuse or neglect".
 
     Examples
     --------
-    >>> import pandas as pd
     >>> primary_need_words(pd.Series(["N1"])).tolist()
     ['Abuse or neglect']
     """
     return decode(codes, PRIMARY_NEED)
 
 
-def cp_category_words(codes: "pd.Series") -> "pd.Series":
+def cp_category_words(codes: pd.Series) -> pd.Series:
     """Words of CP categories of abuse (:data:`CP_CATEGORIES`), e.g. ``NEG`` -> "Neglect".
 
     Examples
     --------
-    >>> import pandas as pd
     >>> cp_category_words(pd.Series(["NEG", "MUL"])).tolist()
     ['Neglect', 'Multiple']
     """
     return decode(codes, CP_CATEGORIES)
 
 
-def contact_source_words(codes: "pd.Series") -> "pd.Series":
+def contact_source_words(codes: pd.Series) -> pd.Series:
     """Words of contact / referral source codes (:data:`CONTACT_SOURCES`).
 
     Examples
     --------
-    >>> import pandas as pd
     >>> contact_source_words(pd.Series(["3B", "6"])).tolist()
     ['Health visitor', 'Police']
     """
     return decode(codes, CONTACT_SOURCES)
 
 
-def closure_reason_words(codes: "pd.Series") -> "pd.Series":
+def closure_reason_words(codes: pd.Series) -> pd.Series:
     """Words of CIN reasons for closure (:data:`REASONS_FOR_CLOSURE`).
 
     Examples
     --------
-    >>> import pandas as pd
     >>> closure_reason_words(pd.Series(["RC8"])).tolist()
     ['Case closed after assessment, no further action']
     """
     return decode(codes, REASONS_FOR_CLOSURE)
 
 
-def factor_words(codes: "pd.Series") -> "pd.Series":
+def factor_words(codes: pd.Series) -> pd.Series:
     """Words of assessment factor lists (``"3B,16A"``; :data:`ASSESSMENT_FACTORS`).
 
     Examples
     --------
-    >>> import pandas as pd
     >>> factor_words(pd.Series(["3B,16A", ""])).tolist()
     ['Domestic abuse: parent/carer; Neglect', <NA>]
     """
     return decode(codes, ASSESSMENT_FACTORS, sep=",")
 
 
-def contact_outcome_words(codes: "pd.Series") -> "pd.Series":
+def contact_outcome_words(codes: pd.Series) -> pd.Series:
     """Words of contact outcome flags joined by ``;`` (:data:`CONTACT_OUTCOME_FLAGS`).
 
     Examples
     --------
-    >>> import pandas as pd
     >>> contact_outcome_words(pd.Series(["CP_ENQUIRY_FLAG;NEW_REFERRAL_FLAG"])).tolist()
     ['Child protection enquiry; New referral']
     """
     return decode(codes, CONTACT_OUTCOME_FLAGS, sep=";")
 
 
-def icpc_outcome_words(codes: "pd.Series") -> "pd.Series":
+def icpc_outcome_words(codes: pd.Series) -> pd.Series:
     """Words of ICPC outcomes (:data:`ICPC_OUTCOMES`).
 
     Examples
     --------
-    >>> import pandas as pd
     >>> icpc_outcome_words(pd.Series(["CP_PLAN"])).tolist()
     ['Child protection plan made']
     """
