@@ -232,3 +232,15 @@ def test_byte_identical_and_fixed_timestamps(tmp_path):
     assert wb.properties.created == wb.properties.modified == dt.datetime(2018, 7, 31)
     with zipfile.ZipFile(a) as z:
         assert {i.date_time for i in z.infolist()} == {(2018, 7, 31, 0, 0, 0)}
+
+
+def test_practitioner_view_of_rows_without_children():
+    from neglect_analysis.chronology import family_chronology, practitioner_chronology
+
+    c = family_cohort()
+    chron = family_chronology(c, "M1", family_members(c))
+    # the 3 partner rows of M1 (F2 start, F2 end, P3 start) name no child
+    partners = practitioner_chronology(chron[chron["event_type"].isin(["partner_start", "partner_end"])])
+    assert partners["n_children"].tolist() == [0, 0, 0]
+    assert partners["children"].isna().all() and partners["ages"].isna().all()
+    assert practitioner_chronology(chron.iloc[0:0]).empty

@@ -331,7 +331,8 @@ def practitioner_chronology(chron: pd.DataFrame) -> pd.DataFrame:
     first = g.head(1).set_index("_group")
     n = g["child_id"].count().reindex(first.index).fillna(0).astype("int64")
     children = ch[ch["child_id"].notna()].groupby("_group", sort=False)["child_id"].agg("; ".join)
-    labelled = (ch["child_id"] + ": " + age.fillna("")).where(ch["child_id"].notna())
+    named = ch["child_id"].astype(object).fillna("").astype("string")  # all-missing: no null type
+    labelled = (named + ": " + age.astype(object).fillna("").astype("string")).where(ch["child_id"].notna())
     ages = labelled.dropna().groupby(ch["_group"]).agg("; ".join)
     ages = ages.reindex(first.index)
     ages = ages.where(n > 1, age.groupby(ch["_group"]).first().reindex(first.index))
