@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -267,7 +268,10 @@ def timeline_png(cohort: Cohort, chron: pd.DataFrame, parent_id: str) -> bytes:
     from .plots.chronology import chronology_figure
     from .plots.style import style_context
 
-    with style_context():
+    with style_context(), warnings.catch_warnings():
+        # very long ids or many lanes can leave no room for constrained layout: the figure is
+        # still drawn (less tidily); the warning would only be noise on a practitioner's screen
+        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
         fig = chronology_figure(
             chron,
             ics_start=cohort.ics_start_date,
@@ -403,7 +407,8 @@ def write_chronology_figure(
 
     parent_id = str(parent_id)
     chron = family_chronology(cohort, parent_id, members)
-    with style_context():
+    with style_context(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
         fig = chronology_figure(
             chron,
             ics_start=cohort.ics_start_date,
