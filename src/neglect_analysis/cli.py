@@ -57,21 +57,13 @@ def _at_least_one(text: str) -> int:
     return n
 
 
-def _folder(text: str) -> Path:
-    """An output folder; a name ending like a file (``c.csv``) is a usage error."""
-    path = Path(text)
-    if path.suffix.lower() in FILE_SUFFIXES:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} looks like a file name; give a folder (the command writes several files into it)")
-    return path
-
-
-def _xlsx(text: str) -> Path:
-    """An ``.xlsx`` file name."""
-    path = Path(text)
-    if path.suffix.lower() != ".xlsx":
-        raise argparse.ArgumentTypeError(f"{text!r}: give a file name ending in .xlsx")
-    return path
+def _check_folder_name(path: Path) -> None:
+    """``--out`` of ``report`` / ``synthesize`` is a folder: a name that does not exist yet and
+    ends like a file (``c.csv``) is a usage error. An existing file is refused, with its own
+    message, by :mod:`neglect_analysis.outputs`."""
+    if not path.exists() and path.suffix.lower() in FILE_SUFFIXES:
+        raise _Usage(f"--out {path} looks like a file name; give a folder (the command writes "
+                     f"several files into it). Nothing was written.")
 
 
 def _iso_date(text: str) -> date:
@@ -133,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = command("report", "write the analyst tables, chronology workbooks and the briefing pack")
     r.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="folder holding the SSD extract tables")
-    r.add_argument("--out", type=_folder, required=True, metavar="OUT",
+    r.add_argument("--out", type=Path, required=True, metavar="OUT",
                    help="folder to write the report into (an empty folder or a previous report)")
     r.add_argument("--audit-date", type=_iso_date, metavar="D", help=audit_help)
     r.add_argument("--ics-start", type=_iso_date, metavar="D", help=ics_help)
@@ -169,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="examples shown per problem")
 
     s = command("synthesize", "write a synthetic SSD-format extract")
-    s.add_argument("out_dir", type=_folder, metavar="OUT_DIR", help="folder to write the extract into")
+    s.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write the extract into")
     s.add_argument("--parents", type=_at_least_one, default=38, metavar="N",
                    help="number of index parents (families), 1 or more")
     s.add_argument("--seed", type=int, default=2018, metavar="S", help="random seed (same seed, same extract)")
@@ -181,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = command("chronology", "write one family's whole-family chronology workbook and figure")
     c.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="folder holding the SSD extract tables")
     c.add_argument("parent_id", metavar="PARENT_ID", help="id of the family's index parent (mother or father)")
-    c.add_argument("--out", type=_xlsx, required=True, metavar="FILE.xlsx",
+    c.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx",
                    help="the workbook to write; the figure goes beside it as FILE.png and FILE.svg")
     c.add_argument("--audit-date", type=_iso_date, metavar="D", help=audit_help)
     c.add_argument("--ics-start", type=_iso_date, metavar="D", help=ics_help)
@@ -222,6 +214,7 @@ def _cmd_synthesize(args) -> int:
     from .outputs import claim_extract_folder, staged_folder
     from .synthetic import write_extract
 
+    _check_folder_name(args.out_dir)
     out = claim_extract_folder(args.out_dir, force=args.force)
     with staged_folder(out, merge=True) as stage:
         written = write_extract(stage, n_parents=args.parents, seed=args.seed, fmt=args.format)
@@ -287,6 +280,8 @@ def _definitions(path: Path | None):
 
 def _cmd_report(args) -> int:
     from .report import ReportOptions, run_report
+
+    _check_folder_name(args.out)
 
     opts = ReportOptions(
         definitions=_definitions(args.definitions),
