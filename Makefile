@@ -19,9 +19,18 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
+# `report` writes the report even when validation finds errors in the extract (the rows it
+# could not use are listed in $(OUT)/analyst/validation_problems.csv) and says so; the target
+# fails only when the report could not be written (usage or output errors, exit 2 or more).
 report: $(STAMP)
-	$(BIN)/neglect-analysis validate $(DATA)
-	$(BIN)/neglect-analysis report $(DATA) --out $(OUT)
+	@$(BIN)/neglect-analysis validate $(DATA); status=$$?; \
+	  if [ $$status -eq 1 ]; then \
+	    echo "make report: validation found errors in $(DATA); writing the report anyway (rows not used: $(OUT)/analyst/validation_problems.csv)"; \
+	  elif [ $$status -ne 0 ]; then exit $$status; fi
+	@$(BIN)/neglect-analysis report $(DATA) --out $(OUT); status=$$?; \
+	  if [ $$status -eq 1 ]; then \
+	    echo "make report: the report was written to $(OUT), but the extract has errors: see $(OUT)/analyst/validation_problems.csv"; \
+	  elif [ $$status -ne 0 ]; then exit $$status; fi
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile \

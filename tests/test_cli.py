@@ -102,7 +102,10 @@ def test_chronology_writes_one_workbook(tmp_path):
     book = tmp_path / "family.xlsx"
     assert main(["chronology", str(SAMPLE), "P000013", "--out", str(book)]) == 0
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["Family", "Chronology"]
+    assert wb.sheetnames == ["Family", "Chronology", "Timeline"]
+    # the figure beside it, same stem
+    assert (tmp_path / "family.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (tmp_path / "family.svg").read_bytes()
 
 
 def test_chronology_of_an_unknown_parent_is_a_usage_error(tmp_path, capsys):
@@ -146,3 +149,106 @@ def test_report_with_a_definitions_file_uses_it(tmp_path):
     nine = pd.read_csv(tmp_path / "o" / "analyst" / "sibling_groups.csv")
     every = pd.read_csv(tmp_path / "all" / "analyst" / "sibling_groups.csv")
     assert len(nine) == int((every["n_children"] >= 9).sum()) and (nine["n_children"] >= 9).all()
+
+
+def test_version(capsys):
+    from neglect_analysis import __version__
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"neglect-analysis {__version__}"
+
+
+@pytest.mark.parametrize("command", ["report", "validate", "synthesize", "chronology"])
+def test_every_option_has_help_and_shows_its_default(command):
+    parser = build_parser()
+    sub = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices[command]
+    for action in sub._actions:
+        if action.dest == "help":
+            continue
+        assert action.help, f"{command} {action.dest} has no help"
+    text = sub.format_help()
+    if command == "report":
+        assert "(default 5)" in text and "(default 10)" in text  # the cohort rule: 5 children, 10 years
+        assert "(default: memory)" in text and "(default: 8)" in text
+    if command == "synthesize":
+        assert "(default: 38)" in text and "(default: 2018)" in text and "(default: csv)" in text
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
+def test_usage_error_is_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["report"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["neglect-analysis report: error: the following arguments are required: "
+                                "DATA_DIR, --out"]
+
+
+def test_synthesize_zero_parents_is_a_usage_error(capsys, tmp_path):
+    with pytest.raises(SystemExit) as e:
+        main(["synthesize", str(tmp_path / "x"), "--parents", "0"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "neglect-analysis synthesize: error: argument --parents: '0' must be 1 or more"]
+    assert not (tmp_path / "x").exists()
+
+
+def test_chronology_of_a_child_names_its_parents(tmp_path, capsys):
+    import pandas as pd
+
+    rel = pd.read_csv(SAMPLE / "relationships.csv", dtype=str)
+    births = rel[rel["relationship"].isin(["mother_of", "father_of"])]
+    # a child with two birth parents in relationships.csv, read independently of the package
+    two = births.groupby("related_person_id")["person_id"].nunique()
+    child = sorted(two[two == 2].index)[0]
+    parents = sorted(births.loc[births["related_person_id"] == child, "person_id"])
+    code = main(["chronology", str(SAMPLE), child, "--out", str(tmp_path / "x.xlsx")])
+    assert code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"neglect-analysis: {child} is a child of parent(s) {', '.join(parents)}; give one of "
+                   "them as PARENT_ID (the chronology is of the whole family of a parent)."]
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["chronology", "DATA", "P1", "--out", "c.csv"], "--out c.csv: give a file name ending in .xlsx."),
+    (["report", "DATA", "--out", "c.csv"], "--out c.csv looks like a file name; give a folder"),
+    (["synthesize", "x.xlsx"], "--out x.xlsx looks like a file name; give a folder"),
+])
+def test_out_suffix_is_checked(argv, said, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = [str(SAMPLE) if a == "DATA" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_broken_pipe_is_quiet():
+    import subprocess
+    import sys
+
+    # `true` exits without reading (long before Python has started): every write to the pipe
+    # fails with EPIPE, whatever the size of the report
+    cmd = f"{sys.executable} -m neglect_analysis.cli validate {SAMPLE} | true; exit ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert done.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
+    assert done.returncode == 141
+
+
+def test_broken_pipe_in_process_returns_141(monkeypatch, capsys):
+    import sys
+
+    class GoneReader:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", GoneReader())
+    assert main(["validate", str(SAMPLE)]) == 141
+    monkeypatch.undo()
+    assert capsys.readouterr().err == ""

@@ -329,7 +329,8 @@ def test_chronology_replaces_only_its_own_workbook_unless_forced(small, tmp_path
     first = book.read_bytes()
     assert main(["chronology", str(small), "P000014", "--out", str(book)]) == 0  # its own: replaced
     assert book.read_bytes() == first
-    assert _listing(tmp_path) == ["family.xlsx"]  # no temporary file left
+    # no temporary file left; the figure beside the workbook (issue 15)
+    assert _listing(tmp_path) == ["family.png", "family.svg", "family.xlsx"]
 
 
 def test_chronology_out_naming_a_folder_is_refused(small, tmp_path, capsys):
@@ -354,7 +355,8 @@ def test_chronology_disk_full_keeps_the_previous_workbook(small, tmp_path, monke
     assert main(["chronology", str(small), "P000014", "--out", str(book)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the disk is full" in err
-    assert book.read_bytes() == first and _listing(tmp_path) == ["family.xlsx"]
+    assert book.read_bytes() == first
+    assert _listing(tmp_path) == ["family.png", "family.svg", "family.xlsx"]  # the first run's files
 
 
 def test_synthesize_refuses_a_folder_that_is_not_its_own(tmp_path, capsys):

@@ -18,7 +18,12 @@ from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
 
 from family_fixture import family_cohort, family_members  # noqa: E402
 from neglect_analysis.chronology import family_chronology  # noqa: E402
-from neglect_analysis.plots.chronology import chronology_figsize, plot_family_chronology  # noqa: E402
+from neglect_analysis.plots.chronology import (  # noqa: E402
+    MARKERS,
+    chronology_figsize,
+    chronology_figure,
+    plot_family_chronology,
+)
 from neglect_analysis.plots.style import EVENT_COLOURS  # noqa: E402
 
 
@@ -104,3 +109,55 @@ def test_twelve_children_over_thirty_years_readable():
     plot_family_chronology(chron, ax=ax, ics_start="2009-04-01")
     assert len(ax.get_yticklabels()) == 12
     assert sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)) == 12
+
+
+def test_markers_differ_by_shape_as_well_as_colour(drawn):
+    _, ax = drawn
+    assert len(set(MARKERS.values())) == len(MARKERS)  # one shape per point type
+    marks = {c.get_gid(): c for c in ax.collections if (c.get_gid() or "").startswith("marks-")}
+    shapes = {gid: tuple(map(tuple, c.get_paths()[0].vertices.round(3))) for gid, c in marks.items()}
+    assert len(set(shapes.values())) == len(shapes) == 4  # contact, referral, icpc, paper
+    hatches = {c.get_gid(): c.get_hatch() for c in ax.collections if (c.get_gid() or "").startswith("bars-")}
+    assert hatches["bars-cla"] and not hatches["bars-cp_plan"]  # CLA hatched, CP plan plain
+
+
+def test_legend_explains_lines_shading_and_paper_episodes(drawn):
+    _, ax = drawn
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    # the fixture draws contact, referral, ICPC, CP plan, CLA (paper), paper record; births,
+    # partner changes, a paper CLA and the pre-ICS period
+    assert texts == [
+        "Contact", "Referral (child in need)", "Initial child protection conference",
+        "Child protection plan", "Looked after (CLA)", "Paper record",
+        "Birth of a child (dotted line)", "Index parent's partner came or left (dashed line)",
+        "CP plan or CLA from a paper file (start; length unknown)",
+        "Before the case system: history on paper (grey)",
+    ]
+    handles = ax.get_legend().legend_handles
+    markers = [h.get_marker() for h in handles[:6] if hasattr(h, "get_marker")]
+    assert markers == ["o", "D", "P", "h"]  # point types: shape in the key as on the lanes
+    assert [h.get_linestyle() for h in handles[6:8]] == [":", "--"]
+
+
+def test_paper_episode_is_clearly_marked(drawn):
+    _, ax = drawn
+    # C's paper CLA (2006-02-02, no end date): a large black-edged marker at its start
+    (mark,) = [ln for ln in ax.lines if ln.get_gid() == "paper-cla"]
+    assert mark.get_marker() == ">" and mark.get_markersize() >= 10
+    assert matplotlib.colors.to_hex(mark.get_markeredgecolor()) == "#000000"
+    x = mark.get_xdata()[0]
+    assert matplotlib.dates.num2date(x).date() == pd.Timestamp("2006-02-02").date()
+
+
+def test_figure_stamp_does_not_cover_the_data():
+    c = family_cohort()
+    chron = family_chronology(c, "M1", family_members(c))
+    fig = chronology_figure(chron, ics_start=c.ics_start_date, stamp="SYNTHETIC DATA")
+    ax = fig.axes[0]
+    assert fig.get_suptitle() == "SYNTHETIC DATA"
+    assert not [t for t in ax.texts if t.get_gid() == "synthetic-label"]  # not inside the axes
+    fig.canvas.draw()
+    (stamp,) = fig.findobj(lambda a: a.get_gid() == "synthetic-label")
+    stamp = stamp.get_window_extent()
+    assert stamp.y0 >= ax.get_window_extent().y1  # above the plotting area
+    plt.close(fig)

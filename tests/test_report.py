@@ -70,6 +70,26 @@ def test_every_chronology_workbook_is_written(report_dir):
     assert books == sorted(f"chronology_{p}.xlsx" for p in groups["parent_id"])
 
 
+def test_look_now_names_parent_age_and_reason(report_dir):
+    look = _read(report_dir / "analyst" / "look_now.csv")
+    assert list(look.columns[:4]) == ["child_id", "family_signal_date", "censor_date", "days_since_signal"]
+    assert {"parent_id", "age_years", "signal_sibling_id", "signal_event_type", "reason",
+            "open_services_now", "moved_away"} <= set(look.columns)
+    assert (look["parent_id"] != "").all() and (look["age_years"] != "").all()
+    assert look["reason"].str.startswith("older sibling ").all()
+    days = look["days_since_signal"].astype(int)
+    assert days.is_monotonic_increasing  # the most recent signal first
+    # every child on the list is one of the index parents' children, with that parent
+    children = _read(report_dir / "analyst" / "children.csv")
+    pairs = set(zip(children["child_id"], children["parent_id"]))
+    for child, parents in zip(look["child_id"], look["parent_id"]):
+        assert all((child, p) in pairs for p in parents.split(";"))
+    import openpyxl
+
+    ws = openpyxl.load_workbook(report_dir / "analyst" / "look_now.xlsx")["Look now"]
+    assert ws.max_row == 4 + len(look)  # label, title, note, header, then one row per child
+
+
 def test_briefing_shows_no_count_between_1_and_5(report_dir):
     csvs = sorted((report_dir / "briefing").glob("*.csv"))
     assert csvs, "the briefing has tables"

@@ -17,7 +17,8 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
 
 from neglect_analysis import siblings  # noqa: E402
-from neglect_analysis.chronology import CHRONOLOGY_COLUMNS, family_chronology  # noqa: E402
+from neglect_analysis.chronology import PRACTITIONER_COLUMNS, family_chronology  # noqa: E402
+from neglect_analysis.labels import column_label  # noqa: E402
 from neglect_analysis.io import load_extract  # noqa: E402
 from neglect_analysis.plots.chronology import chronology_figsize, plot_family_chronology  # noqa: E402
 from neglect_analysis.workbook import write_chronology_workbook  # noqa: E402
@@ -49,15 +50,22 @@ def test_workbook_rows_equal_births_partner_rows_and_events(family, tmp_path):
     cohort, parent, kids, members = family
     path = write_chronology_workbook(cohort, parent, members, tmp_path / "big.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Family", "Chronology"]
+    assert wb.sheetnames == ["Family", "Chronology", "Timeline"]
     ws = wb["Chronology"]
-    assert [c.value for c in ws[1]] == list(CHRONOLOGY_COLUMNS)
-    types = [r[0] for r in ws.iter_rows(min_row=2, min_col=CHRONOLOGY_COLUMNS.index("event_type") + 1,
-                                         max_col=CHRONOLOGY_COLUMNS.index("event_type") + 1, values_only=True)]
+    header = [c.value for c in ws[1]]
+    assert header == [column_label(c) for c in PRACTITIONER_COLUMNS]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    codes = [r["Event code"] for r in rows]
     n_events = int(cohort.events["person_id"].isin(kids).sum())
-    assert sum(t not in LINE_TYPES for t in types) == n_events
-    assert types.count("birth") == len(kids)
-    assert ws.max_row == 1 + n_events + len(kids) + types.count("partner_start") + types.count("partner_end")
+    # a family event is one row naming its children: the children named add up to the events
+    assert sum(r["Number of children"] for r in rows if r["Event code"] not in LINE_TYPES) == n_events
+    assert sum(c not in LINE_TYPES for c in codes) < n_events  # the sample has family contacts
+    assert codes.count("birth") == len(kids)
+    # no raw code without its words
+    for r in rows:
+        for code, words in (("Category code", "Category"), ("Assessment factor codes", "Assessment factors"),
+                            ("Outcome code", "Outcome")):
+            assert r[code] is None or r[words], (code, r)
 
 
 def test_figure_has_one_lane_per_child_and_one_mark_per_point_event(family):

@@ -1,4 +1,5 @@
-"""Lists for action: paper files to request and other authorities to ask for background.
+"""Lists for action: children to look at now, paper files to request and other authorities to
+ask for background.
 
 The briefing asks practitioners to "request the paper files where this is not on ICS" (point 3)
 and, "where a child has been out of the Local Authority, ... actively seek background from
@@ -8,17 +9,203 @@ and index parent (a child in two sibling groups appears under each parent, with
 """
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
+from .chronology import service_episodes
+from .codes import OPEN_SERVICES
 from .flags import other_la_evidence
 from .cohort import Cohort
 from .idsets import isin
-from .definitions import DAYS_PER_YEAR
+from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
+from .escalation import look_now
+from .labels import EVENT_TYPE_LABELS
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
 PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")
 #: Row order of :func:`background_requests`.
 BACKGROUND_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "first_other_la_date", "child_id")
+#: Row order of :func:`look_now_list` without a priority score: the most recent signal first.
+LOOK_NOW_ORDER: tuple[str, ...] = ("days_since_signal", "child_id")
+#: Columns of :func:`look_now_list`: those of :func:`neglect_analysis.escalation.look_now`
+#: first, then who, why and where things stand.
+LOOK_NOW_COLUMNS: tuple[str, ...] = (
+    "child_id", "family_signal_date", "censor_date", "days_since_signal",
+    "parent_id", "dob", "age_days", "age_years",
+    "signal_sibling_id", "signal_event_type", "signal_event_date", "reason",
+    "open_services_now", "moved_away", "moved_away_date",
+)
+
+
+def moved_away_dates(
+    cohort: Cohort,
+    children: pd.Series | pd.Index | list,
+    *,
+    definitions: Definitions = DEFAULTS,
+) -> pd.DataFrame:
+    """The day each child moved away, where it did (DESIGN.md "Moving away"); the one
+    definition used by the lists for action.
+
+    A child moved away on the close date of a CIN episode (referral) closed with a reason in
+    ``definitions.moved_away_close_reasons`` (RC5: transferred to another authority), or the
+    end date of an early-help episode whose end reason contains one of
+    ``definitions.moved_away_eh_patterns`` (``moved``, case-insensitive), unless the child has
+    an event here starting after that day. With several such closings, the latest counts.
+
+    Returns one row per distinct child, sorted by id: ``child_id``, ``moved_away`` (0/1),
+    ``moved_away_date`` (NaT where it did not move away).
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["A", "B", "C"]})
+    >>> ev = pd.DataFrame({"person_id": ["A", "B", "B", "C"],
+    ...                    "event_type": ["referral", "early_help", "contact", "referral"],
+    ...                    "start_date": ["2015-01-01", "2015-01-01", "2016-03-01", "2015-01-01"],
+    ...                    "end_date": ["2015-06-01", "2016-01-01", None, "2015-06-01"],
+    ...                    "outcome": ["RC5", "Family moved out of area", None, "RC8"]})
+    >>> c = Cohort.from_frames(persons=persons, events=ev, audit_date="2018-07-31")
+    >>> m = moved_away_dates(c, ["A", "B", "C"])
+    >>> m["moved_away"].tolist(), str(m.loc[0, "moved_away_date"].date())
+    ([1, 0, 0], '2015-06-01')
+    """
+    ids = pd.Series(pd.Series(children).astype("string").dropna().unique(), dtype="string")
+    ids = ids.sort_values(ignore_index=True)
+    ev = cohort.events[isin(cohort.events["person_id"], ids)]
+    person = ev["person_id"].astype("string")
+    outcome = ev["outcome"].astype("string").str.strip()
+    reasons = [r.upper() for r in definitions.moved_away_close_reasons]
+    rc = (ev["event_type"] == "referral") & outcome.str.upper().isin(reasons).fillna(False)
+    pattern = "|".join(re.escape(p) for p in definitions.moved_away_eh_patterns)
+    eh = (ev["event_type"] == "early_help") & (
+        outcome.str.contains(pattern, case=False, regex=True).fillna(False) if pattern else False)
+    closing = (rc | eh) & ev["end_date"].notna()
+    moved = ev.loc[closing, "end_date"].groupby(person[closing]).max()
+    last_start = ev["start_date"].groupby(person).max()
+    moved = moved[~(last_start.reindex(moved.index) > moved).fillna(False)]
+    moved.index = moved.index.astype("string")
+    date = pd.Series(moved.astype("datetime64[ns]").reindex(pd.Index(ids)).to_numpy(), index=ids.index)
+    return pd.DataFrame({
+        "child_id": ids,
+        "moved_away": date.notna().astype("int64"),
+        "moved_away_date": date,
+    })
+
+
+def look_now_list(
+    cohort: Cohort,
+    members: pd.DataFrame,
+    child_esc: pd.DataFrame,
+    signal: pd.DataFrame,
+    *,
+    definitions: Definitions = DEFAULTS,
+    priority: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Children to look at now, with what a team needs to act: who, why, since when, where
+    things stand.
+
+    The children are those of :func:`neglect_analysis.escalation.look_now` (DESIGN.md
+    "Earlier identification": a family signal day F but no escalation, still followed at the
+    audit date), one row per child, with its columns first. Added:
+
+    - ``parent_id``: the child's index parents (``;``-joined when several);
+    - ``dob``, ``age_days`` (audit date - dob) and ``age_years`` (completed years at the audit
+      date);
+    - ``signal_sibling_id``, ``signal_event_type``, ``signal_event_date``: the older
+      sibling(s) whose escalation gave the signal (the earliest escalation of a sibling with
+      an earlier dob in any of the child's groups; ``;``-joined if several on that day), its
+      type (``cp_plan``, ``cla``, ``care_proceedings``) and date. F is the later of that date
+      and the child's first involvement;
+    - ``reason``: the same in words, e.g. "older sibling B: Child protection plan from
+      2014-05-02";
+    - ``open_services_now``: services the child is open to on the audit date (CLA, CP plan,
+      CIN, early help: :func:`neglect_analysis.chronology.service_episodes`), ``", "``-joined,
+      ``"none"`` when none;
+    - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates`.
+
+    Order: by ``priority`` when given (a score per child id, higher first: the hook for the
+    backtested PPV of the signal rule once it exists), then the most recent signal first
+    (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending, then child id).
+
+    Examples
+    --------
+    >>> from neglect_analysis.siblings import members
+    >>> from neglect_analysis.escalation import child_escalation, family_signal
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1980-01-01", "2005-03-01", "2010-06-15"]})
+    >>> links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    >>> ev = pd.DataFrame({"person_id": ["A", "B"], "event_type": ["cp_plan", "contact"],
+    ...                    "start_date": ["2016-01-10", "2015-01-01"], "end_date": ["2017-01-10", None]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, events=ev, audit_date="2018-07-31")
+    >>> m = members(c, ["M"])
+    >>> esc = child_escalation(c, m)
+    >>> ln = look_now_list(c, m, esc, family_signal(m, esc))
+    >>> ln[["child_id", "parent_id", "age_years", "signal_sibling_id", "days_since_signal"]].values.tolist()
+    [['B', 'M', 8, 'A', 933]]
+    >>> ln.loc[0, "reason"]
+    'older sibling A: Child protection plan from 2016-01-10'
+    """
+    base = look_now(child_esc, signal, audit_date=cohort.audit_date)
+    base["child_id"] = base["child_id"].astype("string")
+    audit = cohort.audit_date
+    kids = base["child_id"]
+
+    m = members[["parent_id", "child_id", "dob"]].astype({"parent_id": "string", "child_id": "string"})
+    mine = m[isin(m["child_id"], kids)].sort_values(["child_id", "parent_id"], kind="stable")
+    parents = mine.drop_duplicates(["child_id", "parent_id"]).groupby("child_id")["parent_id"].agg(";".join)
+    dob = mine.drop_duplicates("child_id").set_index("child_id")["dob"]
+
+    # The older sibling(s) whose escalation is the child's earliest older-sibling escalation.
+    esc = child_esc[["child_id", "escalation_date", "escalation_type"]].astype({"child_id": "string"})
+    older_esc = signal[["child_id", "older_sibling_escalation_date"]].astype({"child_id": "string"})
+    pairs = mine[["parent_id", "child_id", "dob"]].merge(
+        m.rename(columns={"child_id": "sibling_id", "dob": "sibling_dob"}), on="parent_id")
+    pairs = pairs[pairs["sibling_dob"] < pairs["dob"]]
+    pairs = pairs.merge(esc.rename(columns={"child_id": "sibling_id"}), on="sibling_id")
+    pairs = pairs.merge(older_esc, on="child_id")
+    pairs = pairs[pairs["escalation_date"] == pairs["older_sibling_escalation_date"]]
+    pairs = pairs.drop_duplicates(["child_id", "sibling_id"]).sort_values(
+        ["child_id", "sibling_dob", "sibling_id"], kind="stable")
+    by_child = pairs.groupby("child_id", sort=False)
+    sib_ids = by_child["sibling_id"].agg("; ".join)
+    sib_types = by_child["escalation_type"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    sib_date = by_child["escalation_date"].first()
+
+    # Services open on the audit date.
+    ep = service_episodes(cohort.events[isin(cohort.events["person_id"], kids)], audit)
+    ep = ep[(ep["start"] <= audit) & (audit <= ep["stop"])].astype({"child_id": "string"})
+    ep = ep.drop_duplicates(["child_id", "service_rank"]).sort_values(["child_id", "service_rank"])
+    services = ep.groupby("child_id")["label"].agg(", ".join)
+
+    moved = moved_away_dates(cohort, kids, definitions=definitions).set_index("child_id")
+
+    out = base.copy()
+    out["parent_id"] = _text_by_child(kids, parents)
+    out["dob"] = _by_child(kids, dob)
+    out["age_days"] = (audit - out["dob"]).dt.days.astype("Int64")
+    d = out["dob"]
+    before_birthday = (d.dt.month > audit.month) | ((d.dt.month == audit.month) & (d.dt.day > audit.day))
+    out["age_years"] = (audit.year - d.dt.year - before_birthday.astype("int64")).astype("Int64")
+    out["signal_sibling_id"] = _text_by_child(kids, sib_ids)
+    out["signal_event_type"] = _text_by_child(kids, sib_types)
+    out["signal_event_date"] = _by_child(kids, sib_date)
+    words = out["signal_event_type"].str.split("; ").map(
+        lambda ts: "; ".join(EVENT_TYPE_LABELS.get(t, t) for t in ts), na_action="ignore")
+    out["reason"] = ("older sibling " + out["signal_sibling_id"] + ": " + words.astype("string")
+                     + " from " + out["signal_event_date"].dt.strftime("%Y-%m-%d")).astype("string")
+    out["open_services_now"] = _text_by_child(kids, services).fillna("none")
+    out["moved_away"] = pd.Series(moved["moved_away"].reindex(pd.Index(kids)).fillna(0).astype("int64").to_numpy(), index=kids.index)
+    out["moved_away_date"] = _by_child(kids, moved["moved_away_date"])
+
+    keys, ascending = list(LOOK_NOW_ORDER), [True] * len(LOOK_NOW_ORDER)
+    if priority is not None:
+        score = pd.Series(priority)
+        score.index = score.index.astype("string")
+        out["priority"] = kids.map(score).astype("Float64")
+        keys, ascending = ["priority"] + keys, [False] + ascending
+    out = out.sort_values(keys, ascending=ascending, kind="stable", na_position="last").reset_index(drop=True)
+    cols = list(LOOK_NOW_COLUMNS) + (["priority"] if priority is not None else [])
+    return out[cols]
 
 
 def paper_file_requests(
@@ -111,6 +298,21 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     cols = ["child_id", "parent_id", "first_other_la_date", "evidence", "n_evidence_events",
             "n_family_children_other_la", "n_index_parents"]
     return out[cols].sort_values(list(BACKGROUND_REQUEST_ORDER), kind="stable").reset_index(drop=True)
+
+
+def _text_by_child(kids: pd.Series, text: pd.Series) -> pd.Series:
+    """``text`` (indexed by child id) for each of ``kids``, as strings (NA where none)."""
+    t = pd.Series(text, dtype="string")
+    t.index = t.index.astype("string")
+    return pd.Series(t.reindex(pd.Index(kids)).array, index=kids.index, dtype="string")
+
+
+def _by_child(kids: pd.Series, dates: pd.Series) -> pd.Series:
+    """``dates`` (indexed by child id) for each of ``kids``, datetime64 (NaT where none)."""
+    d = pd.Series(dates).astype("datetime64[ns]")
+    d.index = d.index.astype("string")
+    d = d[~d.index.duplicated()]
+    return pd.Series(d.reindex(pd.Index(kids)).to_numpy(), index=kids.index, dtype="datetime64[ns]")
 
 
 def _evidence_kinds(ev: pd.DataFrame) -> pd.Series:

@@ -232,20 +232,8 @@ def family_chronology(
     chron["_rank"] = chron["event_type"].map(_ROW_RANK).fillna(len(_ROW_RANK)).astype("int64")
     chron = _sort(chron)
 
-    ep = ev[ev["event_type"].isin(list(OPEN_SERVICES))]
     latest = max(cohort.audit_date, chron["date"].max()) if chron["date"].notna().any() else cohort.audit_date
-    one_day = (ep["source"] == "paper") | ((ep["event_type"] == "referral") & ep["nfa"].fillna(False).astype(bool))
-    open_end = ep["end_date"].where(ep["end_date"].notna(), ep["start_date"].where(one_day, latest))
-    service_rank = {t: i for i, t in enumerate(OPEN_SERVICES)}
-    episodes = pd.DataFrame(
-        {
-            "child_id_ep": ep["person_id"].to_numpy(),
-            "start": ep["start_date"].to_numpy(),
-            "stop": open_end.to_numpy(),
-            "service_rank": ep["event_type"].map(service_rank).to_numpy(),
-            "label": ep["event_type"].map(OPEN_SERVICES).to_numpy(),
-        }
-    )
+    episodes = service_episodes(ev, latest).rename(columns={"child_id": "child_id_ep"})
     ep_order = kids[["child_id", "birth_order"]].rename(
         columns={"child_id": "child_id_ep", "birth_order": "birth_order_ep"}
     )
@@ -254,6 +242,187 @@ def family_chronology(
 
     cols = list(CHRONOLOGY_COLUMNS) + (["detail"] if include_detail else [])
     return chron[cols]
+
+
+#: Columns of :func:`practitioner_chronology`, in order (``detail`` follows when present).
+PRACTITIONER_COLUMNS: tuple[str, ...] = (
+    "date",
+    "end_date",
+    "event_type",
+    "children",
+    "n_children",
+    "ages",
+    "category_code",
+    "category_words",
+    "factor_codes",
+    "factor_words",
+    "outcome_code",
+    "outcome_words",
+    "source",
+    "other_la",
+    "before_ics",
+    "open_services",
+    "related_person_id",
+    "event_type_code",
+    "event_id",
+    "source_ref",
+)
+
+#: What two rows of one family must share to be one family event (besides being events of
+#: children, not births or partner changes): see :func:`practitioner_chronology`.
+FAMILY_EVENT_KEY: tuple[str, ...] = (
+    "event_type", "date", "end_date", "category", "factors", "outcome", "source", "other_la",
+)
+
+
+def practitioner_chronology(chron: pd.DataFrame) -> pd.DataFrame:
+    """A whole-family chronology as a practitioner reads it: family events on one row, codes
+    with their words, Yes/No, "pre-birth".
+
+    ``chron`` is the output of :func:`family_chronology` (one row per child per event), which
+    stays the analysis table; this is the view of the workbooks. Rules:
+
+    - Family event: rows of children (not births or partner changes) with the same
+      :data:`FAMILY_EVENT_KEY` (event type, start and end date, category, assessment
+      factors, outcome, where recorded, other-authority flag) and, for paper records, the
+      same document reference are one event recorded once per child (an SSD extract holds a
+      contact about a family as one contact per child). They become one row: ``children``
+      lists the children in birth order (``;``-joined), ``n_children`` counts them, ``ages``
+      gives each child's age (``"A: 4y 2m; B: pre-birth"``; the age alone for one child),
+      ``event_id`` and ``source_ref`` join the children's record ids.
+    - ``open_services``: the other children open to a service on that date, children of the
+      row left out (as in :func:`family_chronology`).
+    - Codes beside words (:func:`neglect_analysis.labels.decode_event_codes`): category,
+      assessment factors, outcome; ``event_type`` in words, its code in ``event_type_code``.
+    - ``source`` in words ("Case system", "Paper file"); ``other_la`` and ``before_ics`` as
+      "Yes"/"No"; an age before birth as "pre-birth".
+
+    Row order: the order of ``chron`` (each row where its first child's row was).
+
+    Examples
+    --------
+    >>> from neglect_analysis.siblings import members
+    >>> persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1980-01-01", "2005-03-01", "2012-06-15"]})
+    >>> links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    >>> events = pd.DataFrame({"person_id": ["A", "B"], "event_type": "contact", "category": "3B",
+    ...                        "start_date": "2012-03-01", "outcome": "NFA_FLAG"})
+    >>> c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
+    >>> v = practitioner_chronology(family_chronology(c, "M", members(c, ["M"])))
+    >>> v[["event_type", "children", "ages", "category_words", "outcome_words"]].values.tolist()[1]
+    ['Contact', 'A; B', 'A: 7y 0m; B: pre-birth', 'Health visitor', 'No further action']
+    """
+    from .labels import SOURCE_LABELS, decode_event_codes, event_type_words, practitioner_age, yes_no
+
+    ch = chron.reset_index(drop=True)
+    is_event = ch["event_type"].isin(list(EVENT_TYPES)).fillna(False) & ch["child_id"].notna()
+    paper_ref = ch["source_ref"].where(ch["source"] == "paper", "").fillna("")
+    key = ch[list(FAMILY_EVENT_KEY)].astype("string").fillna("\x00")
+    key["paper_ref"] = paper_ref
+    key["single"] = np.where(is_event, -1, np.arange(len(ch)))  # other rows: never merged
+    group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
+    ch["_group"] = group
+
+    age = practitioner_age(ch["age_text"], ch["age_at_event_days"])
+    g = ch.groupby("_group", sort=False)
+    first = g.head(1).set_index("_group")
+    n = g["child_id"].count().reindex(first.index).fillna(0).astype("int64")
+    children = ch[ch["child_id"].notna()].groupby("_group", sort=False)["child_id"].agg("; ".join)
+    named = ch["child_id"].astype(object).fillna("").astype("string")  # all-missing: no null type
+    labelled = (named + ": " + age.astype(object).fillna("").astype("string")).where(ch["child_id"].notna())
+    ages = labelled.dropna().groupby(ch["_group"]).agg("; ".join)
+    ages = ages.reindex(first.index)
+    ages = ages.where(n > 1, age.groupby(ch["_group"]).first().reindex(first.index))
+
+    def joined(col: str) -> pd.Series:
+        v = ch[col].dropna()
+        return v.groupby(ch.loc[v.index, "_group"], sort=False).agg(lambda s: "; ".join(dict.fromkeys(s)))
+
+    out = first.reset_index(drop=False)
+    idx = out["_group"]
+    decoded = decode_event_codes(out)
+    view = pd.DataFrame(
+        {
+            "date": out["date"],
+            "end_date": out["end_date"],
+            "event_type": event_type_words(out["event_type"]),
+            "children": idx.map(children).astype("string"),
+            "n_children": idx.map(n).astype("int64"),
+            "ages": idx.map(ages).astype("string"),
+        }
+    )
+    view = pd.concat([view, decoded], axis=1)
+    view["source"] = out["source"].map(SOURCE_LABELS).fillna(out["source"]).astype("string")
+    view["other_la"] = yes_no(out["other_la"])
+    view["before_ics"] = yes_no(out["before_ics"])
+    view["open_services"] = _family_open_services(ch).reindex(idx).fillna("").astype("string").array
+    view["related_person_id"] = out["related_person_id"]
+    view["event_type_code"] = out["event_type"]
+    view["event_id"] = idx.map(joined("event_id")).astype("string")
+    view["source_ref"] = idx.map(joined("source_ref")).astype("string")
+    cols = list(PRACTITIONER_COLUMNS)
+    if "detail" in ch.columns:
+        view["detail"] = idx.map(joined("detail")).astype("string")
+        cols.append("detail")
+    return view[cols]
+
+
+def _family_open_services(ch: pd.DataFrame) -> pd.Series:
+    """Per row group (``_group``): the union of its rows' ``open_services`` entries, without
+    the group's own children, in birth order of the children named."""
+    s = ch[["_group", "open_services"]]
+    s = s[s["open_services"].fillna("") != ""]
+    if s.empty:
+        return pd.Series(dtype="string")
+    e = s.assign(entry=s["open_services"].str.split("; ")).explode("entry")
+    e["who"] = e["entry"].str.split(": ", n=1).str[0]
+    members = ch.loc[ch["child_id"].notna(), ["_group", "child_id"]].drop_duplicates()
+    e = e.merge(members, left_on=["_group", "who"], right_on=["_group", "child_id"], how="left", indicator=True)
+    e = e[e["_merge"] == "left_only"]
+    order = ch.dropna(subset=["child_id"]).drop_duplicates("child_id").set_index("child_id")["birth_order"]
+    e = e.assign(bo=e["who"].map(order)).sort_values(["_group", "bo", "who"], kind="stable")
+    e = e.drop_duplicates(["_group", "entry"])
+    return e.groupby("_group", sort=False)["entry"].agg("; ".join).astype("string")
+
+
+def service_episodes(events: pd.DataFrame, open_until: str | pd.Timestamp) -> pd.DataFrame:
+    """The service episodes of ``events`` (CLA, CP plan, CIN, early help), each with the day
+    it stops being open: the one rule of "open to a service" for chronologies and lists.
+
+    Implements the rule of :func:`family_chronology` (``open_services``): an extract episode
+    with no end date is open until ``open_until``; a paper record has no end date, so a paper
+    episode is open on its own date only; a referral marked NFA with no close date likewise.
+    A CIN episode is a referral from its date to its close date.
+
+    Returns one row per episode, in the order of ``events``: ``child_id`` (the event's
+    ``person_id``), ``start``, ``stop`` (both days open), ``service_rank`` (order of
+    :data:`~neglect_analysis.codes.OPEN_SERVICES`: CLA first) and ``label`` ("CLA",
+    "CP plan", "CIN", "early help").
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"person_id": ["A", "A"], "event_type": ["cp_plan", "contact"],
+    ...                    "start_date": pd.to_datetime(["2017-01-01", "2017-02-01"]), "end_date": pd.NaT,
+    ...                    "source": "ics", "nfa": pd.NA})
+    >>> e = service_episodes(ev, "2018-07-31")
+    >>> e[["child_id", "label"]].values.tolist(), str(e.loc[0, "stop"].date())
+    ([['A', 'CP plan']], '2018-07-31')
+    """
+    ep = events[events["event_type"].isin(list(OPEN_SERVICES))]
+    until = pd.Timestamp(open_until)
+    nfa = ep["nfa"].astype("boolean").fillna(False).astype(bool)
+    one_day = (ep["source"] == "paper") | ((ep["event_type"] == "referral") & nfa)
+    open_end = ep["end_date"].where(ep["end_date"].notna(), ep["start_date"].where(one_day, until))
+    service_rank = {t: i for i, t in enumerate(OPEN_SERVICES)}
+    types = ep["event_type"].astype("string")
+    return pd.DataFrame(
+        {
+            "child_id": ep["person_id"].to_numpy(),
+            "start": ep["start_date"].to_numpy(),
+            "stop": open_end.astype("datetime64[ns]").to_numpy(),
+            "service_rank": types.map(service_rank).to_numpy(),
+            "label": types.map(OPEN_SERVICES).to_numpy(),
+        }
+    )
 
 
 def _sort(chron: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,12 @@
 Exit status: 0 done, 1 data errors (the validation report is printed), 2 usage errors,
 including an output that must not or cannot be written (``--out`` holding someone's files,
 disk full, read-only file system, name too long); 128 + the signal number when stopped by
-Ctrl-C (130), SIGHUP (129) or SIGTERM (143), after removing unfinished output.
+Ctrl-C (130), SIGHUP (129) or SIGTERM (143), after removing unfinished output; 141 (128 +
+SIGPIPE) when whoever reads the output stops reading (``validate DATA | head``), quietly.
+
+A usage error is one line on stderr (``neglect-analysis report: error: ...``), never a
+traceback. ``--help`` of every command shows every option with its default; ``--version``
+prints the package version.
 """
 from __future__ import annotations
 
@@ -13,11 +18,53 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
+from . import __version__
 from .definitions import DEFAULTS
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+#: Exit status when the reader of the output went away (128 + SIGPIPE), as a shell reports it.
+EXIT_BROKEN_PIPE = 141
+#: Suffixes of file names: ``--out`` of ``report`` and ``synthesize`` is a folder, and a
+#: folder named like a file (``--out c.csv``) is almost always a mistake.
+FILE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".xls", ".json", ".html", ".md", ".pptx",
+                                  ".png", ".svg", ".pdf", ".txt", ".parquet", ".zip")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that shows each option's default, unless there is none (None/False) or the help
+    text already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _at_least_one(text: str) -> int:
+    """A whole number of 1 or more (``--parents 0`` is a usage error)."""
+    n = _positive_int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return n
+
+
+def _check_folder_name(path: Path) -> None:
+    """``--out`` of ``report`` / ``synthesize`` is a folder: a name that does not exist yet and
+    ends like a file (``c.csv``) is a usage error. An existing file is refused, with its own
+    message, by :mod:`neglect_analysis.outputs`."""
+    if not path.exists() and path.suffix.lower() in FILE_SUFFIXES:
+        raise _Usage(f"--out {path} looks like a file name; give a folder (the command writes "
+                     f"several files into it). Nothing was written.")
 
 
 def _iso_date(text: str) -> date:
@@ -64,77 +111,91 @@ def _finite_float(text: str) -> float:
 def _add_cohort_options(p: argparse.ArgumentParser) -> None:
     """The options that choose the cohort and its definitions (``report``, ``audit-forms``)."""
     p.add_argument("--audit-date", type=_iso_date, metavar="D",
-                   help="default: extract.json audit_date, else today")
+                   help="audit date, ISO (default: extract.json audit_date, else today)")
     p.add_argument("--ics-start", type=_iso_date, metavar="D",
-                   help="case-system start date (default: extract.json, else 2009-04-01)")
+                   help="case-system (ICS) start date, ISO (default: extract.json, else 2009-04-01)")
     p.add_argument("--definitions", type=Path, metavar="FILE",
-                   help="a TOML file of thresholds (docs/definitions.md); the options below override it")
+                   help="a TOML file of thresholds (docs/definitions.md); options below override it "
+                        "(default: the DESIGN.md definitions)")
     p.add_argument("--min-children", type=_positive_int, metavar="N",
                    help=f"index parents have at least N children (default {DEFAULTS.min_children})")
     p.add_argument("--min-span-years", type=_finite_float, metavar="Y",
                    help=f"... over an age span of at least Y years (default {DEFAULTS.min_span_years:g})")
-    p.add_argument("--index-parents", type=_id_list, metavar="ID,ID..")
+    p.add_argument("--index-parents", type=_id_list, metavar="ID,ID..",
+                   help="these index parents instead of the rule above (default: the rule)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (DESIGN.md "Command line")."""
-    p = argparse.ArgumentParser(
+    """The argument parser (DESIGN.md "Command line"): every option has help with its default."""
+    audit_help = "audit date, ISO (default: extract.json audit_date, else today)"
+    ics_help = "case-system (ICS) start date, ISO (default: extract.json, else 2009-04-01)"
+    p = _Parser(
         prog="neglect-analysis",
         description="Whole-family chronologies and sibling-group statistics from an SSD extract.",
+        formatter_class=_HelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                   help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("report", help="write the analyst tables and the briefing pack")
-    r.add_argument("data_dir", type=Path, metavar="DATA_DIR")
-    r.add_argument("--out", type=Path, required=True, metavar="OUT")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, formatter_class=_HelpFormatter)
+
+    r = command("report", "write the analyst tables, chronology workbooks and the briefing pack")
+    r.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="folder holding the SSD extract tables")
+    r.add_argument("--out", type=Path, required=True, metavar="OUT",
+                   help="folder to write the report into (an empty folder or a previous report)")
     _add_cohort_options(r)
     r.add_argument("--suppress-below", type=_positive_int, metavar="N",
                    help=f"briefing counts from 1 to N are shown as 'c' (default {DEFAULTS.suppress_below})")
     r.add_argument("--pseudonymise", action="store_true",
-                   help="replace ids by a keyed hash (key in NEGLECT_ANALYSIS_KEY)")
+                   help="replace ids by a keyed hash (key in NEGLECT_ANALYSIS_KEY) (default: off)")
     r.add_argument("--tables-only", action="store_true",
-                   help="write the analyst CSV tables only (no workbooks, figures or briefing)")
+                   help="write the analyst CSV tables only (no workbooks, figures or briefing) (default: off)")
     r.add_argument("--engine", choices=("memory", "partitioned", "dask"), default="memory",
-                   help="memory (default); partitioned: family partitions one after another "
+                   help="memory; partitioned: family partitions one after another "
                         "(bounded memory); dask: the same partitions on a dask.distributed cluster")
     r.add_argument("--partitions", type=_positive_int, default=8, metavar="N",
-                   help="number of family partitions for --engine partitioned/dask (default 8)")
+                   help="number of family partitions for --engine partitioned/dask")
     r.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of a running Dask scheduler (default: a local cluster)")
-    r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument("--quiet", action="store_true", help="no progress output (default: progress shown)")
 
-    v = sub.add_parser("validate", help="print the validation report; exit 1 on errors")
-    v.add_argument("data_dir", type=Path, metavar="DATA_DIR")
-    v.add_argument("--audit-date", type=_iso_date, metavar="D")
-    v.add_argument("--ics-start", type=_iso_date, metavar="D")
+    v = command("validate", "print the validation report; exit 1 on errors")
+    v.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="folder holding the SSD extract tables")
+    v.add_argument("--audit-date", type=_iso_date, metavar="D", help=audit_help)
+    v.add_argument("--ics-start", type=_iso_date, metavar="D", help=ics_help)
     v.add_argument("--examples", type=_positive_int, default=5, metavar="N",
-                   help="examples shown per problem (default 5)")
+                   help="examples shown per problem")
 
-    s = sub.add_parser("synthesize", help="write a synthetic SSD-format extract")
-    s.add_argument("out_dir", type=Path, metavar="OUT_DIR")
-    s.add_argument("--parents", type=_positive_int, default=38, metavar="N")
-    s.add_argument("--seed", type=int, default=2018, metavar="S")
-    s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    s = command("synthesize", "write a synthetic SSD-format extract")
+    s.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write the extract into")
+    s.add_argument("--parents", type=_at_least_one, default=38, metavar="N",
+                   help="number of index parents (families), 1 or more")
+    s.add_argument("--seed", type=int, default=2018, metavar="S", help="random seed (same seed, same extract)")
+    s.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of the tables")
     s.add_argument("--force", action="store_true",
                    help="write into a folder holding files other than a synthetic extract "
-                        "(same-named files are replaced)")
+                        "(same-named files are replaced) (default: refuse)")
     s.add_argument("--defects", action="store_true",
                    help="write realistic defects into the first block of families (UK dates, "
                         "SQL datetimes, ids without their zeros, a parent only in relationships, "
                         "an unknown code, a repeated row, an end before a start), to test "
                         "validation; counted in extract.json")
 
-    c = sub.add_parser("chronology", help="write one family's whole-family chronology workbook")
-    c.add_argument("data_dir", type=Path, metavar="DATA_DIR")
-    c.add_argument("parent_id", metavar="PARENT_ID")
-    c.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
-    c.add_argument("--audit-date", type=_iso_date, metavar="D")
-    c.add_argument("--ics-start", type=_iso_date, metavar="D")
+    c = command("chronology", "write one family's whole-family chronology workbook and figure")
+    c.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="folder holding the SSD extract tables")
+    c.add_argument("parent_id", metavar="PARENT_ID", help="id of the family's index parent (mother or father)")
+    c.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx",
+                   help="the workbook to write; the figure goes beside it as FILE.png and FILE.svg")
+    c.add_argument("--audit-date", type=_iso_date, metavar="D", help=audit_help)
+    c.add_argument("--ics-start", type=_iso_date, metavar="D", help=ics_help)
     c.add_argument("--force", action="store_true",
-                   help="replace FILE.xlsx even if it is not a workbook of neglect-analysis")
+                   help="replace FILE.xlsx (and FILE.png, FILE.svg) even if not written by "
+                        "neglect-analysis (default: refuse)")
 
     # --- audit-forms / audit-import (case-file audit workbench) ---
-    af = sub.add_parser("audit-forms", help="write one pre-filled case-file audit form per index parent")
+    af = command("audit-forms", "write one pre-filled case-file audit form per index parent")
     af.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     af.add_argument("--out", type=Path, required=True, metavar="DIR")
     _add_cohort_options(af)
@@ -142,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="replace files of the same name that are not blank forms of this package")
     af.add_argument("--quiet", action="store_true", help="no progress output")
 
-    ai = sub.add_parser("audit-import", help="read completed audit forms into a case_review table")
+    ai = command("audit-import", "read completed audit forms into a case_review table")
     ai.add_argument("form_dirs", type=Path, nargs="+", metavar="DIR")
     ai.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
     ai.add_argument("--extract", type=Path, metavar="DATA_DIR",
@@ -151,9 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="replace files that are not outputs of audit-import")
 
     # convert cin-census: statutory returns -> an SSD-layout extract (neglect_analysis.convert)
-    cv = sub.add_parser("convert", help="convert statutory returns into an SSD extract")
+    cv = command("convert", "convert statutory returns into an SSD extract")
     cv_sub = cv.add_subparsers(dest="source", required=True, metavar="SOURCE")
-    cc = cv_sub.add_parser("cin-census", help="CIN census XML files (+ SSDA903, + links) -> SSD tables")
+    cc = cv_sub.add_parser("cin-census", help="CIN census XML files (+ SSDA903, + links) -> SSD tables",
+                           formatter_class=_HelpFormatter)
     cc.add_argument("census", nargs="+", type=Path, metavar="FILE.xml",
                     help="CIN census XML files, one or several years (2017 to 2026 schemas)")
     cc.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -202,6 +264,7 @@ def _cmd_synthesize(args) -> int:
     from .outputs import claim_extract_folder, staged_folder
     from .synthetic import write_extract
 
+    _check_folder_name(args.out_dir)
     out = claim_extract_folder(args.out_dir, force=args.force)
     with staged_folder(out, merge=True) as stage:
         written = write_extract(stage, n_parents=args.parents, seed=args.seed, fmt=args.format,
@@ -222,20 +285,43 @@ def _cmd_synthesize(args) -> int:
 def _cmd_chronology(args) -> int:
     from . import siblings
     from .outputs import claim_file, describe_os_error, is_own_workbook
-    from .workbook import write_chronology_workbook
+    from .workbook import write_chronology_figure, write_chronology_workbook
 
     out = claim_file(args.out, force=args.force, suffix=".xlsx", is_own=is_own_workbook)
+    book_is_ours = out.exists() and is_own_workbook(out)
+    figures = [claim_file(out.with_suffix(sfx), force=args.force or book_is_ours)
+               for sfx in (".png", ".svg")]  # a figure beside our own workbook is ours too
     cohort, report = _load(args)
     if report.has_errors:
         print(report.format(max_examples=3), file=sys.stderr)
+    _check_parent(cohort, args.parent_id)
     parents = siblings.index_parents(cohort, ids=[args.parent_id])
     members = siblings.members(cohort, parents)
     try:
         write_chronology_workbook(cohort, args.parent_id, members, out)
+        write_chronology_figure(cohort, args.parent_id, members, out.with_suffix(""))
     except OSError as e:
-        raise _Usage(f"{describe_os_error(e)}. Nothing was written; any previous {out} is unchanged.") from e
-    print(f"Wrote the whole-family chronology of {args.parent_id} to {args.out}")
+        raise _Usage(f"{describe_os_error(e)}. The chronology was not written completely; "
+                     f"see {out} and {figures[0].name}, {figures[1].name}.") from e
+    print(f"Wrote the whole-family chronology of {args.parent_id} to {args.out} "
+          f"(figure: {figures[0].name}, {figures[1].name})")
     return EXIT_DATA if report.has_errors else EXIT_OK
+
+
+def _check_parent(cohort, person_id: str) -> None:
+    """A usage error when ``person_id`` is not a parent with linked children: naming the
+    index parent(s) to give instead when it is a child."""
+    links = cohort.links
+    parent_ids = links["parent_id"].astype("string")
+    if (parent_ids == person_id).any():
+        return
+    of_child = parent_ids[(links["child_id"].astype("string") == person_id).to_numpy()]
+    if len(of_child):
+        names = ", ".join(sorted(set(of_child.dropna())))
+        raise _Usage(f"{person_id} is a child of parent(s) {names}; give one of them as "
+                     f"PARENT_ID (the chronology is of the whole family of a parent).")
+    raise _Usage(f"{person_id} is not a parent with linked children in the extract; give the id "
+                 f"of a family's mother or father.")
 
 
 def _definitions(path: Path | None):
@@ -264,6 +350,8 @@ def _run_definitions(args):
 
 def _cmd_report(args) -> int:
     from .report import ReportOptions, run_report
+
+    _check_folder_name(args.out)
 
     opts = ReportOptions(
         definitions=_definitions(args.definitions),
@@ -381,9 +469,15 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neglect-analysis`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        args = build_parser().parse_args(argv)
+        try:
+            status = COMMANDS[args.command](args)
+        finally:
+            sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except _Usage as e:
         _err(str(e))
         return EXIT_USAGE
@@ -403,6 +497,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = getattr(e, "signum", signal.SIGINT)
         _err(f"stopped by {signal.Signals(signum).name}; no unfinished output was left behind.")
         return 128 + int(signum)
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of stdout went away (``... | head``): say nothing, as ``cat`` does.
+
+    Python's documented recipe: point stdout at the null device, so the flush at interpreter
+    exit does not raise again and print "Exception ignored ... BrokenPipeError".
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

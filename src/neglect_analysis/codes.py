@@ -6,6 +6,8 @@ Dataset (SSD) specification. See ``shared/DOMAIN.md`` in the project for the ful
 """
 from __future__ import annotations
 
+import pandas as pd
+
 #: Event types of ``Cohort.events`` in the order of the care journey.
 EVENT_TYPES: tuple[str, ...] = (
     "contact",
@@ -138,3 +140,140 @@ OTHER_LA_EVIDENCE: dict[str, str] = {
 #: Label of a value that was not recorded (a contact with no source code, a plan with no
 #: recorded category, a challenge with no theme).
 NOT_RECORDED = "not recorded"
+
+#: Reason for closure of a CIN episode (DfE CIN census, ``cine_close_reason``).
+REASONS_FOR_CLOSURE: dict[str, str] = {
+    "RC1": "Adopted",
+    "RC2": "Died",
+    "RC3": "Child arrangements order",
+    "RC4": "Special guardianship order",
+    "RC5": "Transferred to services of another local authority",
+    "RC6": "Transferred to adult social care services",
+    "RC7": "Services ceased for any other reason, including child no longer in need",
+    "RC8": "Case closed after assessment, no further action",
+    "RC9": "Case closed after assessment, referred to early help",
+}
+
+#: Contact outcome flags (SSD ``cont_contact_outcome_json``), as the words of a chronology.
+CONTACT_OUTCOME_FLAGS: dict[str, str] = {
+    "NEW_REFERRAL_FLAG": "New referral",
+    "CP_ENQUIRY_FLAG": "Child protection enquiry",
+    "NFA_FLAG": "No further action",
+    "ADVICE_FLAG": "Advice and information",
+}
+
+#: ICPC outcome as the Cohort stores it (``CP_PLAN``: a CP plan followed the conference).
+ICPC_OUTCOMES: dict[str, str] = {"CP_PLAN": "Child protection plan made"}
+
+#: Words shown for a code that is not in its DfE list (the code stays in its own column).
+UNKNOWN_CODE_WORDS = "not a code of the DfE list"
+
+
+def decode(codes: pd.Series, mapping: dict[str, str], *, sep: str | None = None,
+           joiner: str = "; ") -> pd.Series:
+    """Words for codes: each distinct value looked up once in ``mapping`` (vectorised).
+
+    ``sep`` splits a value holding several codes (e.g. ``"3B,16A"`` with ``sep=","``); their
+    words are joined by ``joiner`` in the order written. Codes are matched after stripping
+    spaces and upper-casing. A code missing from ``mapping`` reads as the code followed by
+    :data:`UNKNOWN_CODE_WORDS` in brackets (``"Z (not a code of the DfE list)"``), so every
+    code has words; missing or empty values stay missing.
+
+    Examples
+    --------
+    >>> decode(pd.Series(["N1", "n4", None, "Z"]), PRIMARY_NEED).tolist()
+    ['Abuse or neglect', 'Family in acute stress', <NA>, 'Z (not a code of the DfE list)']
+    >>> decode(pd.Series(["3B,16A"]), ASSESSMENT_FACTORS, sep=",").tolist()
+    ['Domestic abuse: parent/carer; Neglect']
+    """
+    values = pd.Series(codes, dtype="string")
+    distinct = pd.Series(values.dropna().unique(), dtype="string")
+    distinct = distinct[distinct.str.strip() != ""]
+    table = {k.upper(): v for k, v in mapping.items()}
+
+    def words_of(one: str) -> str:
+        parts = [p.strip() for p in (one.split(sep) if sep else [one])]
+        return joiner.join(
+            table.get(p.upper(), f"{p} ({UNKNOWN_CODE_WORDS})") for p in parts if p
+        )
+
+    # One lookup per distinct value (a handful of codes), then a vectorised map.
+    words = dict(zip(distinct.tolist(), (words_of(v) for v in distinct.tolist())))
+    return values.map(words).astype("string")
+
+
+def primary_need_words(codes: pd.Series) -> pd.Series:
+    """Words of primary need codes (:data:`PRIMARY_NEED`), e.g. ``N1`` -> "Abuse or neglect".
+
+    Examples
+    --------
+    >>> primary_need_words(pd.Series(["N1"])).tolist()
+    ['Abuse or neglect']
+    """
+    return decode(codes, PRIMARY_NEED)
+
+
+def cp_category_words(codes: pd.Series) -> pd.Series:
+    """Words of CP categories of abuse (:data:`CP_CATEGORIES`), e.g. ``NEG`` -> "Neglect".
+
+    Examples
+    --------
+    >>> cp_category_words(pd.Series(["NEG", "MUL"])).tolist()
+    ['Neglect', 'Multiple']
+    """
+    return decode(codes, CP_CATEGORIES)
+
+
+def contact_source_words(codes: pd.Series) -> pd.Series:
+    """Words of contact / referral source codes (:data:`CONTACT_SOURCES`).
+
+    Examples
+    --------
+    >>> contact_source_words(pd.Series(["3B", "6"])).tolist()
+    ['Health visitor', 'Police']
+    """
+    return decode(codes, CONTACT_SOURCES)
+
+
+def closure_reason_words(codes: pd.Series) -> pd.Series:
+    """Words of CIN reasons for closure (:data:`REASONS_FOR_CLOSURE`).
+
+    Examples
+    --------
+    >>> closure_reason_words(pd.Series(["RC8"])).tolist()
+    ['Case closed after assessment, no further action']
+    """
+    return decode(codes, REASONS_FOR_CLOSURE)
+
+
+def factor_words(codes: pd.Series) -> pd.Series:
+    """Words of assessment factor lists (``"3B,16A"``; :data:`ASSESSMENT_FACTORS`).
+
+    Examples
+    --------
+    >>> factor_words(pd.Series(["3B,16A", ""])).tolist()
+    ['Domestic abuse: parent/carer; Neglect', <NA>]
+    """
+    return decode(codes, ASSESSMENT_FACTORS, sep=",")
+
+
+def contact_outcome_words(codes: pd.Series) -> pd.Series:
+    """Words of contact outcome flags joined by ``;`` (:data:`CONTACT_OUTCOME_FLAGS`).
+
+    Examples
+    --------
+    >>> contact_outcome_words(pd.Series(["CP_ENQUIRY_FLAG;NEW_REFERRAL_FLAG"])).tolist()
+    ['Child protection enquiry; New referral']
+    """
+    return decode(codes, CONTACT_OUTCOME_FLAGS, sep=";")
+
+
+def icpc_outcome_words(codes: pd.Series) -> pd.Series:
+    """Words of ICPC outcomes (:data:`ICPC_OUTCOMES`).
+
+    Examples
+    --------
+    >>> icpc_outcome_words(pd.Series(["CP_PLAN"])).tolist()
+    ['Child protection plan made']
+    """
+    return decode(codes, ICPC_OUTCOMES)

@@ -68,7 +68,7 @@ class FamilyTables:
         "sibling_groups": ["parent_id"],
         "group_recurrence": ["parent_id"],
         "plans_not_sustained": ["child_id", "start_date", "event_id"],
-        "look_now": ["child_id"],
+        "look_now": list(actions.LOOK_NOW_ORDER),
         "paper_file_requests": list(actions.PAPER_REQUEST_ORDER),
         "background_requests": list(actions.BACKGROUND_REQUEST_ORDER),
     }
@@ -212,7 +212,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
         sibling_groups=_lead(groups, siblings.SIBLING_GROUP_COLUMNS).reset_index(drop=True),
         group_recurrence=recurrence.group_recurrence(cohort, family, rec, definitions=defs),
         plans_not_sustained=recurrence.plans_not_sustained(cohort, family, definitions=defs),
-        look_now=escalation.look_now(esc, sig, audit_date=cohort.audit_date),
+        look_now=actions.look_now_list(cohort, members, esc, sig, definitions=defs),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
     )

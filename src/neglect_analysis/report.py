@@ -172,6 +172,9 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
         files.append(write_csv(problems, tmp / "analyst" / "validation_problems.csv"))
         files.append(write_csv(vreport.counts, tmp / "analyst" / "validation_counts.csv"))
         if not opts.tables_only:
+            from .workbook import write_look_now_workbook
+
+            files.append(write_look_now_workbook(cohort, tables.family.look_now, tmp / "analyst" / "look_now.xlsx"))
             files += _write_workbooks(cohort, tables, tmp / "analyst" / "chronologies", opts)
             _progress(opts.progress, "writing the briefing pack")
             from .briefing import write_briefing

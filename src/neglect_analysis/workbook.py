@@ -1,9 +1,12 @@
-"""Excel workbook of one family's whole-family chronology, for practitioners.
+"""Excel workbooks for practitioners: one family's whole-family chronology, and lists for action.
 
-Two sheets: ``Family`` (who is in the family, ages, fathers, counts by event type, partners)
-and ``Chronology`` (the output of :func:`neglect_analysis.chronology.family_chronology`, with
-a frozen header, filters, real Excel dates shown ``dd/mm/yyyy`` and one fill colour per event
-type: the colours of the figures, :data:`neglect_analysis.plots.style.EVENT_COLOURS`).
+A chronology workbook has three sheets: ``Family`` (who is in the family, ages, fathers,
+counts by event type, partners), ``Chronology`` (the practitioner view of
+:func:`neglect_analysis.chronology.family_chronology`: family events on one row, codes with
+their words, plain headers, Yes/No, real Excel dates shown ``dd/mm/yyyy``, one fill colour per
+event type: the colours of the figures, :data:`neglect_analysis.plots.style.EVENT_COLOURS`)
+and ``Timeline`` (the lane figure). :func:`write_table_workbook` writes a list (e.g. the
+look-now list) with the same care. Every sheet has frozen panes and a print setup.
 
 The same input gives the same bytes: the document properties and every zip entry carry a fixed
 time derived from the audit date, not the time of writing.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -23,10 +27,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .chronology import age_text, family_chronology
+from .chronology import age_text, family_chronology, practitioner_chronology
 from .flags import child_flags
 from .codes import EVENT_TYPES
 from .cohort import Cohort
+from .labels import PARTNER_SOURCE_LABELS, column_label, yes_no
 from .outputs import WORKBOOK_CREATOR, write_bytes_atomic
 from .plots.style import EVENT_COLOURS
 from .siblings import other_birth_parents, partner_timeline
@@ -37,6 +42,10 @@ DATE_FORMAT = "dd/mm/yyyy"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 #: How much of the event colour tints a chronology row (0 = white, 1 = full colour).
 ROW_TINT = 0.25
+#: Frozen panes of the Chronology sheet: the header row and the date, end date and event.
+CHRONOLOGY_FREEZE = "D2"
+#: Resolution of the Timeline figure embedded in a workbook (dots per inch).
+TIMELINE_DPI = 100
 
 #: Colour key of each chronology row type (events by type; births; partner changes).
 _COLOUR_KEY = {**{t: t for t in EVENT_TYPES}, "birth": "birth", "partner_start": "partner", "partner_end": "partner"}
@@ -89,10 +98,13 @@ def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     return ws.cell(row=row, column=column, value=value)
 
 
-def _write_table(ws: Worksheet, df: pd.DataFrame, first_row: int) -> None:
-    """Write ``df`` with a bold header at ``first_row``; date columns as ``dd/mm/yyyy``."""
+def _write_table(ws: Worksheet, df: pd.DataFrame, first_row: int, *, plain: bool = True) -> None:
+    """Write ``df`` with a bold header at ``first_row`` (plain words: :func:`column_label`,
+    wrapped); date columns as ``dd/mm/yyyy``."""
     for j, col in enumerate(df.columns, start=1):
-        _put(ws, first_row, j, str(col)).font = _BOLD
+        cell = _put(ws, first_row, j, column_label(str(col)) if plain else str(col))
+        cell.font = _BOLD
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
     date_cols = {j for j, col in enumerate(df.columns, start=1) if pd.api.types.is_datetime64_any_dtype(df[col])}
     for i, row in enumerate(df.itertuples(index=False), start=first_row + 1):
         for j, v in enumerate(row, start=1):
@@ -101,17 +113,45 @@ def _write_table(ws: Worksheet, df: pd.DataFrame, first_row: int) -> None:
                 cell.number_format = DATE_FORMAT
 
 
-def _fit_widths(ws: Worksheet) -> None:
-    """Column widths from the longest shown value (dates count as 10 characters)."""
+def _fit_widths(ws: Worksheet, *, skip_rows: tuple[int, ...] = (), header_row: int | None = None) -> None:
+    """Column widths from the longest shown value (dates count as 10 characters), within
+    :data:`MIN_WIDTH` .. :data:`MAX_WIDTH`; longer text wraps. ``skip_rows`` (titles that may
+    run across columns) do not count; a header counts by its longest word (it wraps)."""
     widths: dict[int, int] = {}
     for row in ws.iter_rows():
         for cell in row:
-            if cell.value is None:
+            if cell.value is None or cell.row in skip_rows:
                 continue
-            n = 10 if isinstance(cell.value, (dt.date, dt.datetime)) else len(str(cell.value))
+            if isinstance(cell.value, (dt.date, dt.datetime)):
+                n = 10
+            elif cell.row == header_row:
+                n = max(len(w) for w in str(cell.value).split()) if str(cell.value).split() else 0
+            else:
+                n = len(str(cell.value))
             widths[cell.column] = max(widths.get(cell.column, 0), n)
     for col, n in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(col)].width = min(max(n + 2, MIN_WIDTH), MAX_WIDTH)
+        if n + 2 > MAX_WIDTH:
+            for (cell,) in ws.iter_rows(min_col=col, max_col=col):
+                if cell.row not in skip_rows and isinstance(cell.value, str):
+                    cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def _print_setup(ws: Worksheet, *, header_rows: str | None, label: str | None = None) -> None:
+    """Landscape A4, fit to one page wide (as many pages tall as needed), ``header_rows``
+    (e.g. ``"1:1"``) repeated on every page, the synthetic label in the page header."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_rows:
+        ws.print_title_rows = header_rows
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if label:
+        ws.oddHeader.center.text = label
+    ws.oddFooter.right.text = "Page &P of &N"
 
 
 def _family_table(cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: pd.DataFrame) -> pd.DataFrame:
@@ -137,8 +177,8 @@ def _family_table(cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: 
             "age_at_audit": age_text(kids["dob"], pd.Series(cohort.audit_date, index=kids.index)).array,
             "age_days": kids["age_days"],
             "other_birth_parents": kids["child_id"].map(other_ids).array,
-            "pre_ics_childhood": kids["child_id"].map(flags["pre_ics_childhood"]).array,
-            "other_la": kids["child_id"].map(flags["other_la"]).array,
+            "pre_ics_childhood": yes_no(kids["child_id"].map(flags["pre_ics_childhood"])).array,
+            "other_la": yes_no(kids["child_id"].map(flags["other_la"])).array,
         }
     )
     counts = counts.reset_index(drop=True).rename(columns=lambda t: f"n_{t}")
@@ -149,46 +189,59 @@ def _family_table(cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: 
 
 def _family_sheet(ws: Worksheet, cohort: Cohort, parent_id: str, members: pd.DataFrame, chron: pd.DataFrame) -> None:
     row = 1
+    titles = []
     if cohort.synthetic:
         _put(ws, row, 1, cohort.label()).font = _LABEL_FONT
+        titles.append(row)
         row += 1
     _put(ws, row, 1, f"Whole-family chronology: index parent {parent_id}").font = Font(
         bold=True, size=13
     )
+    titles.append(row)
     row += 1
     facts = [
         ("Source", cohort.label()),
         ("Audit date", cohort.audit_date.date()),
-        ("ICS start date", cohort.ics_start_date.date()),
+        ("Case system start", cohort.ics_start_date.date()),
     ]
     for name, value in facts:
         _put(ws, row, 1, name).font = _BOLD
         cell = _put(ws, row, 2, value)
         if isinstance(value, dt.date):
             cell.number_format = DATE_FORMAT
+        titles.append(row)  # facts run across columns: they do not set widths
         row += 1
     row += 1
     _put(ws, row, 1, "Children (eldest first)").font = Font(bold=True, size=12)
+    titles.append(row)
     row += 1
     table = _family_table(cohort, parent_id, members, chron)
+    header = row
     _write_table(ws, table, row)
     row += len(table) + 2
 
     _put(ws, row, 1, "Partners of the index parent").font = Font(bold=True, size=12)
+    titles.append(row)
     row += 1
     partners = partner_timeline(cohort, [parent_id]).drop(columns="person_id")
+    known = partners.pop("source")
+    partners["known_as"] = known.map(PARTNER_SOURCE_LABELS).fillna(known).astype("string")
     if partners.empty:
         _put(ws, row, 1, "none on record")
     else:
         _write_table(ws, partners, row)
-    _fit_widths(ws)
+    ws.row_dimensions[header].height = 45
+    ws.freeze_panes = f"B{header + 1}"
+    _print_setup(ws, header_rows=f"{header}:{header}", label=cohort.label() if cohort.synthetic else None)
+    _fit_widths(ws, skip_rows=tuple(titles), header_row=header)
 
 
-def _chronology_sheet(ws: Worksheet, chron: pd.DataFrame, cohort: Cohort) -> None:
-    _write_table(ws, chron, 1)
-    n_cols = chron.shape[1]
-    type_col = list(chron.columns).index("event_type") + 1
-    for i, event_type in enumerate(chron["event_type"], start=2):
+def _chronology_sheet(ws: Worksheet, view: pd.DataFrame, cohort: Cohort) -> None:
+    """The practitioner view (:func:`practitioner_chronology`), one row per family event."""
+    _write_table(ws, view, 1)
+    n_cols = view.shape[1]
+    type_col = list(view.columns).index("event_type") + 1
+    for i, event_type in enumerate(view["event_type_code"], start=2):
         colour = EVENT_COLOURS.get(_COLOUR_KEY.get(str(event_type), ""), None)
         if colour is None:
             continue
@@ -198,13 +251,52 @@ def _chronology_sheet(ws: Worksheet, chron: pd.DataFrame, cohort: Cohort) -> Non
         cell = ws.cell(row=i, column=type_col)
         cell.fill = PatternFill("solid", fgColor=colour.lstrip("#").upper())
         cell.font = Font(bold=True, color=_text_colour(colour))
-    for cell in ws[1]:
-        cell.alignment = Alignment(vertical="center")
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = CHRONOLOGY_FREEZE
+    ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{len(view) + 1}"
+    _print_setup(ws, header_rows="1:1", label=cohort.label() if cohort.synthetic else None)
+    _fit_widths(ws, header_row=1)
+
+
+def timeline_png(cohort: Cohort, chron: pd.DataFrame, parent_id: str) -> bytes:
+    """The lane figure of a family chronology as PNG bytes (same data, same bytes).
+
+    :func:`neglect_analysis.plots.chronology.chronology_figure` with the ICS start shaded,
+    open episodes running to the audit date and the synthetic-data stamp outside the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots.chronology import chronology_figure
+    from .plots.style import style_context
+
+    with style_context(), warnings.catch_warnings():
+        # very long ids or many lanes can leave no room for constrained layout: the figure is
+        # still drawn (less tidily); the warning would only be noise on a practitioner's screen
+        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
+        fig = chronology_figure(
+            chron,
+            ics_start=cohort.ics_start_date,
+            open_until=cohort.audit_date,
+            title=f"Whole-family chronology: index parent {parent_id}",
+            stamp=cohort.label() if cohort.synthetic else None,
+        )
+        try:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=TIMELINE_DPI, metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def _timeline_sheet(ws: Worksheet, png: bytes, cohort: Cohort, parent_id: str) -> None:
+    from openpyxl.drawing.image import Image
+
+    _put(ws, 1, 1, f"Timeline of the family of index parent {parent_id}: one lane per child, eldest at "
+                   "the top; the key at the right explains every mark, line and shading.").font = _BOLD
+    img = Image(io.BytesIO(png))
+    ws.add_image(img, "A3")
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{len(chron) + 1}"
-    if cohort.synthetic:
-        ws.oddHeader.center.text = cohort.label()
-    _fit_widths(ws)
+    _print_setup(ws, header_rows="1:1", label=cohort.label() if cohort.synthetic else None)
 
 
 def _deterministic_bytes(wb: Workbook, when: dt.datetime) -> bytes:
@@ -234,25 +326,31 @@ def write_chronology_workbook(
     path: str | Path,
     *,
     include_detail: bool = False,
+    timeline: bool = True,
 ) -> Path:
     """Write the whole-family chronology of ``parent_id`` as an Excel workbook; return the path.
 
     Implements DESIGN.md "Outputs" (``analyst/chronologies/``: one whole-family chronology per
-    index parent, Excel). Sheets:
+    index parent, Excel), written for practitioners: plain headers, codes with their words,
+    Yes/No, "pre-birth", a family event on one row. Sheets:
 
     ``Family``
         the synthetic-data label at the top when ``cohort.synthetic``; index parent, source,
-        audit and ICS start dates; one row per child (eldest first): ``child_id``,
-        ``birth_order``, ``dob``, ``age_at_audit`` (e.g. ``"12y 3m"``), ``age_days``,
-        ``other_birth_parents`` (fathers/mothers on record, ``;``-joined; empty = unknown),
-        ``pre_ics_childhood``, ``other_la``, ``n_<event type>`` for every event type and
-        ``n_events``; then the partner timeline
-        (:func:`neglect_analysis.siblings.partner_timeline`).
+        audit and case-system start dates; one row per child (eldest first): child, birth
+        order, date of birth, age at audit date (e.g. ``"12y 3m"``), age in days, other birth
+        parents (``;``-joined; empty = unknown), childhood before the case system and
+        another-authority history (Yes/No), the number of events of each type and in all; then
+        the partner timeline (:func:`neglect_analysis.siblings.partner_timeline`).
     ``Chronology``
-        :func:`neglect_analysis.chronology.family_chronology` (``detail`` only with
-        ``include_detail=True``): header in row 1, frozen below it, autofilter, real Excel dates
-        shown ``dd/mm/yyyy``, each row tinted with its event type's colour and the
-        ``event_type`` cell in the full colour (the colours of the figures).
+        :func:`neglect_analysis.chronology.practitioner_chronology` (the paper ``detail`` only
+        with ``include_detail=True``): header in row 1, autofilter, real Excel dates shown
+        ``dd/mm/yyyy``, each row tinted with its event type's colour and the event cell in the
+        full colour (the colours of the figures).
+    ``Timeline``
+        the lane figure (:func:`timeline_png`), when ``timeline`` is true.
+
+    Every sheet has frozen panes (headers stay in view) and a print setup: landscape A4, fit
+    to one page wide, the header row repeated on every page.
 
     The same input gives byte-identical files: document times and zip-entry times are the
     audit date. Text from the extract is written as string cells, never as formulas. The file
@@ -268,10 +366,10 @@ def write_chronology_workbook(
     >>> events = pd.DataFrame({"person_id": ["A"], "event_type": ["referral"], "start_date": ["2012-01-10"]})
     >>> c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     p = write_chronology_workbook(c, "M", members(c, ["M"]), Path(d) / "M.xlsx")
+    ...     p = write_chronology_workbook(c, "M", members(c, ["M"]), Path(d) / "M.xlsx", timeline=False)
     ...     wb = openpyxl.load_workbook(p)
-    ...     wb.sheetnames, wb["Chronology"].max_row, wb["Chronology"]["A2"].number_format
-    (['Family', 'Chronology'], 3, 'dd/mm/yyyy')
+    ...     wb.sheetnames, wb["Chronology"].max_row, wb["Chronology"]["A2"].number_format, wb["Chronology"]["C3"].value
+    (['Family', 'Chronology'], 3, 'dd/mm/yyyy', 'Referral (child in need)')
     """
     parent_id = str(parent_id)
     chron = family_chronology(cohort, parent_id, members, include_detail=include_detail)
@@ -279,7 +377,9 @@ def write_chronology_workbook(
     family = wb.active
     family.title = "Family"
     _family_sheet(family, cohort, parent_id, members, chron)
-    _chronology_sheet(wb.create_sheet("Chronology"), chron, cohort)
+    _chronology_sheet(wb.create_sheet("Chronology"), practitioner_chronology(chron), cohort)
+    if timeline:
+        _timeline_sheet(wb.create_sheet("Timeline"), timeline_png(cohort, chron, parent_id), cohort, parent_id)
     data = _deterministic_bytes(wb, _fixed_time(cohort))
     return write_bytes_atomic(path, data)
 
@@ -317,3 +417,126 @@ def workbook_bytes(wb: Workbook, cohort: Cohort) -> bytes:
     True
     """
     return _deterministic_bytes(wb, _fixed_time(cohort))
+
+
+def write_chronology_figure(
+    cohort: Cohort, parent_id: str, members: pd.DataFrame, path_without_suffix: str | Path
+) -> list[Path]:
+    """Write the lane figure of ``parent_id``'s chronology as PNG and SVG
+    (``path_without_suffix`` + ``.png`` / ``.svg``, fixed metadata: same data, same bytes).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from neglect_analysis.siblings import members
+    >>> persons = pd.DataFrame({"person_id": ["M", "A"], "dob": ["1980-01-01", "2005-03-01"]})
+    >>> links = pd.DataFrame({"parent_id": ["M"], "child_id": ["A"], "relationship": ["mother_of"]})
+    >>> c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in write_chronology_figure(c, "M", members(c, ["M"]), Path(d) / "M")]
+    ['M.png', 'M.svg']
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots.chronology import chronology_figure
+    from .plots.style import save_figure, style_context
+
+    parent_id = str(parent_id)
+    chron = family_chronology(cohort, parent_id, members)
+    with style_context(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
+        fig = chronology_figure(
+            chron,
+            ics_start=cohort.ics_start_date,
+            open_until=cohort.audit_date,
+            title=f"Whole-family chronology: index parent {parent_id}",
+            stamp=cohort.label() if cohort.synthetic else None,
+        )
+        try:
+            return save_figure(fig, path_without_suffix)
+        finally:
+            plt.close(fig)
+
+
+def write_table_workbook(
+    table: pd.DataFrame,
+    path: str | Path,
+    *,
+    cohort: Cohort,
+    sheet: str,
+    title: str,
+    notes: tuple[str, ...] = (),
+    freeze_columns: int = 1,
+) -> Path:
+    """Write one table as a workbook with the care of the chronologies; return the path.
+
+    One sheet named ``sheet``: the synthetic-data label (when ``cohort.synthetic``), ``title``
+    and ``notes`` as lines above the table; plain headers (:func:`column_label`), wrapped;
+    dates as ``dd/mm/yyyy``; an autofilter; panes frozen below the header and right of the
+    first ``freeze_columns`` columns; landscape A4 fit to one page wide with the header
+    repeated on every page. Text is written as string cells, never as formulas; same input,
+    same bytes (times are the audit date).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A"], "dob": ["2005-03-01"]}),
+    ...                        audit_date="2018-07-31")
+    >>> t = pd.DataFrame({"child_id": ["A"], "moved_away": ["No"]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     ws = openpyxl.load_workbook(write_table_workbook(t, Path(d) / "t.xlsx", cohort=c, sheet="List",
+    ...                                                      title="A list"))["List"]
+    ...     ws.freeze_panes, [x.value for x in ws[2]]
+    ('B3', ['Child', 'Moved away'])
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    lines = ([cohort.label()] if cohort.synthetic else []) + [title] + list(notes)
+    for i, text in enumerate(lines, start=1):
+        cell = _put(ws, i, 1, text)
+        cell.font = _LABEL_FONT if (cohort.synthetic and i == 1) else (_BOLD if text == title else Font(italic=True))
+    header = len(lines) + 1
+    _write_table(ws, table, header)
+    ws.row_dimensions[header].height = 45
+    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header + 1}"
+    if table.shape[1]:
+        ws.auto_filter.ref = f"A{header}:{get_column_letter(table.shape[1])}{header + len(table)}"
+    _print_setup(ws, header_rows=f"{header}:{header}", label=cohort.label() if cohort.synthetic else None)
+    _fit_widths(ws, skip_rows=tuple(range(1, header)), header_row=header)
+    return write_bytes_atomic(path, _deterministic_bytes(wb, _fixed_time(cohort)))
+
+
+def write_look_now_workbook(cohort: Cohort, look_now: pd.DataFrame, path: str | Path) -> Path:
+    """Write the look-now list (:func:`neglect_analysis.actions.look_now_list`) as a workbook
+    for a team, with the care of the chronologies (:func:`write_table_workbook`): plain
+    headers, the sibling's escalation in words, "Yes"/"No" for moved away, dates as dates,
+    rows in the list's order (priority, then the most recent signal first).
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["B"], "dob": ["2010-06-15"]}),
+    ...                        audit_date="2018-07-31", synthetic=False)
+    >>> ln = pd.DataFrame({"child_id": ["B"], "signal_event_type": ["cp_plan"], "moved_away": [0]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     ws = openpyxl.load_workbook(write_look_now_workbook(c, ln, Path(d) / "l.xlsx"))["Look now"]
+    ...     [x.value for x in ws[3]], [x.value for x in ws[4]]
+    (['Child', "Sibling's escalation", 'Moved away'], ['B', 'Child protection plan', 'No'])
+    """
+    from .labels import EVENT_TYPE_LABELS
+
+    t = look_now.copy()
+    if "signal_event_type" in t:
+        types = t["signal_event_type"].astype("string")
+        t["signal_event_type"] = types.str.split("; ").map(
+            lambda ts: "; ".join(EVENT_TYPE_LABELS.get(x, x) for x in ts), na_action="ignore").astype("string")
+    if "moved_away" in t:
+        t["moved_away"] = yes_no(t["moved_away"])
+    return write_table_workbook(
+        t, path, cohort=cohort, sheet="Look now",
+        title="Children to look at now: an older sibling escalated, this child has not (yet)",
+        notes=("Most recent signal first. Open to services now: on the audit date. "
+               "Moved away: a CIN case closed as transferred (RC5) or early help ended as moved, "
+               "with nothing here since.",),
+    )

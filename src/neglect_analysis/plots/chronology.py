@@ -5,16 +5,20 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..codes import EVENT_TYPES
-from .style import EVENT_COLOURS, LINE_STYLES
+from ..labels import EVENT_TYPE_LABELS
+from .style import EVENT_COLOURS, LINE_STYLES, synthetic_label
 
 #: Event types drawn as bars from start to end date; every other event is a mark at its start.
 BAR_TYPES: tuple[str, ...] = ("cp_plan", "cla")
 #: Rows drawn as vertical lines, with their colour / line-style key in the house style.
 LINE_KEYS: dict[str, str] = {"birth": "birth", "partner_start": "partner", "partner_end": "partner"}
-#: Marker per point-event type (colour carries the type; shape helps in grey print).
+#: Marker per point-event type: colour and shape both carry the type (each shape once, so a
+#: grey print or a colour-blind reader can still tell the types apart).
 MARKERS: dict[str, str] = {
     "contact": "o",
     "early_help": "s",
@@ -24,10 +28,25 @@ MARKERS: dict[str, str] = {
     "icpc": "P",
     "pre_proceedings": "X",
     "care_proceedings": "*",
-    "paper": "o",
+    "paper": "h",
 }
+#: Marker edge per type where white would not show: pale paper marks on the grey pre-ICS
+#: shading get a dark outline.
+MARKER_EDGES: dict[str, str] = {"paper": "#333333"}
+#: Hatch per bar type, so CP plans and CLA episodes differ by pattern as well as colour.
+BAR_HATCHES: dict[str, str] = {"cp_plan": "", "cla": "///"}
+#: Marker at the start of a CP plan or CLA episode known from a paper file (its length is
+#: unknown, so its bar is only a stub): large, outlined in black, so it is seen.
+PAPER_EPISODE_MARKER = ">"
 #: Colour of the pre-ICS shading.
 PRE_ICS_COLOUR = "#DDDDDD"
+#: Legend text of the lines and the shading.
+LINE_LABELS: dict[str, str] = {
+    "birth": "Birth of a child (dotted line)",
+    "partner": "Index parent's partner came or left (dashed line)",
+}
+PRE_ICS_LABEL = "Before the case system: history on paper (grey)"
+PAPER_EPISODE_LABEL = "CP plan or CLA from a paper file (start; length unknown)"
 
 
 def chronology_figsize(n_children: int, *, width: float = 12.0) -> tuple[float, float]:
@@ -114,9 +133,26 @@ def plot_family_chronology(
                     list(zip(start_num[keep], width[keep])),
                     (ln - 0.3, 0.6),
                     facecolors=colour,
+                    edgecolors="black",
+                    linewidths=0.6,
+                    hatch=BAR_HATCHES.get(event_type, ""),
                     alpha=0.8,
                     gid=f"bars-{event_type}",
                     zorder=2,
+                )
+            paper = (ep["source"] == "paper").to_numpy()
+            if paper.any():
+                ax.plot(
+                    start_num[paper],
+                    lanes[paper],
+                    linestyle="none",
+                    marker=PAPER_EPISODE_MARKER,
+                    markersize=11,
+                    markerfacecolor=colour,
+                    markeredgecolor="black",
+                    markeredgewidth=1.2,
+                    gid=f"paper-{event_type}",
+                    zorder=4,
                 )
         else:
             ax.scatter(
@@ -124,8 +160,8 @@ def plot_family_chronology(
                 y[sel].to_numpy(),
                 c=colour,
                 marker=MARKERS.get(event_type, "o"),
-                s=36,
-                edgecolors="white",
+                s=44,
+                edgecolors=MARKER_EDGES.get(event_type, "white"),
                 linewidths=0.5,
                 gid=f"marks-{event_type}",
                 zorder=3,
@@ -142,10 +178,12 @@ def plot_family_chronology(
                 zorder=1,
             )
 
+    shaded = False
     if ics_start is not None and rows["date"].notna().any():
         start = pd.Timestamp(ics_start)
         first = rows["date"].min()
         if first < start:
+            shaded = True
             ax.axvspan(mdates.date2num(first), mdates.date2num(start), color=PRE_ICS_COLOUR, alpha=0.5,
                        gid="pre-ics", zorder=0, lw=0)
             ax.text(mdates.date2num(start), 1.0, " ICS start", transform=ax.get_xaxis_transform(),
@@ -157,7 +195,87 @@ def plot_family_chronology(
     ax.set_ylabel("Child (birth order)")
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    if legend and types_drawn:
-        handles = [Patch(color=EVENT_COLOURS.get(t, "#000000"), label=t.replace("_", " ")) for t in types_drawn]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    if legend:
+        lines_drawn = [k for k in LINE_LABELS if (rows["event_type"].map(LINE_KEYS) == k).any()]
+        has_paper_episode = bool(
+            (child_rows["event_type"].isin(list(BAR_TYPES)) & (child_rows["source"] == "paper")).any()
+        )
+        handles = legend_handles(types_drawn, lines=lines_drawn, pre_ics=shaded, paper_episode=has_paper_episode)
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                      frameon=False, borderaxespad=0.0)
     return ax
+
+
+def legend_handles(
+    event_types: list[str],
+    *,
+    lines: list[str] = (),
+    pre_ics: bool = False,
+    paper_episode: bool = False,
+) -> list:
+    """Legend entries of a chronology figure: every event type drawn (a bar patch with its
+    hatch for CP plans and CLA, else its marker shape in its colour), then the lines (birth
+    dotted, partner change dashed), the paper-episode marker and the grey pre-ICS shading,
+    each with a label saying what it means.
+
+    Examples
+    --------
+    >>> [h.get_label() for h in legend_handles(["contact", "cp_plan"], lines=["birth"], pre_ics=True)]
+    ['Contact', 'Child protection plan', 'Birth of a child (dotted line)', 'Before the case system: history on paper (grey)']
+    """
+    handles: list = []
+    for t in event_types:
+        colour = EVENT_COLOURS.get(t, "#000000")
+        label = EVENT_TYPE_LABELS.get(t, t)
+        if t in BAR_TYPES:
+            handles.append(Patch(facecolor=colour, edgecolor="black", hatch=BAR_HATCHES.get(t, ""),
+                                 alpha=0.8, label=label))
+        else:
+            handles.append(Line2D([], [], linestyle="none", marker=MARKERS.get(t, "o"), markersize=8,
+                                  markerfacecolor=colour, markeredgecolor=MARKER_EDGES.get(t, "white"),
+                                  label=label))
+    for key in lines:
+        handles.append(Line2D([], [], color=EVENT_COLOURS.get(key, "#555555"),
+                              linestyle=LINE_STYLES.get(key, ":"), linewidth=1.5, label=LINE_LABELS[key]))
+    if paper_episode:
+        handles.append(Line2D([], [], linestyle="none", marker=PAPER_EPISODE_MARKER, markersize=10,
+                              markerfacecolor="#BBBBBB", markeredgecolor="black", label=PAPER_EPISODE_LABEL))
+    if pre_ics:
+        handles.append(Patch(facecolor=PRE_ICS_COLOUR, alpha=0.5, label=PRE_ICS_LABEL))
+    return handles
+
+
+def chronology_figure(
+    chron: pd.DataFrame,
+    *,
+    ics_start: str | pd.Timestamp | None = None,
+    open_until: str | pd.Timestamp | None = None,
+    title: str | None = None,
+    stamp: str | None = None,
+) -> Figure:
+    """A whole-family chronology figure, ready to save: lanes, legend at the right, ``title``
+    above and ``stamp`` (e.g. "SYNTHETIC DATA - sample") as the figure's top-right
+    super-title, outside the axes so it never covers the data. Size from
+    :func:`chronology_figsize`; the caller closes it.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> chron = pd.DataFrame({"date": pd.to_datetime(["2005-03-01", "2008-01-10"]), "end_date": pd.NaT,
+    ...                       "child_id": ["A", "A"], "birth_order": [1, 1], "event_type": ["birth", "contact"],
+    ...                       "source": "ics"})
+    >>> fig = chronology_figure(chron, stamp="SYNTHETIC DATA")
+    >>> len(fig.axes[0].texts), fig.get_suptitle()
+    (0, 'SYNTHETIC DATA')
+    >>> plt.close(fig)
+    """
+    n = int(chron["child_id"].dropna().nunique())
+    fig, ax = plt.subplots(figsize=chronology_figsize(n, width=14.0), layout="constrained")
+    plot_family_chronology(chron, ax=ax, ics_start=ics_start, open_until=open_until)
+    if title:
+        ax.set_title(title, loc="left", fontsize="medium", pad=22)  # room for the "ICS start" mark
+    if stamp:
+        synthetic_label(fig, stamp)
+    return fig
