@@ -37,6 +37,7 @@ from .chronology import family_chronology
 from .cohort import Cohort
 from .plots.chronology import chronology_figsize, plot_family_chronology
 from .plots.style import style_context, synthetic_label
+from .outputs import is_own_workbook
 from .pipeline import AnalysisParams, build_tables
 from .workbook import write_chronology_workbook
 
@@ -235,7 +236,7 @@ class FamilyExplorer:
         folder = Path(folder if folder is not None else self.folder.value)
         chron_path = folder / form_file_name(self.parent_id).replace("audit_form_", "chronology_", 1)
         try:
-            if chron_path.exists() and not force and not _is_chronology_workbook(chron_path):
+            if chron_path.exists() and not force and not is_own_workbook(chron_path):
                 raise FileExistsError(f"{chron_path} exists and is not a chronology workbook of neglect-analysis: "
                                       "not replaced")
             form = write_audit_forms(self.cohort, self.tables, folder, parents=[self.parent_id], force=force)
@@ -323,12 +324,3 @@ class FamilyExplorer:
         self.chart.value = buf.getvalue()
 
 
-def _is_chronology_workbook(path: Path) -> bool:
-    """Whether ``path`` is a chronology workbook of this package (replaced without ``force``)."""
-    try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        return wb.sheetnames == ["Family", "Chronology"] and wb.properties.creator == "neglect-analysis"
-    except Exception:
-        return False
