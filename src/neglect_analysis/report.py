@@ -148,7 +148,10 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             scheduler_address=opts.scheduler_address,
             progress=opts.progress,
         )
-    tables.extra["findings"] = findings(cohort, tables.family)
+    from .bootstrap import with_intervals
+
+    tables.extra["findings"] = with_intervals(findings(cohort, tables.family),
+                                              cohort, tables.family, definitions=params.definitions)
 
     with report_folder(out, data_dir) as tmp:
         files = write_analyst_tables(tables, tmp / "analyst")

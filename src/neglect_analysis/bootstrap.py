@@ -1,0 +1,182 @@
+"""Family bootstrap intervals for shares (DESIGN.md "Family-clustered uncertainty").
+
+Children of one family are not independent, so an interval on a share resamples families:
+draw the families (index parents' groups, joined where they share children) with
+replacement, ``definitions.bootstrap_draws`` times from one
+``numpy.random.default_rng(definitions.bootstrap_seed)``, and take the percentile interval of
+the share over the draws.
+
+Vectorised: each share is a ratio of per-family sums, so a draw is a vector of how often
+each family was drawn (a row of ``bincount``s), and every draw's numerators and denominators
+are one matrix product (``draws x families`` times ``families x measures``). No loop over
+draws.
+
+- :func:`draw_counts`: the draw matrix.
+- :func:`bootstrap_shares`: percentile intervals from per-family numerators/denominators.
+- :func:`findings_per_family`: the findings registry's numerators and denominators per family.
+- :func:`findings_intervals` / :func:`with_intervals`: ``ci_lower``, ``ci_upper`` for
+  ``findings.csv``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cohort import Cohort
+from .definitions import DEFAULTS, Definitions
+
+
+def draw_counts(n_families: int, draws: int, seed: int) -> np.ndarray:
+    """How often each family is drawn in each bootstrap draw: ``(draws, n_families)`` int64.
+
+    One ``numpy.random.default_rng(seed).integers(0, n, size=(draws, n))`` matrix, counted
+    row by row with one ``bincount`` (offsets by row). Each row sums to ``n_families``.
+
+    Examples
+    --------
+    >>> w = draw_counts(3, 4, seed=1)
+    >>> w.shape, w.sum(axis=1).tolist()
+    ((4, 3), [3, 3, 3, 3])
+    >>> bool((draw_counts(3, 4, seed=1) == w).all())
+    True
+    """
+    if n_families == 0:
+        return np.zeros((draws, 0), dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n_families, size=(draws, n_families))
+    flat = idx + (np.arange(draws) * n_families)[:, None]
+    return np.bincount(flat.ravel(), minlength=draws * n_families).reshape(draws, n_families)
+
+
+def bootstrap_shares(num: np.ndarray, den: np.ndarray, *, draws: int = 2000, seed: int = 2018,
+                     confidence_level: float = 0.95, scale: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile family-bootstrap intervals of ``scale * sum(num) / sum(den)`` per measure.
+
+    Parameters
+    ----------
+    num, den : ``(n_families, n_measures)`` per-family numerators and denominators.
+    draws, seed : the bootstrap draws and the seed of :func:`draw_counts`.
+    confidence_level : the interval is the ``(1 - level) / 2`` and ``(1 + level) / 2``
+        quantiles (``numpy.nanquantile``, linear) of the draws' shares.
+    scale : 100 for percentages.
+
+    Returns
+    -------
+    (lower, upper) : arrays ``(n_measures,)``. A draw whose denominator is 0 has no share
+    and is left out; NaN where no draw has one.
+
+    Examples
+    --------
+    Every family has the same share, so every draw does: the interval is that share.
+
+    >>> num = np.array([[1.0], [2.0], [3.0]]); den = 2 * num
+    >>> lo, hi = bootstrap_shares(num, den, draws=50, seed=3)
+    >>> lo.tolist(), hi.tolist()
+    ([50.0], [50.0])
+    """
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    if num.ndim == 1:
+        num, den = num[:, None], den[:, None]
+    w = draw_counts(num.shape[0], draws, seed).astype(float)
+    n, d = w @ num, w @ den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(d > 0, scale * n / d, np.nan)
+    alpha = (1 - confidence_level) / 2
+    lo = np.full(num.shape[1], np.nan)
+    hi = np.full(num.shape[1], np.nan)
+    has = (~np.isnan(share)).any(axis=0)
+    if has.any():
+        q = np.nanquantile(share[:, has], [alpha, 1 - alpha], axis=0)
+        lo[has], hi[has] = q[0], q[1]
+    return lo, hi
+
+
+def restrict(family, parents) -> "object":
+    """The :class:`~neglect_analysis.tables.FamilyTables` of the index parents ``parents``
+    only: rows with a ``parent_id`` among them, or (tables without one) a ``child_id`` among
+    their children."""
+    from dataclasses import fields
+
+    from .idsets import isin
+
+    parents = pd.Index(parents)
+    kids = family.members.loc[isin(family.members["parent_id"], parents), "child_id"].unique()
+    parts = {}
+    for f in fields(family):
+        df = getattr(family, f.name)
+        if "parent_id" in df.columns:
+            df = df[isin(df["parent_id"], parents)]
+        elif "child_id" in df.columns:
+            df = df[isin(df["child_id"], kids)]
+        parts[f.name] = df.reset_index(drop=True)
+    return type(family)(**parts)
+
+
+def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
+                        measures=None) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Numerator and denominator of each findings measure, per family.
+
+    A family is a connected component of index parents that share children
+    (:func:`neglect_analysis.tables.family_clusters`), so every child, its events and its
+    groups belong to one family and a child in two groups is counted once, in its family.
+    Each measure of the registry (:data:`neglect_analysis.findings.MEASURES`) is evaluated
+    on the tables of each family alone (:func:`restrict`); the per-family values add up to
+    the whole-run values (checked: a ``ValueError`` names a measure that does not).
+
+    Cost: one evaluation of the registry per family (the measures are pure functions of a
+    family's tables; the bootstrap over these sums is then vectorised).
+
+    Returns
+    -------
+    (families, num, den) : family names (the smallest index parent id of each), and
+    ``(n_families, n_measures)`` int64 arrays.
+    """
+    from .findings import MEASURES, FindingsInput
+    from .partition import family_components
+
+    measures = MEASURES if measures is None else measures
+    comp = family_components(family.members)
+    names = pd.Index(sorted(comp["component"].unique()))
+    num = np.zeros((len(names), len(measures)), dtype=np.int64)
+    den = np.zeros_like(num)
+    groups = comp.groupby("component")["parent_id"]
+    for i, name in enumerate(names):
+        data = FindingsInput(cohort, restrict(family, groups.get_group(name)), definitions)
+        for j, m in enumerate(measures):
+            num[i, j], den[i, j] = m.compute(data)
+    whole = FindingsInput(cohort, family, definitions)
+    for j, m in enumerate(measures):
+        n, d = m.compute(whole)
+        if (int(n), int(d)) != (int(num[:, j].sum()), int(den[:, j].sum())):
+            raise ValueError(f"findings measure {m.name}: per-family counts ({num[:, j].sum()}, "
+                             f"{den[:, j].sum()}) do not add up to the whole ({n}, {d})")
+    return names, num, den
+
+
+def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
+                       measures=None) -> pd.DataFrame:
+    """Family-bootstrap percentile interval of every findings share.
+
+    Returns
+    -------
+    DataFrame
+        ``measure``, ``ci_lower``, ``ci_upper`` (percent, one decimal, as ``share``).
+    """
+    from .findings import MEASURES
+
+    measures = MEASURES if measures is None else measures
+    _, num, den = findings_per_family(cohort, family, definitions=definitions, measures=measures)
+    lo, hi = bootstrap_shares(num, den, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
+                              confidence_level=definitions.confidence_level)
+    return pd.DataFrame({"measure": [m.name for m in measures], "ci_lower": np.round(lo, 1),
+                         "ci_upper": np.round(hi, 1)})
+
+
+def with_intervals(found: pd.DataFrame, cohort: Cohort, family, *,
+                   definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+    """``found`` (the findings table) with ``ci_lower`` and ``ci_upper`` after its columns
+    (the registry's measures; a measure not in it gets empty values)."""
+    ci = findings_intervals(cohort, family, definitions=definitions)
+    out = found.drop(columns=["ci_lower", "ci_upper"], errors="ignore")
+    return out.merge(ci, on="measure", how="left", validate="one_to_one")
