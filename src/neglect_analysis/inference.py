@@ -15,6 +15,8 @@ convention":
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -200,7 +202,8 @@ def cox_clustered(intervals: pd.DataFrame, terms: list[str], *, cluster: str = "
     -------
     DataFrame
         :data:`COX_COLUMNS`, one row per term; empty (with the columns) when there is no
-        event or a term does not vary.
+        event or a term does not vary; estimates empty (NaN, with the counts) when the fit
+        does not converge to finite values or there is one family only.
 
     Examples
     --------
@@ -221,12 +224,20 @@ def cox_clustered(intervals: pd.DataFrame, terms: list[str], *, cluster: str = "
     start = iv["start_age_days"].to_numpy(float)
     stop = iv["stop_age_days"].to_numpy(float)
     model = PHReg(stop, x, status=ev, entry=start + ENTRY_SHIFT, ties="efron")
-    res = model.fit(disp=False)
-    beta = np.asarray(res.params)
-    naive = np.asarray(res.cov_params())
-    resid = score_residuals(start, stop, ev, x, beta)
-    cov = lin_wei_covariance(resid, iv[cluster].astype(str).to_numpy(), naive)
-    se = np.sqrt(np.diag(cov))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        res = model.fit(disp=False)
+        beta = np.asarray(res.params, dtype=float)
+        naive = np.asarray(res.cov_params(), dtype=float)
+        resid = score_residuals(start, stop, ev, x, beta)
+        cov = lin_wei_covariance(resid, iv[cluster].astype(str).to_numpy(), naive)
+        se = np.sqrt(np.diag(cov))
+    converged = bool(res.mle_retvals.get("converged", True)) if hasattr(res, "mle_retvals") else True
+    if not converged or iv[cluster].nunique() < 2 or not np.isfinite(np.r_[beta, se]).all():
+        # No estimate: the likelihood has no maximum (e.g. every event in one covariate
+        # group) or one family only (no clustered error).
+        beta = np.full(len(terms), np.nan)
+        se = np.full(len(terms), np.nan)
     z = stats.norm.ppf(0.5 + confidence_level / 2)
     return pd.DataFrame({
         "term": pd.array(terms, dtype="string"),
