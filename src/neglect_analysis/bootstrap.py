@@ -92,6 +92,28 @@ def bootstrap_shares(num: np.ndarray, den: np.ndarray, *, draws: int = 2000, see
     return lo, hi
 
 
+def bootstrap_sums(values: np.ndarray, *, draws: int = 2000, seed: int = 2018,
+                   confidence_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile family-bootstrap interval of column sums of per-family ``values``
+    ``(n_families, n_measures)`` (the same draws as :func:`bootstrap_shares`).
+
+    Examples
+    --------
+    >>> lo, hi = bootstrap_sums(np.array([[1.0], [1.0]]), draws=20, seed=1)  # every draw: 2
+    >>> lo.tolist(), hi.tolist()
+    ([2.0], [2.0])
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 1:
+        v = v[:, None]
+    sums = draw_counts(v.shape[0], draws, seed).astype(float) @ v
+    alpha = (1 - confidence_level) / 2
+    if not len(sums):
+        return np.full(v.shape[1], np.nan), np.full(v.shape[1], np.nan)
+    q = np.quantile(sums, [alpha, 1 - alpha], axis=0)
+    return q[0], q[1]
+
+
 def restrict(family, parents) -> "object":
     """The :class:`~neglect_analysis.tables.FamilyTables` of the index parents ``parents``
     only: rows with a ``parent_id`` among them, or (tables without one) a ``child_id`` among

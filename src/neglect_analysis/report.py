@@ -149,9 +149,11 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             progress=opts.progress,
         )
     from .bootstrap import with_intervals
+    from .tables import signal_tables
 
     tables.extra["findings"] = with_intervals(findings(cohort, tables.family),
                                               cohort, tables.family, definitions=params.definitions)
+    tables.extra.update(signal_tables(cohort, tables.family, definitions=params.definitions))
 
     with report_folder(out, data_dir) as tmp:
         files = write_analyst_tables(tables, tmp / "analyst")

@@ -269,6 +269,20 @@ def inference_tables(family: FamilyTables, *, definitions: Definitions = DEFAULT
     return {"escalation_age_km": km, "escalation_intervals": intervals, "escalation_cox": cox}
 
 
+def signal_tables(cohort: Cohort, family: FamilyTables, *,
+                  definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:
+    """The backtest of the family signal (:mod:`neglect_analysis.backtest`):
+    ``signal_backtest`` and ``look_now_ranked`` (the look-now list ranked by the backtested
+    PPV of the rule that flags each child, with the signal's age)."""
+    from . import backtest
+
+    out = backtest.signal_backtest(cohort, family.members, family.child_escalation, family.ages,
+                                   family_clusters(family.members), definitions=definitions)
+    ranked = backtest.rank_look_now(family.look_now, out["rule_dates"], out["signal_backtest"],
+                                    cohort.audit_date)
+    return {"signal_backtest": out["signal_backtest"], "look_now_ranked": ranked}
+
+
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
     """Run every analysis on ``cohort`` in memory and return the analyst tables."""
     params = params or AnalysisParams()
