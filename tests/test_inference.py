@@ -122,3 +122,24 @@ def test_escalation_intervals_never_use_the_future():
     iv = timescale.escalation_intervals(ages, older, cl, pd.Series([False, False], index=["Y", "Z"]))
     assert iv[["child_id", "start_age_days", "stop_age_days", "event", "older_sibling_escalated"]].values.tolist() == [
         ["Y", 0, 730, 0, 0], ["Y", 730, 1000, 1, 1], ["Z", 1551, 2000, 0, 0]]
+
+
+def test_cumulative_incidence_matches_lifelines_aalen_johansen_on_sample():
+    c = pd.read_csv(REF / "inference_cif_sample.csv")
+    ref = pd.read_csv(REF / "lifelines_cif_sample.csv")
+    cif = inference.cumulative_incidence(c["entry_age_days"], c["exit_age_days"], c["status"])
+    got = cif[cif["events"] > 0]
+    assert got["age_days"].tolist() == ref["age_days"].tolist()
+    np.testing.assert_allclose(got["cif"], ref["cif"], rtol=0, atol=1e-9)
+
+
+def test_cumulative_incidence_with_delayed_entry_and_a_competing_move_by_hand():
+    # A enters at 0 and escalates at 2; B enters at 0 and moves away at 3; C enters AT 3 (not
+    # at risk at 3) and escalates at 5; D enters at 0, censored at 6.
+    # t=2: at risk A B D (3): S(2-) = 1, F = 1/3; S(2) = 2/3.
+    # t=3: at risk B D (C enters at 3): move: G = 2/3 * 1/2 = 1/3; S(3) = 1/3.
+    # t=5: at risk C D (2): F = 1/3 + 1/3 * 1/2 = 1/2.
+    cif = inference.cumulative_incidence([0, 0, 3, 0], [2, 3, 5, 6], [1, 2, 1, 0])
+    assert cif["at_risk"].tolist() == [3, 2, 2]
+    np.testing.assert_allclose(cif["cif"], [1 / 3, 1 / 3, 1 / 2])
+    np.testing.assert_allclose(cif["cif_competing"], [0, 1 / 3, 1 / 3])

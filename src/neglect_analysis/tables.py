@@ -256,7 +256,8 @@ def family_clusters(members: pd.DataFrame) -> pd.DataFrame:
 
 def inference_tables(family: FamilyTables, *, definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:
     """The record-aware, family-clustered tables (DESIGN.md "Outputs"):
-    ``escalation_age_km``, ``escalation_intervals`` and ``escalation_cox``."""
+    ``escalation_age_km``, ``escalation_intervals``, ``escalation_cox`` and ``escalation_cif``
+    (all children in the curve; moving away competes with escalation)."""
     eldest = siblings.eldest(family.members)
     eldest.index = eldest.index.astype(str)
     older = escalation.older_sibling_escalation(family.members, family.child_escalation)
@@ -266,7 +267,10 @@ def inference_tables(family: FamilyTables, *, definitions: Definitions = DEFAULT
                                   ["older_sibling_escalated", "younger"],
                                   confidence_level=definitions.confidence_level)
     km = inference.km_age_groups(family.ages, eldest, confidence_level=definitions.confidence_level)
-    return {"escalation_age_km": km, "escalation_intervals": intervals, "escalation_cox": cox}
+    cif = inference.cif_status(family.ages)
+    cif = inference.cumulative_incidence(cif["entry_age_days"], cif["exit_age_days"], cif["status"])
+    return {"escalation_age_km": km, "escalation_intervals": intervals, "escalation_cox": cox,
+            "escalation_cif": cif}
 
 
 def signal_tables(cohort: Cohort, family: FamilyTables, *,

@@ -19,7 +19,8 @@ lifelines pins pandas < 3, so it cannot live in the package's environment. Two s
      ties; convergence tightened with ``fit_options``, as lifelines' default stops when the
      log-likelihood changes by less than 1e-9 relative, about 1e-6 from the maximum in the
      coefficients): coefficients and hazard ratios;
-   - ``lifelines_cif_sample.csv``: ``AalenJohansenFitter().fit(exit, status, event_of_interest=1)``
+   - ``lifelines_cif_sample.csv``: ``AalenJohansenFitter().fit(exit, status, event_of_interest=1,
+     entry=entry)``
      of the competing-risk input (``inference_cif_sample.csv``), at its event times::
 
        /tmp/ll/bin/python tests/reference/make_inference_reference.py lifelines
@@ -47,9 +48,9 @@ def write_input() -> None:
     out.to_csv(HERE / "inference_ages_sample.csv", index=False, lineterminator="\n")
     t.extra["escalation_intervals"].to_csv(HERE / "inference_intervals_sample.csv", index=False,
                                            lineterminator="\n")
-    if "escalation_cif_input" in t.extra:
-        t.extra["escalation_cif_input"].to_csv(HERE / "inference_cif_sample.csv", index=False,
-                                               lineterminator="\n")
+    from neglect_analysis.inference import cif_status
+
+    cif_status(t.family.ages).to_csv(HERE / "inference_cif_sample.csv", index=False, lineterminator="\n")
 
 
 def write_lifelines() -> None:
@@ -85,7 +86,7 @@ def write_lifelines() -> None:
     if cif_in.exists():
         c = pd.read_csv(cif_in)
         ajf = lifelines.AalenJohansenFitter(calculate_variance=False).fit(
-            c["exit_age_days"], c["status"], event_of_interest=1)
+            c["exit_age_days"], c["status"], event_of_interest=1, entry=c["entry_age_days"])
         cif = ajf.cumulative_density_.iloc[:, 0]
         times = sorted(set(c.loc[c["status"] == 1, "exit_age_days"]))
         pd.DataFrame({"age_days": times, "cif": [cif.loc[cif.index <= t].iloc[-1] for t in times]}).to_csv(
