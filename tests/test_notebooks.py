@@ -25,7 +25,7 @@ NOTEBOOKS = sorted(NB_DIR.glob("[0-9][0-9]-*.ipynb"))
 EXPECTED = [
     "01-cohort", "02-whole-family-chronologies", "03-contacts-and-early-help",
     "04-s47-and-previous-involvement", "05-cp-plans-sustained-change-other-la",
-    "06-time-to-escalation", "07-iro-challenge", "08-findings",
+    "06-time-to-escalation", "07-iro-challenge", "08-findings", "10-family-signal-backtest",
 ]
 PARAMETERS = ['DATA_DIR = "../data/sample"', "AUDIT_DATE = None", "ICS_START = None"]
 CHECK = "# NBVAL_CHECK_OUTPUT"
@@ -70,7 +70,7 @@ def _sample_ids() -> set[str]:
     return ids | set(rel["person_id"]) | set(rel["related_person_id"])
 
 
-def test_the_eight_notebooks_are_there():
+def test_the_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 
