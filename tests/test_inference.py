@@ -143,3 +143,12 @@ def test_cumulative_incidence_with_delayed_entry_and_a_competing_move_by_hand():
     assert cif["at_risk"].tolist() == [3, 2, 2]
     np.testing.assert_allclose(cif["cif"], [1 / 3, 1 / 3, 1 / 2])
     np.testing.assert_allclose(cif["cif_competing"], [0, 1 / 3, 1 / 3])
+
+
+def test_cox_without_a_maximum_gives_no_estimate_not_an_error():
+    # One event, in the only x = 1 row, with everyone at risk: the partial likelihood
+    # e^b / (e^b + 2) grows without bound as b -> infinity: no finite estimate.
+    iv = pd.DataFrame({"child_id": list("ABC"), "parent_id": ["P", "Q", "R"], "start_age_days": 0,
+                       "stop_age_days": [1, 2, 3], "event": [1, 0, 0], "x": [1, 0, 0]})
+    cox = inference.cox_clustered(iv, ["x"]).iloc[0]
+    assert np.isnan(cox["hazard_ratio"]) and cox["n_events"] == 1

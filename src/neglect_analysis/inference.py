@@ -203,7 +203,8 @@ def cox_clustered(intervals: pd.DataFrame, terms: list[str], *, cluster: str = "
     DataFrame
         :data:`COX_COLUMNS`, one row per term; empty (with the columns) when there is no
         event or a term does not vary; estimates empty (NaN, with the counts) when the fit
-        does not converge to finite values or there is one family only.
+        does not converge to finite values (or its information matrix is singular) or there
+        is one family only.
 
     Examples
     --------
@@ -224,15 +225,23 @@ def cox_clustered(intervals: pd.DataFrame, terms: list[str], *, cluster: str = "
     start = iv["start_age_days"].to_numpy(float)
     stop = iv["stop_age_days"].to_numpy(float)
     model = PHReg(stop, x, status=ev, entry=start + ENTRY_SHIFT, ties="efron")
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        res = model.fit(disp=False)
-        beta = np.asarray(res.params, dtype=float)
-        naive = np.asarray(res.cov_params(), dtype=float)
-        resid = score_residuals(start, stop, ev, x, beta)
-        cov = lin_wei_covariance(resid, iv[cluster].astype(str).to_numpy(), naive)
-        se = np.sqrt(np.diag(cov))
-    converged = bool(res.mle_retvals.get("converged", True)) if hasattr(res, "mle_retvals") else True
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
+        try:
+            res = model.fit(disp=False)
+            beta = np.asarray(res.params, dtype=float)
+            naive = np.asarray(res.cov_params(), dtype=float)
+            resid = score_residuals(start, stop, ev, x, beta)
+            cov = lin_wei_covariance(resid, iv[cluster].astype(str).to_numpy(), naive)
+            se = np.sqrt(np.diag(cov))
+            # PHReg reports a failed Newton search (e.g. the estimate runs off to infinity when
+            # every event is in one covariate group) by a ConvergenceWarning only.
+            converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        except np.linalg.LinAlgError:  # singular information: no estimate
+            beta = se = np.full(len(terms), np.nan)
+            converged = False
     if not converged or iv[cluster].nunique() < 2 or not np.isfinite(np.r_[beta, se]).all():
         # No estimate: the likelihood has no maximum (e.g. every event in one covariate
         # group) or one family only (no clustered error).
