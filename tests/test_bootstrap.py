@@ -57,3 +57,15 @@ def test_groups_sharing_children_are_one_family_in_the_hand_extract():
     pre = found.set_index("measure").loc["children_pre_ics_childhood"]
     # Distinct children 0101-0106, 0201-0203 (9); born before the ICS start: all but 0105, 0106.
     assert (pre["numerator"], pre["denominator"]) == (7, 9)
+
+
+def test_intervals_do_not_depend_on_the_order_or_ids_of_families():
+    # Same families in another order: after canonical_order, the same rows in the same order,
+    # so the same draws give the same interval.
+    num = np.array([[1], [5], [0], [2]])
+    den = np.array([[4], [6], [3], [2]])
+    perm = np.array([2, 0, 3, 1])
+    o1, o2 = bootstrap.canonical_order(num, den), bootstrap.canonical_order(num[perm], den[perm])
+    a = bootstrap.bootstrap_shares(num[o1], den[o1], draws=500, seed=5)
+    b = bootstrap.bootstrap_shares(num[perm][o2], den[perm][o2], draws=500, seed=5)
+    assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()

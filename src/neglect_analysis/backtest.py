@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .ages import birthday
-from .bootstrap import bootstrap_shares, bootstrap_sums
+from .bootstrap import bootstrap_shares, bootstrap_sums, canonical_order
 from .cohort import Cohort
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
@@ -284,6 +284,8 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
 
     n = per_family(np.ones(len(rows), bool))
     fl, tp, ms = per_family(flagged), per_family(flagged & esc), per_family(~flagged & esc)
+    order = canonical_order(n, fl, tp, ms)  # the same draws whatever the families' ids
+    n, fl, tp, ms = n[order], fl[order], tp[order], ms[order]
     kw = {"draws": draws, "seed": seed, "confidence_level": confidence_level}
     out = pd.DataFrame({"key": key_names})
     first = rows.groupby(key_codes)[["evaluation_date", "rule", "horizon_months"]].first()

@@ -48,6 +48,26 @@ def draw_counts(n_families: int, draws: int, seed: int) -> np.ndarray:
     return np.bincount(flat.ravel(), minlength=draws * n_families).reshape(draws, n_families)
 
 
+def canonical_order(*per_family: np.ndarray) -> np.ndarray:
+    """An order of the families that depends on their values only, not on their ids.
+
+    The draws of :func:`draw_counts` are given to families by position; sorting the families
+    by their own per-family values first (lexicographically, over every column of every
+    matrix given) makes an interval a function of the families' values alone, so that, e.g.,
+    pseudonymised ids give the same intervals. Families with equal values are
+    interchangeable, so their order among themselves does not matter.
+
+    Examples
+    --------
+    >>> canonical_order(np.array([[3], [1], [2]]), np.array([[1], [1], [1]])).tolist()
+    [1, 2, 0]
+    """
+    cols = np.column_stack([np.asarray(m, dtype=float).reshape(len(m), -1) for m in per_family])
+    if not cols.size:
+        return np.arange(len(per_family[0]) if per_family else 0)
+    return np.lexsort(cols.T[::-1])
+
+
 def bootstrap_shares(num: np.ndarray, den: np.ndarray, *, draws: int = 2000, seed: int = 2018,
                      confidence_level: float = 0.95, scale: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
     """Percentile family-bootstrap intervals of ``scale * sum(num) / sum(den)`` per measure.
@@ -189,6 +209,8 @@ def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEF
 
     measures = MEASURES if measures is None else measures
     _, num, den = findings_per_family(cohort, family, definitions=definitions, measures=measures)
+    order = canonical_order(num, den)  # intervals independent of the ids
+    num, den = num[order], den[order]
     lo, hi = bootstrap_shares(num, den, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
                               confidence_level=definitions.confidence_level)
     return pd.DataFrame({"measure": [m.name for m in measures], "ci_lower": np.round(lo, 1),
