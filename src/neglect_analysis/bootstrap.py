@@ -134,25 +134,37 @@ def bootstrap_sums(values: np.ndarray, *, draws: int = 2000, seed: int = 2018,
     return q[0], q[1]
 
 
-def restrict(family, parents) -> "object":
-    """The :class:`~neglect_analysis.tables.FamilyTables` of the index parents ``parents``
-    only: rows with a ``parent_id`` among them, or (tables without one) a ``child_id`` among
-    their children."""
+def split_by_family(family, components: pd.DataFrame, names: pd.Index) -> list:
+    """The :class:`~neglect_analysis.tables.FamilyTables` of each family of ``names``.
+
+    ``components``: ``parent_id``, ``component`` (:func:`neglect_analysis.partition.family_components`).
+    A table's row goes to its ``parent_id``'s family, or (tables without one) its
+    ``child_id``'s family. Each table is sorted by family code once and sliced (no search per
+    family).
+    """
     from dataclasses import fields
 
-    from .idsets import isin
-
-    parents = pd.Index(parents)
-    kids = family.members.loc[isin(family.members["parent_id"], parents), "child_id"].unique()
-    parts = {}
+    comp = components.astype("string")
+    fam_of_parent = pd.Series(names.get_indexer(pd.Index(comp["component"])), index=pd.Index(comp["parent_id"]))
+    m = family.members
+    child_fam = pd.Series(fam_of_parent.reindex(pd.Index(m["parent_id"].astype("string"))).to_numpy(),
+                          index=pd.Index(m["child_id"].astype("string")))
+    child_fam = child_fam[~child_fam.index.duplicated()]
+    parts: list[dict] = [{} for _ in range(len(names))]
     for f in fields(family):
         df = getattr(family, f.name)
         if "parent_id" in df.columns:
-            df = df[isin(df["parent_id"], parents)]
+            code = fam_of_parent.reindex(pd.Index(df["parent_id"].astype("string"))).to_numpy()
         elif "child_id" in df.columns:
-            df = df[isin(df["child_id"], kids)]
-        parts[f.name] = df.reset_index(drop=True)
-    return type(family)(**parts)
+            code = child_fam.reindex(pd.Index(df["child_id"].astype("string"))).to_numpy()
+        else:
+            code = np.full(len(df), np.nan)
+        code = np.where(pd.isna(code), -1, code).astype(np.int64)
+        order = np.argsort(code, kind="stable")
+        bounds = np.searchsorted(code[order], np.arange(len(names) + 1))
+        for i in range(len(names)):
+            parts[i][f.name] = df.take(order[bounds[i]:bounds[i + 1]]).reset_index(drop=True)
+    return [type(family)(**p) for p in parts]
 
 
 def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
@@ -163,7 +175,7 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
     (:func:`neglect_analysis.tables.family_clusters`), so every child, its events and its
     groups belong to one family and a child in two groups is counted once, in its family.
     Each measure of the registry (:data:`neglect_analysis.findings.MEASURES`) is evaluated
-    on the tables of each family alone (:func:`restrict`); the per-family values add up to
+    on the tables of each family alone (:func:`split_by_family`); the per-family values add up to
     the whole-run values (checked: a ``ValueError`` names a measure that does not).
 
     Cost: one evaluation of the registry per family (the measures are pure functions of a
@@ -182,9 +194,8 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
     names = pd.Index(sorted(comp["component"].unique()))
     num = np.zeros((len(names), len(measures)), dtype=np.int64)
     den = np.zeros_like(num)
-    groups = comp.groupby("component")["parent_id"]
-    for i, name in enumerate(names):
-        data = FindingsInput(cohort, restrict(family, groups.get_group(name)), definitions)
+    for i, part in enumerate(split_by_family(family, comp, names)):
+        data = FindingsInput(cohort, part, definitions)
         for j, m in enumerate(measures):
             num[i, j], den[i, j] = m.compute(data)
     whole = FindingsInput(cohort, family, definitions)
