@@ -17,7 +17,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import disclosure, disclosure_audit, escalation, plots, summaries  # noqa: E402
@@ -58,32 +57,12 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
         out[c] = shown[c].to_numpy()
     out["national_share"] = findings["national_share"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
     out["national_year"] = findings["national_year"].astype("string").fillna("")
-    out["interval"] = share_interval(findings, out["share"])
     return out
-
-
-def share_interval(findings: pd.DataFrame, shown_share: pd.Series) -> pd.Series:
-    """The family-bootstrap 95% interval of each share as text (``"26.9 to 64.9"``); the
-    share's own ``c``/``z`` where the share is not shown, empty without ``ci_lower``.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"ci_lower": [26.94, 1.0], "ci_upper": [64.9, 2.0]})
-    >>> share_interval(f, pd.Series(["47.1", "c"])).tolist()
-    ['26.9 to 64.9', 'c']
-    """
-    if "ci_lower" not in findings.columns:
-        return pd.Series([""] * len(findings), index=shown_share.index, dtype=object)
-    lo, hi = findings["ci_lower"].to_numpy(float), findings["ci_upper"].to_numpy(float)
-    text = [("" if np.isnan(a) or np.isnan(b) else f"{a:.1f} to {b:.1f}") for a, b in zip(lo, hi)]
-    hidden = shown_share.isin([disclosure.SUPPRESSED, "z"]).to_numpy()
-    return pd.Series(np.where(hidden, shown_share.to_numpy(dtype=object), text), index=shown_share.index)
 
 
 #: Plain-words headers for the findings tables in briefing.html / briefing.md.
 DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
-                   "share": "Share (%)", "interval": "95% interval (families resampled)",
-                   "national_share": "England (%)", "national_year": "Year"}
+                   "share": "Share (%)", "national_share": "England (%)", "national_year": "Year"}
 
 
 def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -349,7 +328,9 @@ class BriefingPack:
         self.min_at_risk = max(summaries.MIN_AT_RISK, threshold + 1)
         present = set(long["group"].astype(str))
         self.km: dict[str, pd.DataFrame] = {}
-        for stem, groups in (("km_eldest_younger", ["eldest", "younger"]),):
+        for stem, groups in (("km_eldest_younger", ["eldest", "younger"]),
+                             ("km_sibling_escalation", ["born_before_sibling_escalation",
+                                                        "born_after_sibling_escalation"])):
             chosen = [g for g in groups if g in present]
             monthly = summaries.km_monthly(long, min_at_risk=self.min_at_risk, groups=chosen)
             if len(monthly):
@@ -373,7 +354,6 @@ class BriefingPack:
             out.iloc[i, out.columns.get_loc("denominator")] = self.pack.shown(den)
             if self.pack.is_suppressed(num) or self.pack.is_suppressed(den):
                 out.iloc[i, out.columns.get_loc("share")] = disclosure.SUPPRESSED
-                out.iloc[i, out.columns.get_loc("interval")] = disclosure.SUPPRESSED
         return out
 
     def shown_sizes(self) -> pd.DataFrame:
@@ -443,7 +423,8 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                     share_data))
     files += _figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), folder / "group_sizes", label)
     figs[2].append(("group_sizes", "Sibling groups by number of children", sizes_shown))
-    km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children"}
+    km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children",
+                 "km_sibling_escalation": "Time to escalation: born before or after an older sibling's escalation"}
     for stem, monthly in bp.km.items():
         drawn = monthly.assign(days=monthly["month"] * summaries.DAYS_PER_MONTH)
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
@@ -455,7 +436,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                      folder / "lead_times", label)
     figs[6].append(("lead_times", "How much earlier a whole-family reading could have flagged a child (months)",
                     lead_shown))
-    data_files = {"findings_shares", "km_eldest_younger"}
+    data_files = {"findings_shares", "km_eldest_younger", "km_sibling_escalation"}
     for items in figs.values():
         for stem, _, data in items:
             if stem in data_files:
