@@ -257,3 +257,13 @@ def test_property_no_small_count_shown_and_nothing_recoverable(rows, total_row, 
     assert (shown[mask] == true.to_numpy().astype(str)[mask]).all()
     # zeros are always shown
     assert (shown[true.to_numpy() == 0] == "0").all()
+
+
+def test_a_cell_pinned_by_the_grand_total_across_lines_is_protected():
+    # Found by the property test. Rows: r0 = 0 0 2 4, r1 = 0 3 0 0, r2 = 0 3 0 1 (totals 6, 3, 4;
+    # columns 0, 6, 2, 5; grand 13). With every line through r2's "1" already suppressed, it was
+    # still pinned: r1 + r2 = 13 - 6 = 7, and column 1 gives 3 + 3 = 6, so r2's last cell = 1.
+    t = frame([[0, 0, 2, 4], [0, 3, 0, 0], [0, 3, 0, 1]])
+    out = suppress_counts(t, threshold=5, total_row=True, total_col=True)
+    assert check_no_small_counts(out, 5) == []
+    assert not is_recoverable(out, t, method="linear")

@@ -193,6 +193,14 @@ def _suppression_mask(
                 p = _pick(grid, supp, grid.lines_of(q), set())
                 if p is not None:
                     break
+            if p is None and fixed:
+                # Every line through the fixed cells is suppressed already: the cell is pinned by
+                # a combination of other lines (e.g. the grand total less other rows). Suppress
+                # the smallest shown non-zero count anywhere and audit again.
+                shown = np.argwhere(~supp & (grid.values > 0))
+                if len(shown):
+                    i, j = min(shown.tolist(), key=lambda ij: (grid.values[ij[0], ij[1]], ij[0], ij[1]))
+                    p = (i, j)
             if p is not None:
                 supp[p] = True
                 continue
