@@ -134,8 +134,9 @@ def child_recurrence(
       the previous plan has no end date (still open) or ended after this one started
       (overlap), this plan does not start "after the previous plan's end" and is not counted.
     - ``n_s47_no_icpc``: S47s with no ICPC linked to them (an ``icpc`` whose
-      ``linked_event_id`` is the S47's ``event_id``) and no ICPC of the child within
-      ``s47_icpc_days`` after the S47 start; counted only once ``audit_date - start >=
+      ``linked_event_id`` is the S47's ``event_id``) and no ICPC and no CP plan of the child
+      within ``s47_icpc_days`` after the S47 start (a paper S47 cannot link to a conference,
+      but the plan that followed it shows it progressed); counted only once ``audit_date - start >=
       s47_icpc_days``. An S47 with no start date is never counted. ``n_s47_judged`` counts
       the S47s old enough to judge (the denominator of the "not progressing" share).
     - ``contact_series`` (0/1): ``series_length`` consecutive contacts of the child (in date
@@ -221,7 +222,9 @@ def child_recurrence(
     icpc = rows("icpc")
     to_icpc = _next_gap_days(cix[s47], start[s47], cix[icpc], start[icpc])
     judged = whole_days(np.datetime64(cohort.audit_date, "ns") - start[s47]) >= s47_icpc_days
-    no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
+    plan = rows("cp_plan")
+    to_plan = _next_gap_days(cix[s47], start[s47], cix[plan], start[plan])
+    no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days) & ~(to_plan <= s47_icpc_days)
     out["n_s47_no_icpc"] = _per_child(no_icpc, cix[s47], n)
     out["n_s47_judged"] = _per_child(judged, cix[s47], n)
 
