@@ -102,3 +102,24 @@ def child_flags(
             "pre_ics_childhood": pre.astype("Int64"),
         }
     )
+
+
+def this_authority(events: pd.DataFrame) -> np.ndarray:
+    """Whether each event is this authority's (DESIGN.md "This authority's events").
+
+    Events recorded by another authority are history: a CP plan marked other-LA, a paper
+    record marked ``other_la`` Y or of type ``other_la_record`` (``events.other_la`` on any
+    event type but ``icpc``). An ICPC marked transfer-in is this authority's conference (for a
+    child who moved in) and stays. Findings compared with national DfE figures count these
+    events only.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"event_type": ["cp_plan", "icpc", "referral", "cp_plan"],
+    ...                    "other_la": [True, True, True, False]})
+    >>> this_authority(ev).tolist()
+    [False, True, False, True]
+    """
+    ola = events["other_la"].to_numpy(dtype=bool, na_value=False)
+    icpc = (events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False)
+    return ~ola | icpc
