@@ -247,6 +247,8 @@ class Measure:
 
 
 def _count(mask) -> int:
+    if isinstance(mask, pd.Series):  # nullable: a missing value is not counted
+        return int(mask.to_numpy(dtype=bool, na_value=False).sum())
     return int(np.asarray(mask, dtype=bool).sum())
 
 
