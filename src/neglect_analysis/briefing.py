@@ -56,13 +56,16 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
     for c in ("numerator", "denominator", "share"):
         out[c] = shown[c].to_numpy()
     out["national_share"] = findings["national_share"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    out["national_year"] = findings["national_year"].astype("string").fillna("")
+    # the DfE collection year of the national figure, e.g. 2017-18 (national_year where older
+    # findings tables have no national_period)
+    period = findings["national_period"] if "national_period" in findings else findings["national_year"]
+    out["national_year"] = period.astype("string").fillna("")
     return out
 
 
 #: Plain-words headers for the findings tables in briefing.html / briefing.md.
 DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
-                   "share": "Share (%)", "national_share": "England (%)", "national_year": "Year"}
+                   "share": "Share (%)", "national_share": "England (%)", "national_year": "England, year to 31 March"}
 
 
 def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -108,14 +111,16 @@ figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
 #: counts; ``num:<measure>`` is another measure's numerator.
 FINDINGS_DENOMINATORS: dict[str, str] = {
     "children_adult_at_audit": "children", "children_pre_ics_childhood": "children",
-    "children_contact_series": "children", "children_early_help_not_engaged": "children",
+    "children_contact_series": "children", "children_early_help_declined": "children",
+    "children_advice_not_taken_up": "children",
     "children_other_la_history": "children", "children_repeated_s47": "children",
     "children_to_look_at_now": "children",
     "groups_with_half_siblings": "groups", "groups_with_partner_changes": "groups",
-    "groups_with_recurrent_themes": "groups",
+    "groups_with_recurrent_themes": "groups", "groups_with_large_age_gap": "groups",
+    "groups_with_disguised_compliance": "groups",
     "pre_ics_children_without_paper_records": "num:children_pre_ics_childhood",
-    "escalated_with_lead_time": "children_escalated",
-    "repeat_cp_plans": "cp_plans", "cp_plans_with_iro_challenge": "cp_plans",
+    "escalated_with_lead_time": "escalated_with_older_sibling",
+    "escalated_with_short_lead_time": "escalated_with_older_sibling",
 }
 #: Column groups of the escalation table, finest first (:func:`escalation_table`).
 ESCALATION_LEVELS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (

@@ -412,7 +412,7 @@ def _look_now(d: FindingsInput) -> tuple[int, int]:
 
 
 def _plans_iro_challenge(d: FindingsInput) -> tuple[int, int]:
-    plans = d.events_of_type("cp_plan", own=True)
+    plans = d.events_of_type("cp_plan")
     plans = plans[(plans["source"] == "ics").to_numpy(dtype=bool, na_value=False)]
     challenged = isin(plans["event_id"], d.cohort.iro_challenges["cp_plan_id"].dropna())
     return _count(challenged), len(plans)
@@ -526,8 +526,8 @@ MEASURES: tuple[Measure, ...] = (
             "Children with a family signal and no escalation yet, still under 18 (base: children)", _look_now),
     # 7. IRO challenge.
     Measure(7, "cp_plans_with_iro_challenge",
-            "CP plans on the electronic record with an IRO challenge (base: this authority's ICS "
-            "plans; paper plans have no challenge log)", _plans_iro_challenge),
+            "CP plans on the electronic record with an IRO challenge (base: CP plans in the "
+            "extract; paper plans have no challenge log)", _plans_iro_challenge),
     Measure(7, "iro_challenges_disguised_compliance",
             "IRO challenges about disguised compliance (base: IRO challenges about the children)",
             _challenges_disguised, summary=_theme_summary),
