@@ -29,6 +29,10 @@ Family N (records): D (2004, eldest), C (2006), K (2008).
   escalated 2010-01-25; its older sibling D escalated only in 2012: no family signal before
   C's escalation, no lead time, but C is an escalated child with an older sibling.
 - K: only a paper record of type ``other_la_record`` (other-authority history).
+
+Z (2010) belongs to no selected group: the authority's own baseline. Referrals 2015-01-01 and
+2015-06-01 (151 days: a re-referral), an S47 2015-06-10 and a neglect CP plan 2015-07-01 (21
+days later: progressed).
 """
 from __future__ import annotations
 
@@ -47,9 +51,9 @@ AUDIT = "2018-07-31"
 
 def _cohort() -> Cohort:
     persons = pd.DataFrame({
-        "person_id": ["M", "N", "E", "Y1", "Y2", "D", "C", "K"],
+        "person_id": ["M", "N", "E", "Y1", "Y2", "D", "C", "K", "Z"],
         "dob": ["1975-01-01", "1980-01-01", "1998-01-01", "2000-01-01", "2002-01-01",
-                "2004-01-01", "2006-01-01", "2008-01-01"],
+                "2004-01-01", "2006-01-01", "2008-01-01", "2010-01-01"],
     })
     links = pd.DataFrame({"parent_id": ["M"] * 3 + ["N"] * 3,
                           "child_id": ["E", "Y1", "Y2", "D", "C", "K"], "relationship": "mother_of"})
@@ -74,6 +78,11 @@ def _cohort() -> Cohort:
         e("PC", "C", "cp_plan", "2010-01-25", category="NEG"),
         e("SC", "C", "s47", "2011-01-01"),
         e("paper_records:4", "K", "paper", "2011-05-05", other_la=True, source="paper"),
+        # Z: a child of no selected group (the authority's own baseline).
+        e("RZ1", "Z", "referral", "2015-01-01"),
+        e("RZ2", "Z", "referral", "2015-06-01"),
+        e("SZ", "Z", "s47", "2015-06-10"),
+        e("PZ", "Z", "cp_plan", "2015-07-01", category="NEG"),
     ])
     return Cohort.from_frames(persons=persons, links=links, events=ev, audit_date=AUDIT,
                               ics_start_date="2009-04-01")
@@ -184,3 +193,14 @@ def test_paper_duplicate_merged_by_the_loader(tmp_path):
     assert sorted(referrals["other_la"].tolist()) == [False, False, True]
     other = ev[ev["outcome"] == "other_la_record"]
     assert other["event_type"].tolist() == ["paper"] and other["other_la"].tolist() == [True]
+
+
+def test_authority_baseline_beside_the_cohort(table):
+    # Z only: re-referrals 1 of 2; S47s not progressing 0 of 1; repeat plans 0 of 1; neglect 1 of 1.
+    got = table[["authority_numerator", "authority_denominator"]].dropna().astype(int)
+    assert {m: tuple(v) for m, v in got.iterrows()} == {
+        "rereferrals_12m": (1, 2), "s47_not_progressing_to_icpc": (0, 1),
+        "repeat_cp_plans": (0, 1), "cp_plans_neglect": (1, 1)}
+    assert table.loc["rereferrals_12m", "authority_share"] == 50.0
+    # The cohort's own figures are unchanged by Z (see above).
+    assert ratio(table, "rereferrals_12m") == (0, 5)

@@ -79,6 +79,7 @@ LABELS: dict[str, str] = {
 FINDINGS_COLUMNS: tuple[str, ...] = (
     "point", "measure", "label", "description", "numerator", "denominator", "share",
     "national_share", "national_year", "national_source", "national_period", "summary",
+    "authority_numerator", "authority_denominator", "authority_share",
 )
 
 
@@ -140,6 +141,34 @@ class FindingsInput:
         m = self.family.members
         group_min = m.groupby("parent_id")["dob"].transform("min")
         return m.loc[m["dob"] > group_min, "child_id"].unique()
+
+
+def background_input(data: FindingsInput) -> FindingsInput | None:
+    """The authority's own baseline: every person with an event in the extract who is not a
+    child of the selected sibling groups, as a :class:`FindingsInput` for the DfE-comparable
+    measures (those with a ``national`` figure read only the children's events; they need no
+    sibling groups). None where the extract holds nobody else.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": "M", "child_id": ["A"], "dob": pd.to_datetime(["2000-01-01"])})
+    >>> ev = pd.DataFrame({"person_id": ["A", "Z"], "event_type": "referral", "start_date": ["2010-01-01", "2011-01-01"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "Z"]}), events=ev, audit_date="2018-07-31")
+    >>> ft = FamilyTables(members=m, **{k: pd.DataFrame() for k in FamilyTables.SORT_KEYS if k != "members"})
+    >>> list(background_input(FindingsInput(c, ft)).family.children.ids)
+    ['Z']
+    """
+    people = data.cohort.events["person_id"]
+    codes = np.unique(people.cat.codes.to_numpy()) if isinstance(people.dtype, pd.CategoricalDtype) else None
+    ids = (pd.Series(people.cat.categories.take(codes[codes >= 0]), dtype="string") if codes is not None
+           else pd.Series(people.dropna().unique(), dtype="string"))
+    ids = ids[~isin(ids, data.family.children.ids).to_numpy(dtype=bool)]
+    if not len(ids):
+        return None
+    members = pd.DataFrame({"parent_id": pd.Series("", index=ids.index, dtype="string"),
+                            "child_id": ids, "dob": pd.NaT})
+    return FindingsInput(data.cohort, FamilyTables(members=members, **{
+        k: pd.DataFrame() for k in FamilyTables.SORT_KEYS if k != "members"}), data.definitions)
 
 
 def events_after_older_sibling(data: FindingsInput, event_type: str, older: str | None = "cp_plan"
@@ -545,11 +574,15 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     (:func:`~neglect_analysis.reference.collection_year`; the nearest published year where that
     one is not published), empty where none exists; ``national_period`` names that year
     (``2017-18``) and ``national_source`` its unit, publication and table. ``summary``: a
-    measure's median and range, or its themes, where it has them. Child measures
+    measure's median and range, or its themes, where it has them. ``authority_numerator``,
+    ``authority_denominator``, ``authority_share``: the same DfE-comparable measure for every
+    other person with an event in the extract (:func:`background_input`: the authority's own
+    baseline), empty where the extract holds nobody else or the measure has no national figure. Child measures
     count each child once, whichever group it belongs to.
     """
     nat = national_figures() if national is None else national
     data = FindingsInput(cohort, family, definitions)
+    background = background_input(data)
     year = collection_year(cohort.audit_date)
     rows: list[dict] = []
     for m in measures:
@@ -557,7 +590,14 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
         row = {"point": m.point, "measure": m.name, "label": m.label, "description": m.description,
                "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": "",
-               "national_period": "", "summary": m.summary(data) if m.summary is not None else ""}
+               "national_period": "", "summary": m.summary(data) if m.summary is not None else "",
+               "authority_numerator": pd.NA, "authority_denominator": pd.NA,
+               "authority_share": float("nan")}
+        if m.national is not None and background is not None:
+            # the authority's own baseline: the same DfE-comparable measure for everyone else
+            b_num, b_den = m.compute(background)
+            row.update(authority_numerator=int(b_num), authority_denominator=int(b_den),
+                       authority_share=_share(b_num, b_den))
         if m.national is not None and (nat["measure"] == m.national).any():
             ref = for_period(nat, m.national, year)
             value = float(ref["value"])
@@ -568,5 +608,6 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
                        national_period=period_label(int(ref["year"])))
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
-    out["national_year"] = out["national_year"].astype("Int64")
+    for c in ("national_year", "authority_numerator", "authority_denominator"):
+        out[c] = out[c].astype("Int64")
     return out
