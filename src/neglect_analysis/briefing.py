@@ -24,6 +24,7 @@ from .cohort import Cohort  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
 from .pipeline import AnalystTables  # noqa: E402
+from .reference import collection_year, period_label  # noqa: E402
 
 #: The briefing's own words for each point (shared/seed-briefing.md), shortened.
 POINT_TEXT: dict[int, str] = {
@@ -456,7 +457,10 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
             "they cannot be worked out from totals or from any other number in this pack "
             "(disclosure_audit.csv); small categories are combined; z: not applicable. "
             f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
-            "are at risk. National figures: DfE Children in need statistics, latest year.")
+            "are at risk. National figures: DfE Children in need statistics (England) for the "
+            f"year to 31 March {period_label(collection_year(cohort.audit_date))}, the collection "
+            "year nearest the audit date, counting this authority's events only; the neglect "
+            "figure counts plans in place at 31 March, not plans started.")
     md = [f"# {title}", ""]
     if label:
         md += [f"**{label.upper()}: not real children.**", ""]
