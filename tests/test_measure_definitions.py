@@ -84,8 +84,12 @@ def _cohort() -> Cohort:
         e("SZ", "Z", "s47", "2015-06-10"),
         e("PZ", "Z", "cp_plan", "2015-07-01", category="NEG"),
     ])
-    return Cohort.from_frames(persons=persons, links=links, events=ev, audit_date=AUDIT,
-                              ics_start_date="2009-04-01")
+    # IRO challenges: E's plan (disguised compliance), Y1's plan (drift).
+    iro = pd.DataFrame({"person_id": ["E", "Y1"], "cp_plan_id": ["PE", "PY1"],
+                        "challenge_date": ["2010-06-01", "2010-06-01"],
+                        "theme": ["Disguised compliance", "Drift: core group not meeting"]})
+    return Cohort.from_frames(persons=persons, links=links, events=ev, iro_challenges=iro,
+                              audit_date=AUDIT, ics_start_date="2009-04-01")
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +208,26 @@ def test_authority_baseline_beside_the_cohort(table):
     assert table.loc["rereferrals_12m", "authority_share"] == 50.0
     # The cohort's own figures are unchanged by Z (see above).
     assert ratio(table, "rereferrals_12m") == (0, 5)
+
+
+def test_iro_challenges_and_their_themes(table):
+    # Plans in the extract (ICS): PE, PY1, PY2, PDola, PD, PC; challenged: PE, PY1.
+    assert ratio(table, "cp_plans_with_iro_challenge") == (2, 6)
+    # One of the two challenges names disguised compliance; its group M is 1 of 2 groups.
+    assert ratio(table, "iro_challenges_disguised_compliance") == (1, 2)
+    assert ratio(table, "groups_with_disguised_compliance") == (1, 2)
+    assert table.loc["iro_challenges_disguised_compliance", "summary"] == \
+        "themes: Disguised compliance 1; Drift: core group not meeting 1"
+
+
+def test_paper_plans_have_no_challenge_log():
+    # A paper plan and an ICS plan, the ICS one challenged: 1 of 1 (the paper plan is left out).
+    persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1975-01-01", "2000-01-01", "2003-01-01"]})
+    links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    ev = pd.DataFrame({"event_id": ["paper_records:2", "P1"], "person_id": ["A", "B"],
+                       "event_type": "cp_plan", "start_date": ["2005-01-01", "2012-01-01"],
+                       "source": ["paper", "ics"]})
+    iro = pd.DataFrame({"person_id": ["B"], "cp_plan_id": ["P1"], "challenge_date": ["2012-03-01"]})
+    c = Cohort.from_frames(persons=persons, links=links, events=ev, iro_challenges=iro, audit_date=AUDIT)
+    t = findings(c, family_tables(c, ["M"])).set_index("measure")
+    assert ratio(t, "cp_plans_with_iro_challenge") == (1, 1)
