@@ -138,3 +138,18 @@ OTHER_LA_EVIDENCE: dict[str, str] = {
 #: Label of a value that was not recorded (a contact with no source code, a plan with no
 #: recorded category, a challenge with no theme).
 NOT_RECORDED = "not recorded"
+
+
+#: Standard IRO challenge themes: category labels of an IRO challenge log, not free text. A
+#: theme written exactly as one of these (ignoring case and outer spaces) survives
+#: pseudonymisation (:func:`neglect_analysis.privacy.pseudonymise_cohort`); any other theme is
+#: free text and is emptied, so findings on themes are the same on a pseudonymised extract
+#: where the log uses these labels.
+STANDARD_IRO_THEMES: tuple[str, ...] = (
+    "Plan not specific about neglect",
+    "No evidence of sustained change",
+    "Drift: core group not meeting",
+    "Older siblings' history not considered",
+    "Disguised compliance",
+    "Other authority's records not sought",
+)

@@ -450,8 +450,9 @@ def merge_same_events(paper_rows: TableRows, paper: pd.DataFrame, ics: pd.DataFr
     rows = paper_rows.df.loc[at, ROW]
     ref = pairs["paper_ref"].fillna("no document_ref")
     text = (paper_rows.file + " row " + rows.astype("string").to_numpy() + ": " + pairs["event_type"]
-            + " of " + pairs["paper_date"].dt.strftime("%Y-%m-%d") + " (document_ref " + ref
-            + ") is the same event as " + pairs["ics_ref"] + " (" + pairs["ics_id"] + ", "
+            + " of " + pairs["paper_date"].dt.strftime("%Y-%m-%d") + " (document_ref "
+            + quote(ref.astype("string"), "event") + ") is the same event as " + pairs["ics_ref"] + " ("
+            + quote(pairs["ics_id"].astype("string"), "event") + ", "
             + pairs["ics_date"].dt.strftime("%Y-%m-%d") + "); counted once, as the ICS row")
     paper_rows.log.add(table=paper_rows.table, file=paper_rows.file, rows=rows.to_numpy(),
                        column="event_date", values=paper_rows.df.loc[at, "event_date"].to_numpy()
