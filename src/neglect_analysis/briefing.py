@@ -50,7 +50,8 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
 
     Columns: ``point``, ``measure``, ``label``, ``description``, ``numerator``, ``denominator``, ``share``
     (text: counts or ``c``, share to 1 dp, ``c`` or ``z``), ``national_share``,
-    ``national_year``.
+    ``national_year`` (the national figure's collection year, e.g. ``2017-18``),
+    ``authority_share`` (the authority's own baseline, suppressed alike; empty where none).
     """
     shown = disclosure.share_table(findings["numerator"], findings["denominator"], threshold=threshold)
     out = findings[["point", "measure", "label", "description"]].copy()
@@ -61,6 +62,16 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
     # findings tables have no national_period)
     period = findings["national_period"] if "national_period" in findings else findings["national_year"]
     out["national_year"] = period.astype("string").fillna("")
+    # The authority's own baseline (the rest of the extract), its share suppressed as the
+    # cohort's is; empty where there is none.
+    out["authority_share"] = ""
+    if "authority_denominator" in findings:
+        has = findings["authority_denominator"].notna().to_numpy(dtype=bool)
+        if has.any():
+            b = disclosure.share_table(findings.loc[has, "authority_numerator"].astype("int64"),
+                                       findings.loc[has, "authority_denominator"].astype("int64"),
+                                       threshold=threshold)
+            out.loc[has, "authority_share"] = b["share"].astype(str).to_numpy()
     return out
 
 
@@ -69,10 +80,19 @@ DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator
                    "share": "Share (%)", "national_share": "England (%)", "national_year": "England, year to 31 March"}
 
 
+#: Header of the authority's own baseline, shown only where the extract holds one.
+AUTHORITY_HEADER = {"authority_share": "Rest of authority (%)"}
+
+
 def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The table as shown to people: findings with plain headers and no internal ids."""
     if name.endswith("_findings") or name == "findings":
-        return df[list(DISPLAY_HEADERS)].rename(columns=DISPLAY_HEADERS)
+        headers = dict(DISPLAY_HEADERS)
+        if "authority_share" in df and (df["authority_share"].astype(str) != "").any():
+            headers = {**{k: v for k, v in headers.items() if not k.startswith("national_")}, **AUTHORITY_HEADER,
+                       "national_share": DISPLAY_HEADERS["national_share"],
+                       "national_year": DISPLAY_HEADERS["national_year"]}
+        return df[list(headers)].rename(columns=headers)
     return df.rename(columns=lambda c: str(c).replace("_", " "))
 
 
