@@ -234,7 +234,7 @@ def test_paper_plans_have_no_challenge_log():
 
 
 def test_briefing_shows_the_authority_baseline_suppressed():
-    from neglect_analysis.briefing import _display, suppressed_findings
+    from neglect_analysis.briefing import display_table, suppressed_findings
     f = pd.DataFrame({"point": [5, 6], "measure": ["a", "b"], "label": "x", "description": ["A", "B"],
                       "numerator": [10, 20], "denominator": [40, 40], "share": [25.0, 50.0],
                       "national_share": [21.9, float("nan")], "national_year": pd.array([2018, pd.NA], dtype="Int64"),
@@ -245,8 +245,8 @@ def test_briefing_shows_the_authority_baseline_suppressed():
     # 3 of 40: the numerator is 1 to 5, so the share is suppressed (c); 20 of 40: 50.0.
     assert out["authority_share"].tolist() == ["c", "50.0"]
     assert out["national_year"].tolist() == ["2017-18", ""]
-    shown = _display("findings", out)
+    shown = display_table("findings", out)
     assert list(shown.columns)[-3:] == ["Rest of authority (%)", "England (%)", "England, year to 31 March"]
     # Without a baseline the column is not shown.
     plain = suppressed_findings(f.drop(columns=["authority_numerator", "authority_denominator"]))
-    assert "Rest of authority (%)" not in _display("findings", plain).columns
+    assert "Rest of authority (%)" not in display_table("findings", plain).columns

@@ -84,8 +84,18 @@ DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator
 AUTHORITY_HEADER = {"authority_share": "Rest of authority (%)"}
 
 
-def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The table as shown to people: findings with plain headers and no internal ids."""
+def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown to people: findings with plain headers and no internal ids.
+
+    A findings table (``name`` ``findings`` or ending ``_findings``, as
+    :func:`suppressed_findings` gives it) keeps the columns of :data:`DISPLAY_HEADERS`, plus the
+    authority's own baseline where it has one; other tables get spaces for underscores.
+
+    Examples
+    --------
+    >>> display_table("group_sizes", pd.DataFrame({"n_groups": [3]})).columns.tolist()
+    ['n groups']
+    """
     if name.endswith("_findings") or name == "findings":
         headers = dict(DISPLAY_HEADERS)
         if "authority_share" in df and (df["authority_share"].astype(str) != "").any():
@@ -493,14 +503,14 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         md += [f"## {p}. {heading}", "", POINT_TEXT[p], ""]
         body += [f"<h2>{p}. {html.escape(heading)}</h2>", f"<p>{html.escape(POINT_TEXT[p])}</p>"]
         for name, df in point_tables[p]:
-            shown_df = _display(name, df)
+            shown_df = display_table(name, df)
             md += [_md_table(shown_df), ""]
             body.append(_table_html(shown_df))
         for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
             if stem in data_files:
-                shown_df = _display(stem, data)
+                shown_df = display_table(stem, data)
                 md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
                 body.append(f"<details><summary>Data behind the figure ({html.escape(stem)}.csv)"
                             f"</summary>{_table_html(shown_df)}</details>")
