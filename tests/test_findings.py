@@ -75,8 +75,9 @@ def test_columns(table):
     ("cp_plans_neglect", (1, 1)),
     # A's plan ended 2005-01-01; sibling B was referred 151 days later.
     ("cp_plans_not_sustained", (1, 1)),
-    # A escalated first in the family: no older sibling, so no lead time. 0 of 1 escalated.
-    ("escalated_with_lead_time", (0, 1)),
+    # A escalated first in the family and is the eldest: no older sibling, so A is not in the
+    # base (escalated children with an older sibling): 0 of 0.
+    ("escalated_with_lead_time", (0, 0)),
     # B and C have a family signal (A's plan) and no escalation, both under 18: 2 of 3.
     ("children_to_look_at_now", (2, 3)),
     ("cp_plans_with_iro_challenge", (1, 1)),
@@ -88,8 +89,17 @@ def test_hand_computed_measures(table, measure, expected):
 def test_shares_and_national_figures(table):
     assert table.loc["younger_assessments_after_older_sibling_cp_plan", "share"] == 66.7
     assert table.loc["repeat_cp_plans", "share"] == 0.0
-    # National re-referral rate: latest published year in data/reference (2025: 22.6%).
-    assert table.loc["rereferrals_12m", "national_share"] == 22.6
-    assert table.loc["rereferrals_12m", "national_year"] == 2025
-    # S47 not progressing: 100 minus ICPCs per S47 in 2025 (72,100 / 230,590 = 31.3%) = 68.7.
-    assert table.loc["s47_not_progressing_to_icpc", "national_share"] == 68.7
+    # National re-referral rate for the collection year nearest the audit (2018-07-31: the
+    # year ending 31 March 2018, 2017-18): 21.9% (DOMAIN.md).
+    assert table.loc["rereferrals_12m", "national_share"] == 21.9
+    assert table.loc["rereferrals_12m", "national_year"] == 2018
+    assert table.loc["rereferrals_12m", "national_period"] == "2017-18"
+    # S47 not progressing: 100 minus ICPCs per S47 in 2017-18 (79,470 / 198,090 = 40.1%) = 59.9.
+    assert table.loc["s47_not_progressing_to_icpc", "national_share"] == 59.9
+    assert table.loc["s47_not_progressing_to_icpc", "national_period"] == "2017-18"
+    # Neglect: DfE publishes plans at 31 March (A6), 2018: 25,820 / 53,790 = 48.0%; labelled.
+    assert table.loc["cp_plans_neglect", "national_share"] == 48.0
+    assert "plans in place at 31 March" in table.loc["cp_plans_neglect", "national_source"]
+    assert "table A6" in table.loc["cp_plans_neglect", "national_source"]
+    # Measures without a national figure have no period.
+    assert table.loc["children_adult_at_audit", "national_period"] == ""

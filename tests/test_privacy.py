@@ -84,8 +84,9 @@ def _family() -> Cohort:
                        "ssd_cp_plans:2", "PF/000359/001"],
         "detail": [None, None, None, None, "Home conditions poor; neighbour Mrs Smith concerned"],
     })
-    iro = pd.DataFrame({"person_id": ["C1"], "cp_plan_id": ["CP1"], "challenge_date": ["2010-06-01"],
-                        "theme": ["Drift: core group not meeting"]})
+    iro = pd.DataFrame({"person_id": ["C1", "C1"], "cp_plan_id": ["CP1", "CP1"],
+                        "challenge_date": ["2010-06-01", "2010-07-01"],
+                        "theme": ["Drift: core group not meeting", "Mrs Smith's partner not assessed"]})
     review = pd.DataFrame({"person_id": ["C1"], "item_id": ["Q1"], "question": ["Q"], "answer": ["Yes"],
                            "reviewer": ["Jane Auditor"]})
     return Cohort.from_frames(persons=persons, links=links, partners=partners, events=events,
@@ -117,7 +118,9 @@ def test_every_table_is_mapped_consistently():
     assert refs[0].startswith("ssd_cin_episodes:R") and not refs[0].endswith(":2")
     assert refs[4].startswith("R") and "PF/" not in refs[4]
     # Free text and staff names are gone; question and answer (needed by findings) kept.
-    assert p.events["detail"].isna().all() and p.iro_challenges["theme"].isna().all()
+    # A standard theme label (codes.STANDARD_IRO_THEMES) is a category and stays; free text goes.
+    assert p.events["detail"].isna().all()
+    assert p.iro_challenges["theme"].tolist() == ["Drift: core group not meeting", pd.NA]
     assert p.case_review.loc[0, "reviewer"].startswith("S") and p.case_review.loc[0, "answer"] == "Yes"
     assert p.meta["pseudonymised"] is True
     # The input cohort is unchanged.

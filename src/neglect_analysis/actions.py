@@ -259,11 +259,11 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     """Children with other-authority history, whose background should be sought from that LA.
 
     Implements DESIGN.md "Other LA": evidence is an ICPC marked transfer-in or a CP plan
-    marked other-LA (``events.other_la`` on an ``icpc`` / ``cp_plan`` event; paper records
-    carry no such flag and are not evidence). One row per child with evidence and index
+    marked other-LA (``events.other_la`` on an ``icpc`` / ``cp_plan`` event), or a paper
+    record of another authority (:func:`~neglect_analysis.flags.other_la_evidence`). One row per child with evidence and index
     parent. Columns: ``child_id``, ``parent_id``, ``first_other_la_date`` (earliest evidence
     start date), ``evidence`` (evidence kinds of
-    :data:`~neglect_analysis.codes.OTHER_LA_EVIDENCE`, sorted, joined by ``;``, e.g.
+    :data:`~neglect_analysis.codes.OTHER_LA_EVIDENCE` or ``paper_other_la``, sorted, joined by ``;``, e.g.
     ``"cp_plan_other_la;icpc_transfer_in"``), ``n_evidence_events``,
     ``n_family_children_other_la`` (children of the same index parent with evidence: the
     family-level view), ``n_index_parents``. Sorted by parent, first date, child id.

@@ -24,6 +24,7 @@ from .cohort import Cohort  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
 from .pipeline import AnalystTables  # noqa: E402
+from .reference import collection_year, period_label  # noqa: E402
 
 #: The briefing's own words for each point (shared/seed-briefing.md), shortened.
 POINT_TEXT: dict[int, str] = {
@@ -49,26 +50,59 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
 
     Columns: ``point``, ``measure``, ``label``, ``description``, ``numerator``, ``denominator``, ``share``
     (text: counts or ``c``, share to 1 dp, ``c`` or ``z``), ``national_share``,
-    ``national_year``.
+    ``national_year`` (the national figure's collection year, e.g. ``2017-18``),
+    ``authority_share`` (the authority's own baseline, suppressed alike; empty where none).
     """
     shown = disclosure.share_table(findings["numerator"], findings["denominator"], threshold=threshold)
     out = findings[["point", "measure", "label", "description"]].copy()
     for c in ("numerator", "denominator", "share"):
         out[c] = shown[c].to_numpy()
     out["national_share"] = findings["national_share"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    out["national_year"] = findings["national_year"].astype("string").fillna("")
+    # the DfE collection year of the national figure, e.g. 2017-18 (national_year where older
+    # findings tables have no national_period)
+    period = findings["national_period"] if "national_period" in findings else findings["national_year"]
+    out["national_year"] = period.astype("string").fillna("")
+    # The authority's own baseline (the rest of the extract), its share suppressed as the
+    # cohort's is; empty where there is none.
+    out["authority_share"] = ""
+    if "authority_denominator" in findings:
+        has = findings["authority_denominator"].notna().to_numpy(dtype=bool)
+        if has.any():
+            b = disclosure.share_table(findings.loc[has, "authority_numerator"].astype("int64"),
+                                       findings.loc[has, "authority_denominator"].astype("int64"),
+                                       threshold=threshold)
+            out.loc[has, "authority_share"] = b["share"].astype(str).to_numpy()
     return out
 
 
 #: Plain-words headers for the findings tables in briefing.html / briefing.md.
 DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
-                   "share": "Share (%)", "national_share": "England (%)", "national_year": "Year"}
+                   "share": "Share (%)", "national_share": "England (%)", "national_year": "England, year to 31 March"}
 
 
-def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The table as shown to people: findings with plain headers and no internal ids."""
+#: Header of the authority's own baseline, shown only where the extract holds one.
+AUTHORITY_HEADER = {"authority_share": "Rest of authority (%)"}
+
+
+def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown to people: findings with plain headers and no internal ids.
+
+    A findings table (``name`` ``findings`` or ending ``_findings``, as
+    :func:`suppressed_findings` gives it) keeps the columns of :data:`DISPLAY_HEADERS`, plus the
+    authority's own baseline where it has one; other tables get spaces for underscores.
+
+    Examples
+    --------
+    >>> display_table("group_sizes", pd.DataFrame({"n_groups": [3]})).columns.tolist()
+    ['n groups']
+    """
     if name.endswith("_findings") or name == "findings":
-        return df[list(DISPLAY_HEADERS)].rename(columns=DISPLAY_HEADERS)
+        headers = dict(DISPLAY_HEADERS)
+        if "authority_share" in df and (df["authority_share"].astype(str) != "").any():
+            headers = {**{k: v for k, v in headers.items() if not k.startswith("national_")}, **AUTHORITY_HEADER,
+                       "national_share": DISPLAY_HEADERS["national_share"],
+                       "national_year": DISPLAY_HEADERS["national_year"]}
+        return df[list(headers)].rename(columns=headers)
     return df.rename(columns=lambda c: str(c).replace("_", " "))
 
 
@@ -108,14 +142,16 @@ figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
 #: counts; ``num:<measure>`` is another measure's numerator.
 FINDINGS_DENOMINATORS: dict[str, str] = {
     "children_adult_at_audit": "children", "children_pre_ics_childhood": "children",
-    "children_contact_series": "children", "children_early_help_not_engaged": "children",
+    "children_contact_series": "children", "children_early_help_declined": "children",
+    "children_advice_not_taken_up": "children",
     "children_other_la_history": "children", "children_repeated_s47": "children",
     "children_to_look_at_now": "children",
     "groups_with_half_siblings": "groups", "groups_with_partner_changes": "groups",
-    "groups_with_recurrent_themes": "groups",
+    "groups_with_recurrent_themes": "groups", "groups_with_large_age_gap": "groups",
+    "groups_with_disguised_compliance": "groups",
     "pre_ics_children_without_paper_records": "num:children_pre_ics_childhood",
-    "escalated_with_lead_time": "children_escalated",
-    "repeat_cp_plans": "cp_plans", "cp_plans_with_iro_challenge": "cp_plans",
+    "escalated_with_lead_time": "escalated_with_older_sibling",
+    "escalated_with_short_lead_time": "escalated_with_older_sibling",
 }
 #: Column groups of the escalation table, finest first (:func:`escalation_table`).
 ESCALATION_LEVELS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
@@ -451,7 +487,10 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
             "they cannot be worked out from totals or from any other number in this pack "
             "(disclosure_audit.csv); small categories are combined; z: not applicable. "
             f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
-            "are at risk. National figures: DfE Children in need statistics, latest year.")
+            "are at risk. National figures: DfE Children in need statistics (England) for the "
+            f"year to 31 March {period_label(collection_year(cohort.audit_date))}, the collection "
+            "year nearest the audit date, counting this authority's events only; the neglect "
+            "figure counts plans in place at 31 March, not plans started.")
     md = [f"# {title}", ""]
     if label:
         md += [f"**{label.upper()}: not real children.**", ""]
@@ -464,14 +503,14 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         md += [f"## {p}. {heading}", "", POINT_TEXT[p], ""]
         body += [f"<h2>{p}. {html.escape(heading)}</h2>", f"<p>{html.escape(POINT_TEXT[p])}</p>"]
         for name, df in point_tables[p]:
-            shown_df = _display(name, df)
+            shown_df = display_table(name, df)
             md += [_md_table(shown_df), ""]
             body.append(_table_html(shown_df))
         for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
             if stem in data_files:
-                shown_df = _display(stem, data)
+                shown_df = display_table(stem, data)
                 md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
                 body.append(f"<details><summary>Data behind the figure ({html.escape(stem)}.csv)"
                             f"</summary>{_table_html(shown_df)}</details>")

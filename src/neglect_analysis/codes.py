@@ -277,3 +277,17 @@ def icpc_outcome_words(codes: pd.Series) -> pd.Series:
     ['Child protection plan made']
     """
     return decode(codes, ICPC_OUTCOMES)
+
+#: Standard IRO challenge themes: category labels of an IRO challenge log, not free text. A
+#: theme written exactly as one of these (ignoring case and outer spaces) survives
+#: pseudonymisation (:func:`neglect_analysis.privacy.pseudonymise_cohort`); any other theme is
+#: free text and is emptied, so findings on themes are the same on a pseudonymised extract
+#: where the log uses these labels.
+STANDARD_IRO_THEMES: tuple[str, ...] = (
+    "Plan not specific about neglect",
+    "No evidence of sustained change",
+    "Drift: core group not meeting",
+    "Older siblings' history not considered",
+    "Disguised compliance",
+    "Other authority's records not sought",
+)

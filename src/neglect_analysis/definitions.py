@@ -136,6 +136,12 @@ class Definitions:
     moved_away_eh_patterns: tuple[str, ...] = _f(("moved",), "texts", meaning=(
         "Moving away: an early-help episode ending with a reason containing any of these "
         "texts (case-insensitive) censors the child, unless it has later events here."))
+    large_gap_years: float = _f(5.0, "years", meaning=(
+        "Big age gap (finding of point 2): a sibling group whose largest gap between "
+        "consecutive children (days / 365.25) is at least this many years."))
+    disguised_compliance_patterns: tuple[str, ...] = _f(("disguised compliance",), "texts", meaning=(
+        "Disguised compliance (findings of points 3 and 7): an IRO challenge whose theme "
+        "contains any of these texts (case-insensitive)."))
     min_other_parents: int = _f(2, "count", minimum=1, meaning=(
         "Recurrent themes: a factor family recorded for children of at least this many "
         "different other birth parents in one sibling group."))

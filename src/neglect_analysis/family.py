@@ -42,6 +42,7 @@ from .definitions import DEFAULTS, Definitions
 #: Event columns read by the per-child analyses (selected once per run).
 CHILD_EVENT_COLUMNS: tuple[str, ...] = (
     "event_id", "person_id", "event_type", "start_date", "end_date", "category", "outcome", "factors",
+    "other_la", "source",
 )
 
 #: Sort order of a ``members`` table: index parent, then birth order (dob, ties by child id).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .codes import OTHER_LA_EVIDENCE
@@ -19,8 +20,10 @@ def other_la_evidence(events: pd.DataFrame) -> pd.DataFrame:
     """Events that show other-authority history (DESIGN.md "Other LA"), with their kind.
 
     An ICPC marked transfer-in or a CP plan marked other-LA (``events.other_la`` on an event
-    type of :data:`~neglect_analysis.codes.OTHER_LA_EVIDENCE`); the added ``evidence`` column
-    names the kind, e.g. ``icpc_transfer_in``. The one definition used by :func:`child_flags`
+    type of :data:`~neglect_analysis.codes.OTHER_LA_EVIDENCE`), or a paper record of another
+    authority (``source`` ``paper`` and ``other_la``: marked ``other_la`` Y or of type
+    ``other_la_record``); the added ``evidence`` column names the kind, e.g.
+    ``icpc_transfer_in``, ``paper_other_la``. The one definition used by :func:`child_flags`
     and :func:`neglect_analysis.actions.background_requests`.
 
     Examples
@@ -29,9 +32,25 @@ def other_la_evidence(events: pd.DataFrame) -> pd.DataFrame:
     ...                    "other_la": [True, True, False]})
     >>> other_la_evidence(ev)[["person_id", "evidence"]].values.tolist()
     [['A', 'icpc_transfer_in']]
+    >>> paper = pd.DataFrame({"person_id": ["C", "D"], "event_type": ["referral", "paper"],
+    ...                       "other_la": [True, False], "source": "paper"})
+    >>> other_la_evidence(paper)[["person_id", "evidence"]].values.tolist()
+    [['C', 'paper_other_la']]
     """
-    ev = events[events["event_type"].isin(list(OTHER_LA_EVIDENCE)) & events["other_la"].astype(bool)]
-    return ev.assign(evidence=ev["event_type"].map(OTHER_LA_EVIDENCE))
+    ola = events["other_la"].to_numpy(dtype=bool)
+    paper = (events["source"] == "paper").to_numpy(dtype=bool, na_value=False) if "source" in events \
+        else np.zeros(len(events), dtype=bool)
+    typed = events["event_type"].isin(list(OTHER_LA_EVIDENCE)).to_numpy(dtype=bool)
+    ev = events[ola & (typed | paper)]
+    kind = ev["event_type"].astype("string").map(OTHER_LA_EVIDENCE).astype("string")
+    if len(ev) and "source" in ev:
+        kind = kind.where(~(ev["source"] == "paper").to_numpy(dtype=bool, na_value=False), PAPER_OTHER_LA)
+    return ev.assign(evidence=kind)
+
+
+#: Evidence label of a paper record of another authority (``other_la`` Y or type
+#: ``other_la_record``), DESIGN.md "Other LA".
+PAPER_OTHER_LA = "paper_other_la"
 
 
 def child_flags(
@@ -44,8 +63,8 @@ def child_flags(
 
     Implements DESIGN.md "Other LA" and "Pre-ICS childhood":
 
-    - ``other_la`` = 1 where the child has an ICPC marked transfer-in or a CP plan marked
-      other-LA (``events.other_la`` on an ``icpc`` or ``cp_plan`` event), else 0;
+    - ``other_la`` = 1 where the child has an ICPC marked transfer-in, a CP plan marked
+      other-LA, or a paper record of another authority (:func:`other_la_evidence`), else 0;
     - ``pre_ics_childhood`` = 1 where the child was born before ``ics_start_date`` (default
       ``cohort.ics_start_date``), 0 where born on or after it, NA where the dob is unknown.
 
@@ -83,3 +102,24 @@ def child_flags(
             "pre_ics_childhood": pre.astype("Int64"),
         }
     )
+
+
+def this_authority(events: pd.DataFrame) -> np.ndarray:
+    """Whether each event is this authority's (DESIGN.md "This authority's events").
+
+    Events recorded by another authority are history: a CP plan marked other-LA, a paper
+    record marked ``other_la`` Y or of type ``other_la_record`` (``events.other_la`` on any
+    event type but ``icpc``). An ICPC marked transfer-in is this authority's conference (for a
+    child who moved in) and stays. Findings compared with national DfE figures count these
+    events only.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"event_type": ["cp_plan", "icpc", "referral", "cp_plan"],
+    ...                    "other_la": [True, True, True, False]})
+    >>> this_authority(ev).tolist()
+    [False, True, False, True]
+    """
+    ola = events["other_la"].to_numpy(dtype=bool, na_value=False)
+    icpc = (events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False)
+    return ~ola | icpc

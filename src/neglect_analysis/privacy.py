@@ -18,7 +18,9 @@ What is replaced, and why (choices a careful auditor would make):
   (``"ssd_cp_plans:R<hash>"``); paper events' document references are replaced whole
   (``"R"`` + 16 hex). Both are lookup keys into the extract or the paper file.
 * ``case_review.reviewer`` (a member of staff): namespace ``staff`` (``"S"`` + 16 hex).
-* free text: paper ``detail`` and IRO ``theme`` are emptied unless ``keep_free_text=True``.
+* free text: paper ``detail`` and IRO ``theme`` are emptied unless ``keep_free_text=True``
+  (a theme written as one of :data:`~neglect_analysis.codes.STANDARD_IRO_THEMES` is a category
+  label and is kept).
 
 Identical text in the same namespace always gives the same pseudonym under the same key; the
 namespace is part of the hashed message, so a person id and an event id that happen to be
@@ -35,6 +37,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .codes import STANDARD_IRO_THEMES
 from .cohort import PERSON_ID_COLUMNS, Cohort
 
 KEY_VARIABLE = "NEGLECT_ANALYSIS_KEY"
@@ -185,6 +188,11 @@ def pseudonymise_cohort(cohort: Cohort, key: bytes, *, keep_free_text: bool = Fa
         cols |= _map_columns(df, EVENT_ID_COLUMNS.get(table, ()), event_map)
         if not keep_free_text:
             cols |= {c: pd.Series(pd.NA, index=df.index, dtype="string") for c in FREE_TEXT_COLUMNS.get(table, ())}
+            if table == "iro_challenges" and "theme" in df:
+                # a standard theme label is a category, not free text: kept
+                theme = df["theme"].astype("string")
+                standard = theme.str.strip().str.lower().isin([t.lower() for t in STANDARD_IRO_THEMES])
+                cols["theme"] = theme.where(standard.fillna(False).to_numpy(dtype=bool))
         new[table] = df.assign(**cols)
     new["events"] = new["events"].assign(source_ref=_source_refs(cohort.events, key))
     cr = cohort.case_review

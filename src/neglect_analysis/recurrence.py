@@ -134,8 +134,9 @@ def child_recurrence(
       the previous plan has no end date (still open) or ended after this one started
       (overlap), this plan does not start "after the previous plan's end" and is not counted.
     - ``n_s47_no_icpc``: S47s with no ICPC linked to them (an ``icpc`` whose
-      ``linked_event_id`` is the S47's ``event_id``) and no ICPC of the child within
-      ``s47_icpc_days`` after the S47 start; counted only once ``audit_date - start >=
+      ``linked_event_id`` is the S47's ``event_id``) and no ICPC and no CP plan of the child
+      within ``s47_icpc_days`` after the S47 start (a paper S47 cannot link to a conference,
+      but the plan that followed it shows it progressed); counted only once ``audit_date - start >=
       s47_icpc_days``. An S47 with no start date is never counted. ``n_s47_judged`` counts
       the S47s old enough to judge (the denominator of the "not progressing" share).
     - ``contact_series`` (0/1): ``series_length`` consecutive contacts of the child (in date
@@ -221,7 +222,9 @@ def child_recurrence(
     icpc = rows("icpc")
     to_icpc = _next_gap_days(cix[s47], start[s47], cix[icpc], start[icpc])
     judged = whole_days(np.datetime64(cohort.audit_date, "ns") - start[s47]) >= s47_icpc_days
-    no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days)
+    plan = rows("cp_plan")
+    to_plan = _next_gap_days(cix[s47], start[s47], cix[plan], start[plan])
+    no_icpc = judged & ~linked & ~(to_icpc <= s47_icpc_days) & ~(to_plan <= s47_icpc_days)
     out["n_s47_no_icpc"] = _per_child(no_icpc, cix[s47], n)
     out["n_s47_judged"] = _per_child(judged, cix[s47], n)
 
@@ -240,21 +243,67 @@ def child_recurrence(
     series = (span <= series_days) & ~(to_ref <= span)
     out["contact_series"] = _per_child(series, cix[con], n, how="any")
 
-    # Early help not engaged.
-    eh = rows("early_help")
-    pattern = "|".join(re.escape(p) for p in d.eh_not_engaged_patterns)
-    declined = map_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
-        pattern, case=False, regex=True)).fillna(False).to_numpy(dtype=bool)
-    advice = con[has_flag(ev["outcome"].take(con), advice_flag).to_numpy()]
-    to_eh = _next_gap_days(cix[advice], start[advice], cix[eh], start[eh])
-    advice_only = ~(to_eh <= advice_eh_days)
-    out["eh_not_engaged"] = np.maximum(
-        _per_child(declined, cix[eh], n, how="any"),
-        _per_child(advice_only, cix[advice], n, how="any"),
-    ).astype("int64")
+    # Early help not engaged: declined episodes, or advice not taken up (either).
+    eh = early_help_not_engaged(kids, definitions=d)
+    out["eh_not_engaged"] = np.maximum(eh["eh_declined"].to_numpy(), eh["advice_not_taken_up"].to_numpy())
 
     out = out[list(COUNT_COLUMNS + FLAG_COLUMNS)]
     return out.rename_axis("child_id").reset_index()
+
+
+def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+    """Per child, the two halves of "early help not engaged" (DESIGN.md), kept apart.
+
+    - ``eh_declined`` (0/1): an early-help episode whose end reason contains one of
+      ``eh_not_engaged_patterns`` (case-insensitive): the family declined or disengaged.
+    - ``advice_not_taken_up`` (0/1): a dated contact whose outcome flags include
+      ``advice_flag`` with no early-help episode of the child starting within
+      ``advice_eh_days`` after it: advice given, no early help followed.
+
+    ``eh_not_engaged`` of :func:`child_recurrence` is either of them.
+
+    Returns
+    -------
+    DataFrame
+        ``child_id``, ``eh_declined``, ``advice_not_taken_up`` (int64), one row per child of
+        ``kids``, sorted by ``child_id``.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"person_id": ["A", "B", "B"], "event_type": ["early_help", "contact", "early_help"],
+    ...                    "start_date": ["2010-01-01", "2011-01-01", "2011-03-01"],
+    ...                    "outcome": ["Declined by family", "ADVICE_FLAG", "Engaged - outcomes met"]})
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B"]}), events=ev, audit_date="2018-07-31")
+    >>> early_help_not_engaged(ChildEvents.of(c, ["A", "B"])).values.tolist()
+    [['A', 1, 0], ['B', 0, 0]]
+    """
+    d = definitions
+    ev = kids.events
+    n = len(kids.ids)
+    cix = ev["cix"].to_numpy()
+    start = ev["start_date"].to_numpy()
+    etype = ev["event_type"]
+    order = np.lexsort((_sort_key(start), cix))
+
+    def rows(kind: str, dated: bool = False) -> np.ndarray:
+        keep = (etype == kind).to_numpy(dtype=bool, na_value=False)[order]
+        if dated:
+            keep &= ~np.isnat(start[order])
+        return order[keep]
+
+    eh = rows("early_help")
+    con = rows("contact", dated=True)
+    pattern = "|".join(re.escape(p) for p in d.eh_not_engaged_patterns)
+    declined = map_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
+        pattern, case=False, regex=True)).fillna(False).to_numpy(dtype=bool)
+    advice = con[has_flag(ev["outcome"].take(con), d.advice_flag).to_numpy()]
+    to_eh = _next_gap_days(cix[advice], start[advice], cix[eh], start[eh])
+    advice_only = ~(to_eh <= d.advice_eh_days)
+    return pd.DataFrame({
+        "child_id": kids.ids,
+        "eh_declined": _per_child(declined, cix[eh], n, how="any").astype("int64"),
+        "advice_not_taken_up": _per_child(advice_only, cix[advice], n, how="any").astype("int64"),
+    }).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- per group

@@ -63,7 +63,8 @@ def national_figures(path: str | Path | None = None) -> pd.DataFrame:
                         "year": r.index.astype("int64"),
                         "value": r.to_numpy(),
                         "unit": unit,
-                        "source": f"derived: {num} / {den}",
+                        "source": f"derived: {num} / {den} of the same year (table C4"
+                                  + (", D3" if num == "cp_plans_started" else "") + ")",
                     }
                 )
             )
@@ -84,3 +85,57 @@ def latest(figures: pd.DataFrame, measure: str) -> pd.Series:
     if rows.empty:
         raise KeyError(f"no national figure named {measure!r}")
     return rows.sort_values("year").iloc[-1]
+
+
+def collection_year(audit_date) -> int:
+    """The DfE collection year (ending 31 March) nearest the audit date, as its end year.
+
+    DESIGN.md "National comparison by period": a finding is compared with the figure for the
+    year ending on the 31 March nearest the audit date (a tie goes to the earlier year).
+
+    Examples
+    --------
+    >>> collection_year("2018-07-31"), collection_year("2019-01-31"), collection_year("2018-03-31")
+    (2018, 2019, 2018)
+    """
+    d = pd.Timestamp(audit_date).normalize()
+    before = pd.Timestamp(year=d.year if d >= pd.Timestamp(year=d.year, month=3, day=31) else d.year - 1,
+                          month=3, day=31)
+    after = pd.Timestamp(year=before.year + 1, month=3, day=31)
+    return int(before.year if (d - before) <= (after - d) else after.year)
+
+
+def period_label(year: int) -> str:
+    """A collection year ending 31 March ``year`` in words: ``"2017-18"``.
+
+    Examples
+    --------
+    >>> period_label(2018), period_label(2000)
+    ('2017-18', '1999-00')
+    """
+    return f"{int(year) - 1}-{int(year) % 100:02d}"
+
+
+def for_period(figures: pd.DataFrame, measure: str, year: int) -> pd.Series:
+    """The row of ``measure`` for collection year ``year``; where that year is not published,
+    the nearest published year (the earlier on a tie): the caller names the year it got.
+
+    Raises
+    ------
+    KeyError
+        No figure of that measure at all.
+
+    Examples
+    --------
+    >>> nf = national_figures()
+    >>> float(for_period(nf, "rereferrals_12m_pct", 2018)["value"])
+    21.9
+    >>> int(for_period(nf, "neglect_initial_category_pct", 2025)["year"])
+    2020
+    """
+    rows = figures[figures["measure"] == measure]
+    if rows.empty:
+        raise KeyError(f"no national figure named {measure!r}")
+    dist = (rows["year"].astype("int64") - int(year)).abs()
+    order = pd.DataFrame({"d": dist.to_numpy(), "y": rows["year"].to_numpy()}).sort_values(["d", "y"])
+    return rows.iloc[int(order.index[0])]

@@ -26,6 +26,11 @@ Choices (DESIGN.md leaves them open; an auditor's reading). Every problem has a 
   date (outside the audit; give ``--audit-date`` if the date is wrong). End dates after the
   audit date are kept (an episode open at the audit date).
 - Dropped rows (note): completely empty rows (row numbers still match the file).
+- Merged rows (note, ``action="merged"``, check ``same_event``): a paper record of this
+  authority (``other_la`` not ``Y``, type not ``other_la_record``) of an event type, for the
+  same person and type as an extract event dated within ``same_event_days`` (7) days of it, is
+  that event (DESIGN.md "Same event once"): the message names the paper row, its
+  ``document_ref`` and the extract's table:row and id; the row counts as reported.
 - Kept with an error (``action="used"``): bad or out-of-order end date (left empty: open);
   unknown CP category / primary need (left empty) or factor code (left out); unreadable JSON;
   bad Y/N flags (read as unknown, or N for other-LA flags); a child with more than two birth

@@ -351,13 +351,120 @@ def paper_records(t: TableRows, person_ids: IdSet | pd.Index, *, audit_date=None
     written = t.col("event_type")
     norm = map_distinct(written, _type_key)
     typed = norm.where(norm.isin([e for e in codes.EVENT_TYPES if e != "paper"]), "paper")
+    # DESIGN.md "Other LA": a record marked other_la Y or of type other_la_record is another
+    # authority's (an unreadable flag is reported and read as N).
+    other_la = (_flag(t, "other_la", "read as N").fillna(False).astype(bool)
+                | (norm == OTHER_LA_RECORD).fillna(False).astype(bool))
     ev = pd.DataFrame({
         "event_id": t.ref(), "person_id": t.col("person_id"), "event_type": typed,
         "start_date": start, "end_date": pd.NaT, "outcome": written, "factors": "",
-        "other_la": False, "source": "paper", "source_ref": t.col("document_ref"),
-        "detail": t.col("detail"),
+        "other_la": other_la.to_numpy(dtype=bool), "source": "paper",
+        "source_ref": t.col("document_ref"), "detail": t.col("detail"),
     })
     return _done(t, ev)
+
+
+#: Paper record type of another authority's record (DESIGN.md "Other LA"), as normalised.
+OTHER_LA_RECORD = "other_la_record"
+
+
+def same_event_pairs(paper: pd.DataFrame, ics: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Paper events that are an ICS event (DESIGN.md "Same event once"), with their ICS match.
+
+    A paper event of this authority (``other_la`` false) of a Cohort event type (not
+    ``paper``), dated, is the ICS event of the same person and type dated within ``days``
+    of it (either side; the nearest, ties to the earlier ICS row). Another authority's record
+    is never merged. Vectorised: one ``merge_asof`` by (person, type).
+
+    Parameters
+    ----------
+    paper, ics : DataFrame
+        Event frames as the builders return them (``event_id``, ``person_id``,
+        ``event_type``, ``start_date``, ``other_la``, ``source_ref``).
+    days : int
+        ``Definitions.same_event_days``.
+
+    Returns
+    -------
+    DataFrame
+        One row per merged paper event: ``paper_pos`` (its position in ``paper``),
+        ``paper_id``, ``paper_ref``, ``ics_id``, ``ics_ref``, ``event_type``, ``paper_date``,
+        ``ics_date``.
+
+    Examples
+    --------
+    >>> d = pd.to_datetime
+    >>> paper = pd.DataFrame({"event_id": ["paper_records:2", "paper_records:3", "paper_records:4"],
+    ...     "person_id": "C", "event_type": ["referral", "referral", "cp_plan"],
+    ...     "start_date": d(["2012-01-08", "2012-01-09", "2012-01-08"]), "other_la": [False, False, True],
+    ...     "source_ref": ["D1", "D2", "D3"]})
+    >>> ics = pd.DataFrame({"event_id": ["R1", "P1"], "person_id": "C", "event_type": ["referral", "cp_plan"],
+    ...     "start_date": d(["2012-01-01", "2012-01-08"]), "other_la": False,
+    ...     "source_ref": ["ssd_cin_episodes:5", "ssd_cp_plans:2"]})
+    >>> same_event_pairs(paper, ics, 7)[["paper_ref", "ics_ref"]].values.tolist()
+    [['D1', 'ssd_cin_episodes:5']]
+    """
+    cols = ["paper_pos", "paper_id", "paper_ref", "ics_id", "ics_ref", "event_type", "paper_date",
+            "ics_date"]
+    p = pd.DataFrame({
+        "paper_pos": np.arange(len(paper)), "paper_id": paper["event_id"].astype("string").array,
+        "paper_ref": paper["source_ref"].astype("string").array,
+        "person_id": paper["person_id"].astype("string").array,
+        "event_type": paper["event_type"].astype("string").array,
+        "paper_date": pd.to_datetime(paper["start_date"]).astype("datetime64[ns]").array,
+    })
+    own = ~paper["other_la"].to_numpy(dtype=bool) & (p["event_type"] != "paper").to_numpy(dtype=bool, na_value=False)
+    p = p[own & p["paper_date"].notna().to_numpy()]
+    i = pd.DataFrame({
+        "ics_id": ics["event_id"].astype("string").array, "ics_ref": ics["source_ref"].astype("string").array,
+        "person_id": ics["person_id"].astype("string").array,
+        "event_type": ics["event_type"].astype("string").array,
+        "ics_date": pd.to_datetime(ics["start_date"]).astype("datetime64[ns]").array,
+    })
+    i = i[i["ics_date"].notna().to_numpy() & i["event_type"].isin(p["event_type"].unique()).to_numpy(dtype=bool)
+          & i["person_id"].isin(p["person_id"].unique()).to_numpy(dtype=bool)]
+    if not len(p) or not len(i):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    i = i.assign(match_date=i["ics_date"]).sort_values(["match_date", "ics_ref"], kind="stable")
+    p = p.assign(match_date=p["paper_date"]).sort_values("match_date", kind="stable")
+    m = pd.merge_asof(p, i, on="match_date", by=["person_id", "event_type"], direction="nearest",
+                      tolerance=pd.Timedelta(days=days))
+    m = m[m["ics_id"].notna()].sort_values("paper_pos").reset_index(drop=True)
+    return m[cols]
+
+
+def merge_same_events(paper_rows: TableRows, paper: pd.DataFrame, ics: pd.DataFrame,
+                      days: int) -> pd.DataFrame:
+    """``paper`` without its records that are an ICS event (:func:`same_event_pairs`); each
+    pair is listed as a validation note (action ``merged``, naming the paper record's
+    ``document_ref`` and row and the ICS table:row and id) and the paper row counts as
+    reported, so the loader's counts still add up (read = used + reported).
+
+    ``paper`` is :func:`paper_records` of ``paper_rows`` (its rows are the kept rows, in order).
+    """
+    pairs = same_event_pairs(paper, ics, days)
+    if not len(pairs):
+        return paper
+    kept = np.flatnonzero(paper_rows.keep.to_numpy(dtype=bool))
+    at = paper_rows.df.index[kept[pairs["paper_pos"].to_numpy(dtype=np.int64)]]
+    rows = paper_rows.df.loc[at, ROW]
+    ref = pairs["paper_ref"].fillna("no document_ref")
+    text = (paper_rows.file + " row " + rows.astype("string").to_numpy() + ": " + pairs["event_type"]
+            + " of " + pairs["paper_date"].dt.strftime("%Y-%m-%d") + " (document_ref "
+            + quote(ref.astype("string"), "event") + ") is the same event as " + pairs["ics_ref"] + " ("
+            + quote(pairs["ics_id"].astype("string"), "event") + ", "
+            + pairs["ics_date"].dt.strftime("%Y-%m-%d") + "); counted once, as the ICS row")
+    paper_rows.log.add(table=paper_rows.table, file=paper_rows.file, rows=rows.to_numpy(),
+                       column="event_date", values=paper_rows.df.loc[at, "event_date"].to_numpy()
+                       if "event_date" in paper_rows.df.columns else None,
+                       message=text.astype("string"), severity="note", action="merged",
+                       check="same_event")
+    drop = pd.Series(False, index=paper_rows.df.index)
+    drop[at] = True
+    paper_rows.keep = paper_rows.keep & ~drop
+    keep = np.ones(len(paper), dtype=bool)
+    keep[pairs["paper_pos"].to_numpy(dtype=np.int64)] = False
+    return paper[keep].reset_index(drop=True)
 
 
 def _type_key(text: pd.Series) -> pd.Series:

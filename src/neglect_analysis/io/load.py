@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort, conform
+from ..definitions import DEFAULTS
 from . import events as ev
 from ..idsets import IdSet
 from .checks import TableRows
@@ -354,6 +355,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
 
     # events ------------------------------------------------------------------------------------
     frames = []
+    paper = None
     for table, kind in EVENT_SOURCES.items():
         t = reader.table(table)
         if t is None:
@@ -368,6 +370,8 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             frames.append(ev.assessments(t, person_ids, ft, audit_date=audit_date))
         else:
             frames.append(ev.BUILDERS[table](t, person_ids, audit_date=audit_date))
+        if table == "paper_records":
+            paper = (t, frames[-1])
         ev.after_death(t, persons)
     if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
         ft = reader.table("ssd_assessment_factors")
@@ -375,6 +379,12 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
                   "ssd_cin_assessments is not in the extract, so factors cannot be attached; row dropped",
                   check="unknown_person")
     frames = [f for f in frames if len(f)]
+    if paper is not None and len(paper[1]) and frames[:-1]:
+        # DESIGN.md "Same event once": a paper copy of an ICS event is that event (the paper
+        # frame is the last one: paper_records is read last)
+        frames[-1] = ev.merge_same_events(paper[0], paper[1], pd.concat(frames[:-1], ignore_index=True),
+                                          DEFAULTS.same_event_days)
+        frames = [f for f in frames if len(f)]
     out["events"] = pd.concat(frames, ignore_index=True) if frames else None
 
     # extension tables ----------------------------------------------------------------------------

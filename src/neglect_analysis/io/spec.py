@@ -119,7 +119,7 @@ TABLE_COLUMNS: dict[str, dict] = {
     },
     "paper_records": {
         "required": ["person_id", "event_date", "event_type"],
-        "optional": ["detail", "document_ref"],
+        "optional": ["detail", "document_ref", "other_la"],
         "aliases": {},
     },
     "case_review": {

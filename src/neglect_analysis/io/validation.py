@@ -79,6 +79,7 @@ ADVICE: dict[str, str] = {
     "link_fallback": "Export the link table again with its rows, or remove the empty file.",
     "too_large": "Save the workbook again from Excel (or export the table as CSV); a workbook "
                  "that expands this much is damaged or not a real export.",
+    "same_event": "Nothing to do: the paper record and the ICS row are one event, counted once (the ICS row).",
     "other": "See the message.",
     "metadata": "Correct extract.json (a JSON object such as {\"audit_date\": \"2018-07-31\"}).",
 }

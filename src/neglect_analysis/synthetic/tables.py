@@ -426,7 +426,8 @@ def _paper_records(r, pid, era, other_la, mv, requested, ch, fams, p, rng, ics, 
     seq = pr.groupby("file").cumcount().to_numpy() + 1
     pr["document_ref"] = pr["file"] + "/" + pd.Series(seq).astype(str).str.zfill(3)
     pr = pr.sort_values(["person_id", "event_date", "document_ref"], kind="stable").reset_index(drop=True)
-    return pr[["person_id", "event_date", "event_type", "detail", "document_ref"]]
+    pr["other_la"] = np.where(pr["ola"], "Y", "N")  # DESIGN.md paper_records: Y where another authority recorded it
+    return pr[["person_id", "event_date", "event_type", "detail", "document_ref", "other_la"]]
 
 
 def _case_review(ch, assessed, requested, eligible, ola_child, p, rng, audit, first_family):
