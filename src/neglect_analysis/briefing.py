@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, disclosure_audit, escalation, plots, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, escalation, messages, plots, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
@@ -100,6 +100,14 @@ h1{font-size:1.8em}h2{font-size:1.35em;border-top:3px solid #0072B2;padding-top:
 table.t{border-collapse:collapse;margin:1em 0;font-size:.85em}
 table.t th,table.t td{border-bottom:1px solid #bbb;padding:.3em .6em;text-align:left}
 figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
+.summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.6em;margin:1em 0}
+.box{border:3px solid #0072B2;border-radius:.4em;padding:.5em .8em;font-size:.8em}
+.box h3{margin:0 0 .3em;font-size:1.05em}.box .n{color:#0072B2;font-size:1.4em;font-weight:bold;margin-right:.3em}
+.box p{margin:.2em 0}.key{border-left:6px solid #0072B2;padding:.2em .8em;margin:1em 0;font-weight:bold}
+.key p{margin:.3em 0}
+@media print{body{font-size:11pt;max-width:none;margin:0}.summary{grid-template-columns:repeat(4,1fr);
+gap:.4em;break-after:page;page-break-after:always}.box{font-size:9pt;break-inside:avoid}
+h2{break-before:page}details{display:none}}
 """
 
 
@@ -442,27 +450,39 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
             if stem in data_files:
                 files.append(write_csv(data, folder / f"{stem}.csv"))
 
+    said = messages.key_messages(message_input(found, shown))
+    files.append(write_csv(said, folder / "key_messages.csv"))
+    key = messages.point_messages(said)
+
     title = "Learning from sibling groups & earlier identification of neglect"
     n_parents_shown, n_children_shown = bp.shown_header()
-    meta = (f"{cohort.label()} · audit date {cohort.audit_date.date().isoformat()} · "
+    meta = (("" if label else f"{cohort.label()} · ") + f"audit date {cohort.audit_date.date().isoformat()} · "
             f"electronic record from {cohort.ics_start_date.date().isoformat()} · "
             f"{n_parents_shown} index parents, {n_children_shown} children")
     note = (f"Counts from 1 to {threshold} are shown as c, with further cells suppressed so that "
             "they cannot be worked out from totals or from any other number in this pack "
-            "(disclosure_audit.csv); small categories are combined; z: not applicable. "
-            f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
+            "(disclosure_audit.csv); small categories are combined"
+            + ("; z: not applicable. " if (shown[["numerator", "denominator", "share"]] == disclosure.NOT_APPLICABLE).any().any()
+               else ". ")
+            + f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
             "are at risk. National figures: DfE Children in need statistics, latest year.")
     md = [f"# {title}", ""]
     if label:
         md += [f"**{label.upper()}: not real children.**", ""]
-    md += [meta, "", note, ""]
+    md += [meta, "", "## Summary", ""]
+    md += [f"{p}. **{heading}**: " + " ".join(key[p]) for p, heading in BRIEFING_POINTS.items()]
+    md += ["", note, ""]
     body = [f"<h1>{html.escape(title)}</h1>"]
     if label:
         body.append(f'<p class="synthetic">{html.escape(label.upper())}: not real children</p>')
-    body += [f"<p>{html.escape(meta)}</p>", f'<p class="note">{html.escape(note)}</p>']
+    body.append(f"<p>{html.escape(meta)}</p>")
+    body.append(summary_html(key))
+    body.append(f'<p class="note">{html.escape(note)}</p>')
     for p, heading in BRIEFING_POINTS.items():
-        md += [f"## {p}. {heading}", "", POINT_TEXT[p], ""]
-        body += [f"<h2>{p}. {html.escape(heading)}</h2>", f"<p>{html.escape(POINT_TEXT[p])}</p>"]
+        md += [f"## {p}. {heading}", "", *[f"**{t}**" for t in key[p]], "", POINT_TEXT[p], ""]
+        body += [f"<h2>{p}. {html.escape(heading)}</h2>",
+                 '<div class="key">' + "".join(f"<p>{html.escape(t)}</p>" for t in key[p]) + "</div>",
+                 f"<p>{html.escape(POINT_TEXT[p])}</p>"]
         for name, df in point_tables[p]:
             shown_df = _display(name, df)
             md += [_md_table(shown_df), ""]
@@ -482,6 +502,44 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     (folder / "briefing.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     files += [folder / "briefing.html", folder / "briefing.md"]
     return files
+
+
+def message_input(found: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """The published findings for :func:`~neglect_analysis.messages.key_messages`.
+
+    ``shown`` (the findings as published), with the findings' family-bootstrap interval
+    (``ci_lower``, ``ci_upper``) where the findings table has one; the interval is blanked on
+    rows whose numerator or denominator is suppressed.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"ci_lower": [10.0, 20.0], "ci_upper": [30.0, 40.0]})
+    >>> shown = pd.DataFrame({"numerator": ["5", "c"], "denominator": ["20", "30"]})
+    >>> message_input(found, shown)[["ci_lower", "ci_upper"]].values.tolist()
+    [[10.0, 30.0], [nan, nan]]
+    """
+    out = shown.copy()
+    if {"ci_lower", "ci_upper"} <= set(found.columns):
+        hidden = ((shown["numerator"] == disclosure.SUPPRESSED) | (shown["denominator"] == disclosure.SUPPRESSED)).to_numpy()
+        for c in ("ci_lower", "ci_upper"):
+            out[c] = pd.to_numeric(found[c], errors="coerce").astype("float64").to_numpy()
+            out.loc[hidden, c] = float("nan")
+    return out
+
+
+def summary_html(key: dict[int, list[str]]) -> str:
+    """The seven-box summary (seed format: one numbered box per point, its key messages).
+
+    Examples
+    --------
+    >>> page = summary_html({p: [f"Message {p}."] for p in BRIEFING_POINTS})
+    >>> page.count('class="box"'), page.startswith('<section class="summary" id="summary">')
+    (7, True)
+    """
+    boxes = [f'<div class="box" id="box{p}"><h3><span class="n">{p}</span>{html.escape(heading)}</h3>'
+             + "".join(f"<p>{html.escape(t)}</p>" for t in key.get(p, [])) + "</div>"
+             for p, heading in BRIEFING_POINTS.items()]
+    return '<section class="summary" id="summary">' + "".join(boxes) + "</section>"
 
 
 def _md_table(df: pd.DataFrame) -> str:
