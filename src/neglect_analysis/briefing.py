@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, disclosure_audit, escalation, messages, plots, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
@@ -69,6 +69,8 @@ def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The table as shown to people: findings with plain headers and no internal ids."""
     if name.endswith("_findings") or name == "findings":
         return df[list(DISPLAY_HEADERS)].rename(columns=DISPLAY_HEADERS)
+    if name.endswith("_shares"):
+        return df.rename(columns={"label": "Measure", **DISPLAY_HEADERS})
     return df.rename(columns=lambda c: str(c).replace("_", " "))
 
 
@@ -81,10 +83,17 @@ def _img_html(png: Path, alt: str) -> str:
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def _figure(draw, path: Path, label: str | None, figsize=(10, 6.25)) -> list[Path]:
+#: Size of every briefing figure (inches): 16:9, drops into a slide.
+FIGSIZE_16_9 = (12.0, 6.75)
+
+
+def _figure(draw, path: Path, label: str | None, figsize=FIGSIZE_16_9, *, title: str = "",
+            footer: list[str] | None = None) -> list[Path]:
     with plots.style_context():
         fig, ax = plt.subplots(figsize=figsize)
         draw(ax)  # the house style lays figures out with constrained layout
+        if title or footer:
+            plots.provenance(fig, ax, title=title, lines=footer or [])
         if label:
             plots.synthetic_label(fig, label)
         files = plots.save_figure(fig, path)
@@ -422,29 +431,54 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     files.append(write_csv(shown, folder / "findings.csv"))
     files.append(write_csv(audit_result, folder / "disclosure_audit.csv"))
 
-    # Each figure with its data table beside it (``<figure>.csv``: exactly what is drawn).
+    # Each figure with its data table beside it (``<figure>.csv``: exactly what is drawn) and
+    # a provenance footer (n and base, source and period, authority, suppression note).
+    source = "Synthetic data" if cohort.synthetic else (cohort.authority or "Local authority extract")
+    period = (f"electronic record from {cohort.ics_start_date.date().isoformat()} "
+              f"to the audit date {cohort.audit_date.date().isoformat()}")
+    source_line = f"Source: {source}, children's social care records; period: {period}"
+    suppression_line = (f"c: suppressed (a count from 1 to {threshold}, or one that could reveal it); "
+                        "a hatched stub is not a value")
+    footers: dict[str, list[str]] = {}
+
+    def figure(draw, stem: str, title: str, base: str, figsize=FIGSIZE_16_9) -> list[Path]:
+        footers[stem] = [base, source_line, suppression_line]
+        return _figure(draw, folder / stem, label, figsize, title=title, footer=footers[stem])
+
     figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
-    share_data = shown[["point", "label", "numerator", "denominator", "share", "national_share"]]
-    files += _figure(lambda ax: plots.plot_shares(shown.assign(measure=shown["label"]), ax=ax),
-                     folder / "findings_shares", label, (12, 11))
-    figs[1].append(("findings_shares", "Share of each measure, with the national figure where one exists",
-                    share_data))
-    files += _figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), folder / "group_sizes", label)
-    figs[2].append(("group_sizes", "Sibling groups by number of children", sizes_shown))
+    data_files: set[str] = set()
+    for p, heading in BRIEFING_POINTS.items():
+        rows = shown[shown["point"] == p]
+        stem = f"point{p}_shares"
+        named = rows.assign(measure=rows["label"].str.strip() + " (of " + rows["denominator"].astype(str) + ")")
+        files += figure(lambda ax, r=named: plots.plot_shares(r, ax=ax), stem, f"{p}. {heading}",
+                        "Each bar: the share of its own base (the number after 'of'); "
+                        "diamond: England where published")
+        figs[p].append((stem, f"Point {p}: share of each measure, with its base", rows[
+            ["label", "numerator", "denominator", "share", "national_share"]]))
+        data_files.add(stem)
+    files += figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), "group_sizes",
+                    "Sibling groups by number of children",
+                    f"n = {bp.shown_header()[0]} sibling groups (one per index parent)")
+    figs[2].insert(0, ("group_sizes", "Sibling groups by number of children", sizes_shown))
     km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children",
                  "km_sibling_escalation": "Time to escalation: born before or after an older sibling's escalation"}
     for stem, monthly in bp.km.items():
         drawn = monthly.assign(days=monthly["month"] * summaries.DAYS_PER_MONTH)
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
-        files += _figure(lambda ax, d=drawn, g=groups: plots.plot_km(d, groups=g, ax=ax), folder / stem, label)
+        base = ("Children in sibling groups, from first involvement; drawn on whole months while at least "
+                f"{bp.min_at_risk} children are at risk")
+        files += figure(lambda ax, d=drawn, g=groups: plots.plot_km(d, groups=g, ax=ax), stem,
+                        km_titles[stem], base)
         alt = (f"{km_titles[stem]} (whole months, drawn while at least {bp.min_at_risk} children "
                "are at risk)")
         figs[6].append((stem, alt, monthly))
-    files += _figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
-                     folder / "lead_times", label)
-    figs[6].append(("lead_times", "How much earlier a whole-family reading could have flagged a child (months)",
-                    lead_shown))
-    data_files = {"findings_shares", "km_eldest_younger", "km_sibling_escalation"}
+        data_files.add(stem)
+    files += figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
+                    "lead_times", "How much earlier a whole-family reading could have flagged a child",
+                    "Escalated children with an earlier family signal, by months of lead time")
+    figs[6].insert(0, ("lead_times", "How much earlier a whole-family reading could have flagged a child (months)",
+                       lead_shown))
     for items in figs.values():
         for stem, _, data in items:
             if stem in data_files:
@@ -501,6 +535,14 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     (folder / "briefing.html").write_text(page, encoding="utf-8")
     (folder / "briefing.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     files += [folder / "briefing.html", folder / "briefing.md"]
+    slide_points = []
+    for p, heading in BRIEFING_POINTS.items():
+        stem = figs[p][0][0]
+        slide_points.append(slides.PointSlide(p, heading, key[p], picture=folder / f"{stem}.png",
+                                              footer="  ·  ".join(footers[stem]), notes=[POINT_TEXT[p]]))
+    files.append(slides.write_slides(folder / "briefing.pptx", title=title, subtitle=[meta, period],
+                                     points=slide_points, stamp=label.upper() if label else None,
+                                     date=cohort.audit_date.date()))
     return files
 
 
