@@ -468,7 +468,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
         base = ("Children in sibling groups, from first involvement; drawn on whole months while at least "
                 f"{bp.min_at_risk} children are at risk")
-        files += figure(lambda ax, d=drawn, g=groups: plots.plot_km(d, groups=g, ax=ax), stem,
+        files += figure(lambda ax, d=drawn, g=groups: human_legend(plots.plot_km(d, groups=g, ax=ax)), stem,
                         km_titles[stem], base)
         alt = (f"{km_titles[stem]} (whole months, drawn while at least {bp.min_at_risk} children "
                "are at risk)")
@@ -544,6 +544,33 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                                      points=slide_points, stamp=label.upper() if label else None,
                                      date=cohort.audit_date.date()))
     return files
+
+
+#: Human names of the survival groups, for the briefing's legends (the data keep the ids).
+KM_GROUP_LABELS: dict[str, str] = {
+    "all": "All children", "eldest": "Eldest child", "younger": "Younger children",
+    "born_before_sibling_escalation": "Born before an older sibling's escalation",
+    "born_after_sibling_escalation": "Born after an older sibling's escalation",
+}
+
+
+def human_legend(ax, names: dict[str, str] | None = None):
+    """Rename the legend entries of ``ax`` through ``names`` (default :data:`KM_GROUP_LABELS`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [1, 0], label="eldest")
+    >>> [t.get_text() for t in human_legend(ax).get_legend().get_texts()]
+    ['Eldest child']
+    >>> plt.close(fig)
+    """
+    names = KM_GROUP_LABELS if names is None else names
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, [names.get(t, t) for t in labels], loc="lower left")  # as plot_km
+    return ax
 
 
 def message_input(found: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
