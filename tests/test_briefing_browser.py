@@ -137,3 +137,26 @@ def test_briefing_html_in_headless_chromium(briefing, tmp_path):
     assert seen["scrollWidth"] <= seen["innerWidth"], seen  # nothing wider than the page
     assert seen["boxes"] == seen["visibleBoxes"] == 7
     assert 0 <= seen["summaryTop"] < 900, seen  # the summary is on the first screen
+
+
+def test_the_same_key_messages_head_the_html_and_the_markdown(briefing):
+    import html as htmlmod
+
+    from neglect_analysis.messages import key_messages
+
+    said = pd.read_csv(briefing / "key_messages.csv", dtype=str, keep_default_na=False)
+    # The messages are those of the published findings table (nothing else goes in).
+    published = pd.read_csv(briefing / "findings.csv", dtype=str, keep_default_na=False)
+    published["point"] = published["point"].astype(int)
+    assert key_messages(published)["sentence"].tolist() == said["sentence"].tolist()
+    page = (briefing / "briefing.html").read_text(encoding="utf-8")
+    md = (briefing / "briefing.md").read_text(encoding="utf-8")
+    summary = page[page.index('<section class="summary"'):page.index("</section>")]
+    assert summary.count('class="box"') == 7
+    for s in said["sentence"]:
+        assert htmlmod.escape(s) in page and s in md
+    for s in said.loc[said["rank"] == "1", "sentence"]:
+        assert htmlmod.escape(s) in summary
+    # Every table has a caption, and no header is an internal id.
+    assert page.count("<table") == page.count("<caption>")
+    assert "n children" not in page and "cp plan" not in page

@@ -65,17 +65,59 @@ DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator
                    "share": "Share (%)", "national_share": "England (%)", "national_year": "Year"}
 
 
+#: Plain-words column headers of the other briefing tables (the CSV files keep the ids).
+#: Per table first (:data:`TABLE_HEADERS`), then these.
+COLUMN_LABELS: dict[str, str] = {
+    "position": "Position in the sibling group", "cp_plan": "CP plan", "cla": "Looked after",
+    "care_proceedings": "Care proceedings", "cla_or_care_proceedings": "Looked after or care proceedings",
+    "escalated": "Escalated", "not_escalated": "Not escalated", "lead_time_months": "Months earlier",
+    "n_children": "Children", "n_groups": "Sibling groups", "group": "Group", "month": "Month",
+    "survival": "Not yet escalated", "ci_lower": "95% CI lower", "ci_upper": "95% CI upper",
+    "at_risk": "Children at risk", "events": "Escalations", "label": "Measure",
+}
+#: Headers of one table that differ from :data:`COLUMN_LABELS`.
+TABLE_HEADERS: dict[str, dict[str, str]] = {"group_sizes": {"n_children": "Children in the group"}}
+#: Caption of each table of the briefing (``point<p>_findings`` and ``point<p>_shares`` by pattern).
+TABLE_CAPTIONS: dict[str, str] = {
+    "group_sizes": "Sibling groups (one per index parent) by number of children",
+    "escalation_by_position": "Children by position in the sibling group and first escalation",
+    "lead_times": "Escalated children by how many months earlier a whole-family reading could have flagged them",
+    "km_eldest_younger": "Data behind the figure: children not yet escalated, eldest and younger",
+    "km_sibling_escalation": "Data behind the figure: children not yet escalated, born before or after "
+                             "an older sibling's escalation",
+}
+
+
+def caption(name: str) -> str:
+    """The caption of a briefing table.
+
+    Examples
+    --------
+    >>> caption("point3_findings"), caption("lead_times")[:16]
+    ('Point 3: the measures, their numbers and bases', 'Escalated childr')
+    """
+    if name.endswith("_findings") and name.startswith("point"):
+        return f"Point {name[5:-9]}: the measures, their numbers and bases"
+    if name.endswith("_shares") and name.startswith("point"):
+        return f"Data behind the figure: point {name[5:-7]}, the share of each measure"
+    return TABLE_CAPTIONS.get(name, name.replace("_", " ").capitalize())
+
+
 def _display(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The table as shown to people: findings with plain headers and no internal ids."""
     if name.endswith("_findings") or name == "findings":
         return df[list(DISPLAY_HEADERS)].rename(columns=DISPLAY_HEADERS)
     if name.endswith("_shares"):
         return df.rename(columns={"label": "Measure", **DISPLAY_HEADERS})
-    return df.rename(columns=lambda c: str(c).replace("_", " "))
+    names = {**COLUMN_LABELS, **TABLE_HEADERS.get(name, {})}
+    return df.rename(columns=lambda c: names.get(str(c), str(c).replace("_", " ")))
 
 
-def _table_html(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, escape=True, border=0, classes="t", na_rep="")
+def _table_html(df: pd.DataFrame, title: str = "") -> str:
+    table = df.to_html(index=False, escape=True, border=0, classes="t", na_rep="")
+    if title:
+        table = table.replace(">", f"><caption>{html.escape(title)}</caption>", 1)
+    return table
 
 
 def _img_html(png: Path, alt: str) -> str:
@@ -107,6 +149,7 @@ margin:2em auto;padding:0 1em;color:#111}
 h1{font-size:1.8em}h2{font-size:1.35em;border-top:3px solid #0072B2;padding-top:.6em;margin-top:2em}
 .synthetic{background:#B2182B;color:#fff;font-weight:bold;padding:.4em .8em;display:inline-block}
 table.t{border-collapse:collapse;margin:1em 0;font-size:.85em}
+table.t caption{text-align:left;font-weight:bold;padding:.3em 0}
 table.t th,table.t td{border-bottom:1px solid #bbb;padding:.3em .6em;text-align:left}
 figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
 .summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.6em;margin:1em 0}
@@ -513,14 +556,14 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     body.append(summary_html(key))
     body.append(f'<p class="note">{html.escape(note)}</p>')
     for p, heading in BRIEFING_POINTS.items():
-        md += [f"## {p}. {heading}", "", *[f"**{t}**" for t in key[p]], "", POINT_TEXT[p], ""]
+        md += [f"## {p}. {heading}", "", *[f"- **{t}**" for t in key[p]], "", POINT_TEXT[p], ""]
         body += [f"<h2>{p}. {html.escape(heading)}</h2>",
                  '<div class="key">' + "".join(f"<p>{html.escape(t)}</p>" for t in key[p]) + "</div>",
                  f"<p>{html.escape(POINT_TEXT[p])}</p>"]
         for name, df in point_tables[p]:
             shown_df = _display(name, df)
-            md += [_md_table(shown_df), ""]
-            body.append(_table_html(shown_df))
+            md += [f"*{caption(name)}*", "", _md_table(shown_df), ""]
+            body.append(_table_html(shown_df, caption(name)))
         for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
@@ -528,7 +571,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                 shown_df = _display(stem, data)
                 md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
                 body.append(f"<details><summary>Data behind the figure ({html.escape(stem)}.csv)"
-                            f"</summary>{_table_html(shown_df)}</details>")
+                            f"</summary>{_table_html(shown_df, caption(stem))}</details>")
     page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
             + "\n".join(body) + "</body></html>\n")
