@@ -160,3 +160,22 @@ def test_the_same_key_messages_head_the_html_and_the_markdown(briefing):
     # Every table has a caption, and no header is an internal id.
     assert page.count("<table") == page.count("<caption>")
     assert "n children" not in page and "cp plan" not in page
+
+
+def test_seven_box_summary_prints_on_one_page(briefing, tmp_path):
+    """The page up to the end of the summary, printed by Chromium, is one PDF page."""
+    chromium = find_chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed: `make test` installs the Debian package")
+        pytest.skip("Chromium is not installed")
+    page = (briefing / "briefing.html").read_text(encoding="utf-8")
+    end = page.index("</section>") + len("</section>")
+    first = tmp_path / "first.html"
+    first.write_text(page[:end] + "</body></html>", encoding="utf-8")
+    pdf = tmp_path / "first.pdf"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", first.as_uri()], capture_output=True, timeout=120)
+    pages = re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes())
+    assert len(pages) == 1

@@ -157,8 +157,10 @@ figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
 .box h3{margin:0 0 .3em;font-size:1.05em}.box .n{color:#0072B2;font-size:1.4em;font-weight:bold;margin-right:.3em}
 .box p{margin:.2em 0}.key{border-left:6px solid #0072B2;padding:.2em .8em;margin:1em 0;font-weight:bold}
 .key p{margin:.3em 0}
-@media print{body{font-size:11pt;max-width:none;margin:0}.summary{grid-template-columns:repeat(4,1fr);
-gap:.4em;break-after:page;page-break-after:always}.box{font-size:9pt;break-inside:avoid}
+@page{margin:1cm}
+@media print{body{font-size:10pt;max-width:none;margin:0;padding:0}h1{font-size:16pt;margin:0 0 .3em}
+.synthetic{padding:.15em .5em;margin:0}.summary{grid-template-columns:repeat(4,1fr);gap:.4em;
+break-after:page;page-break-after:always}.box{font-size:8.5pt;break-inside:avoid;padding:.3em .5em}
 h2{break-before:page}details{display:none}}
 """
 
