@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 
 from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
+from .definitions import DAYS_PER_YEAR  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
 from .pipeline import AnalystTables  # noqa: E402
@@ -513,7 +514,8 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
         base = ("Children in sibling groups, from first involvement; drawn on whole months while at least "
                 f"{bp.min_at_risk} children are at risk")
-        files += figure(lambda ax, d=drawn, g=groups: human_legend(plots.plot_km(d, groups=g, ax=ax)), stem,
+        files += figure(lambda ax, d=drawn, g=groups: at_risk_row(
+                            human_legend(plots.plot_km(d, groups=g, ax=ax)), d, g), stem,
                         km_titles[stem], base)
         alt = (f"{km_titles[stem]} (whole months, drawn while at least {bp.min_at_risk} children "
                "are at risk)")
@@ -616,6 +618,49 @@ def human_legend(ax, names: dict[str, str] | None = None):
     if handles:
         ax.legend(handles, [names.get(t, t) for t in labels], loc="lower left")  # as plot_km
     return ax
+
+
+def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, str] | None = None) -> list:
+    """Write a numbers-at-risk row under a survival chart, one line per group, at the x ticks.
+
+    ``monthly`` is the figure's data (``group``, ``month``, ``at_risk``; the x axis in years,
+    a month being ``DAYS_PER_MONTH / DAYS_PER_YEAR`` years). At each tick the number shown is
+    the ``at_risk`` of the group's last row at or before the tick; ticks after the group's last
+    row are left blank (the curve stops there). Each line is in its group's colour and named
+    through ``names`` (default :data:`KM_GROUP_LABELS`). Returns the texts written.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> m = pd.DataFrame({"group": ["eldest"] * 3, "month": [0, 12, 13], "at_risk": [40, 25, 20]})
+    >>> _ = ax.set_xlim(0, 2); _ = ax.set_xticks([0, 1, 2])
+    >>> [t.get_text() for t in at_risk_row(ax, m, ["eldest"])]  # year 1 = month 12; year 2 after the end
+    ['Number at risk', 'Eldest child', '40', '25', '']
+    >>> plt.close(fig)
+    """
+    names = KM_GROUP_LABELS if names is None else names
+    lo, hi = ax.get_xlim()
+    ticks = [float(t) for t in ax.get_xticks() if lo - 1e-9 <= t <= hi + 1e-9]
+    colours = plots.group_colours(groups)
+    per_year = summaries.DAYS_PER_MONTH / DAYS_PER_YEAR
+    texts = [ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction", xytext=(0, -52),
+                         textcoords="offset points", ha="left", va="top", fontsize=10, fontweight="bold")]
+    for i, g in enumerate(groups):
+        part = monthly[monthly["group"].astype(str) == g].sort_values("month", kind="stable")
+        years = part["month"].to_numpy(dtype="float64") * per_year
+        risk = part["at_risk"].to_numpy()
+        y = -66 - 14 * i
+        texts.append(ax.annotate(names.get(g, g), xy=(1, 0), xycoords="axes fraction", xytext=(6, y),
+                                 textcoords="offset points", ha="left", va="top", fontsize=9,
+                                 color=colours[g]))
+        for t in ticks:
+            before = years <= t + 1e-9
+            shown = str(int(risk[before][-1])) if before.any() and t <= years[-1] + per_year else ""
+            texts.append(ax.annotate(shown, xy=(t, 0), xycoords=("data", "axes fraction"), xytext=(0, y),
+                                     textcoords="offset points", ha="center", va="top", fontsize=9,
+                                     color=colours[g]))
+    return texts
 
 
 def message_input(found: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
