@@ -33,6 +33,11 @@ report: $(STAMP)
 	  elif [ $$status -ne 0 ]; then exit $$status; fi
 
 test: $(STAMP)
+	@# The browser test needs Chromium: the Debian package, installed once (as root) when missing.
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get update -qq >/dev/null && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null) || \
+	  echo "make test: Chromium not installed; the browser test will skip (or fail under CI)"
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile \
 	  tests src/neglect_analysis --doctest-modules
 	if ls notebooks/*.ipynb >/dev/null 2>&1; then \

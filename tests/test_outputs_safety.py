@@ -473,3 +473,20 @@ def test_a_name_too_long_for_chronology_or_synthesize_is_one_line(small, tmp_pat
     err = capsys.readouterr().err
     assert "the file name is too long" in err and err.count("\n") == 1
     assert _listing(tmp_path) == []
+
+
+def test_own_workbook_recognised_whichever_way_the_creator_namespace_is_written(tmp_path):
+    import zipfile
+
+    from neglect_analysis.outputs import WORKBOOK_CREATOR, is_own_workbook
+
+    forms = {  # openpyxl without lxml, openpyxl with lxml (python-pptx brings lxml), another creator
+        "plain.xlsx": f"<cp:coreProperties><dc:creator>{WORKBOOK_CREATOR}</dc:creator></cp:coreProperties>",
+        "lxml.xlsx": ('<cp:coreProperties><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                      f"{WORKBOOK_CREATOR}</dc:creator></cp:coreProperties>"),
+        "other.xlsx": "<cp:coreProperties><dc:creator>Someone</dc:creator></cp:coreProperties>",
+    }
+    for name, core in forms.items():
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            z.writestr("docProps/core.xml", core)
+    assert [is_own_workbook(tmp_path / n) for n in forms] == [True, True, False]

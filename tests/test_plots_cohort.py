@@ -35,7 +35,9 @@ def test_group_sizes_suppressed_count_drawn_empty_and_labelled_c():
     counts = pd.DataFrame({"n_children": [5, 6], "n_groups": ["30", "c"]})
     ax = plot_group_sizes(counts)  # on plt.gca()
     assert ax is plt.gca()
-    assert [p.get_height() for p in ax.patches] == [30, 0]
+    # the c bar is a hatched stub 5% of the longest bar: 0.05 * 30 = 1.5
+    assert [p.get_height() for p in ax.patches] == pytest.approx([30, 1.5])
+    assert ax.patches[1].get_hatch() == "//" and ax.patches[0].get_hatch() is None
     assert [t.get_text() for t in ax.texts] == ["30", "c"]
 
 
@@ -69,5 +71,5 @@ def test_group_size_bands_keep_the_analysis_order():
     counts = pd.DataFrame({"n_children": ["5", "6", "10+"], "n_groups": [14, "c", 9]})
     plot_group_sizes(counts, ax=ax)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "6", "10+"]
-    assert [float(p.get_height()) for p in ax.patches] == [14.0, 0.0, 9.0]
+    assert [float(p.get_height()) for p in ax.patches] == pytest.approx([14.0, 0.7, 9.0])  # 0.05 * 14
     plt.close(fig)

@@ -32,7 +32,7 @@ FINDINGS = pd.DataFrame({
 def test_shares_bars_labels_and_national_markers():
     fig, ax = plt.subplots()
     assert plot_shares(FINDINGS, ax=ax) is ax
-    assert [p.get_width() for p in ax.patches] == [33.3, 0.0, 29.9]
+    assert [p.get_width() for p in ax.patches] == pytest.approx([33.3, 1.665, 29.9])  # c: 0.05 * 33.3
     assert [t.get_text() for t in ax.texts] == ["33.3%", "c", "29.9%"]
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "2: re-referral within 12 months", "3: repeat CP plan", "5: older sibling escalated"

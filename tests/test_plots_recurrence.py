@@ -32,9 +32,10 @@ def test_bar_heights_are_the_values_in_table_order_with_labels():
 def test_event_types_take_house_colours_and_symbols_are_drawn_empty():
     t = pd.DataFrame({"event_type": ["contact", "cp_plan"], "count": ["1204", "c"]})
     ax = plot_counts(t, "event_type", "count")
-    assert [p.get_height() for p in ax.patches] == [1204, 0]
+    assert [p.get_height() for p in ax.patches] == pytest.approx([1204, 60.2])  # c: 0.05 * 1204
     assert [t.get_text() for t in ax.texts] == ["1,204", "c"]
-    assert [to_hex(p.get_facecolor()) for p in ax.patches] == [
+    # The suppressed bar is hatched in its colour, unfilled.
+    assert [to_hex(ax.patches[0].get_facecolor()), to_hex(ax.patches[1].get_edgecolor())] == [
         EVENT_COLOURS["contact"].lower(), EVENT_COLOURS["cp_plan"].lower()
     ]
 

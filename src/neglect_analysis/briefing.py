@@ -19,8 +19,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, disclosure_audit, escalation, plots, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
+from .definitions import DAYS_PER_YEAR  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
 from .pipeline import AnalystTables  # noqa: E402
@@ -84,17 +85,56 @@ DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator
 AUTHORITY_HEADER = {"authority_share": "Rest of authority (%)"}
 
 
+#: Plain-words column headers of the other briefing tables (the CSV files keep the ids).
+#: Per table first (:data:`TABLE_HEADERS`), then these.
+COLUMN_LABELS: dict[str, str] = {
+    "position": "Position in the sibling group", "cp_plan": "CP plan", "cla": "Looked after",
+    "care_proceedings": "Care proceedings", "cla_or_care_proceedings": "Looked after or care proceedings",
+    "escalated": "Escalated", "not_escalated": "Not escalated", "lead_time_months": "Months earlier",
+    "n_children": "Children", "n_groups": "Sibling groups", "group": "Group", "month": "Month",
+    "survival": "Not yet escalated", "ci_lower": "95% CI lower", "ci_upper": "95% CI upper",
+    "at_risk": "Children at risk", "events": "Escalations", "label": "Measure",
+}
+#: Headers of one table that differ from :data:`COLUMN_LABELS`.
+TABLE_HEADERS: dict[str, dict[str, str]] = {"group_sizes": {"n_children": "Children in the group"}}
+#: Caption of each table of the briefing (``point<p>_findings`` and ``point<p>_shares`` by pattern).
+TABLE_CAPTIONS: dict[str, str] = {
+    "group_sizes": "Sibling groups (one per index parent) by number of children",
+    "escalation_by_position": "Children by position in the sibling group and first escalation",
+    "lead_times": "Escalated children by how many months earlier a whole-family reading could have flagged them",
+    "km_eldest_younger": "Data behind the figure: children not yet escalated, eldest and younger",
+    "km_sibling_escalation": "Data behind the figure: children not yet escalated, born before or after "
+                             "an older sibling's escalation",
+}
+
+
+def caption(name: str) -> str:
+    """The caption of a briefing table.
+
+    Examples
+    --------
+    >>> caption("point3_findings"), caption("lead_times")[:16]
+    ('Point 3: the measures, their numbers and bases', 'Escalated childr')
+    """
+    if name.endswith("_findings") and name.startswith("point"):
+        return f"Point {name[5:-9]}: the measures, their numbers and bases"
+    if name.endswith("_shares") and name.startswith("point"):
+        return f"Data behind the figure: point {name[5:-7]}, the share of each measure"
+    return TABLE_CAPTIONS.get(name, name.replace("_", " ").capitalize())
+
+
 def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The table as shown to people: findings with plain headers and no internal ids.
 
     A findings table (``name`` ``findings`` or ending ``_findings``, as
     :func:`suppressed_findings` gives it) keeps the columns of :data:`DISPLAY_HEADERS`, plus the
-    authority's own baseline where it has one; other tables get spaces for underscores.
+    authority's own baseline where it has one; other tables get plain headers
+    (:data:`COLUMN_LABELS`, :data:`TABLE_HEADERS`).
 
     Examples
     --------
     >>> display_table("group_sizes", pd.DataFrame({"n_groups": [3]})).columns.tolist()
-    ['n groups']
+    ['Sibling groups']
     """
     if name.endswith("_findings") or name == "findings":
         headers = dict(DISPLAY_HEADERS)
@@ -103,11 +143,17 @@ def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
                        "national_share": DISPLAY_HEADERS["national_share"],
                        "national_year": DISPLAY_HEADERS["national_year"]}
         return df[list(headers)].rename(columns=headers)
-    return df.rename(columns=lambda c: str(c).replace("_", " "))
+    if name.endswith("_shares"):
+        return df.rename(columns={"label": "Measure", **DISPLAY_HEADERS})
+    names = {**COLUMN_LABELS, **TABLE_HEADERS.get(name, {})}
+    return df.rename(columns=lambda c: names.get(str(c), str(c).replace("_", " ")))
 
 
-def _table_html(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, escape=True, border=0, classes="t", na_rep="")
+def _table_html(df: pd.DataFrame, title: str = "") -> str:
+    table = df.to_html(index=False, escape=True, border=0, classes="t", na_rep="")
+    if title:
+        table = table.replace(">", f"><caption>{html.escape(title)}</caption>", 1)
+    return table
 
 
 def _img_html(png: Path, alt: str) -> str:
@@ -115,10 +161,17 @@ def _img_html(png: Path, alt: str) -> str:
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def _figure(draw, path: Path, label: str | None, figsize=(10, 6.25)) -> list[Path]:
+#: Size of every briefing figure (inches): 16:9, drops into a slide.
+FIGSIZE_16_9 = (12.0, 6.75)
+
+
+def _figure(draw, path: Path, label: str | None, figsize=FIGSIZE_16_9, *, title: str = "",
+            footer: list[str] | None = None) -> list[Path]:
     with plots.style_context():
         fig, ax = plt.subplots(figsize=figsize)
         draw(ax)  # the house style lays figures out with constrained layout
+        if title or footer:
+            plots.provenance(fig, ax, title=title, lines=footer or [])
         if label:
             plots.synthetic_label(fig, label)
         files = plots.save_figure(fig, path)
@@ -132,8 +185,19 @@ margin:2em auto;padding:0 1em;color:#111}
 h1{font-size:1.8em}h2{font-size:1.35em;border-top:3px solid #0072B2;padding-top:.6em;margin-top:2em}
 .synthetic{background:#B2182B;color:#fff;font-weight:bold;padding:.4em .8em;display:inline-block}
 table.t{border-collapse:collapse;margin:1em 0;font-size:.85em}
+table.t caption{text-align:left;font-weight:bold;padding:.3em 0}
 table.t th,table.t td{border-bottom:1px solid #bbb;padding:.3em .6em;text-align:left}
 figure{margin:1em 0}img{max-width:100%}.note{color:#444;font-size:.85em}
+.summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.6em;margin:1em 0}
+.box{border:3px solid #0072B2;border-radius:.4em;padding:.5em .8em;font-size:.8em}
+.box h3{margin:0 0 .3em;font-size:1.05em}.box .n{color:#0072B2;font-size:1.4em;font-weight:bold;margin-right:.3em}
+.box p{margin:.2em 0}.key{border-left:6px solid #0072B2;padding:.2em .8em;margin:1em 0;font-weight:bold}
+.key p{margin:.3em 0}
+@page{margin:1cm}
+@media print{body{font-size:10pt;max-width:none;margin:0;padding:0}h1{font-size:16pt;margin:0 0 .3em}
+.synthetic{padding:.15em .5em;margin:0}.summary{grid-template-columns:repeat(4,1fr);gap:.4em;
+break-after:page;page-break-after:always}.box{font-size:8.5pt;break-inside:avoid;padding:.3em .5em}
+h2{break-before:page}details{display:none}}
 """
 
 
@@ -450,43 +514,75 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     files.append(write_csv(shown, folder / "findings.csv"))
     files.append(write_csv(audit_result, folder / "disclosure_audit.csv"))
 
-    # Each figure with its data table beside it (``<figure>.csv``: exactly what is drawn).
+    # Each figure with its data table beside it (``<figure>.csv``: exactly what is drawn) and
+    # a provenance footer (n and base, source and period, authority, suppression note).
+    source = "Synthetic data" if cohort.synthetic else (cohort.authority or "Local authority extract")
+    period = (f"electronic record from {cohort.ics_start_date.date().isoformat()} "
+              f"to the audit date {cohort.audit_date.date().isoformat()}")
+    source_line = f"Source: {source}, children's social care records; period: {period}"
+    suppression_line = (f"c: suppressed (a count from 1 to {threshold}, or one that could reveal it); "
+                        "a hatched stub is not a value")
+    footers: dict[str, list[str]] = {}
+
+    def figure(draw, stem: str, title: str, base: str, figsize=FIGSIZE_16_9) -> list[Path]:
+        footers[stem] = [base, source_line, suppression_line]
+        return _figure(draw, folder / stem, label, figsize, title=title, footer=footers[stem])
+
     figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
-    share_data = shown[["point", "label", "numerator", "denominator", "share", "national_share"]]
-    files += _figure(lambda ax: plots.plot_shares(shown.assign(measure=shown["label"]), ax=ax),
-                     folder / "findings_shares", label, (12, 11))
-    figs[1].append(("findings_shares", "Share of each measure, with the national figure where one exists",
-                    share_data))
-    files += _figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), folder / "group_sizes", label)
-    figs[2].append(("group_sizes", "Sibling groups by number of children", sizes_shown))
+    data_files: set[str] = set()
+    for p, heading in BRIEFING_POINTS.items():
+        rows = shown[shown["point"] == p]
+        stem = f"point{p}_shares"
+        named = rows.assign(measure=rows["label"].str.strip() + " (of " + rows["denominator"].astype(str) + ")")
+        files += figure(lambda ax, r=named: plots.plot_shares(r, ax=ax), stem, f"{p}. {heading}",
+                        "Each bar: the share of its own base (the number after 'of'); "
+                        "diamond: England where published")
+        figs[p].append((stem, f"Point {p}: share of each measure, with its base", rows[
+            ["label", "numerator", "denominator", "share", "national_share"]]))
+        data_files.add(stem)
+    files += figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), "group_sizes",
+                    "Sibling groups by number of children",
+                    f"n = {bp.shown_header()[0]} sibling groups (one per index parent)")
+    figs[2].insert(0, ("group_sizes", "Sibling groups by number of children", sizes_shown))
     km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children",
                  "km_sibling_escalation": "Time to escalation: born before or after an older sibling's escalation"}
     for stem, monthly in bp.km.items():
         drawn = monthly.assign(days=monthly["month"] * summaries.DAYS_PER_MONTH)
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
-        files += _figure(lambda ax, d=drawn, g=groups: plots.plot_km(d, groups=g, ax=ax), folder / stem, label)
+        base = ("Children in sibling groups, from first involvement; drawn on whole months while at least "
+                f"{bp.min_at_risk} children are at risk")
+        files += figure(lambda ax, d=drawn, g=groups: at_risk_row(
+                            human_legend(plots.plot_km(d, groups=g, ax=ax)), d, g), stem,
+                        km_titles[stem], base)
         alt = (f"{km_titles[stem]} (whole months, drawn while at least {bp.min_at_risk} children "
                "are at risk)")
         figs[6].append((stem, alt, monthly))
-    files += _figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
-                     folder / "lead_times", label)
-    figs[6].append(("lead_times", "How much earlier a whole-family reading could have flagged a child (months)",
-                    lead_shown))
-    data_files = {"findings_shares", "km_eldest_younger", "km_sibling_escalation"}
+        data_files.add(stem)
+    files += figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
+                    "lead_times", "How much earlier a whole-family reading could have flagged a child",
+                    "Escalated children with an earlier family signal, by months of lead time")
+    figs[6].insert(0, ("lead_times", "How much earlier a whole-family reading could have flagged a child (months)",
+                       lead_shown))
     for items in figs.values():
         for stem, _, data in items:
             if stem in data_files:
                 files.append(write_csv(data, folder / f"{stem}.csv"))
 
+    said = messages.key_messages(message_input(found, shown))
+    files.append(write_csv(said, folder / "key_messages.csv"))
+    key = messages.point_messages(said)
+
     title = "Learning from sibling groups & earlier identification of neglect"
     n_parents_shown, n_children_shown = bp.shown_header()
-    meta = (f"{cohort.label()} · audit date {cohort.audit_date.date().isoformat()} · "
+    meta = (("" if label else f"{cohort.label()} · ") + f"audit date {cohort.audit_date.date().isoformat()} · "
             f"electronic record from {cohort.ics_start_date.date().isoformat()} · "
             f"{n_parents_shown} index parents, {n_children_shown} children")
     note = (f"Counts from 1 to {threshold} are shown as c, with further cells suppressed so that "
             "they cannot be worked out from totals or from any other number in this pack "
-            "(disclosure_audit.csv); small categories are combined; z: not applicable. "
-            f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
+            "(disclosure_audit.csv); small categories are combined"
+            + ("; z: not applicable. " if (shown[["numerator", "denominator", "share"]] == disclosure.NOT_APPLICABLE).any().any()
+               else ". ")
+            + f"Survival curves are drawn on whole months while at least {bp.min_at_risk} children "
             "are at risk. National figures: DfE Children in need statistics (England) for the "
             f"year to 31 March {period_label(collection_year(cohort.audit_date))}, the collection "
             "year nearest the audit date, counting this authority's events only; the neglect "
@@ -494,18 +590,24 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     md = [f"# {title}", ""]
     if label:
         md += [f"**{label.upper()}: not real children.**", ""]
-    md += [meta, "", note, ""]
+    md += [meta, "", "## Summary", ""]
+    md += [f"{p}. **{heading}**: " + " ".join(key[p]) for p, heading in BRIEFING_POINTS.items()]
+    md += ["", note, ""]
     body = [f"<h1>{html.escape(title)}</h1>"]
     if label:
         body.append(f'<p class="synthetic">{html.escape(label.upper())}: not real children</p>')
-    body += [f"<p>{html.escape(meta)}</p>", f'<p class="note">{html.escape(note)}</p>']
+    body.append(f"<p>{html.escape(meta)}</p>")
+    body.append(summary_html(key))
+    body.append(f'<p class="note">{html.escape(note)}</p>')
     for p, heading in BRIEFING_POINTS.items():
-        md += [f"## {p}. {heading}", "", POINT_TEXT[p], ""]
-        body += [f"<h2>{p}. {html.escape(heading)}</h2>", f"<p>{html.escape(POINT_TEXT[p])}</p>"]
+        md += [f"## {p}. {heading}", "", *[f"- **{t}**" for t in key[p]], "", POINT_TEXT[p], ""]
+        body += [f"<h2>{p}. {html.escape(heading)}</h2>",
+                 '<div class="key">' + "".join(f"<p>{html.escape(t)}</p>" for t in key[p]) + "</div>",
+                 f"<p>{html.escape(POINT_TEXT[p])}</p>"]
         for name, df in point_tables[p]:
             shown_df = display_table(name, df)
-            md += [_md_table(shown_df), ""]
-            body.append(_table_html(shown_df))
+            md += [f"*{caption(name)}*", "", _md_table(shown_df), ""]
+            body.append(_table_html(shown_df, caption(name)))
         for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
@@ -513,14 +615,130 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                 shown_df = display_table(stem, data)
                 md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
                 body.append(f"<details><summary>Data behind the figure ({html.escape(stem)}.csv)"
-                            f"</summary>{_table_html(shown_df)}</details>")
+                            f"</summary>{_table_html(shown_df, caption(stem))}</details>")
     page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
             + "\n".join(body) + "</body></html>\n")
     (folder / "briefing.html").write_text(page, encoding="utf-8")
     (folder / "briefing.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     files += [folder / "briefing.html", folder / "briefing.md"]
+    slide_points = []
+    for p, heading in BRIEFING_POINTS.items():
+        stem = figs[p][0][0]
+        slide_points.append(slides.PointSlide(p, heading, key[p], picture=folder / f"{stem}.png",
+                                              footer="  ·  ".join(footers[stem]), notes=[POINT_TEXT[p]]))
+    files.append(slides.write_slides(folder / "briefing.pptx", title=title, subtitle=[meta, period],
+                                     points=slide_points, stamp=label.upper() if label else None,
+                                     date=cohort.audit_date.date()))
     return files
+
+
+#: Human names of the survival groups, for the briefing's legends (the data keep the ids).
+KM_GROUP_LABELS: dict[str, str] = {
+    "all": "All children", "eldest": "Eldest child", "younger": "Younger children",
+    "born_before_sibling_escalation": "Born before an older sibling's escalation",
+    "born_after_sibling_escalation": "Born after an older sibling's escalation",
+}
+
+
+def human_legend(ax, names: dict[str, str] | None = None):
+    """Rename the legend entries of ``ax`` through ``names`` (default :data:`KM_GROUP_LABELS`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [1, 0], label="eldest")
+    >>> [t.get_text() for t in human_legend(ax).get_legend().get_texts()]
+    ['Eldest child']
+    >>> plt.close(fig)
+    """
+    names = KM_GROUP_LABELS if names is None else names
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, [names.get(t, t) for t in labels], loc="lower left")  # as plot_km
+    return ax
+
+
+def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, str] | None = None) -> list:
+    """Write a numbers-at-risk row under a survival chart, one line per group, at the x ticks.
+
+    ``monthly`` is the figure's data (``group``, ``month``, ``at_risk``; the x axis in years,
+    a month being ``DAYS_PER_MONTH / DAYS_PER_YEAR`` years). At each tick the number shown is
+    the ``at_risk`` of the group's last row at or before the tick; ticks after the group's last
+    row are left blank (the curve stops there). Each line is in its group's colour and named
+    through ``names`` (default :data:`KM_GROUP_LABELS`). Returns the texts written.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> m = pd.DataFrame({"group": ["eldest"] * 3, "month": [0, 12, 13], "at_risk": [40, 25, 20]})
+    >>> _ = ax.set_xlim(0, 2); _ = ax.set_xticks([0, 1, 2])
+    >>> [t.get_text() for t in at_risk_row(ax, m, ["eldest"])]  # year 1 = month 12; year 2 after the end
+    ['Number at risk', 'Eldest child', '40', '25', '']
+    >>> plt.close(fig)
+    """
+    names = KM_GROUP_LABELS if names is None else names
+    lo, hi = ax.get_xlim()
+    ticks = [float(t) for t in ax.get_xticks() if lo - 1e-9 <= t <= hi + 1e-9]
+    colours = plots.group_colours(groups)
+    per_year = summaries.DAYS_PER_MONTH / DAYS_PER_YEAR
+    texts = [ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction", xytext=(0, -52),
+                         textcoords="offset points", ha="left", va="top", fontsize=10, fontweight="bold")]
+    for i, g in enumerate(groups):
+        part = monthly[monthly["group"].astype(str) == g].sort_values("month", kind="stable")
+        years = part["month"].to_numpy(dtype="float64") * per_year
+        risk = part["at_risk"].to_numpy()
+        y = -66 - 14 * i
+        texts.append(ax.annotate(names.get(g, g), xy=(1, 0), xycoords="axes fraction", xytext=(6, y),
+                                 textcoords="offset points", ha="left", va="top", fontsize=9,
+                                 color=colours[g]))
+        for t in ticks:
+            before = years <= t + 1e-9
+            shown = str(int(risk[before][-1])) if before.any() and t <= years[-1] + per_year else ""
+            texts.append(ax.annotate(shown, xy=(t, 0), xycoords=("data", "axes fraction"), xytext=(0, y),
+                                     textcoords="offset points", ha="center", va="top", fontsize=9,
+                                     color=colours[g]))
+    return texts
+
+
+def message_input(found: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """The published findings for :func:`~neglect_analysis.messages.key_messages`.
+
+    ``shown`` (the findings as published), with the findings' family-bootstrap interval
+    (``ci_lower``, ``ci_upper``) where the findings table has one; the interval is blanked on
+    rows whose numerator or denominator is suppressed.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"ci_lower": [10.0, 20.0], "ci_upper": [30.0, 40.0]})
+    >>> shown = pd.DataFrame({"numerator": ["5", "c"], "denominator": ["20", "30"]})
+    >>> message_input(found, shown)[["ci_lower", "ci_upper"]].values.tolist()
+    [[10.0, 30.0], [nan, nan]]
+    """
+    out = shown.copy()
+    if {"ci_lower", "ci_upper"} <= set(found.columns):
+        hidden = ((shown["numerator"] == disclosure.SUPPRESSED) | (shown["denominator"] == disclosure.SUPPRESSED)).to_numpy()
+        for c in ("ci_lower", "ci_upper"):
+            out[c] = pd.to_numeric(found[c], errors="coerce").astype("float64").to_numpy()
+            out.loc[hidden, c] = float("nan")
+    return out
+
+
+def summary_html(key: dict[int, list[str]]) -> str:
+    """The seven-box summary (seed format: one numbered box per point, its key messages).
+
+    Examples
+    --------
+    >>> page = summary_html({p: [f"Message {p}."] for p in BRIEFING_POINTS})
+    >>> page.count('class="box"'), page.startswith('<section class="summary" id="summary">')
+    (7, True)
+    """
+    boxes = [f'<div class="box" id="box{p}"><h3><span class="n">{p}</span>{html.escape(heading)}</h3>'
+             + "".join(f"<p>{html.escape(t)}</p>" for t in key.get(p, [])) + "</div>"
+             for p, heading in BRIEFING_POINTS.items()]
+    return '<section class="summary" id="summary">' + "".join(boxes) + "</section>"
 
 
 def _md_table(df: pd.DataFrame) -> str:

@@ -397,7 +397,10 @@ def is_own_workbook(path: str | Path) -> bool:
             core = z.read("docProps/core.xml").decode("utf-8", errors="replace")
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return f"<dc:creator>{WORKBOOK_CREATOR}</dc:creator>" in core
+    # The creator element, however the writer spelled its namespace (openpyxl writes
+    # ``<dc:creator xmlns:dc=...>`` when lxml is installed).
+    found = re.search(r"<dc:creator(?:\s[^>]*)?>([^<]*)</dc:creator>", core)
+    return found is not None and found.group(1) == WORKBOOK_CREATOR
 
 
 def claim_file(path: str | Path, *, force: bool = False, suffix: str | None = None,

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._layout import get_ax, numeric_and_text, require
+from ._layout import get_ax, integer_ticks, mark_suppressed, numeric_and_text, require
 from .style import BAR_COLOUR
 
 #: Days per year, as in DESIGN.md ("years are days / 365.25").
@@ -46,7 +46,9 @@ def plot_group_sizes(counts: pd.DataFrame, ax: Axes | None = None, **style) -> A
     heights, labels = numeric_and_text(table["n_groups"])
     x = table["n_children"].astype(str).tolist()
     bars = ax.bar(x, heights.to_numpy(), **{"color": BAR_COLOUR, **style})
+    mark_suppressed(ax, bars, labels)
     ax.bar_label(bars, labels=labels, padding=2)
+    integer_ticks(ax.yaxis)
     ax.set_xlabel("Children in the sibling group")
     ax.set_ylabel("Sibling groups")
     ax.margins(y=0.1)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._layout import get_ax, numeric_and_text, require
+from ._layout import get_ax, integer_ticks, mark_suppressed, numeric_and_text, require
 from .style import BAR_COLOUR, NATIONAL_COLOUR
 
 #: Days per month for lead times (365.25 / 12).
@@ -42,6 +42,7 @@ def plot_shares(findings: pd.DataFrame, ax: Axes | None = None, **style) -> Axes
     names = (findings["point"].astype(str) + ": " + findings["measure"].astype(str)).tolist()
     bars = ax.barh(y, widths.to_numpy(), height=0.6, label="This cohort",
                    **{"color": BAR_COLOUR, **style})
+    mark_suppressed(ax, bars, labels, horizontal=True)
     ax.bar_label(bars, labels=labels, padding=3)
     national = pd.to_numeric(findings["national_share"], errors="coerce").astype("float64")
     has = national.notna().to_numpy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._layout import get_ax, numeric_and_text, require
+from ._layout import get_ax, integer_ticks, mark_suppressed, numeric_and_text, require
 from .style import BAR_COLOUR, EVENT_COLOURS
 
 
@@ -13,7 +13,8 @@ def plot_counts(table: pd.DataFrame, x: str, y: str, ax: Axes | None = None, **s
     """Vertical bars of ``table[y]`` against ``table[x]``, in table order, with value labels.
 
     Heights are the values as given (nothing is counted here). Values may be DfE symbols
-    (``c``, ``z``, ``:``): such a bar is empty and labelled with the symbol, so a suppressed
+    (``c``, ``z``, ``:``): such a bar is labelled with the symbol (a ``c`` bar is a short hatched
+    stub, :func:`~._layout.mark_suppressed`), so a suppressed
     briefing table can be drawn. When the ``x`` labels are event types the bars take
     :data:`~neglect_analysis.plots.style.EVENT_COLOURS`.
 
@@ -24,7 +25,9 @@ def plot_counts(table: pd.DataFrame, x: str, y: str, ax: Axes | None = None, **s
     >>> fig, ax = plt.subplots()
     >>> ax = plot_counts(t, "event_type", "n", ax)
     >>> [float(p.get_height()) for p in ax.patches], [t.get_text() for t in ax.texts]
-    ([120.0, 45.0, 0.0], ['120', '45', 'c'])
+    ([120.0, 45.0, 6.0], ['120', '45', 'c'])
+    >>> ax.patches[2].get_hatch()  # the suppressed bar: a hatched stub, 5% of 120
+    '//'
     >>> plt.close("all")
     """
     require(table, [x, y], "plot_counts")
@@ -34,7 +37,9 @@ def plot_counts(table: pd.DataFrame, x: str, y: str, ax: Axes | None = None, **s
     if "color" not in style and all(v in EVENT_COLOURS for v in xs):
         style = {**style, "color": [EVENT_COLOURS[v] for v in xs]}
     bars = ax.bar(xs, heights.to_numpy(), **{"color": BAR_COLOUR, **style})
+    mark_suppressed(ax, bars, labels)
     ax.bar_label(bars, labels=labels, padding=2)
+    integer_ticks(ax.yaxis)
     ax.set_xlabel(x.replace("_", " ").capitalize())
     ax.set_ylabel(y.replace("_", " ").capitalize())
     ax.margins(y=0.1)

@@ -50,6 +50,8 @@ GROUP_COLOURS: dict[str, str] = {
     "all": "#000000",  # black
     "eldest": "#0072B2",  # blue
     "younger": "#D55E00",  # vermillion
+    "born_before_sibling_escalation": "#009E73",  # bluish green
+    "born_after_sibling_escalation": "#CC79A7",  # reddish purple
 }
 
 #: Further Okabe-Ito colours, in order, for groups not named in :data:`GROUP_COLOURS`.
@@ -232,3 +234,27 @@ def save_figure(
             fig.savefig(out, format=fmt, dpi=dpi, metadata=metadata.get(fmt))
             written.append(out)
     return written
+
+
+def provenance(fig: Figure, ax: Axes, *, title: str, lines: Iterable[str]) -> tuple[Text, Text]:
+    """Give a figure a title (on ``ax``, left) and a provenance footer (bottom left of ``fig``).
+
+    The footer lines say what a slide needs to stand alone: n and base, source and period, the
+    authority (or "Synthetic data"), the suppression note. The title's gid is
+    ``"figure-title"``, the footer's ``"provenance"``; both are laid out by constrained layout.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> t, f = provenance(fig, ax, title="Repeat plans", lines=["n = 94 plans", "Synthetic data"])
+    >>> t.get_text(), f.get_text(), f.get_gid()
+    ('Repeat plans', 'n = 94 plans\\nSynthetic data', 'provenance')
+    >>> plt.close(fig)
+    """
+    t = ax.set_title(title, loc="left", fontweight="bold")
+    t.set_gid("figure-title")
+    f = fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=BASE_FONT_SIZE - 4,
+                      color="#444444")
+    f.set_gid("provenance")
+    return t, f

@@ -1,0 +1,230 @@
+"""Key messages of the briefing: one to three plain sentences per briefing point.
+
+The sentences are made from the *published* findings table only
+(:meth:`neglect_analysis.briefing.BriefingPack.shown_findings`: counts as text, ``c`` where
+suppressed), so they can never say more than the tables beside them.
+
+Disclosure rule (written down here, tested in ``tests/test_messages.py``):
+
+* a measure gives a sentence only when its numerator, its denominator and its share are all
+  published (none is ``c``, ``z`` or empty) and its denominator is not 0;
+* a suppressed count is never stated, bounded or hinted at ("fewer than 6" is not used either:
+  secondary suppression hides counts of any size, so a bound could be false or could narrow a
+  cell the disclosure audit protects);
+* a point whose measures are all unpublished gets one fixed sentence saying so
+  (:data:`NOT_PUBLISHED`), which carries no number;
+* numbers are copied as published (the same text as the tables), never recomputed.
+
+Where the findings table carries a family-bootstrap interval (columns ``ci_lower`` and
+``ci_upper``, in %), it is quoted with the share. Where a national figure exists
+(``national_share``, ``national_year``) it is quoted too.
+
+The same sentences go into ``briefing.html`` (the seven-box summary and each point),
+``briefing.md`` and ``briefing.pptx``.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: The sentence of each measure: ``{n}`` numerator, ``{d}`` denominator, ``{s}`` share (%)
+#: with its interval and national figure (see :func:`share_clause`). Measures not listed use
+#: :data:`GENERIC_TEMPLATE`.
+TEMPLATES: dict[str, str] = {
+    "younger_assessments_after_older_sibling_cp_plan":
+        "{n} of the {d} assessments of younger children ({s}) were made after an older sibling "
+        "had already been on a child protection plan.",
+    "reviews_assessment_refers_to_older_siblings":
+        "In the case review, {n} of the {d} audited assessments ({s}) referred to the older "
+        "siblings' history.",
+    "children_adult_at_audit": "{n} of the {d} children ({s}) were 18 or over at the audit date.",
+    "groups_with_half_siblings":
+        "{n} of the {d} sibling groups ({s}) have children of two or more other birth parents.",
+    "children_pre_ics_childhood":
+        "{n} of the {d} children ({s}) began their childhood before the electronic case record.",
+    "pre_ics_children_without_paper_records":
+        "Of those {d} children, {n} ({s}) have no paper records yet: their paper files need "
+        "requesting.",
+    "groups_with_partner_changes":
+        "In {n} of the {d} sibling groups ({s}) the parent had more than one partner.",
+    "groups_with_recurrent_themes":
+        "In {n} of the {d} sibling groups ({s}) a theme (domestic abuse, substance misuse, mental "
+        "health, neglect) recurs across children of different fathers.",
+    "children_contact_series":
+        "{n} of the {d} children ({s}) had a series of 3 contacts in 12 months with no referral.",
+    "children_early_help_not_engaged":
+        "{n} of the {d} children ({s}) had early help declined or advice not taken up.",
+    "children_other_la_history": "{n} of the {d} children ({s}) have history in another local authority.",
+    "s47_not_progressing_to_icpc":
+        "{n} of the {d} section 47 enquiries ({s}) did not reach an initial child protection "
+        "conference.",
+    "children_repeated_s47": "{n} of the {d} children ({s}) had two or more section 47 enquiries.",
+    "rereferrals_12m":
+        "{n} of the {d} referrals ({s}) came within 12 months of the child's previous referral.",
+    "repeat_cp_plans": "{n} of the {d} child protection plans ({s}) were a second or subsequent plan.",
+    "cp_plans_neglect":
+        "{n} of the {d} child protection plans with a recorded category ({s}) began under neglect.",
+    "cp_plans_not_sustained":
+        "{n} of the {d} ended plans ({s}) were followed by a new referral within 12 months or a "
+        "new plan within 2 years.",
+    "escalated_with_lead_time":
+        "{n} of the {d} escalated children ({s}) could have been flagged earlier by reading their "
+        "older siblings' history.",
+    "children_to_look_at_now":
+        "{n} of the {d} children ({s}) have a family signal, no escalation yet and are under 18: "
+        "they can be looked at now.",
+    "cp_plans_with_iro_challenge":
+        "{n} of the {d} child protection plans in large sibling groups ({s}) had an IRO challenge.",
+}
+#: Sentence of a measure with no template of its own.
+GENERIC_TEMPLATE = "{label}: {n} of {d} ({s})."
+#: Which measures speak first for each point (others follow in table order).
+PRIORITY: dict[int, tuple[str, ...]] = {
+    3: ("groups_with_recurrent_themes", "children_pre_ics_childhood", "pre_ics_children_without_paper_records"),
+    5: ("children_repeated_s47", "s47_not_progressing_to_icpc", "rereferrals_12m"),
+    6: ("escalated_with_lead_time", "repeat_cp_plans", "cp_plans_not_sustained"),
+}
+#: The sentence of a point none of whose figures are published (it carries no number).
+NOT_PUBLISHED = ("The figures for this point are not published: the counts are small, or could "
+                 "reveal small counts.")
+#: Most sentences per point.
+MAX_SENTENCES = 3
+#: Published symbols that are not numbers (DfE: suppressed, not applicable, not available).
+SYMBOLS = frozenset({"c", "z", "x", ":", "u", ""})
+
+
+def is_published(value) -> bool:
+    """Whether a published cell holds a number (not ``c``, ``z``, ``:``, empty or missing).
+
+    Examples
+    --------
+    >>> [is_published(v) for v in ["12", "c", "", None, 0, "44.8", "z"]]
+    [True, False, False, False, True, True, False]
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return False
+    return str(value).strip() not in SYMBOLS
+
+
+def _number(value) -> float | None:
+    if not is_published(value):
+        return None
+    try:
+        return float(str(value).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def share_clause(row: pd.Series | dict) -> str:
+    """The share as quoted in a sentence: ``"44.8%"``, with its interval and England's figure.
+
+    The interval is quoted when the row has numeric ``ci_lower`` and ``ci_upper``; England's
+    figure when ``national_share`` is published (with ``national_year`` when given).
+
+    Examples
+    --------
+    >>> share_clause({"share": "44.8"})
+    '44.8%'
+    >>> share_clause({"share": "44.8", "ci_lower": 30.04, "ci_upper": 58.95,
+    ...               "national_share": "22.6", "national_year": "2024"})
+    '44.8%; family-bootstrap 95% interval 30.0% to 59.0%; England 22.6% in 2024'
+    """
+    get = row.get
+    parts = [f"{str(get('share')).strip()}%"]
+    lo, hi = _number(get("ci_lower")), _number(get("ci_upper"))
+    if lo is not None and hi is not None:
+        parts.append(f"family-bootstrap 95% interval {lo:.1f}% to {hi:.1f}%")
+    nat = get("national_share")
+    if is_published(nat):
+        year = get("national_year")
+        parts.append(f"England {str(nat).strip()}%" + (f" in {str(year).strip()}" if is_published(year) else ""))
+    return "; ".join(parts)
+
+
+def measure_sentence(row: pd.Series | dict) -> str | None:
+    """The sentence of one published findings row, or None when it may not be stated.
+
+    None when the numerator, denominator or share is not published (``c``, ``z``, empty) or
+    the denominator is 0 (see the module's disclosure rule).
+
+    Examples
+    --------
+    >>> measure_sentence({"measure": "repeat_cp_plans", "label": "Repeat plans",
+    ...                   "numerator": "12", "denominator": "40", "share": "30.0"})
+    '12 of the 40 child protection plans (30.0%) were a second or subsequent plan.'
+    >>> measure_sentence({"measure": "repeat_cp_plans", "label": "Repeat plans",
+    ...                   "numerator": "c", "denominator": "40", "share": "c"}) is None
+    True
+    """
+    get = row.get
+    n, d, s = get("numerator"), get("denominator"), get("share")
+    if not (is_published(n) and is_published(d) and is_published(s)):
+        return None
+    if _number(d) == 0:
+        return None
+    template = TEMPLATES.get(str(get("measure")), GENERIC_TEMPLATE)
+    return template.format(n=str(n).strip(), d=str(d).strip(), s=share_clause(row),
+                           label=str(get("label", get("measure"))).strip())
+
+
+def key_messages(shown: pd.DataFrame, *, max_sentences: int = MAX_SENTENCES) -> pd.DataFrame:
+    """One to ``max_sentences`` sentences per briefing point, from the published findings.
+
+    Parameters
+    ----------
+    shown
+        The findings table as published (``point``, ``measure``, ``label``, ``numerator``,
+        ``denominator``, ``share`` as text with ``c`` where suppressed; optional
+        ``national_share``, ``national_year``, ``ci_lower``, ``ci_upper``).
+    max_sentences
+        Most sentences per point.
+
+    Returns
+    -------
+    DataFrame
+        ``point``, ``rank`` (1 = the point's headline), ``measure`` (empty for
+        :data:`NOT_PUBLISHED`), ``sentence``; points in the order of ``shown``. The measures of
+        :data:`PRIORITY` speak first, the rest in table order.
+
+    Examples
+    --------
+    >>> shown = pd.DataFrame({"point": [6, 6, 7], "label": ["x", "y", "z"],
+    ...     "measure": ["repeat_cp_plans", "escalated_with_lead_time", "cp_plans_with_iro_challenge"],
+    ...     "numerator": ["12", "13", "c"], "denominator": ["40", "29", "c"],
+    ...     "share": ["30.0", "44.8", "c"]})
+    >>> km = key_messages(shown)
+    >>> km[["point", "rank", "measure"]].values.tolist()
+    [[6, 1, 'escalated_with_lead_time'], [6, 2, 'repeat_cp_plans'], [7, 1, '']]
+    >>> km["sentence"].iloc[0]
+    "13 of the 29 escalated children (44.8%) could have been flagged earlier by reading their older siblings' history."
+    """
+    rows: list[dict] = []
+    for point in dict.fromkeys(shown["point"].tolist()):
+        part = shown[shown["point"] == point]
+        first = PRIORITY.get(int(point), ())
+        order = sorted(range(len(part)), key=lambda i: (
+            first.index(part["measure"].iloc[i]) if part["measure"].iloc[i] in first else len(first), i))
+        said: list[tuple[str, str]] = []
+        for i in order:
+            row = part.iloc[i]
+            text = measure_sentence(row)
+            if text is not None:
+                said.append((str(row["measure"]), text))
+            if len(said) == max_sentences:
+                break
+        if not said:
+            said = [("", NOT_PUBLISHED)]
+        rows += [{"point": point, "rank": k + 1, "measure": m, "sentence": t} for k, (m, t) in enumerate(said)]
+    return pd.DataFrame(rows, columns=["point", "rank", "measure", "sentence"])
+
+
+def point_messages(messages: pd.DataFrame) -> dict[int, list[str]]:
+    """The sentences of each point, in rank order, from :func:`key_messages`.
+
+    Examples
+    --------
+    >>> point_messages(pd.DataFrame({"point": [1, 1, 2], "rank": [2, 1, 1], "measure": "",
+    ...                              "sentence": ["b", "a", "c"]}))
+    {1: ['a', 'b'], 2: ['c']}
+    """
+    ordered = messages.sort_values(["point", "rank"], kind="stable")
+    return {int(p): g["sentence"].tolist() for p, g in ordered.groupby("point", sort=False)}

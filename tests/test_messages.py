@@ -1,0 +1,74 @@
+"""Key messages: each sentence checked against the hand-made published numbers it quotes."""
+import pandas as pd
+
+from neglect_analysis.messages import NOT_PUBLISHED, key_messages, measure_sentence, point_messages
+
+
+def _shown(rows):
+    cols = ["point", "measure", "label", "numerator", "denominator", "share", "national_share", "national_year"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_sentence_quotes_published_numbers_with_national_figure():
+    # 30 of 120 referrals were re-referrals: 25.0% (worked by hand), England 22.6% in 2024.
+    row = {"measure": "rereferrals_12m", "label": "Re-referrals", "numerator": "30",
+           "denominator": "120", "share": "25.0", "national_share": "22.6", "national_year": "2024"}
+    assert measure_sentence(row) == ("30 of the 120 referrals (25.0%; England 22.6% in 2024) came within "
+                                     "12 months of the child's previous referral.")
+
+
+def test_bootstrap_interval_is_quoted_when_present():
+    row = {"measure": "escalated_with_lead_time", "label": "x", "numerator": "13", "denominator": "29",
+           "share": "44.8", "ci_lower": 27.26, "ci_upper": 62.0}
+    assert "(44.8%; family-bootstrap 95% interval 27.3% to 62.0%)" in measure_sentence(row)
+    # An interval that is missing is left out, not printed as nan.
+    assert "interval" not in measure_sentence({**row, "ci_lower": float("nan")})
+
+
+def test_suppressed_counts_never_reach_a_sentence():
+    # Numerator 'c' (3 in truth), denominator published: no sentence, and no bound either.
+    shown = _shown([
+        (7, "cp_plans_with_iro_challenge", "IRO", "c", "40", "c", "", ""),
+        (7, "other_measure", "Other", "12", "c", "c", "", ""),
+    ])
+    km = key_messages(shown)
+    assert km["sentence"].tolist() == [NOT_PUBLISHED]
+    assert not any(ch.isdigit() for ch in NOT_PUBLISHED)
+    assert "fewer" not in NOT_PUBLISHED
+
+
+def test_zero_denominator_and_z_give_no_sentence():
+    assert measure_sentence({"measure": "repeat_cp_plans", "numerator": "0", "denominator": "0",
+                             "share": "z"}) is None
+
+
+def test_priority_order_cap_and_generic_template():
+    # Point 6: 5 measures published; the 3 of PRIORITY[6] speak, escalation first.
+    shown = _shown([
+        (6, "repeat_cp_plans", "Repeat", "8", "40", "20.0", "", ""),
+        (6, "cp_plans_neglect", "Neglect", "20", "40", "50.0", "", ""),
+        (6, "cp_plans_not_sustained", "Not sustained", "10", "25", "40.0", "", ""),
+        (6, "escalated_with_lead_time", "Lead", "13", "29", "44.8", "", ""),
+        (6, "children_to_look_at_now", "Look", "7", "100", "7.0", "", ""),
+        (2, "new_measure", "A new measure", "9", "18", "50.0", "", ""),
+    ])
+    msgs = point_messages(key_messages(shown))
+    assert list(msgs) == [2, 6]  # by point number
+    assert msgs[6] == [
+        "13 of the 29 escalated children (44.8%) could have been flagged earlier by reading their "
+        "older siblings' history.",
+        "8 of the 40 child protection plans (20.0%) were a second or subsequent plan.",
+        "10 of the 25 ended plans (40.0%) were followed by a new referral within 12 months or a new "
+        "plan within 2 years.",
+    ]
+    assert msgs[2] == ["A new measure: 9 of 18 (50.0%)."]
+
+
+def test_suppressed_headline_falls_back_to_next_published_measure():
+    shown = _shown([
+        (6, "escalated_with_lead_time", "Lead", "c", "29", "c", "", ""),
+        (6, "repeat_cp_plans", "Repeat", "8", "40", "20.0", "", ""),
+    ])
+    km = key_messages(shown)
+    assert km["measure"].tolist() == ["repeat_cp_plans"]
+    assert "29" not in " ".join(km["sentence"])  # the row with a suppressed count says nothing
