@@ -13,8 +13,8 @@ def test_sentence_quotes_published_numbers_with_national_figure():
     # 30 of 120 referrals were re-referrals: 25.0% (worked by hand), England 22.6% in 2024.
     row = {"measure": "rereferrals_12m", "label": "Re-referrals", "numerator": "30",
            "denominator": "120", "share": "25.0", "national_share": "22.6", "national_year": "2024"}
-    assert measure_sentence(row) == ("30 of the 120 referrals (25.0%; England 22.6% in 2024) came within "
-                                     "12 months of the child's previous referral.")
+    assert measure_sentence(row) == ("30 of this authority's 120 referrals (25.0%; England 22.6% in 2024) "
+                                     "came within 12 months of the child's previous referral.")
 
 
 def test_bootstrap_interval_is_quoted_when_present():
@@ -55,11 +55,11 @@ def test_priority_order_cap_and_generic_template():
     msgs = point_messages(key_messages(shown))
     assert list(msgs) == [2, 6]  # by point number
     assert msgs[6] == [
-        "13 of the 29 escalated children (44.8%) could have been flagged earlier by reading their "
-        "older siblings' history.",
-        "8 of the 40 child protection plans (20.0%) were a second or subsequent plan.",
-        "10 of the 25 ended plans (40.0%) were followed by a new referral within 12 months or a new "
-        "plan within 2 years.",
+        "13 of the 29 escalated children with an older sibling (44.8%) could have been flagged at "
+        "least 90 days earlier by reading their older siblings' history.",
+        "8 of this authority's 40 child protection plans (20.0%) were a second or subsequent plan.",
+        "10 of the 25 plans that ended at least 2 years before the audit (40.0%) were followed by "
+        "a new referral within 12 months or a new plan within 2 years.",
     ]
     assert msgs[2] == ["A new measure: 9 of 18 (50.0%)."]
 

@@ -51,29 +51,34 @@ TEMPLATES: dict[str, str] = {
         "health, neglect) recurs across children of different fathers.",
     "children_contact_series":
         "{n} of the {d} children ({s}) had a series of 3 contacts in 12 months with no referral.",
-    "children_early_help_not_engaged":
-        "{n} of the {d} children ({s}) had early help declined or advice not taken up.",
+    "children_early_help_declined":
+        "{n} of the {d} children ({s}) had an early-help episode that ended declined or not engaged.",
+    "children_advice_not_taken_up":
+        "{n} of the {d} children ({s}) were given advice at a contact with no early help following.",
     "children_other_la_history": "{n} of the {d} children ({s}) have history in another local authority.",
     "s47_not_progressing_to_icpc":
-        "{n} of the {d} section 47 enquiries ({s}) did not reach an initial child protection "
-        "conference.",
+        "{n} of the {d} section 47 enquiries of this authority old enough to judge ({s}) led to "
+        "no initial conference and no child protection plan within 60 days.",
     "children_repeated_s47": "{n} of the {d} children ({s}) had two or more section 47 enquiries.",
     "rereferrals_12m":
-        "{n} of the {d} referrals ({s}) came within 12 months of the child's previous referral.",
-    "repeat_cp_plans": "{n} of the {d} child protection plans ({s}) were a second or subsequent plan.",
+        "{n} of this authority's {d} referrals ({s}) came within 12 months of the child's "
+        "previous referral.",
+    "repeat_cp_plans": "{n} of this authority's {d} child protection plans ({s}) were a second or "
+                       "subsequent plan.",
     "cp_plans_neglect":
         "{n} of the {d} child protection plans with a recorded category ({s}) began under neglect.",
     "cp_plans_not_sustained":
-        "{n} of the {d} ended plans ({s}) were followed by a new referral within 12 months or a "
-        "new plan within 2 years.",
+        "{n} of the {d} plans that ended at least 2 years before the audit ({s}) were followed by "
+        "a new referral within 12 months or a new plan within 2 years.",
     "escalated_with_lead_time":
-        "{n} of the {d} escalated children ({s}) could have been flagged earlier by reading their "
-        "older siblings' history.",
+        "{n} of the {d} escalated children with an older sibling ({s}) could have been flagged at "
+        "least 90 days earlier by reading their older siblings' history.",
     "children_to_look_at_now":
         "{n} of the {d} children ({s}) have a family signal, no escalation yet and are under 18: "
         "they can be looked at now.",
     "cp_plans_with_iro_challenge":
-        "{n} of the {d} child protection plans in large sibling groups ({s}) had an IRO challenge.",
+        "{n} of the {d} child protection plans in the electronic record in large sibling groups "
+        "({s}) had an IRO challenge.",
 }
 #: Sentence of a measure with no template of its own.
 GENERIC_TEMPLATE = "{label}: {n} of {d} ({s})."
@@ -150,7 +155,7 @@ def measure_sentence(row: pd.Series | dict) -> str | None:
     --------
     >>> measure_sentence({"measure": "repeat_cp_plans", "label": "Repeat plans",
     ...                   "numerator": "12", "denominator": "40", "share": "30.0"})
-    '12 of the 40 child protection plans (30.0%) were a second or subsequent plan.'
+    "12 of this authority's 40 child protection plans (30.0%) were a second or subsequent plan."
     >>> measure_sentence({"measure": "repeat_cp_plans", "label": "Repeat plans",
     ...                   "numerator": "c", "denominator": "40", "share": "c"}) is None
     True
@@ -195,7 +200,7 @@ def key_messages(shown: pd.DataFrame, *, max_sentences: int = MAX_SENTENCES) -> 
     >>> km[["point", "rank", "measure"]].values.tolist()
     [[6, 1, 'escalated_with_lead_time'], [6, 2, 'repeat_cp_plans'], [7, 1, '']]
     >>> km["sentence"].iloc[0]
-    "13 of the 29 escalated children (44.8%) could have been flagged earlier by reading their older siblings' history."
+    "13 of the 29 escalated children with an older sibling (44.8%) could have been flagged at least 90 days earlier by reading their older siblings' history."
     """
     rows: list[dict] = []
     for point in dict.fromkeys(shown["point"].tolist()):
