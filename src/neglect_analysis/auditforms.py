@@ -46,7 +46,7 @@ from tqdm import tqdm
 from .chronology import age_text, family_chronology
 from .codes import EVENT_TYPES
 from .cohort import Cohort
-from .workbook import BOLD_FONT, DATE_FORMAT, LABEL_FONT, fit_column_widths, workbook_bytes
+from .workbook import BOLD_FONT, DATE_FORMAT, LABEL_FONT, cell_value, fit_column_widths, workbook_bytes
 
 #: The audit's questions, one row each: ``item_id``, ``question`` (the texts of the sample's
 #: ``case_review`` where they overlap: the report's findings match questions by text, e.g.
@@ -401,18 +401,6 @@ def form_file_name(parent_id: str) -> str:
     return f"audit_form_{safe}.xlsx"
 
 
-def _excel_value(v: object) -> object:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and v != v:
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime().date()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
 def write_cell(ws: Worksheet, row: int, column: int, value: object):
     """Write one cell: dates as dates shown ``dd/mm/yyyy``, text always as text (never a formula).
 
@@ -422,7 +410,7 @@ def write_cell(ws: Worksheet, row: int, column: int, value: object):
     >>> write_cell(ws, 1, 1, "=HYPERLINK(1)").data_type, write_cell(ws, 1, 2, pd.Timestamp("2018-07-31")).number_format
     ('s', 'dd/mm/yyyy')
     """
-    v = _excel_value(value)
+    v = cell_value(value)
     cell = ws.cell(row=row, column=column)
     if isinstance(v, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", v)

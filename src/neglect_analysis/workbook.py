@@ -73,8 +73,15 @@ def _text_colour(hex_colour: str) -> str:
     return "000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "FFFFFF"
 
 
-def _cell_value(v: object) -> object:
-    """A value openpyxl writes as the right Excel type: dates as dates, missing as empty."""
+def cell_value(v: object) -> object:
+    """A value openpyxl writes as the right Excel type: dates as dates, missing as empty
+    (the one conversion of every workbook of the package).
+
+    Examples
+    --------
+    >>> cell_value(pd.NaT) is None, cell_value(pd.Timestamp("2018-07-31")), cell_value(float("nan"))
+    (True, datetime.date(2018, 7, 31), None)
+    """
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and v != v:
@@ -89,7 +96,7 @@ def _cell_value(v: object) -> object:
 def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     """Write one cell. Text is always a string cell, never a formula (openpyxl would store text
     starting with ``=`` as a formula), with characters a worksheet cannot hold (control
-    characters) shown as U+FFFD; other values as :func:`_cell_value` gives them.
+    characters) shown as U+FFFD; other values as :func:`cell_value` gives them.
     """
     if isinstance(value, str):
         cell = ws.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
@@ -108,7 +115,7 @@ def _write_table(ws: Worksheet, df: pd.DataFrame, first_row: int, *, plain: bool
     date_cols = {j for j, col in enumerate(df.columns, start=1) if pd.api.types.is_datetime64_any_dtype(df[col])}
     for i, row in enumerate(df.itertuples(index=False), start=first_row + 1):
         for j, v in enumerate(row, start=1):
-            cell = _put(ws, i, j, _cell_value(v))
+            cell = _put(ws, i, j, cell_value(v))
             if j in date_cols:
                 cell.number_format = DATE_FORMAT
 
@@ -264,6 +271,15 @@ def timeline_png(cohort: Cohort, chron: pd.DataFrame, parent_id: str) -> bytes:
     :func:`neglect_analysis.plots.chronology.chronology_figure` with the ICS start shaded,
     open episodes running to the audit date and the synthetic-data stamp outside the axes.
     """
+    buf = io.BytesIO()
+    _with_family_figure(cohort, chron, parent_id,
+                        lambda fig: fig.savefig(buf, format="png", dpi=TIMELINE_DPI, metadata={"Software": None}))
+    return buf.getvalue()
+
+
+def _with_family_figure(cohort: Cohort, chron: pd.DataFrame, parent_id: str, use):
+    """Draw the family's lane figure in house style, pass it to ``use``, close it; returns
+    what ``use`` returns (the one drawing of the figure for the workbook and the files)."""
     import matplotlib.pyplot as plt
 
     from .plots.chronology import chronology_figure
@@ -281,11 +297,9 @@ def timeline_png(cohort: Cohort, chron: pd.DataFrame, parent_id: str) -> bytes:
             stamp=cohort.label() if cohort.synthetic else None,
         )
         try:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=TIMELINE_DPI, metadata={"Software": None})
+            return use(fig)
         finally:
             plt.close(fig)
-    return buf.getvalue()
 
 
 def _timeline_sheet(ws: Worksheet, png: bytes, cohort: Cohort, parent_id: str) -> None:
@@ -436,26 +450,11 @@ def write_chronology_figure(
     ...     [p.name for p in write_chronology_figure(c, "M", members(c, ["M"]), Path(d) / "M")]
     ['M.png', 'M.svg']
     """
-    import matplotlib.pyplot as plt
-
-    from .plots.chronology import chronology_figure
-    from .plots.style import save_figure, style_context
+    from .plots.style import save_figure
 
     parent_id = str(parent_id)
     chron = family_chronology(cohort, parent_id, members)
-    with style_context(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="constrained_layout not applied", category=UserWarning)
-        fig = chronology_figure(
-            chron,
-            ics_start=cohort.ics_start_date,
-            open_until=cohort.audit_date,
-            title=f"Whole-family chronology: index parent {parent_id}",
-            stamp=cohort.label() if cohort.synthetic else None,
-        )
-        try:
-            return save_figure(fig, path_without_suffix)
-        finally:
-            plt.close(fig)
+    return _with_family_figure(cohort, chron, parent_id, lambda fig: save_figure(fig, path_without_suffix))
 
 
 def write_table_workbook(
