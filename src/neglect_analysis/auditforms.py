@@ -32,7 +32,6 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
