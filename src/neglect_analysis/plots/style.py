@@ -237,7 +237,7 @@ def save_figure(
 
 
 def provenance(fig: Figure, ax: Axes, *, title: str, lines: Iterable[str]) -> tuple[Text, Text]:
-    """Give a figure a title (on ``ax``, left) and a provenance footer (bottom left of ``fig``).
+    """Give a figure a title (on ``ax``, left, wrapped) and a provenance footer (bottom left of ``fig``).
 
     The footer lines say what a slide needs to stand alone: n and base, source and period, the
     authority (or "Synthetic data"), the suppression note. The title's gid is
@@ -252,7 +252,8 @@ def provenance(fig: Figure, ax: Axes, *, title: str, lines: Iterable[str]) -> tu
     ('Repeat plans', 'n = 94 plans\\nSynthetic data', 'provenance')
     >>> plt.close(fig)
     """
-    t = ax.set_title(title, loc="left", fontweight="bold")
+    # wrapped at the figure's edge: a long title is not clipped where the axes start far right
+    t = ax.set_title(title, loc="left", fontweight="bold", wrap=True)
     t.set_gid("figure-title")
     f = fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=BASE_FONT_SIZE - 4,
                       color="#444444")
