@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..codes import STANDARD_IRO_THEMES
+
 from .families import DAYS_PER_YEAR, NO_DATE, Families, day_number
 from .params import SyntheticParams
 
@@ -43,15 +45,8 @@ CONTACT_SOURCE_SHARES: tuple[tuple[str, float], ...] = (
 PRIMARY_NEED_SHARES: tuple[tuple[str, float], ...] = (
     ("N1", 0.80), ("N4", 0.06), ("N5", 0.06), ("N3", 0.04), ("N8", 0.02), ("N7", 0.02),
 )
-#: IRO challenge themes.
-IRO_THEMES: tuple[str, ...] = (
-    "Plan not specific about neglect",
-    "No evidence of sustained change",
-    "Drift: core group not meeting",
-    "Older siblings' history not considered",
-    "Disguised compliance",
-    "Other authority's records not sought",
-)
+#: IRO challenge themes: the standard labels of a challenge log (one list, in codes).
+IRO_THEMES: tuple[str, ...] = STANDARD_IRO_THEMES
 #: Pre-proceedings outcomes (SSD free text).
 PRE_PRO_ISSUE = "Decision to issue care proceedings"
 PRE_PRO_STEP_DOWN = "Step down - continue CP plan"
