@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from .chronology import service_episodes
-from .codes import OPEN_SERVICES
 from .flags import other_la_evidence
 from .cohort import Cohort
 from .idsets import isin

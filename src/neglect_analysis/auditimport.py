@@ -43,7 +43,6 @@ from .auditforms import (
     CHECK_SHEET,
     FIRST_ROW,
     FORM_MARK,
-    NOTE_COLUMN,
     REVIEW_DATE_CELL,
     REVIEWER_CELL,
     family_checksum,

@@ -175,8 +175,7 @@ def child_recurrence(
     ev = kids.events
     d = definitions
     rereferral_days, repeat_plan_days, s47_icpc_days = d.rereferral_days, d.repeat_plan_days, d.s47_icpc_days
-    series_length, series_days, advice_eh_days = d.series_length, d.series_days, d.advice_eh_days
-    advice_flag = d.advice_flag
+    series_length, series_days = d.series_length, d.series_days
     # Integer child positions (cix) and NumPy dates: grouping, shifts and searches on numbers.
     cix = ev["cix"].to_numpy()
     start, end = ev["start_date"].to_numpy(), ev["end_date"].to_numpy()
@@ -372,10 +371,9 @@ def group_recurrence(
     family = Family.of(cohort, members)
     kids, min_other_parents = family.children, definitions.min_other_parents
     m = family.members[["parent_id", "child_id"]].drop_duplicates()
-    # Integer codes: group (sorted parent ids) and child position in ``kids.ids``.
+    # Integer codes: group (sorted parent ids).
     group, parents = pd.factorize(m["parent_id"], sort=True)
     n = len(parents)
-    child = positions(m["child_id"], kids.ids)
 
     value_cols = list(COUNT_COLUMNS + FLAG_COLUMNS)
     if child_rec["child_id"].is_unique:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import disclosure
 from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
 from .export import write_csv

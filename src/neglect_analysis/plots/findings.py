@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._layout import get_ax, integer_ticks, mark_suppressed, numeric_and_text, require
+from ._layout import get_ax, mark_suppressed, numeric_and_text, require
 from .style import BAR_COLOUR, NATIONAL_COLOUR
 
 #: Days per month for lead times (365.25 / 12).
