@@ -332,7 +332,6 @@ def _svg_groups(svg: Path) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("stem,groups", [
     ("km_eldest_younger", ["eldest", "younger"]),
-    ("km_sibling_escalation", ["born_before_sibling_escalation", "born_after_sibling_escalation"]),
 ])
 def test_survival_svg_draws_whole_months_only_while_ten_at_risk(written, sample, stem, groups):
     _, tables, _ = sample

@@ -241,14 +241,12 @@ def test_km_groups_and_tables():
                         "older_sibling_escalation_date": D([None, "1996-01-01", "1996-01-01", "1996-01-01"])})
     g = km_groups(ce, mem, sig)
     groups = g.groupby("group")["child_id"].apply(sorted).to_dict()
-    # D has no involvement (no days): in no group. B is eldest in Q -> eldest.
-    # A has no escalated older sibling; B born 1995 before 1996 sibling escalation, C after.
+    # D has no involvement (no days): in no group. B is eldest in Q -> eldest. No group
+    # "born before / after a sibling's escalation" any more (it used the future).
     assert groups == {
         "all": ["A", "B", "C"],
         "eldest": ["A", "B"],
         "younger": ["C"],
-        "born_before_sibling_escalation": ["B"],
-        "born_after_sibling_escalation": ["C"],
     }
     km = km_time_to_escalation(ce, mem, sig)
     # all: 100 (event, n=3) S = 2/3; 200 (event, n=2) S = 1/3; 300 censored -> no row.
@@ -256,12 +254,9 @@ def test_km_groups_and_tables():
     assert a["days"].tolist() == [100, 200]
     np.testing.assert_allclose(a["survival"], [2 / 3, 1 / 3], atol=1e-12)
     assert a["at_risk"].tolist() == [3, 2]
-    # younger: C censored only -> no rows; born_before: B event at 200, S = 0.
+    # younger: C censored only -> no rows.
     assert "younger" not in set(km["group"])
-    b = km[km["group"] == "born_before_sibling_escalation"]
-    assert b["survival"].tolist() == [0.0]
+    assert set(km["group"]) == {"all", "eldest"}
     lr = logrank_tests(ce, mem, sig)
-    assert lr[["group_1", "group_2"]].values.tolist() == [
-        ["eldest", "younger"],
-        ["born_before_sibling_escalation", "born_after_sibling_escalation"]]
-    assert lr[["n_1", "n_2", "events_1", "events_2"]].values.tolist() == [[2, 1, 2, 0], [1, 1, 1, 0]]
+    assert lr[["group_1", "group_2"]].values.tolist() == [["eldest", "younger"]]
+    assert lr[["n_1", "n_2", "events_1", "events_2"]].values.tolist() == [[2, 1, 2, 0]]

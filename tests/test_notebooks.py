@@ -26,6 +26,7 @@ EXPECTED = [
     "01-cohort", "02-whole-family-chronologies", "03-contacts-and-early-help",
     "04-s47-and-previous-involvement", "05-cp-plans-sustained-change-other-la",
     "06-time-to-escalation", "07-iro-challenge", "08-findings", "09-family-explorer",
+    "10-family-signal-backtest",
 ]
 PARAMETERS = ['DATA_DIR = "../data/sample"', "AUDIT_DATE = None", "ICS_START = None"]
 CHECK = "# NBVAL_CHECK_OUTPUT"

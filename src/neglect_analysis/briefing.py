@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
@@ -73,12 +74,32 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
                                        findings.loc[has, "authority_denominator"].astype("int64"),
                                        threshold=threshold)
             out.loc[has, "authority_share"] = b["share"].astype(str).to_numpy()
+    out["interval"] = share_interval(findings, out["share"])
     return out
+
+
+def share_interval(findings: pd.DataFrame, shown_share: pd.Series) -> pd.Series:
+    """The family-bootstrap 95% interval of each share as text (``"26.9 to 64.9"``); the
+    share's own ``c``/``z`` where the share is not shown, empty without ``ci_lower``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"ci_lower": [26.94, 1.0], "ci_upper": [64.9, 2.0]})
+    >>> share_interval(f, pd.Series(["47.1", "c"])).tolist()
+    ['26.9 to 64.9', 'c']
+    """
+    if "ci_lower" not in findings.columns:
+        return pd.Series([""] * len(findings), index=shown_share.index, dtype=object)
+    lo, hi = findings["ci_lower"].to_numpy(float), findings["ci_upper"].to_numpy(float)
+    text = [("" if np.isnan(a) or np.isnan(b) else f"{a:.1f} to {b:.1f}") for a, b in zip(lo, hi)]
+    hidden = shown_share.isin([disclosure.SUPPRESSED, "z"]).to_numpy()
+    return pd.Series(np.where(hidden, shown_share.to_numpy(dtype=object), text), index=shown_share.index)
 
 
 #: Plain-words headers for the findings tables in briefing.html / briefing.md.
 DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
-                   "share": "Share (%)", "national_share": "England (%)", "national_year": "England, year to 31 March"}
+                   "share": "Share (%)", "interval": "95% interval (families resampled)",
+                   "national_share": "England (%)", "national_year": "England, year to 31 March"}
 
 
 #: Header of the authority's own baseline, shown only where the extract holds one.
@@ -103,8 +124,6 @@ TABLE_CAPTIONS: dict[str, str] = {
     "escalation_by_position": "Children by position in the sibling group and first escalation",
     "lead_times": "Escalated children by how many months earlier a whole-family reading could have flagged them",
     "km_eldest_younger": "Data behind the figure: children not yet escalated, eldest and younger",
-    "km_sibling_escalation": "Data behind the figure: children not yet escalated, born before or after "
-                             "an older sibling's escalation",
 }
 
 
@@ -428,9 +447,7 @@ class BriefingPack:
         self.min_at_risk = max(summaries.MIN_AT_RISK, threshold + 1)
         present = set(long["group"].astype(str))
         self.km: dict[str, pd.DataFrame] = {}
-        for stem, groups in (("km_eldest_younger", ["eldest", "younger"]),
-                             ("km_sibling_escalation", ["born_before_sibling_escalation",
-                                                        "born_after_sibling_escalation"])):
+        for stem, groups in (("km_eldest_younger", ["eldest", "younger"]),):
             chosen = [g for g in groups if g in present]
             monthly = summaries.km_monthly(long, min_at_risk=self.min_at_risk, groups=chosen)
             if len(monthly):
@@ -454,6 +471,7 @@ class BriefingPack:
             out.iloc[i, out.columns.get_loc("denominator")] = self.pack.shown(den)
             if self.pack.is_suppressed(num) or self.pack.is_suppressed(den):
                 out.iloc[i, out.columns.get_loc("share")] = disclosure.SUPPRESSED
+                out.iloc[i, out.columns.get_loc("interval")] = disclosure.SUPPRESSED
         return out
 
     def shown_sizes(self) -> pd.DataFrame:
@@ -544,8 +562,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                     "Sibling groups by number of children",
                     f"n = {bp.shown_header()[0]} sibling groups (one per index parent)")
     figs[2].insert(0, ("group_sizes", "Sibling groups by number of children", sizes_shown))
-    km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children",
-                 "km_sibling_escalation": "Time to escalation: born before or after an older sibling's escalation"}
+    km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children"}
     for stem, monthly in bp.km.items():
         drawn = monthly.assign(days=monthly["month"] * summaries.DAYS_PER_MONTH)
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
@@ -636,8 +653,6 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
 #: Human names of the survival groups, for the briefing's legends (the data keep the ids).
 KM_GROUP_LABELS: dict[str, str] = {
     "all": "All children", "eldest": "Eldest child", "younger": "Younger children",
-    "born_before_sibling_escalation": "Born before an older sibling's escalation",
-    "born_after_sibling_escalation": "Born after an older sibling's escalation",
 }
 
 

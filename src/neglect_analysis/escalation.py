@@ -248,7 +248,6 @@ def look_now(child_esc: pd.DataFrame, signal: pd.DataFrame, *,
 #: Group pairs compared by :func:`logrank_tests`.
 COMPARISONS: tuple[tuple[str, str], ...] = (
     ("eldest", "younger"),
-    ("born_before_sibling_escalation", "born_after_sibling_escalation"),
 )
 
 
@@ -260,10 +259,11 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     - ``all``: distinct children of ``members`` with a ``days_to_escalation`` (involvement).
     - ``eldest`` / ``younger``: choice: ``eldest`` when the child is birth order 1 in any of
       its sibling groups, else ``younger``.
-    - ``born_before_sibling_escalation`` / ``born_after_sibling_escalation``: dob before, or on
-      or after (choice: born on the day counts as after), the earliest escalation of any older
-      sibling (``older_sibling_escalation_date`` of :func:`family_signal`); children with no
-      escalated older sibling are in neither.
+
+    The former groups "born before / after an older sibling's escalation" used the future (a
+    sibling's escalation after the child's own time zero) and are gone: the older sibling's
+    escalation is a time-varying covariate on the record-aware age scale
+    (:func:`neglect_analysis.timescale.escalation_intervals`). ``signal`` is no longer read.
 
     Returns
     -------
@@ -278,7 +278,7 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     >>> sig = pd.DataFrame({"child_id": ["A", "B"],
     ...                     "older_sibling_escalation_date": pd.to_datetime([None, "2002-01-01"])})
     >>> km_groups(esc, members, sig)["group"].tolist()
-    ['all', 'all', 'eldest', 'younger', 'born_after_sibling_escalation']
+    ['all', 'all', 'eldest', 'younger']
     """
     # One row per child (sorted ids), joined to the other tables by integer positions
     # (hashing the text ids once each) rather than by index joins on text.
@@ -293,18 +293,10 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     days = ce["days_to_escalation"].array.take(at, allow_fill=True)
     keep = np.flatnonzero((at >= 0) & ~pd.isna(days))  # children with a time to escalation
     days, event = days[keep].astype("int64"), ce["escalated"].to_numpy()[at[keep]].astype(bool)
-    dob, first_born = kids["dob"].to_numpy()[keep], kids["eldest"].to_numpy()[keep]
-    sig = signal  # first rows, as above
-    at = positions(pd.Series(child_ids.take(keep)), sig["child_id"])
-    older = sig["older_sibling_escalation_date"].array.take(at, allow_fill=True)  # -1: NaT
-    older = np.asarray(older, dtype="datetime64[ns]")
-
+    first_born = kids["eldest"].to_numpy()[keep]
     order_group = np.where(first_born, "eldest", "younger")
-    born = np.where(dob < older, "born_before_sibling_escalation", "born_after_sibling_escalation")
-    in_born = ~np.isnat(older)  # children with no escalated older sibling are in neither
-    rows = np.concatenate([np.arange(len(keep)), np.arange(len(keep)), np.flatnonzero(in_born)])
-    group = np.concatenate([np.full(len(keep), "all", dtype=object), order_group.astype(object),
-                            born[in_born].astype(object)])
+    rows = np.concatenate([np.arange(len(keep)), np.arange(len(keep))])
+    group = np.concatenate([np.full(len(keep), "all", dtype=object), order_group.astype(object)])
     return pd.DataFrame({
         "child_id": child_ids.take(keep).take(rows).array,
         "group": pd.array(group, dtype="string"),
@@ -378,7 +370,7 @@ def logrank_tests(child_esc: pd.DataFrame, members: pd.DataFrame,
     ...                     "escalated": [1, 1, 0, 1]})
     >>> sig = pd.DataFrame({"child_id": list("ABCD"), "older_sibling_escalation_date": pd.NaT})
     >>> logrank_tests(esc, members, sig)[["group_1", "n_1", "n_2"]].values.tolist()
-    [['eldest', 1, 3], ['born_before_sibling_escalation', 0, 0]]
+    [['eldest', 1, 3]]
     """
     return logrank_by_pair(km_groups(child_esc, members, signal))
 
@@ -391,7 +383,7 @@ def logrank_by_pair(long: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> long = pd.DataFrame({"group": ["eldest", "younger"], "days": [10, 20], "event": [True, True]})
     >>> logrank_by_pair(long)[["group_1", "n_1", "n_2"]].values.tolist()
-    [['eldest', 1, 1], ['born_before_sibling_escalation', 0, 0]]
+    [['eldest', 1, 1]]
     """
     rows = []
     for g1, g2 in COMPARISONS:

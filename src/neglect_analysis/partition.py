@@ -138,7 +138,7 @@ def run_partitioned(
     else:
         raise ValueError(f"engine must be 'memory' or 'dask', not {engine!r}")
     family = FamilyTables.concat(parts) if parts else family_tables(cohort, [], definitions=params.definitions)
-    return AnalystTables(family=family, **cohort_tables(family))
+    return AnalystTables(family=family, **cohort_tables(family, definitions=params.definitions))
 
 
 def _run_dask(cohort, plan, members, definitions, scheduler_address, progress) -> list[FamilyTables]:

@@ -18,7 +18,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import actions, escalation, recurrence, siblings
+from . import actions, escalation, inference, recurrence, siblings, timescale
 from .flags import child_flags
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
@@ -34,6 +34,10 @@ CHILDREN_COLUMNS: tuple[str, ...] = (
     "escalated", "days_to_escalation", "family_signal_date", "lead_time_days",
     "other_la", "pre_ics_childhood",
 )
+
+#: ``children.csv`` columns of the record-aware age scale (DESIGN.md "Outputs"), after the
+#: contract columns (:func:`neglect_analysis.timescale.age_scale`).
+CHILDREN_AGE_COLUMNS: tuple[str, ...] = ("entry_age_days", "exit_age_days", "moved_out_date")
 
 @dataclass
 class AnalysisParams:
@@ -58,6 +62,8 @@ class FamilyTables:
     look_now: pd.DataFrame
     paper_file_requests: pd.DataFrame
     background_requests: pd.DataFrame
+    #: Per child: the record-aware age scale (:func:`neglect_analysis.timescale.age_scale`).
+    ages: pd.DataFrame
 
     #: Sort keys that make a concatenation of partitions equal to the in-memory run.
     SORT_KEYS = {
@@ -71,6 +77,7 @@ class FamilyTables:
         "look_now": list(actions.LOOK_NOW_ORDER),
         "paper_file_requests": list(actions.PAPER_REQUEST_ORDER),
         "background_requests": list(actions.BACKGROUND_REQUEST_ORDER),
+        "ages": ["child_id"],
     }
 
     @classmethod
@@ -192,7 +199,10 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
     sig = escalation.family_signal(members, esc)
     flags = child_flags(cohort, child_ids)
 
-    per_child = _join_per_child([rec, esc, sig, flags])
+    ages = timescale.child_ages(cohort, family, esc)
+    ages_cols = ages[["child_id", *CHILDREN_AGE_COLUMNS]].assign(
+        child_id=lambda d: d["child_id"].astype(esc["child_id"].dtype))
+    per_child = _join_per_child([rec, esc, sig, flags, ages_cols])
     children = siblings.children_table(members)
     pos = positions(children["child_id"], per_child["child_id"])
     if (pos >= 0).all():  # always: ``child_ids`` are the members' children (a take, not a merge)
@@ -215,21 +225,70 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
         look_now=actions.look_now_list(cohort, members, esc, sig, definitions=defs),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
+        ages=ages,
     )
     # The tables leave the Cohort with text ids (they are written and compared as text).
     return FamilyTables(**{f.name: text_ids(getattr(tables, f.name)) for f in fields(FamilyTables)})
 
 
-def cohort_tables(family: FamilyTables) -> dict[str, pd.DataFrame]:
-    """Estimates over every child at once: Kaplan-Meier and log-rank tables."""
+def cohort_tables(family: FamilyTables, *, definitions: Definitions = DEFAULTS) -> dict:
+    """Estimates over every child at once: Kaplan-Meier and log-rank tables, and the
+    record-aware inference tables in ``extra`` (:func:`inference_tables`)."""
     # The groups of every child are built once for both tables (km_time_to_escalation and
     # logrank_tests each build them when called alone).
     long = escalation.km_groups(family.child_escalation, family.members, family.family_signal)
-    return {"km": escalation.km_by_group(long), "logrank": escalation.logrank_by_pair(long)}
+    return {"km": escalation.km_by_group(long), "logrank": escalation.logrank_by_pair(long),
+            "extra": inference_tables(family, definitions=definitions)}
+
+
+def family_clusters(members: pd.DataFrame) -> pd.DataFrame:
+    """The family each child is clustered in: ``child_id``, ``parent_id`` = the connected
+    component of its index parents (:func:`neglect_analysis.partition.family_components`,
+    named by its smallest parent id), so a child of two index parents is in one cluster."""
+    from .partition import family_components  # partition imports this module
+
+    comp = family_components(members)
+    m = members[["parent_id", "child_id"]].astype({"parent_id": "string", "child_id": "string"})
+    m = m.merge(comp.astype("string"), on="parent_id", how="left")
+    out = m.groupby("child_id", as_index=False, sort=True)["component"].min()
+    return out.rename(columns={"component": "parent_id"})
+
+
+def inference_tables(family: FamilyTables, *, definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:
+    """The record-aware, family-clustered tables (DESIGN.md "Outputs"):
+    ``escalation_age_km``, ``escalation_intervals``, ``escalation_cox`` and ``escalation_cif``
+    (all children in the curve; moving away competes with escalation)."""
+    eldest = siblings.eldest(family.members)
+    eldest.index = eldest.index.astype(str)
+    older = escalation.older_sibling_escalation(family.members, family.child_escalation)
+    older.index = older.index.astype(str)
+    intervals = timescale.escalation_intervals(family.ages, older, family_clusters(family.members), eldest)
+    cox = inference.cox_clustered(intervals.assign(younger=1 - intervals["eldest"]),
+                                  ["older_sibling_escalated", "younger"],
+                                  confidence_level=definitions.confidence_level)
+    km = inference.km_age_groups(family.ages, eldest, confidence_level=definitions.confidence_level)
+    cif = inference.cif_status(family.ages)
+    cif = inference.cumulative_incidence(cif["entry_age_days"], cif["exit_age_days"], cif["status"])
+    return {"escalation_age_km": km, "escalation_intervals": intervals, "escalation_cox": cox,
+            "escalation_cif": cif}
+
+
+def signal_tables(cohort: Cohort, family: FamilyTables, *,
+                  definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:
+    """The backtest of the family signal (:mod:`neglect_analysis.backtest`):
+    ``signal_backtest`` and ``look_now_ranked`` (the look-now list ranked by the backtested
+    PPV of the rule that flags each child, with the signal's age)."""
+    from . import backtest
+
+    out = backtest.signal_backtest(cohort, family.members, family.child_escalation, family.ages,
+                                   family_clusters(family.members), definitions=definitions)
+    ranked = backtest.rank_look_now(family.look_now, out["rule_dates"], out["signal_backtest"],
+                                    cohort.audit_date)
+    return {"signal_backtest": out["signal_backtest"], "look_now_ranked": ranked}
 
 
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
     """Run every analysis on ``cohort`` in memory and return the analyst tables."""
     params = params or AnalysisParams()
     family = family_tables(cohort, select_family(cohort, params), definitions=params.definitions)
-    return AnalystTables(family=family, **cohort_tables(family))
+    return AnalystTables(family=family, **cohort_tables(family, definitions=params.definitions))

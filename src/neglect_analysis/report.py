@@ -163,7 +163,12 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             scheduler_address=opts.scheduler_address,
             progress=opts.progress,
         )
-    tables.extra["findings"] = findings(cohort, tables.family)
+    from .bootstrap import with_intervals
+    from .pipeline import signal_tables
+
+    tables.extra["findings"] = with_intervals(findings(cohort, tables.family),
+                                              cohort, tables.family, definitions=params.definitions)
+    tables.extra.update(signal_tables(cohort, tables.family, definitions=params.definitions))
 
     refused = None
     with report_folder(out, data_dir) as tmp:

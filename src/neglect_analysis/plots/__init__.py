@@ -7,6 +7,7 @@ The house style (colours, fonts, the synthetic-data stamp, saving) lives in
 """
 from .cohort import plot_age_spans, plot_group_sizes
 from .findings import plot_lead_times, plot_shares
+from .inference import plot_age_km, plot_backtest, plot_cif
 from .recurrence import plot_counts
 from .style import (
     EVENT_COLOURS,
@@ -26,6 +27,9 @@ __all__ = [
     "GROUP_COLOURS",
     "LINE_STYLES",
     "apply_style",
+    "plot_age_km",
+    "plot_backtest",
+    "plot_cif",
     "group_colours",
     "provenance",
     "plot_age_spans",

@@ -50,8 +50,6 @@ GROUP_COLOURS: dict[str, str] = {
     "all": "#000000",  # black
     "eldest": "#0072B2",  # blue
     "younger": "#D55E00",  # vermillion
-    "born_before_sibling_escalation": "#009E73",  # bluish green
-    "born_after_sibling_escalation": "#CC79A7",  # reddish purple
 }
 
 #: Further Okabe-Ito colours, in order, for groups not named in :data:`GROUP_COLOURS`.

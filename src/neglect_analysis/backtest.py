@@ -1,0 +1,413 @@
+"""Backtest of the family signal: would it have worked at the time? (issue 13, item 5)
+
+At each 31 March from two years after the ICS start to one year before the audit date
+(:func:`evaluation_dates`), using only what was recorded by then, each rule flags the children
+of the sibling groups who are then born, under 18, alive, not moved away and not yet
+escalated. A flag is a true positive when the child escalates within the horizon (12 or 24
+months) after the evaluation date.
+
+Rules (:data:`RULES`), each a per-child date from which the child is flagged (the rule can be
+known on that date, never earlier):
+
+- ``older_sibling_escalated``: an older sibling's first escalation (CP plan, CLA, care
+  proceedings) started.
+- ``older_sibling_concern``: an older sibling had a CP plan, or an S47 that did not progress
+  (known 60 days after its start), or its 3rd referral.
+- ``own_history`` (comparison): the child's own S47 that did not progress, or its own 3rd
+  referral.
+
+Choices: an event is recorded by date T when it starts on or before T. A horizon is evaluated
+only at dates T with T + horizon on or before the audit date (full follow-up). The population
+is the run's sibling groups (selected with the whole extract: a child who was not yet born at
+T is not in it). Children in two groups count once, in their family (the connected component
+of their index parents), which is the unit of the family bootstrap.
+
+Vectorised: one (child, date) table, flags and outcomes by comparing per-child dates with T;
+intervals by :func:`neglect_analysis.bootstrap.bootstrap_shares` over per-family sums.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .ages import birthday
+from .bootstrap import bootstrap_shares, bootstrap_sums, canonical_order
+from .cohort import Cohort
+from .days import whole_days
+from .definitions import DEFAULTS, Definitions
+from .escalation import older_sibling_escalation
+from .family import ChildEvents
+from .idsets import positions
+
+#: The rules, in report order.
+RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
+
+#: Horizons in months.
+HORIZONS: tuple[int, ...] = (12, 24)
+
+#: Columns of :func:`signal_backtest` (``signal_backtest.csv``).
+BACKTEST_COLUMNS: tuple[str, ...] = (
+    "evaluation_date", "rule", "horizon_months", "n_children", "flagged", "flagged_lower",
+    "flagged_upper", "true_positives", "true_positives_lower", "true_positives_upper", "missed",
+    "missed_lower", "missed_upper", "sensitivity", "sensitivity_lower", "sensitivity_upper",
+    "ppv", "ppv_lower", "ppv_upper", "alerts_per_1000", "alerts_per_1000_lower",
+    "alerts_per_1000_upper",
+)
+
+#: Days an S47 needs before "did not progress to ICPC" can be known (DESIGN.md).
+S47_ICPC_DAYS = 60
+
+
+def evaluation_dates(ics_start_date, audit_date) -> list[pd.Timestamp]:
+    """Each 31 March from two years after ``ics_start_date`` to one year before ``audit_date``.
+
+    Examples
+    --------
+    >>> [d.date().isoformat() for d in evaluation_dates("2009-04-01", "2018-07-31")]
+    ['2012-03-31', '2013-03-31', '2014-03-31', '2015-03-31', '2016-03-31', '2017-03-31']
+    """
+    first = pd.Timestamp(ics_start_date) + pd.DateOffset(years=2)
+    last = pd.Timestamp(audit_date) - pd.DateOffset(years=1)
+    years = range(first.year, last.year + 1)
+    return [d for d in (pd.Timestamp(year=y, month=3, day=31) for y in years) if first <= d <= last]
+
+
+def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
+    """Per child, the dates from which its own history shows each concern.
+
+    - ``cp_plan_date``: its first CP plan start.
+    - ``s47_no_icpc_date``: the earliest ``start + 60 days`` of an S47 with no ICPC linked to it
+      and no ICPC or CP plan of the child starting within 60 days after it (DESIGN.md "S47 not
+      progressing to ICPC", as it could be known 60 days after the start).
+    - ``third_referral_date``: the start of its 3rd referral.
+    - ``own_history_date``: the earlier of the last two; ``concern_date``: the earliest of all
+      three.
+
+    Examples
+    --------
+    >>> persons = pd.DataFrame({"person_id": ["A", "B"]})
+    >>> ev = pd.DataFrame({"person_id": ["A", "A", "A", "B", "B"],
+    ...     "event_type": ["referral", "referral", "referral", "s47", "icpc"],
+    ...     "start_date": ["2010-01-01", "2011-01-01", "2012-01-01", "2013-01-01", "2013-03-15"]})
+    >>> c = Cohort.from_frames(persons=persons, events=ev, audit_date="2018-07-31")
+    >>> t = concern_dates(c, ["A", "B"])
+    >>> t["third_referral_date"].dt.strftime("%Y-%m-%d").fillna("").tolist()
+    ['2012-01-01', '']
+    >>> t["s47_no_icpc_date"].dt.strftime("%Y-%m-%d").fillna("").tolist()  # ICPC at 73 days
+    ['', '2013-03-02']
+    """
+    kids = ChildEvents.of(cohort, children)
+    ev = kids.events
+    n = len(kids.ids)
+    etype = ev["event_type"].astype("string").to_numpy(dtype=object, na_value="")
+    start = ev["start_date"].to_numpy().astype("datetime64[ns]")
+    cix = ev["cix"].to_numpy()
+    dated = ~np.isnat(start)
+    never = np.iinfo(np.int64).max
+
+    def first_of(mask: np.ndarray, when: np.ndarray) -> np.ndarray:
+        out = np.full(n, never)
+        np.minimum.at(out, cix[mask], when[mask].view("int64"))
+        return out
+
+    cp = first_of((etype == "cp_plan") & dated, start)
+
+    # 3rd referral: referrals by child and date, the one with two before it.
+    ref = np.flatnonzero((etype == "referral") & dated)
+    ref = ref[np.lexsort((start[ref].view("int64"), cix[ref]))]
+    rank = pd.Series(cix[ref]).groupby(cix[ref]).cumcount().to_numpy()
+    third = np.full(n, never)
+    third[cix[ref[rank == 2]]] = start[ref[rank == 2]].view("int64")
+
+    # S47 not progressing: no linked ICPC, no ICPC / CP plan of the child within 60 days after.
+    s47 = np.flatnonzero((etype == "s47") & dated)
+    icpc_all = cohort.events.loc[(cohort.events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False),
+                                 "linked_event_id"] if "linked_event_id" in cohort.events else pd.Series(dtype=object)
+    linked = ev["event_id"].take(s47).isin(set(icpc_all.dropna().astype(str))).to_numpy() \
+        if "event_id" in ev else np.zeros(len(s47), bool)
+    nxt = np.flatnonzero(np.isin(etype, ["icpc", "cp_plan"]) & dated)
+    key_n = np.lexsort((start[nxt].view("int64"), cix[nxt]))
+    nxt = nxt[key_n]
+    # Next ICPC / plan on or after each S47 start, same child: searchsorted on (child, date).
+    big = np.int64(1) << np.int64(20)
+    day = (start.view("int64") // 86_400_000_000_000).astype(np.int64)
+    code_n = cix[nxt].astype(np.int64) * (big * big) + (day[nxt] + big)
+    code_s = cix[s47].astype(np.int64) * (big * big) + (day[s47] + big)
+    at = np.searchsorted(code_n, code_s, side="left")
+    ok = at < len(nxt)
+    same = np.zeros(len(s47), bool)
+    gap = np.full(len(s47), np.inf)
+    same[ok] = cix[nxt[at[ok]]] == cix[s47[ok]]
+    gap[ok & same] = (day[nxt[at[ok & same]]] - day[s47[ok & same]])
+    no_icpc = ~linked & ~(gap <= S47_ICPC_DAYS)
+    known = start[s47] + np.timedelta64(S47_ICPC_DAYS, "D")
+    s47d = np.full(n, never)
+    np.minimum.at(s47d, cix[s47[no_icpc]], known[no_icpc].view("int64"))
+
+    def as_date(v: np.ndarray) -> np.ndarray:
+        return np.where(v == never, np.datetime64("NaT"), v.view("datetime64[ns]")).astype("datetime64[ns]")
+
+    own = np.minimum(s47d, third)
+    return pd.DataFrame({
+        "child_id": kids.ids.array,
+        "cp_plan_date": as_date(cp),
+        "s47_no_icpc_date": as_date(s47d),
+        "third_referral_date": as_date(third),
+        "own_history_date": as_date(own),
+        "concern_date": as_date(np.minimum(own, cp)),
+    })
+
+
+def rule_dates(members: pd.DataFrame, child_esc: pd.DataFrame, concerns: pd.DataFrame) -> pd.DataFrame:
+    """Per child, the date each rule of :data:`RULES` first flags it (NaT: never).
+
+    ``older_sibling_escalated`` and ``older_sibling_concern`` are the earliest such date of
+    any strictly older sibling (:func:`neglect_analysis.escalation.older_sibling_escalation`),
+    ``own_history`` the child's own ``own_history_date`` (:func:`concern_dates`).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "dob": pd.to_datetime(["2000-01-01", "2005-01-01"])})
+    >>> esc = pd.DataFrame({"child_id": ["A", "B"], "escalation_date": pd.to_datetime(["2012-01-01", None])})
+    >>> con = pd.DataFrame({"child_id": ["A", "B"], "concern_date": pd.to_datetime(["2010-06-01", None]),
+    ...                     "own_history_date": pd.to_datetime([None, "2011-01-01"])})
+    >>> r = rule_dates(m, esc, con)
+    >>> [r[c].dt.strftime("%Y-%m-%d").fillna("").tolist() for c in RULES]
+    [['', '2012-01-01'], ['', '2010-06-01'], ['', '2011-01-01']]
+    """
+    esc = older_sibling_escalation(members, child_esc[["child_id", "escalation_date"]])
+    con = older_sibling_escalation(members, concerns[["child_id", "concern_date"]].rename(
+        columns={"concern_date": "escalation_date"}))
+    ids = pd.Series(esc.index.astype("string"))
+    at = positions(ids, concerns["child_id"].astype("string"))
+    own = np.asarray(concerns["own_history_date"].array.take(at, allow_fill=True), dtype="datetime64[ns]")
+    return pd.DataFrame({
+        "child_id": ids.to_numpy(),
+        "older_sibling_escalated": esc.to_numpy().astype("datetime64[ns]"),
+        "older_sibling_concern": con.reindex(esc.index).to_numpy().astype("datetime64[ns]"),
+        "own_history": own,
+    })
+
+
+def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
+                  horizons: tuple[int, ...] = HORIZONS, audit_date=None) -> pd.DataFrame:
+    """The (child, evaluation date, horizon, rule) table: population, flag and outcome.
+
+    ``children``: one row per child with ``child_id``, ``family``, ``dob``, ``adult_date``
+    (18th birthday), ``death_date``, ``escalation_date``, ``moved_out_date``. A child is in
+    the population at T when born on or before T, T before its 18th birthday, its death and
+    its move (if any), and not escalated on or before T. It is flagged when the rule's date is
+    on or before T, and ``escalated`` when its escalation is in ``(T, T + horizon]``.
+
+    Examples
+    --------
+    >>> kids = pd.DataFrame({"child_id": ["A", "B"], "family": "M",
+    ...     "dob": pd.to_datetime(["2005-01-01", "2008-01-01"]), "adult_date": pd.to_datetime(["2023-01-01", "2026-01-01"]),
+    ...     "death_date": pd.NaT, "escalation_date": pd.to_datetime(["2011-01-01", "2012-06-01"]), "moved_out_date": pd.NaT})
+    >>> rules = pd.DataFrame({"child_id": ["A", "B"], "older_sibling_escalated": pd.to_datetime([None, "2011-01-01"]),
+    ...     "older_sibling_concern": pd.NaT, "own_history": pd.NaT})
+    >>> r = backtest_rows(kids, rules, [pd.Timestamp("2012-03-31")], horizons=(12,))
+    >>> r[r["rule"] == "older_sibling_escalated"][["child_id", "flagged", "escalated"]].values.tolist()
+    [['B', True, True]]
+    """
+    c = children.reset_index(drop=True)
+    at = positions(c["child_id"].astype("string"), rules["child_id"].astype("string"))
+    frames = []
+    for t in dates:  # a handful of evaluation dates, each a vectorised pass over children
+        t64 = np.datetime64(pd.Timestamp(t), "ns")
+        dob = c["dob"].to_numpy().astype("datetime64[ns]")
+        esc = c["escalation_date"].to_numpy().astype("datetime64[ns]")
+
+        def after(col: str) -> np.ndarray:
+            v = c[col].to_numpy().astype("datetime64[ns]")
+            return np.isnat(v) | (v > t64)
+
+        pop = (dob <= t64) & after("adult_date") & after("death_date") & after("moved_out_date") \
+            & (np.isnat(esc) | (esc > t64))
+        for h in horizons:
+            end = np.datetime64(pd.Timestamp(t) + pd.DateOffset(months=h), "ns")
+            if audit_date is not None and end > np.datetime64(pd.Timestamp(audit_date), "ns"):
+                continue
+            outcome = ~np.isnat(esc) & (esc > t64) & (esc <= end)
+            for rule in RULES:
+                rd = np.asarray(rules[rule].array.take(at, allow_fill=True), dtype="datetime64[ns]")
+                flag = ~np.isnat(rd) & (rd <= t64)
+                rows = np.flatnonzero(pop)
+                frames.append(pd.DataFrame({
+                    "evaluation_date": pd.Timestamp(t).date().isoformat(), "rule": rule, "horizon_months": h,
+                    "child_id": c["child_id"].to_numpy()[rows], "family": c["family"].to_numpy()[rows],
+                    "flagged": flag[rows], "escalated": outcome[rows]}))
+    if not frames:
+        return pd.DataFrame(columns=["evaluation_date", "rule", "horizon_months", "child_id", "family",
+                                     "flagged", "escalated"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
+              confidence_level: float = 0.95, pooled: bool = True) -> pd.DataFrame:
+    """:data:`BACKTEST_COLUMNS` from :func:`backtest_rows`, with family-bootstrap intervals.
+
+    Per (evaluation date, rule, horizon): ``n_children`` in the population, ``flagged``,
+    ``true_positives`` (flagged and escalated), ``missed`` (escalated, not flagged),
+    ``sensitivity`` = TP / (TP + missed) and ``ppv`` = TP / flagged in percent,
+    ``alerts_per_1000`` = 1000 flagged / n. Intervals: one family-bootstrap draw matrix over
+    all families (the same draws for every row), percentile; counts' intervals are those of
+    the resampled sums. With ``pooled``, rows with ``evaluation_date`` ``all`` pool the
+    (child, date) pairs of every date of a rule and horizon.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"evaluation_date": "2012-03-31", "rule": "r", "horizon_months": 12,
+    ...     "child_id": list("ABCD"), "family": ["F", "F", "G", "G"],
+    ...     "flagged": [True, True, False, False], "escalated": [True, False, True, False]})
+    >>> s = summarise(rows, draws=20, pooled=False)
+    >>> s[["n_children", "flagged", "true_positives", "missed"]].values.tolist()
+    [[4, 2, 1, 1]]
+    >>> s[["sensitivity", "ppv", "alerts_per_1000"]].values.tolist()
+    [[50.0, 50.0, 500.0]]
+    """
+    if pooled and len(rows):
+        rows = pd.concat([rows, rows.assign(evaluation_date="all")], ignore_index=True)
+    if not len(rows):
+        return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
+    fam_codes, _ = pd.factorize(rows["family"].astype("string"), sort=True)
+    keys = rows[["evaluation_date", "rule", "horizon_months"]].astype(str).agg("|".join, axis=1)
+    key_codes, key_names = pd.factorize(keys, sort=False)
+    nf, nk = fam_codes.max() + 1, len(key_names)
+    flagged = rows["flagged"].to_numpy(bool)
+    esc = rows["escalated"].to_numpy(bool)
+
+    def per_family(mask: np.ndarray) -> np.ndarray:
+        m = np.zeros((nf, nk))
+        np.add.at(m, (fam_codes[mask], key_codes[mask]), 1.0)
+        return m
+
+    n = per_family(np.ones(len(rows), bool))
+    fl, tp, ms = per_family(flagged), per_family(flagged & esc), per_family(~flagged & esc)
+    order = canonical_order(n, fl, tp, ms)  # the same draws whatever the families' ids
+    n, fl, tp, ms = n[order], fl[order], tp[order], ms[order]
+    kw = {"draws": draws, "seed": seed, "confidence_level": confidence_level}
+    out = pd.DataFrame({"key": key_names})
+    first = rows.groupby(key_codes)[["evaluation_date", "rule", "horizon_months"]].first()
+    out = pd.concat([first.reset_index(drop=True), out], axis=1)
+    out["n_children"] = n.sum(axis=0).astype(int)
+    for name, num in (("flagged", fl), ("true_positives", tp), ("missed", ms)):
+        lo, hi = bootstrap_sums(num, **kw)
+        out[name] = num.sum(axis=0).astype(int)
+        out[f"{name}_lower"], out[f"{name}_upper"] = lo, hi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, num, den, scale in (("sensitivity", tp, tp + ms, 100.0), ("ppv", tp, fl, 100.0),
+                                      ("alerts_per_1000", fl, n, 1000.0)):
+            d = den.sum(axis=0)
+            out[name] = np.where(d > 0, scale * num.sum(axis=0) / np.where(d > 0, d, 1), np.nan)
+            lo, hi = bootstrap_shares(num, den, scale=scale, **kw)
+            out[f"{name}_lower"], out[f"{name}_upper"] = lo, hi
+    for c in BACKTEST_COLUMNS:
+        if c.endswith(("_lower", "_upper")) or c in ("sensitivity", "ppv", "alerts_per_1000"):
+            out[c] = out[c].astype(float).round(1)
+    return out[list(BACKTEST_COLUMNS)]
+
+
+def backtest_children(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFrame,
+                      moved: pd.DataFrame, clusters: pd.DataFrame, *,
+                      definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+    """The per-child input of :func:`backtest_rows`: ``child_id``, ``family`` (from
+    ``clusters``' ``parent_id``), ``dob``, ``adult_date``, ``death_date``, ``escalation_date``,
+    ``moved_out_date``."""
+    kids = members[["child_id", "dob"]].drop_duplicates("child_id").astype({"child_id": "string"})
+    kids = kids.sort_values("child_id").reset_index(drop=True)
+    ids = kids["child_id"]
+    persons = cohort.persons
+    at = positions(ids, persons["person_id"].astype("string"))
+    death = np.asarray(persons["death_date"].array.take(at, allow_fill=True), dtype="datetime64[ns]")
+
+    def take(table: pd.DataFrame, col: str) -> np.ndarray:
+        a = positions(ids, table["child_id"].astype("string"))
+        return np.asarray(table[col].array.take(a, allow_fill=True), dtype="datetime64[ns]")
+
+    fam_at = positions(ids, clusters["child_id"].astype("string"))
+    return pd.DataFrame({
+        "child_id": ids.to_numpy(),
+        "family": clusters["parent_id"].astype("string").array.take(fam_at, allow_fill=True),
+        "dob": kids["dob"].to_numpy(),
+        "adult_date": birthday(kids["dob"], definitions.adult_age_years).to_numpy(),
+        "death_date": death,
+        "escalation_date": take(child_esc, "escalation_date"),
+        "moved_out_date": take(moved, "moved_out_date"),
+    })
+
+
+def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFrame, ages: pd.DataFrame,
+                    clusters: pd.DataFrame, *, definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:
+    """The backtest of a run: ``signal_backtest`` (:func:`summarise` at every
+    :func:`evaluation_dates` date, plus the pooled ``all`` rows) and ``rule_dates``
+    (:func:`rule_dates`, text ids).
+
+    ``ages`` is :func:`neglect_analysis.timescale.age_scale` output (for ``moved_out_date``),
+    ``clusters`` :func:`neglect_analysis.pipeline.family_clusters` output.
+    """
+    ids = members["child_id"].drop_duplicates()
+    concerns = concern_dates(cohort, ids)
+    concerns = concerns.assign(child_id=concerns["child_id"].astype("string"))
+    esc = child_esc.assign(child_id=child_esc["child_id"].astype("string"))
+    m = members.assign(child_id=members["child_id"].astype("string"), parent_id=members["parent_id"].astype("string"))
+    rules = rule_dates(m, esc, concerns)
+    kids = backtest_children(cohort, m, esc, ages[["child_id", "moved_out_date"]], clusters,
+                             definitions=definitions)
+    rows = backtest_rows(kids, rules, evaluation_dates(cohort.ics_start_date, cohort.audit_date),
+                         audit_date=cohort.audit_date)
+    summary = summarise(rows, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
+                        confidence_level=definitions.confidence_level)
+    return {"signal_backtest": summary, "rule_dates": rules}
+
+
+def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataFrame, audit_date, *,
+                  horizon_months: int = 12) -> pd.DataFrame:
+    """The look-now list ranked by the backtested PPV of the rule that flags each child.
+
+    For each child of ``look_now``, the rules of :data:`RULES` whose date is on or before
+    ``audit_date`` flag it; its ``rule`` is the one with the highest pooled PPV (``all``
+    rows of ``summary`` at ``horizon_months``; ties in :data:`RULES` order), with that
+    ``ppv`` and its interval, and ``signal_age_days`` = audit date minus that rule's date.
+    Sorted by PPV (highest first; children flagged by no rule last), then child id.
+
+    Examples
+    --------
+    >>> ln = pd.DataFrame({"child_id": ["A", "B"]})
+    >>> rules = pd.DataFrame({"child_id": ["A", "B"], "older_sibling_escalated": pd.to_datetime(["2018-01-31", None]),
+    ...     "older_sibling_concern": pd.to_datetime(["2017-01-31", "2016-07-31"]), "own_history": pd.NaT})
+    >>> summ = pd.DataFrame({"evaluation_date": "all", "horizon_months": 12, "rule": list(RULES),
+    ...     "ppv": [20.0, 10.0, 5.0], "ppv_lower": [10.0, 5.0, 1.0], "ppv_upper": [30.0, 15.0, 9.0]})
+    >>> rank_look_now(ln, rules, summ, "2018-07-31")[["child_id", "rule", "ppv", "signal_age_days"]].values.tolist()
+    [['A', 'older_sibling_escalated', 20.0, 181], ['B', 'older_sibling_concern', 10.0, 730]]
+    """
+    s = summary[(summary["evaluation_date"].astype(str) == "all") & (summary["horizon_months"] == horizon_months)]
+    ppv = s.set_index("rule")[["ppv", "ppv_lower", "ppv_upper"]].reindex(list(RULES))
+    ids = look_now["child_id"].astype("string").reset_index(drop=True)
+    at = positions(ids, rules["child_id"].astype("string"))
+    audit = np.datetime64(pd.Timestamp(audit_date), "ns")
+    best = np.full(len(ids), -1)
+    best_ppv = np.full(len(ids), -np.inf)
+    dates = {}
+    for i, rule in enumerate(RULES):  # three rules, each vectorised over children
+        d = np.asarray(rules[rule].array.take(at, allow_fill=True), dtype="datetime64[ns]")
+        dates[rule] = d
+        p = ppv.loc[rule, "ppv"] if rule in ppv.index else np.nan
+        p = -np.inf if pd.isna(p) else float(p)
+        better = ~np.isnat(d) & (d <= audit) & (p > best_ppv)
+        best[better], best_ppv[better] = i, p
+    rule = np.where(best >= 0, np.asarray(RULES, dtype=object)[np.maximum(best, 0)], None)
+    sig = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for i, r in enumerate(RULES):
+        sig[best == i] = dates[r][best == i]
+    out = pd.DataFrame({
+        "child_id": ids.to_numpy(),
+        "rule": pd.array(rule, dtype="string"),
+        "ppv": ppv["ppv"].reindex(rule).to_numpy(dtype=float),
+        "ppv_lower": ppv["ppv_lower"].reindex(rule).to_numpy(dtype=float),
+        "ppv_upper": ppv["ppv_upper"].reindex(rule).to_numpy(dtype=float),
+        "signal_date": sig,
+        "signal_age_days": pd.array(whole_days(audit - sig)).astype("Int64"),
+    })
+    order = np.lexsort((out["child_id"].to_numpy(dtype=str), -np.nan_to_num(out["ppv"].to_numpy(), nan=-1.0)))
+    return out.iloc[order].reset_index(drop=True)

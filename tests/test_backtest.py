@@ -1,0 +1,104 @@
+"""Backtest of the family signal, worked by hand on the hand-made extract (tests/extracts/hand).
+
+Hand facts used (EXPECTED.md and the extract's files; audit date 2018-07-31):
+- escalations: 0101 CP plan 2005-03-01 (paper); 0103/0104 CP plans 2013-06-03; 0106 care
+  proceedings 2016-11-02; 0201 CLA 2012-06-10; 0202 CP plan 2011-09-05; 0203 CP plan
+  (other LA) 2011-09-05. 0102 never escalates.
+- groups: 0012 = 0101..0106 (birth order as numbered); 0020 = 0201, 0202, 0203, 0103, 0104.
+  The groups share the twins, so they are one family.
+- dobs: 0102 2000-02-29, 0103/0104 2008-01-15, 0105 2012-06-01, 0201 1997-12-01,
+  0202 2001-07-01, 0203 2005-11-11.
+"""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from neglect_analysis import backtest, io, pipeline
+
+HAND = Path(__file__).parent / "extracts" / "hand"
+
+
+@pytest.fixture(scope="module")
+def hand():
+    cohort, _ = io.load_extract(HAND)
+    t = pipeline.build_tables(cohort)
+    return cohort, t
+
+
+def rows_at(hand, dates):
+    cohort, t = hand
+    fam = t.family
+    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
+    rules = backtest.rule_dates(fam.members, fam.child_escalation, concerns)
+    kids = backtest.backtest_children(cohort, fam.members, fam.child_escalation,
+                                      fam.ages[["child_id", "moved_out_date"]],
+                                      pipeline.family_clusters(fam.members))
+    return backtest.backtest_rows(kids, rules, [pd.Timestamp(d) for d in dates], horizons=(12,),
+                                  audit_date=cohort.audit_date)
+
+
+def test_concern_dates_by_hand(hand):
+    cohort, t = hand
+    c = backtest.concern_dates(cohort, t.family.members["child_id"].drop_duplicates()).set_index("child_id")
+    d = c.apply(lambda s: s.dt.strftime("%Y-%m-%d").fillna(""))
+    # 0202: S47 2011-05-01, no linked ICPC, next ICPC 2011-08-25 (116 days) -> known +60 days.
+    assert d.loc["0202", "s47_no_icpc_date"] == "2011-06-30"
+    # 0203: S47 2011-06-01, unlinked ICPC at 61 days -> not progressing, known 2011-07-31.
+    assert d.loc["0203", "s47_no_icpc_date"] == "2011-07-31"
+    # 0103: S47 linked to its ICPC -> progressed.
+    assert d.loc["0103", "s47_no_icpc_date"] == ""
+    # 0105: referrals 2013-01-10, 2014-01-10, 2015-01-11 -> 3rd on 2015-01-11.
+    assert d.loc["0105", "third_referral_date"] == "2015-01-11"
+    # 0101: first CP plan (paper) 2005-03-01.
+    assert d.loc["0101", "cp_plan_date"] == "2005-03-01"
+
+
+def test_sibling_escalating_after_the_evaluation_date_does_not_flag(hand):
+    r = rows_at(hand, ["2011-03-31"])
+    esc = r[r["rule"] == "older_sibling_escalated"].set_index("child_id")
+    # In the population on 2011-03-31 (born, under 18, not yet escalated): 0102, 0103, 0104,
+    # 0201, 0202, 0203. 0101 escalated in 2005; 0105 and 0106 not born.
+    assert sorted(esc.index) == ["0102", "0103", "0104", "0201", "0202", "0203"]
+    # 0202's older sibling 0201 escalates on 2012-06-10, AFTER the evaluation date: not
+    # flagged; 0203's older siblings escalate on 2011-09-05 and 2012-06-10: not flagged.
+    assert not esc.loc["0202", "flagged"] and not esc.loc["0203", "flagged"]
+    # 0102, 0103, 0104: older sibling 0101 escalated in 2005: flagged.
+    assert esc.loc[["0102", "0103", "0104"], "flagged"].all() and not esc.loc["0201", "flagged"]
+    # Escalated within 12 months (to 2012-03-31): 0202 and 0203 (2011-09-05); 0201 not (2012-06-10).
+    assert sorted(esc.index[esc["escalated"]]) == ["0202", "0203"]
+
+
+def test_summary_by_hand(hand):
+    r = rows_at(hand, ["2011-03-31", "2012-03-31"])
+    s = backtest.summarise(r, draws=50, seed=1).set_index(["evaluation_date", "rule"])
+    # 2011-03-31, older sibling escalated: 6 children, 3 flagged (0102-0104), no true
+    # positive, 2 missed (0202, 0203): sensitivity 0 of 2, PPV 0 of 3, 3 / 6 = 500 per 1,000.
+    a = s.loc[("2011-03-31", "older_sibling_escalated")]
+    assert (a["n_children"], a["flagged"], a["true_positives"], a["missed"]) == (6, 3, 0, 2)
+    assert (a["sensitivity"], a["ppv"], a["alerts_per_1000"]) == (0.0, 0.0, 500.0)
+    # Own history by 2011-03-31: 0202's S47 is only known on 2011-06-30; no 3rd referral: none.
+    o = s.loc[("2011-03-31", "own_history")]
+    assert (o["flagged"], o["missed"]) == (0, 2)
+    # 2012-03-31: 0102, 0103, 0104, 0201 (0202/0203 escalated, 0105 not born): 3 flagged;
+    # 0201 escalates on 2012-06-10, not flagged (eldest of 0020): missed; 0103/0104 escalate
+    # after 2013-03-31: not true positives.
+    b = s.loc[("2012-03-31", "older_sibling_escalated")]
+    assert (b["n_children"], b["flagged"], b["true_positives"], b["missed"]) == (4, 3, 0, 1)
+    # Pooled: 10 child-dates, 6 flagged, 3 missed. One family: every interval is the value.
+    p = s.loc[("all", "older_sibling_escalated")]
+    assert (p["n_children"], p["flagged"], p["missed"]) == (10, 6, 3)
+    assert (p["flagged_lower"], p["flagged_upper"], p["alerts_per_1000_lower"]) == (6.0, 6.0, 600.0)
+
+
+def test_horizon_needs_full_follow_up():
+    # 2017-03-31 + 24 months is after the 2018-07-31 audit: no 24-month row for that date.
+    kids = pd.DataFrame({"child_id": ["A"], "family": "F", "dob": pd.to_datetime(["2010-01-01"]),
+                         "adult_date": pd.to_datetime(["2028-01-01"]), "death_date": pd.NaT,
+                         "escalation_date": pd.NaT, "moved_out_date": pd.NaT})
+    rules = pd.DataFrame({"child_id": ["A"], "older_sibling_escalated": pd.NaT,
+                          "older_sibling_concern": pd.NaT, "own_history": pd.NaT})
+    r = backtest.backtest_rows(kids, rules, [pd.Timestamp("2016-03-31"), pd.Timestamp("2017-03-31")],
+                               audit_date="2018-07-31")
+    got = sorted(set(zip(r["evaluation_date"], r["horizon_months"])))
+    assert got == [("2016-03-31", 12), ("2016-03-31", 24), ("2017-03-31", 12)]

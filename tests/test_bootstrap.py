@@ -1,0 +1,71 @@
+"""Family bootstrap of shares (DESIGN.md "Family-clustered uncertainty"), worked by hand."""
+import numpy as np
+import pytest
+
+from neglect_analysis import bootstrap
+
+
+def test_draw_counts_rows_are_a_resample_of_the_families_and_fixed_by_the_seed():
+    w = bootstrap.draw_counts(5, 300, seed=7)
+    assert w.shape == (300, 5) and (w.sum(axis=1) == 5).all() and (w >= 0).all()
+    assert (w == bootstrap.draw_counts(5, 300, seed=7)).all()
+    assert not (w == bootstrap.draw_counts(5, 300, seed=8)).all()
+    # Each family is drawn 5 x 1/5 = 1 time per draw on average.
+    assert w.mean() == pytest.approx(1.0, abs=0.1)
+
+
+def test_two_families_percentile_interval_by_hand():
+    # Family A: 1 of 4 (25%), family B: 3 of 4 (75%). A draw is AA (25%, probability 1/4),
+    # AB or BA (50%, 1/2) or BB (75%, 1/4): the 2.5% and 97.5% quantiles of 2,000 draws are
+    # 25 and 75, and the share 50 is the median.
+    num, den = np.array([[1], [3]]), np.array([[4], [4]])
+    lo, hi = bootstrap.bootstrap_shares(num, den, draws=2000, seed=2018)
+    assert (lo[0], hi[0]) == (25.0, 75.0)
+
+
+def test_children_are_resampled_with_their_family_not_alone():
+    # One family of 10 children all escalated, one of 10 none: whole families move together,
+    # so a draw's share is 0, 50 or 100 only -- never the 35..65% a child bootstrap gives.
+    num, den = np.array([[10], [0]]), np.array([[10], [10]])
+    w = bootstrap.draw_counts(2, 2000, seed=2018)
+    shares = 100 * (w @ num) / (w @ den)
+    assert set(np.unique(shares).tolist()) <= {0.0, 50.0, 100.0}
+    lo, hi = bootstrap.bootstrap_shares(num, den, draws=2000, seed=2018)
+    assert (lo[0], hi[0]) == (0.0, 100.0)
+
+
+def test_no_denominator_gives_no_interval():
+    lo, hi = bootstrap.bootstrap_shares(np.array([[0], [0]]), np.array([[0], [0]]), draws=10, seed=1)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+
+
+def test_groups_sharing_children_are_one_family_in_the_hand_extract():
+    from pathlib import Path
+
+    from neglect_analysis import io, pipeline
+    from neglect_analysis.findings import findings
+
+    cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
+    t = pipeline.build_tables(cohort)
+    # 0012 and 0020 share the twins 0103/0104 (EXPECTED.md): one family, named 0012. Every
+    # draw is that family, so each interval is the share itself; children counted once.
+    names, num, den = bootstrap.findings_per_family(cohort, t.family)
+    assert list(names) == ["0012"]
+    found = bootstrap.with_intervals(findings(cohort, t.family), cohort, t.family)
+    shown = found[found["denominator"] > 0]
+    assert (shown["ci_lower"] == shown["share"]).all() and (shown["ci_upper"] == shown["share"]).all()
+    pre = found.set_index("measure").loc["children_pre_ics_childhood"]
+    # Distinct children 0101-0106, 0201-0203 (9); born before the ICS start: all but 0105, 0106.
+    assert (pre["numerator"], pre["denominator"]) == (7, 9)
+
+
+def test_intervals_do_not_depend_on_the_order_or_ids_of_families():
+    # Same families in another order: after canonical_order, the same rows in the same order,
+    # so the same draws give the same interval.
+    num = np.array([[1], [5], [0], [2]])
+    den = np.array([[4], [6], [3], [2]])
+    perm = np.array([2, 0, 3, 1])
+    o1, o2 = bootstrap.canonical_order(num, den), bootstrap.canonical_order(num[perm], den[perm])
+    a = bootstrap.bootstrap_shares(num[o1], den[o1], draws=500, seed=5)
+    b = bootstrap.bootstrap_shares(num[perm][o2], den[perm][o2], draws=500, seed=5)
+    assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
