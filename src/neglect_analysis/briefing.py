@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
@@ -119,7 +120,7 @@ def caption(name: str) -> str:
     if name.endswith("_findings") and name.startswith("point"):
         return f"Point {name[5:-9]}: the measures, their numbers and bases"
     if name.endswith("_shares") and name.startswith("point"):
-        return f"Data behind the figure: point {name[5:-7]}, the share of each measure"
+        return f"Data behind the figure: point {name[5:-7]}, the share of each measure, grouped by base"
     return TABLE_CAPTIONS.get(name, name.replace("_", " ").capitalize())
 
 
@@ -144,7 +145,7 @@ def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
                        "national_year": DISPLAY_HEADERS["national_year"]}
         return df[list(headers)].rename(columns=headers)
     if name.endswith("_shares"):
-        return df.rename(columns={"label": "Measure", **DISPLAY_HEADERS})
+        return df.rename(columns={"label": "Measure", "base": "Base", **DISPLAY_HEADERS})
     names = {**COLUMN_LABELS, **TABLE_HEADERS.get(name, {})}
     return df.rename(columns=lambda c: names.get(str(c), str(c).replace("_", " ")))
 
@@ -531,14 +532,13 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
     data_files: set[str] = set()
     for p, heading in BRIEFING_POINTS.items():
-        rows = shown[shown["point"] == p]
+        rows = point_shares(shown, found, p)
         stem = f"point{p}_shares"
-        named = rows.assign(measure=rows["label"].str.strip() + " (of " + rows["denominator"].astype(str) + ")")
-        files += figure(lambda ax, r=named: plots.plot_shares(r, ax=ax), stem, f"{p}. {heading}",
-                        "Each bar: the share of its own base (the number after 'of'); "
-                        "diamond: England where published")
-        figs[p].append((stem, f"Point {p}: share of each measure, with its base", rows[
-            ["label", "numerator", "denominator", "share", "national_share"]]))
+        named = rows.assign(point=p, measure=rows["label"].str.strip() + " (of " + rows["denominator"].astype(str) + ")")
+        files += figure(lambda ax, r=named: plots.plot_shares(r, ax=ax, by="base"), stem, f"{p}. {heading}",
+                        "Bars grouped by base (what each share is a share of); the number after 'of' is "
+                        "the base's size; diamond: England where published")
+        figs[p].append((stem, f"Point {p}: share of each measure, grouped by base", rows))
         data_files.add(stem)
     files += figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), "group_sizes",
                     "Sibling groups by number of children",
@@ -701,6 +701,35 @@ def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, s
                                      textcoords="offset points", ha="center", va="top", fontsize=9,
                                      color=colours[g]))
     return texts
+
+
+#: Columns of a point's shares figure data (:func:`point_shares`).
+SHARES_COLUMNS: tuple[str, ...] = ("base", "label", "numerator", "denominator", "share", "national_share")
+
+
+def point_shares(shown: pd.DataFrame, found: pd.DataFrame, point: int) -> pd.DataFrame:
+    """The data of a point's shares figure (``point<p>_shares``), rows in the order drawn.
+
+    ``shown`` is the findings table as published (:meth:`BriefingPack.shown_findings`),
+    ``found`` the findings table it was made from (row for row), whose ``base`` (what each
+    share is a share of: :attr:`neglect_analysis.findings.Measure.base`) groups the rows: one
+    block per base, blocks in order of first appearance, measures in table order within a
+    block (as :func:`~neglect_analysis.plots.plot_shares` with ``by="base"`` draws them).
+    Columns :data:`SHARES_COLUMNS`.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"point": 6, "base": ["CP plans", "children", "CP plans"]})
+    >>> shown = pd.DataFrame({"point": 6, "label": ["a", "b", "c"], "numerator": ["1", "2", "3"],
+    ...     "denominator": "9", "share": "z", "national_share": ""})
+    >>> point_shares(shown, found, 6)[["base", "label"]].values.tolist()
+    [['CP plans', 'a'], ['CP plans', 'c'], ['children', 'b']]
+    """
+    rows = shown.assign(base=found["base"].to_numpy())
+    rows = rows[(rows["point"] == point).to_numpy(dtype=bool)]
+    block = pd.Categorical(rows["base"], categories=list(dict.fromkeys(rows["base"])))
+    order = np.argsort(block.codes, kind="stable")
+    return rows.iloc[order][list(SHARES_COLUMNS)].reset_index(drop=True)
 
 
 def message_input(found: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from .cohort import plot_age_spans, plot_group_sizes
 from .findings import plot_lead_times, plot_shares
 from .recurrence import plot_counts
 from .style import (
+    BASE_COLOURS,
     EVENT_COLOURS,
     GROUP_COLOURS,
     LINE_STYLES,
@@ -22,6 +23,7 @@ from .style import (
 from .survival import plot_km
 
 __all__ = [
+    "BASE_COLOURS",
     "EVENT_COLOURS",
     "GROUP_COLOURS",
     "LINE_STYLES",
