@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, escalation, labels, messages, plots, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
 from .definitions import DAYS_PER_YEAR  # noqa: E402
 from .export import write_csv  # noqa: E402
@@ -77,27 +77,12 @@ def suppressed_findings(findings: pd.DataFrame, *, threshold: int = 5) -> pd.Dat
     return out
 
 
-#: Plain-words headers for the findings tables in briefing.html / briefing.md.
-DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
-                   "share": "Share (%)", "national_share": "England (%)", "national_year": "England, year to 31 March"}
-
-
-#: Header of the authority's own baseline, shown only where the extract holds one.
-AUTHORITY_HEADER = {"authority_share": "Rest of authority (%)"}
-
-
-#: Plain-words column headers of the other briefing tables (the CSV files keep the ids).
-#: Per table first (:data:`TABLE_HEADERS`), then these.
-COLUMN_LABELS: dict[str, str] = {
-    "position": "Position in the sibling group", "cp_plan": "CP plan", "cla": "Looked after",
-    "care_proceedings": "Care proceedings", "cla_or_care_proceedings": "Looked after or care proceedings",
-    "escalated": "Escalated", "not_escalated": "Not escalated", "lead_time_months": "Months earlier",
-    "n_children": "Children", "n_groups": "Sibling groups", "group": "Group", "month": "Month",
-    "survival": "Not yet escalated", "ci_lower": "95% CI lower", "ci_upper": "95% CI upper",
-    "at_risk": "Children at risk", "events": "Escalations", "label": "Measure",
-}
-#: Headers of one table that differ from :data:`COLUMN_LABELS`.
-TABLE_HEADERS: dict[str, dict[str, str]] = {"group_sizes": {"n_children": "Children in the group"}}
+#: Plain-words headers for the findings tables in briefing.html / briefing.md: the one label
+#: map's (:data:`neglect_analysis.labels.FINDINGS_HEADERS`, the same object).
+DISPLAY_HEADERS = labels.FINDINGS_HEADERS
+#: Header of the authority's own baseline, shown only where the extract holds one
+#: (:data:`neglect_analysis.labels.AUTHORITY_HEADERS`, the same object).
+AUTHORITY_HEADER = labels.AUTHORITY_HEADERS
 #: Caption of each table of the briefing (``point<p>_findings`` and ``point<p>_shares`` by pattern).
 TABLE_CAPTIONS: dict[str, str] = {
     "group_sizes": "Sibling groups (one per index parent) by number of children",
@@ -129,8 +114,8 @@ def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
     A findings table (``name`` ``findings`` or ending ``_findings``, as
     :func:`suppressed_findings` gives it) keeps the columns of :data:`DISPLAY_HEADERS`, plus the
-    authority's own baseline where it has one; other tables get plain headers
-    (:data:`COLUMN_LABELS`, :data:`TABLE_HEADERS`).
+    authority's own baseline where it has one; other tables get plain headers from the one
+    label map (:func:`neglect_analysis.labels.column_label` with the table's name).
 
     Examples
     --------
@@ -145,9 +130,8 @@ def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
                        "national_year": DISPLAY_HEADERS["national_year"]}
         return df[list(headers)].rename(columns=headers)
     if name.endswith("_shares"):
-        return df.rename(columns={"label": "Measure", "base": "Base", **DISPLAY_HEADERS})
-    names = {**COLUMN_LABELS, **TABLE_HEADERS.get(name, {})}
-    return df.rename(columns=lambda c: names.get(str(c), str(c).replace("_", " ")))
+        return df.rename(columns=lambda c: DISPLAY_HEADERS.get(str(c)) or labels.column_label(str(c), name))
+    return df.rename(columns=lambda c: labels.column_label(str(c), name))
 
 
 def _table_html(df: pd.DataFrame, title: str = "") -> str:
@@ -244,10 +228,10 @@ def group_size_table(groups: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """
     bands = summaries.GROUP_SIZE_BANDS
     sizes = summaries.group_size_counts(groups, bands=bands)
-    labels = sizes["n_children"].tolist()
+    names = sizes["n_children"].tolist()
     lows = [1.0] + [float(b) for b in bands]
     highs = [float(b - 1) for b in lows[1:]] + [float("nan")]  # each band ends before the next
-    if labels[0] != f"<{bands[0]}":
+    if names[0] != f"<{bands[0]}":
         lows, highs = lows[1:], highs[1:]
     merged = disclosure_audit.merge_ordered_bands(sizes["n_groups"].tolist(), threshold)
 
@@ -256,7 +240,7 @@ def group_size_table(groups: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
     n = groups["n_children"].to_numpy()
     rows = []
-    for (a, b), label in zip(merged, _band_labels(merged, lows, highs, labels, fmt)):
+    for (a, b), label in zip(merged, _band_labels(merged, lows, highs, names, fmt)):
         lo, hi = lows[a], highs[b]
         inside = (n >= lo) & ((n <= hi) if not pd.isna(hi) else True)
         rows.append({"n_children": label, "n_groups": int(sizes["n_groups"].iloc[a:b + 1].sum()),
@@ -277,9 +261,9 @@ def lead_time_table(children: pd.DataFrame, threshold: int) -> pd.DataFrame:
             return "any" if lo == 0 else f"over {lo:g}"
         return f"up to {hi:g}" if lo == 0 else f"{lo:g}-{hi:g}"
 
-    labels = _band_labels(merged, lows, highs, lead["lead_time_months"].tolist(), fmt)
+    names = _band_labels(merged, lows, highs, lead["lead_time_months"].tolist(), fmt)
     counts = [int(lead["n_children"].iloc[a:b + 1].sum()) for a, b in merged]
-    return pd.DataFrame({"lead_time_months": labels, "n_children": counts})
+    return pd.DataFrame({"lead_time_months": names, "n_children": counts})
 
 
 def _escalation_level(by_pos: pd.DataFrame, level) -> pd.DataFrame:
@@ -633,16 +617,9 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     return files
 
 
-#: Human names of the survival groups, for the briefing's legends (the data keep the ids).
-KM_GROUP_LABELS: dict[str, str] = {
-    "all": "All children", "eldest": "Eldest child", "younger": "Younger children",
-    "born_before_sibling_escalation": "Born before an older sibling's escalation",
-    "born_after_sibling_escalation": "Born after an older sibling's escalation",
-}
-
-
 def human_legend(ax, names: dict[str, str] | None = None):
-    """Rename the legend entries of ``ax`` through ``names`` (default :data:`KM_GROUP_LABELS`).
+    """Rename the legend entries of ``ax`` through ``names`` (default: the one label map's
+    :data:`neglect_analysis.labels.GROUP_LABELS`).
 
     Examples
     --------
@@ -653,10 +630,10 @@ def human_legend(ax, names: dict[str, str] | None = None):
     ['Eldest child']
     >>> plt.close(fig)
     """
-    names = KM_GROUP_LABELS if names is None else names
-    handles, labels = ax.get_legend_handles_labels()
+    names = labels.GROUP_LABELS if names is None else names
+    handles, texts = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(handles, [names.get(t, t) for t in labels], loc="lower left")  # as plot_km
+        ax.legend(handles, [names.get(t, t) for t in texts], loc="lower left")  # as plot_km
     return ax
 
 
@@ -667,7 +644,7 @@ def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, s
     a month being ``DAYS_PER_MONTH / DAYS_PER_YEAR`` years). At each tick the number shown is
     the ``at_risk`` of the group's last row at or before the tick; ticks after the group's last
     row are left blank (the curve stops there). Each line is in its group's colour and named
-    through ``names`` (default :data:`KM_GROUP_LABELS`). Returns the texts written.
+    through ``names`` (default :data:`neglect_analysis.labels.GROUP_LABELS`). Returns the texts written.
 
     Examples
     --------
@@ -679,7 +656,7 @@ def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, s
     ['Number at risk', 'Eldest child', '40', '25', '']
     >>> plt.close(fig)
     """
-    names = KM_GROUP_LABELS if names is None else names
+    names = labels.GROUP_LABELS if names is None else names
     lo, hi = ax.get_xlim()
     ticks = [float(t) for t in ax.get_xticks() if lo - 1e-9 <= t <= hi + 1e-9]
     colours = plots.group_colours(groups)
