@@ -25,7 +25,7 @@ def plot_shares(findings: pd.DataFrame, ax: Axes | None = None, *, by: str | Non
     Without ``by``, bars are labelled ``"point: measure"``, all in one colour. With ``by`` (a
     column, e.g. ``"base"``: what each share is a share of), the rows are drawn in one block per
     value of ``by``, blocks in order of first appearance and rows in table order within a block:
-    each block is headed by its value (a bold y-tick label in the block's colour), its bars are
+    each block is headed by its value (a bold y-tick label, capitalised), its bars are
     one ``BarContainer`` labelled with that value, drawn in ``colours[value]`` (default
     :data:`~.style.BASE_COLOURS`; a value not named there takes the next colour of
     :data:`~.style.GROUP_CYCLE` not used by them), and blocks are parted by a thin rule. Bars are labelled
@@ -130,9 +130,8 @@ def _grouped_shares(ax: Axes, findings: pd.DataFrame, by: str, widths: pd.Series
         ax.bar_label(bars, labels=texts, padding=3)
     ax.set_yticks(ticks, tick_names)
     tick_labels = ax.get_yticklabels()
-    for i, b in zip(headings, blocks):
-        tick_labels[i].set_fontweight("bold")
-        tick_labels[i].set_color(colour[b])
+    for i in headings:
+        tick_labels[i].set_fontweight("bold")  # black: a pale base colour would not read as text
         tick_labels[i].set_gid("block-heading")
     ax.tick_params(axis="y", length=0)
     return y
