@@ -1,23 +1,11 @@
 """The briefing's per-point shares: grouped by base (the measure registry's ``base``)."""
 from __future__ import annotations
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from neglect_analysis import plots  # noqa: E402
-from neglect_analysis.briefing import SHARES_COLUMNS, point_shares  # noqa: E402
-from neglect_analysis.findings import BASES, MEASURES  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from neglect_analysis import plots
+from neglect_analysis.briefing import SHARES_COLUMNS, plt, point_shares  # briefing draws with Agg
+from neglect_analysis.findings import BASES, MEASURES
 
 
 # A hand-made findings table (as found) and the same rows as published (counts as text, c).
@@ -57,6 +45,7 @@ def test_the_briefing_figure_draws_bars_of_different_bases_in_different_blocks()
     fig, ax = plt.subplots()
     plots.plot_shares(drawn, ax=ax, by="base")
     blocks = {c.get_label(): [b.get_y() + b.get_height() / 2 for b in c] for c in ax.containers}
+    plt.close(fig)
     # heading 0, plans 1 and 2; gap: heading 3.5, children 4.5 and 5.5
     assert blocks == {"CP plans": [1.0, 2.0], "children": [4.5, 5.5]}
 
