@@ -110,8 +110,8 @@ def test_a_measure_without_every_placeholder_or_with_an_unknown_base_is_refused(
         return 0, 0
 
     with pytest.raises(ValueError, match=r"placeholders \{n\}, \{d\}, \{s\}; it uses \['d', 'n'\]"):
-        Measure(1, "x", "X", compute, base="children", sentence="{n} of {d}.")
+        Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d}.")
     with pytest.raises(ValueError, match="it uses \\['d', 'n', 's', 'total'\\]"):
-        Measure(1, "x", "X", compute, base="children", sentence="{n} of {d} ({s}) of {total}.")
+        Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d} ({s}) of {total}.")
     with pytest.raises(ValueError, match="base 'families' is not one of"):
-        Measure(1, "x", "X", compute, base="families", sentence="{n} of {d} ({s}).")
+        Measure(1, "x", "X", compute, label="X", base="families", sentence="{n} of {d} ({s}).")
