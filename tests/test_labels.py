@@ -154,3 +154,47 @@ def test_event_type_lists_in_words_keep_order_missing_and_unknown():
     out = event_type_list_words(s)
     assert out.index.tolist() == [3, 3, 1]
     assert out.tolist() == ["Looked after (CLA); Child protection plan", pd.NA, "Section 47 enquiry; other"]
+
+
+def test_count_figures_read_the_label_map(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neglect_analysis import labels
+    from neglect_analysis.plots import plot_counts
+
+    # the briefing's lead-time figure: axis titles are the table's plain headers
+    lead = pd.DataFrame({"lead_time_months": ["up to 6", "over 6"], "n_children": ["17", "9"]})
+    fig, ax = plt.subplots()
+    plot_counts(lead, "lead_time_months", "n_children", ax=ax)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Months earlier", "Number of children")
+    plt.close(fig)
+    monkeypatch.setitem(labels.COLUMN_LABELS, "lead_time_months", "Lead (months)")
+    monkeypatch.setitem(labels.EVENT_TYPE_LABELS, "s47", "Enquiry (s47)")
+    fig, ax = plt.subplots()
+    plot_counts(lead, "lead_time_months", "n_children", ax=ax)
+    assert ax.get_xlabel() == "Lead (months)"
+    plot_counts(pd.DataFrame({"event_type": ["s47"], "n": [3]}), "event_type", "n", ax=ax)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Enquiry (s47)"]
+    plt.close(fig)
+
+
+def test_group_size_figure_and_table_share_their_words(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from neglect_analysis import labels
+    from neglect_analysis.briefing import display_table
+    from neglect_analysis.plots import plot_group_sizes
+
+    monkeypatch.setitem(labels.TABLE_COLUMN_LABELS["group_sizes"], "n_children", "Size of group")
+    sizes = pd.DataFrame({"n_children": ["5", "6+"], "n_groups": ["14", "24"]})
+    fig, ax = plt.subplots()
+    plot_group_sizes(sizes, ax=ax)
+    assert ax.get_xlabel() == display_table("group_sizes", sizes).columns[0] == "Size of group"
+    assert ax.get_ylabel() == display_table("group_sizes", sizes).columns[1] == "Sibling groups"
+    plt.close(fig)

@@ -111,7 +111,7 @@ COLUMN_LABELS: dict[str, str] = {
 #: Headers of one table that differ from :data:`COLUMN_LABELS` (by table name; see
 #: :func:`column_label`).
 TABLE_COLUMN_LABELS: dict[str, dict[str, str]] = {
-    "group_sizes": {"n_children": "Children in the group"},
+    "group_sizes": {"n_children": "Children in the sibling group"},
 }
 
 #: Headers of the briefing's findings tables (``findings``, ``point<p>_findings``): the
@@ -164,7 +164,7 @@ def column_label(name: str, table: str | None = None) -> str:
     >>> column_label("child_id"), column_label("n_cp_plan"), column_label("link_source")
     ('Child', 'Child protection plan (number)', 'Link source')
     >>> column_label("n_children"), column_label("n_children", "group_sizes"), column_label("cla")
-    ('Number of children', 'Children in the group', 'Looked after (CLA)')
+    ('Number of children', 'Children in the sibling group', 'Looked after (CLA)')
     """
     own = TABLE_COLUMN_LABELS.get(table or "", {})
     if name in own:
