@@ -26,7 +26,6 @@ from neglect_analysis.auditforms import (
     extract_checksum,
     form_file_name,
     form_state,
-    family_signals,
     write_audit_forms,
 )
 from neglect_analysis.auditimport import CASE_REVIEW_COLUMNS, import_forms
@@ -154,8 +153,6 @@ def test_highlights_and_signals_speak_the_one_label_map(tiny, monkeypatch):
     hl = chronology_highlights(cohort, "=M1", tables.members)
     assert hl.loc[hl["event_type"] == "s47", "highlight"].tolist() == ["first involvement; Enquiry (s47)"]
     assert hl.loc[hl["event_type"] == "cp_plan", "highlight"].tolist() == ["Protection plan"]
-    sig = family_signals(cohort, "=M1", tables)
-    assert sig.loc[sig["signal"].str.startswith("escalated"), "signal"].tolist() == ["escalated: Protection plan"]
 
 
 def test_round_trip_every_dropdown(tiny, tmp_path):
