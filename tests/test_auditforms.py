@@ -138,9 +138,21 @@ def test_family_summary_tables_by_hand(tiny):
         ["=A1", "birth", "pre-ICS childhood: born before the electronic record"],
         ["A2", "birth", "pre-ICS childhood: born before the electronic record"],
         ["=A1", "referral", "first involvement"],
-        ["=A1", "cp_plan", "CP plan"],
-        ["A2", "s47", "first involvement; S47 enquiry"],
+        ["=A1", "cp_plan", "Child protection plan"],
+        ["A2", "s47", "first involvement; Section 47 enquiry"],
     ]
+
+
+def test_highlights_and_signals_speak_the_one_label_map(tiny, monkeypatch):
+    # Change-proof: the words come from labels.EVENT_TYPE_LABELS when the form is made.
+    from neglect_analysis import labels
+
+    cohort, tables = tiny
+    monkeypatch.setitem(labels.EVENT_TYPE_LABELS, "s47", "Enquiry (s47)")
+    monkeypatch.setitem(labels.EVENT_TYPE_LABELS, "cp_plan", "Protection plan")
+    hl = chronology_highlights(cohort, "=M1", tables.members)
+    assert hl.loc[hl["event_type"] == "s47", "highlight"].tolist() == ["first involvement; Enquiry (s47)"]
+    assert hl.loc[hl["event_type"] == "cp_plan", "highlight"].tolist() == ["Protection plan"]
 
 
 def test_round_trip_every_dropdown(tiny, tmp_path):

@@ -24,6 +24,7 @@ def load(folder: Path, **files: str):
     cohort, report = load_extract(folder, audit_date="2018-07-31")
     c = report.counts
     assert (c["rows_read"] == c["rows_used"] + c["rows_reported"]).all()
+    assert (c["rows_reported"] == c["rows_merged"] + c["rows_dropped"]).all()
     return cohort, report
 
 
@@ -235,7 +236,9 @@ def test_format_groups_by_table_and_problem(tmp_path):
     _, report = load(tmp_path, ssd_cp_plans=PLANS_HEAD + bad)
     text = report.format(max_examples=2)
     assert text.splitlines()[0] == "Validation report: 7 errors, 0 warnings, 9 notes"
-    assert "  ssd_cp_plans.csv: 7 read, 0 used, 7 dropped" in text
+    assert "  ssd_cp_plans.csv: 7 read, 0 used, 7 dropped" in text  # none merged: not said
+    cp = report.counts.set_index("table").loc["ssd_cp_plans"]
+    assert (cp["rows_merged"], cp["rows_dropped"]) == (0, 7)
     block = text[text.index("ssd_cp_plans:\n"):]
     assert block.splitlines()[1].startswith("  ERROR x7 [unknown_person] Every event's person")
     assert block.splitlines()[2] == "    - ssd_cp_plans.csv row 2: cppl_person_id X1 is not in ssd_person; row dropped"
@@ -246,6 +249,7 @@ def test_problem_columns(tmp_path):
     _, report = load(tmp_path)
     assert list(report.problems.columns) == ["table", "file", "row", "column", "value", "problem",
                                              "severity", "action", "check", "advice"]
-    assert list(report.counts.columns) == ["table", "file", "rows_read", "rows_used", "rows_reported"]
+    assert list(report.counts.columns) == ["table", "file", "rows_read", "rows_used", "rows_reported",
+                                           "rows_merged", "rows_dropped"]
     assert set(report.problems["severity"]) <= {"error", "warning", "note"}
     assert set(report.problems["action"]) <= {"dropped", "used"}

@@ -188,8 +188,12 @@ def test_paper_duplicate_merged_by_the_loader(tmp_path):
     text = notes["problem"].iloc[0]
     assert "PF/1/001" in text and "ssd_cin_episodes:2" in text and "R1" in text
     counts = report.counts.set_index("table").loc["paper_records"]
-    # 4 rows read: 3 used, 1 reported (the merged duplicate): read = used + reported.
+    # 4 rows read: 3 used, 1 reported (the merged duplicate): read = used + reported; the
+    # reported row is merged (a note), not dropped: reported = merged + dropped = 1 + 0.
     assert (counts["rows_read"], counts["rows_used"], counts["rows_reported"]) == (4, 3, 1)
+    assert (counts["rows_merged"], counts["rows_dropped"]) == (1, 0)
+    assert "  paper_records.csv: 4 read, 3 used, 1 merged (the same event as an extract row), 0 dropped" \
+        in report.format().splitlines()
     ev = cohort.events
     referrals = ev[ev["event_type"] == "referral"]
     # R1, the 19-day paper referral and the other authority's: 3 referrals.

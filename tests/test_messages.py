@@ -72,3 +72,46 @@ def test_suppressed_headline_falls_back_to_next_published_measure():
     km = key_messages(shown)
     assert km["measure"].tolist() == ["repeat_cp_plans"]
     assert "29" not in " ".join(km["sentence"])  # the row with a suppressed count says nothing
+
+
+def test_every_registered_measure_has_its_sentence_with_every_placeholder_filled():
+    # Distinct numbers, so each must appear where its placeholder was: 11 of 37 is 29.7%.
+    from neglect_analysis.findings import MEASURES
+
+    assert MEASURES
+    for m in MEASURES:
+        row = {"measure": m.name, "label": m.label, "numerator": "11", "denominator": "37", "share": "29.7"}
+        text = measure_sentence(row)
+        assert text == m.sentence.replace("{n}", "11").replace("{d}", "37").replace("{s}", "29.7%"), m.name
+        assert "{" not in text and "}" not in text, m.name
+        assert all(x in text for x in ("11", "37", "29.7%")), m.name
+        assert not text.startswith(m.label + ":") or m.name == "groups_with_large_age_gap"  # not generic
+
+
+def test_sentence_is_read_from_the_registry(monkeypatch):
+    # Change-proof: the sentence key_messages says is the registry's, not a second copy.
+    import dataclasses
+
+    from neglect_analysis import findings
+
+    m = findings.MEASURES_BY_NAME["repeat_cp_plans"]
+    monkeypatch.setitem(findings.MEASURES_BY_NAME, m.name,
+                        dataclasses.replace(m, sentence="Plans again: {n}/{d} ({s})."))
+    shown = _shown([(6, "repeat_cp_plans", "Repeat", "8", "40", "20.0", "", "")])
+    assert key_messages(shown)["sentence"].tolist() == ["Plans again: 8/40 (20.0%)."]
+
+
+def test_a_measure_without_every_placeholder_or_with_an_unknown_base_is_refused():
+    import pytest
+
+    from neglect_analysis.findings import Measure
+
+    def compute(d):
+        return 0, 0
+
+    with pytest.raises(ValueError, match=r"placeholders \{n\}, \{d\}, \{s\}; it uses \['d', 'n'\]"):
+        Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d}.")
+    with pytest.raises(ValueError, match="it uses \\['d', 'n', 's', 'total'\\]"):
+        Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d} ({s}) of {total}.")
+    with pytest.raises(ValueError, match="base 'families' is not one of"):
+        Measure(1, "x", "X", compute, label="X", base="families", sentence="{n} of {d} ({s}).")

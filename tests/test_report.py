@@ -190,3 +190,16 @@ def test_tables_only_writes_the_analyst_tables_alone(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [".neglect-analysis-report", "analyst"]  # + marker
     assert not (out / "analyst" / "chronologies").exists()
     assert (out / "analyst" / "findings.csv").exists()
+
+
+def test_shares_figure_data_carry_the_registrys_base_grouped(report_dir):
+    from neglect_analysis.findings import LABELS, MEASURES, BRIEFING_POINTS
+
+    base = {LABELS[m.name]: m.base for m in MEASURES}
+    for p in BRIEFING_POINTS:
+        t = _read(report_dir / "briefing" / f"point{p}_shares.csv")
+        assert list(t.columns[:2]) == ["base", "label"]
+        assert t["base"].tolist() == t["label"].map(base).tolist()
+        blocks = t["base"].tolist()
+        # grouped: a base never comes back after another one
+        assert blocks == sorted(blocks, key=list(dict.fromkeys(blocks)).index)

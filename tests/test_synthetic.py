@@ -178,6 +178,7 @@ def test_sample_through_the_loader():
     assert set(report.problems["severity"]) <= {"note"}
     counts = report.counts
     assert (counts["rows_read"] == counts["rows_used"] + merged_rows(report, counts)).all()
+    assert (counts["rows_merged"] == merged_rows(report, counts)).all() and (counts["rows_dropped"] == 0).all()
     assert cohort.synthetic and cohort.audit_date == AUDIT
     ip = index_parents(cohort)
     m = members(cohort, ip)
@@ -307,6 +308,7 @@ def test_extracts_validate_without_errors_or_warnings(tmp_path, n_parents, seed,
     assert not_notes.empty, not_notes.head().tolist()
     counts = report.counts
     assert (counts["rows_read"] == counts["rows_used"] + merged_rows(report, counts)).all()
+    assert (counts["rows_merged"] == merged_rows(report, counts)).all() and (counts["rows_dropped"] == 0).all()
     assert impossible_rows(generate(n_parents, seed=seed, params=params)).empty
 
 

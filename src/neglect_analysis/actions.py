@@ -19,7 +19,7 @@ from .cohort import Cohort
 from .idsets import isin
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .escalation import look_now
-from .labels import EVENT_TYPE_LABELS
+from .labels import event_type_list_words
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
 PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")
@@ -187,9 +187,8 @@ def look_now_list(
     out["signal_sibling_id"] = _text_by_child(kids, sib_ids)
     out["signal_event_type"] = _text_by_child(kids, sib_types)
     out["signal_event_date"] = _by_child(kids, sib_date)
-    words = out["signal_event_type"].str.split("; ").map(
-        lambda ts: "; ".join(EVENT_TYPE_LABELS.get(t, t) for t in ts), na_action="ignore")
-    out["reason"] = ("older sibling " + out["signal_sibling_id"] + ": " + words.astype("string")
+    words = event_type_list_words(out["signal_event_type"])
+    out["reason"] = ("older sibling " + out["signal_sibling_id"] + ": " + words
                      + " from " + out["signal_event_date"].dt.strftime("%Y-%m-%d")).astype("string")
     out["open_services_now"] = _text_by_child(kids, services).fillna("none")
     out["moved_away"] = pd.Series(moved["moved_away"].reindex(pd.Index(kids)).fillna(0).astype("int64").to_numpy(), index=kids.index)

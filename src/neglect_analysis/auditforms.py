@@ -45,6 +45,7 @@ from tqdm import tqdm
 from .chronology import age_text, family_chronology
 from .codes import EVENT_TYPES
 from .cohort import Cohort
+from .labels import event_type_words
 from .workbook import BOLD_FONT, DATE_FORMAT, LABEL_FONT, cell_value, fit_column_widths, workbook_bytes
 
 #: The audit's questions, one row each: ``item_id``, ``question`` (the texts of the sample's
@@ -80,15 +81,9 @@ HEADER_ROW, FIRST_ROW = 8, 9
 AUDIT_COLUMNS: tuple[str, ...] = ("child_id", "birth_order", "age_at_audit", "item_id", "question", "answer", "note")
 ANSWER_COLUMN, NOTE_COLUMN = "F", "G"
 
-#: Event types shown as chronology highlights, with their label.
-HIGHLIGHT_TYPES: dict[str, str] = {
-    "s47": "S47 enquiry",
-    "icpc": "child protection conference",
-    "cp_plan": "CP plan",
-    "cla": "looked after",
-    "pre_proceedings": "pre-proceedings",
-    "care_proceedings": "care proceedings",
-}
+#: Event types shown as chronology highlights; each is named in the words of the one label
+#: map (:data:`neglect_analysis.labels.EVENT_TYPE_LABELS`).
+HIGHLIGHT_TYPES: tuple[str, ...] = ("s47", "icpc", "cp_plan", "cla", "pre_proceedings", "care_proceedings")
 #: Columns of :func:`chronology_highlights`.
 HIGHLIGHT_COLUMNS: tuple[str, ...] = (
     "date", "end_date", "child_id", "birth_order", "age_text", "highlight", "event_type",
@@ -180,7 +175,8 @@ def chronology_highlights(cohort: Cohort, parent_id: str, members: pd.DataFrame)
     conferences, CP plans, care, pre-proceedings, care proceedings), every event recorded by
     another authority, and the birth of each child born before ``cohort.ics_start_date``
     (pre-ICS childhood: its early history is on paper). ``highlight`` names why a row is there
-    (``;``-joined when several apply).
+    (``;``-joined when several apply); an event type in the words of
+    :data:`neglect_analysis.labels.EVENT_TYPE_LABELS`.
 
     Returns
     -------
@@ -196,7 +192,7 @@ def chronology_highlights(cohort: Cohort, parent_id: str, members: pd.DataFrame)
     ...                        "start_date": ["2010-01-10", "2010-02-01", "2011-05-05"]})
     >>> c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
     >>> chronology_highlights(c, "M", members(c, ["M"]))[["child_id", "event_type", "highlight"]].values.tolist()
-    [['A', 'birth', 'pre-ICS childhood: born before the electronic record'], ['A', 'referral', 'first involvement'], ['A', 's47', 'S47 enquiry']]
+    [['A', 'birth', 'pre-ICS childhood: born before the electronic record'], ['A', 'referral', 'first involvement'], ['A', 's47', 'Section 47 enquiry']]
     """
     chron = family_chronology(cohort, str(parent_id), members)
     etype = chron["event_type"].astype("string")
@@ -208,7 +204,8 @@ def chronology_highlights(cohort: Cohort, parent_id: str, members: pd.DataFrame)
         (born_before, "pre-ICS childhood: born before the electronic record"),
         (first, "first involvement"),
     ]
-    reasons += [((etype == t).fillna(False) & is_event, label) for t, label in HIGHLIGHT_TYPES.items()]
+    reasons += [((etype == t).fillna(False) & is_event, words)
+                for t, words in zip(HIGHLIGHT_TYPES, event_type_words(pd.Series(HIGHLIGHT_TYPES)))]
     reasons.append((chron["other_la"].astype(bool) & is_event, "other authority's record"))
     text = pd.Series("", index=chron.index, dtype="string")
     for mask, label in reasons:  # a handful of kinds, each vectorised over the rows

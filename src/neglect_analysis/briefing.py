@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, disclosure_audit, escalation, messages, plots, slides, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, escalation, labels, messages, plots, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
 from .definitions import DAYS_PER_YEAR  # noqa: E402
 from .export import write_csv  # noqa: E402
@@ -96,28 +96,12 @@ def share_interval(findings: pd.DataFrame, shown_share: pd.Series) -> pd.Series:
     return pd.Series(np.where(hidden, shown_share.to_numpy(dtype=object), text), index=shown_share.index)
 
 
-#: Plain-words headers for the findings tables in briefing.html / briefing.md.
-DISPLAY_HEADERS = {"description": "Measure", "numerator": "Number", "denominator": "Out of",
-                   "share": "Share (%)", "interval": "95% interval (families resampled)",
-                   "national_share": "England (%)", "national_year": "England, year to 31 March"}
-
-
-#: Header of the authority's own baseline, shown only where the extract holds one.
-AUTHORITY_HEADER = {"authority_share": "Rest of authority (%)"}
-
-
-#: Plain-words column headers of the other briefing tables (the CSV files keep the ids).
-#: Per table first (:data:`TABLE_HEADERS`), then these.
-COLUMN_LABELS: dict[str, str] = {
-    "position": "Position in the sibling group", "cp_plan": "CP plan", "cla": "Looked after",
-    "care_proceedings": "Care proceedings", "cla_or_care_proceedings": "Looked after or care proceedings",
-    "escalated": "Escalated", "not_escalated": "Not escalated", "lead_time_months": "Months earlier",
-    "n_children": "Children", "n_groups": "Sibling groups", "group": "Group", "month": "Month",
-    "survival": "Not yet escalated", "ci_lower": "95% CI lower", "ci_upper": "95% CI upper",
-    "at_risk": "Children at risk", "events": "Escalations", "label": "Measure",
-}
-#: Headers of one table that differ from :data:`COLUMN_LABELS`.
-TABLE_HEADERS: dict[str, dict[str, str]] = {"group_sizes": {"n_children": "Children in the group"}}
+#: Plain-words headers for the findings tables in briefing.html / briefing.md: the one label
+#: map's (:data:`neglect_analysis.labels.FINDINGS_HEADERS`, the same object).
+DISPLAY_HEADERS = labels.FINDINGS_HEADERS
+#: Header of the authority's own baseline, shown only where the extract holds one
+#: (:data:`neglect_analysis.labels.AUTHORITY_HEADERS`, the same object).
+AUTHORITY_HEADER = labels.AUTHORITY_HEADERS
 #: Caption of each table of the briefing (``point<p>_findings`` and ``point<p>_shares`` by pattern).
 TABLE_CAPTIONS: dict[str, str] = {
     "group_sizes": "Sibling groups (one per index parent) by number of children",
@@ -138,7 +122,7 @@ def caption(name: str) -> str:
     if name.endswith("_findings") and name.startswith("point"):
         return f"Point {name[5:-9]}: the measures, their numbers and bases"
     if name.endswith("_shares") and name.startswith("point"):
-        return f"Data behind the figure: point {name[5:-7]}, the share of each measure"
+        return f"Data behind the figure: point {name[5:-7]}, the share of each measure, grouped by base"
     return TABLE_CAPTIONS.get(name, name.replace("_", " ").capitalize())
 
 
@@ -147,8 +131,8 @@ def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
     A findings table (``name`` ``findings`` or ending ``_findings``, as
     :func:`suppressed_findings` gives it) keeps the columns of :data:`DISPLAY_HEADERS`, plus the
-    authority's own baseline where it has one; other tables get plain headers
-    (:data:`COLUMN_LABELS`, :data:`TABLE_HEADERS`).
+    authority's own baseline where it has one; other tables get plain headers from the one
+    label map (:func:`neglect_analysis.labels.column_label` with the table's name).
 
     Examples
     --------
@@ -163,9 +147,8 @@ def display_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
                        "national_year": DISPLAY_HEADERS["national_year"]}
         return df[list(headers)].rename(columns=headers)
     if name.endswith("_shares"):
-        return df.rename(columns={"label": "Measure", **DISPLAY_HEADERS})
-    names = {**COLUMN_LABELS, **TABLE_HEADERS.get(name, {})}
-    return df.rename(columns=lambda c: names.get(str(c), str(c).replace("_", " ")))
+        return df.rename(columns=lambda c: DISPLAY_HEADERS.get(str(c)) or labels.column_label(str(c), name))
+    return df.rename(columns=lambda c: labels.column_label(str(c), name))
 
 
 def _table_html(df: pd.DataFrame, title: str = "") -> str:
@@ -262,10 +245,10 @@ def group_size_table(groups: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """
     bands = summaries.GROUP_SIZE_BANDS
     sizes = summaries.group_size_counts(groups, bands=bands)
-    labels = sizes["n_children"].tolist()
+    names = sizes["n_children"].tolist()
     lows = [1.0] + [float(b) for b in bands]
     highs = [float(b - 1) for b in lows[1:]] + [float("nan")]  # each band ends before the next
-    if labels[0] != f"<{bands[0]}":
+    if names[0] != f"<{bands[0]}":
         lows, highs = lows[1:], highs[1:]
     merged = disclosure_audit.merge_ordered_bands(sizes["n_groups"].tolist(), threshold)
 
@@ -274,7 +257,7 @@ def group_size_table(groups: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
     n = groups["n_children"].to_numpy()
     rows = []
-    for (a, b), label in zip(merged, _band_labels(merged, lows, highs, labels, fmt)):
+    for (a, b), label in zip(merged, _band_labels(merged, lows, highs, names, fmt)):
         lo, hi = lows[a], highs[b]
         inside = (n >= lo) & ((n <= hi) if not pd.isna(hi) else True)
         rows.append({"n_children": label, "n_groups": int(sizes["n_groups"].iloc[a:b + 1].sum()),
@@ -295,9 +278,9 @@ def lead_time_table(children: pd.DataFrame, threshold: int) -> pd.DataFrame:
             return "any" if lo == 0 else f"over {lo:g}"
         return f"up to {hi:g}" if lo == 0 else f"{lo:g}-{hi:g}"
 
-    labels = _band_labels(merged, lows, highs, lead["lead_time_months"].tolist(), fmt)
+    names = _band_labels(merged, lows, highs, lead["lead_time_months"].tolist(), fmt)
     counts = [int(lead["n_children"].iloc[a:b + 1].sum()) for a, b in merged]
-    return pd.DataFrame({"lead_time_months": labels, "n_children": counts})
+    return pd.DataFrame({"lead_time_months": names, "n_children": counts})
 
 
 def _escalation_level(by_pos: pd.DataFrame, level) -> pd.DataFrame:
@@ -549,14 +532,13 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
     data_files: set[str] = set()
     for p, heading in BRIEFING_POINTS.items():
-        rows = shown[shown["point"] == p]
+        rows = point_shares(shown, found, p)
         stem = f"point{p}_shares"
-        named = rows.assign(measure=rows["label"].str.strip() + " (of " + rows["denominator"].astype(str) + ")")
-        files += figure(lambda ax, r=named: plots.plot_shares(r, ax=ax), stem, f"{p}. {heading}",
-                        "Each bar: the share of its own base (the number after 'of'); "
-                        "diamond: England where published")
-        figs[p].append((stem, f"Point {p}: share of each measure, with its base", rows[
-            ["label", "numerator", "denominator", "share", "national_share"]]))
+        named = rows.assign(point=p, measure=rows["label"].str.strip() + " (of " + rows["denominator"].astype(str) + ")")
+        files += figure(lambda ax, r=named: plots.plot_shares(r, ax=ax, by="base"), stem, f"{p}. {heading}",
+                        "Bars grouped by base (what each share is a share of); the number after 'of' is "
+                        "the base's size; diamond: England where published")
+        figs[p].append((stem, f"Point {p}: share of each measure, grouped by base", rows))
         data_files.add(stem)
     files += figure(lambda ax: plots.plot_group_sizes(sizes_shown, ax=ax), "group_sizes",
                     "Sibling groups by number of children",
@@ -650,14 +632,9 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     return files
 
 
-#: Human names of the survival groups, for the briefing's legends (the data keep the ids).
-KM_GROUP_LABELS: dict[str, str] = {
-    "all": "All children", "eldest": "Eldest child", "younger": "Younger children",
-}
-
-
 def human_legend(ax, names: dict[str, str] | None = None):
-    """Rename the legend entries of ``ax`` through ``names`` (default :data:`KM_GROUP_LABELS`).
+    """Rename the legend entries of ``ax`` through ``names`` (default: the one label map's
+    :data:`neglect_analysis.labels.GROUP_LABELS`).
 
     Examples
     --------
@@ -668,10 +645,10 @@ def human_legend(ax, names: dict[str, str] | None = None):
     ['Eldest child']
     >>> plt.close(fig)
     """
-    names = KM_GROUP_LABELS if names is None else names
-    handles, labels = ax.get_legend_handles_labels()
+    names = labels.GROUP_LABELS if names is None else names
+    handles, texts = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(handles, [names.get(t, t) for t in labels], loc="lower left")  # as plot_km
+        ax.legend(handles, [names.get(t, t) for t in texts], loc="lower left")  # as plot_km
     return ax
 
 
@@ -682,7 +659,7 @@ def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, s
     a month being ``DAYS_PER_MONTH / DAYS_PER_YEAR`` years). At each tick the number shown is
     the ``at_risk`` of the group's last row at or before the tick; ticks after the group's last
     row are left blank (the curve stops there). Each line is in its group's colour and named
-    through ``names`` (default :data:`KM_GROUP_LABELS`). Returns the texts written.
+    through ``names`` (default :data:`neglect_analysis.labels.GROUP_LABELS`). Returns the texts written.
 
     Examples
     --------
@@ -694,7 +671,7 @@ def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, s
     ['Number at risk', 'Eldest child', '40', '25', '']
     >>> plt.close(fig)
     """
-    names = KM_GROUP_LABELS if names is None else names
+    names = labels.GROUP_LABELS if names is None else names
     lo, hi = ax.get_xlim()
     ticks = [float(t) for t in ax.get_xticks() if lo - 1e-9 <= t <= hi + 1e-9]
     colours = plots.group_colours(groups)
@@ -716,6 +693,35 @@ def at_risk_row(ax, monthly: pd.DataFrame, groups: list[str], names: dict[str, s
                                      textcoords="offset points", ha="center", va="top", fontsize=9,
                                      color=colours[g]))
     return texts
+
+
+#: Columns of a point's shares figure data (:func:`point_shares`).
+SHARES_COLUMNS: tuple[str, ...] = ("base", "label", "numerator", "denominator", "share", "national_share")
+
+
+def point_shares(shown: pd.DataFrame, found: pd.DataFrame, point: int) -> pd.DataFrame:
+    """The data of a point's shares figure (``point<p>_shares``), rows in the order drawn.
+
+    ``shown`` is the findings table as published (:meth:`BriefingPack.shown_findings`),
+    ``found`` the findings table it was made from (row for row), whose ``base`` (what each
+    share is a share of: :attr:`neglect_analysis.findings.Measure.base`) groups the rows: one
+    block per base, blocks in order of first appearance, measures in table order within a
+    block (as :func:`~neglect_analysis.plots.plot_shares` with ``by="base"`` draws them).
+    Columns :data:`SHARES_COLUMNS`.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"point": 6, "base": ["CP plans", "children", "CP plans"]})
+    >>> shown = pd.DataFrame({"point": 6, "label": ["a", "b", "c"], "numerator": ["1", "2", "3"],
+    ...     "denominator": "9", "share": "z", "national_share": ""})
+    >>> point_shares(shown, found, 6)[["base", "label"]].values.tolist()
+    [['CP plans', 'a'], ['CP plans', 'c'], ['children', 'b']]
+    """
+    rows = shown.assign(base=found["base"].to_numpy())
+    rows = rows[(rows["point"] == point).to_numpy(dtype=bool)]
+    block = pd.Categorical(rows["base"], categories=list(dict.fromkeys(rows["base"])))
+    order = np.argsort(block.codes, kind="stable")
+    return rows.iloc[order][list(SHARES_COLUMNS)].reset_index(drop=True)
 
 
 def message_input(found: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 from .codes import CHRONOLOGY_ROW_TYPES, EVENT_TYPES, OPEN_SERVICES
+from .labels import (
+    SERVICE_LABELS, SOURCE_LABELS, decode_event_codes, event_type_words, practitioner_age, yes_no,
+)
 from .cohort import Cohort
 from .family import events_of
 from .siblings import other_birth_parents, partner_timeline
@@ -311,8 +314,6 @@ def practitioner_chronology(chron: pd.DataFrame) -> pd.DataFrame:
     >>> v[["event_type", "children", "ages", "category_words", "outcome_words"]].values.tolist()[1]
     ['Contact', 'A; B', 'A: 7y 0m; B: pre-birth', 'Health visitor', 'No further action']
     """
-    from .labels import SOURCE_LABELS, decode_event_codes, event_type_words, practitioner_age, yes_no
-
     ch = chron.reset_index(drop=True)
     is_event = ch["event_type"].isin(list(EVENT_TYPES)).fillna(False) & ch["child_id"].notna()
     paper_ref = ch["source_ref"].where(ch["source"] == "paper", "").fillna("")
@@ -395,8 +396,8 @@ def service_episodes(events: pd.DataFrame, open_until: str | pd.Timestamp) -> pd
 
     Returns one row per episode, in the order of ``events``: ``child_id`` (the event's
     ``person_id``), ``start``, ``stop`` (both days open), ``service_rank`` (order of
-    :data:`~neglect_analysis.codes.OPEN_SERVICES`: CLA first) and ``label`` ("CLA",
-    "CP plan", "CIN", "early help").
+    :data:`~neglect_analysis.codes.OPEN_SERVICES`: CLA first) and ``label`` (its words,
+    :data:`~neglect_analysis.labels.SERVICE_LABELS`: "CLA", "CP plan", "CIN", "early help").
 
     Examples
     --------
@@ -420,7 +421,7 @@ def service_episodes(events: pd.DataFrame, open_until: str | pd.Timestamp) -> pd
             "start": ep["start_date"].to_numpy(),
             "stop": open_end.astype("datetime64[ns]").to_numpy(),
             "service_rank": types.map(service_rank).to_numpy(),
-            "label": types.map(OPEN_SERVICES).to_numpy(),
+            "label": types.map(SERVICE_LABELS).to_numpy(),
         }
     )
 

@@ -120,15 +120,11 @@ EH_NOT_ENGAGED_PATTERNS: tuple[str, ...] = ("declin", "refus", "not engaged", "d
 #: a child's birth, and the start and end of one of the index parent's partnerships.
 CHRONOLOGY_ROW_TYPES: tuple[str, ...] = ("birth", "partner_start", "partner_end")
 
-#: Services a child can be "open to" over an interval, as labelled in a chronology's
-#: ``open_services`` column: event type -> label, in order of escalation (most intense first).
-#: A referral is open (child in need) from its date to its close date.
-OPEN_SERVICES: dict[str, str] = {
-    "cla": "CLA",
-    "cp_plan": "CP plan",
-    "referral": "CIN",
-    "early_help": "early help",
-}
+#: Services a child can be "open to" over an interval (a chronology's ``open_services``
+#: column): their event types, in order of escalation (most intense first); their words are
+#: :data:`neglect_analysis.labels.SERVICE_LABELS`. A referral is open (child in need) from
+#: its date to its close date.
+OPEN_SERVICES: tuple[str, ...] = ("cla", "cp_plan", "referral", "early_help")
 
 #: Events whose ``other_la`` flag is other-authority history (DESIGN.md "Other LA"): event type
 #: -> the evidence label used in lists for action (ICPC transfer-in, CP plan other-LA flag).

@@ -10,6 +10,7 @@ pack and the closing notebook read the findings table; they never recompute a me
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
@@ -40,45 +41,19 @@ BRIEFING_POINTS: dict[int, str] = {
     7: "IRO challenge in large sibling groups",
 }
 
-#: Short plain-words label of each measure, for chart axes.
-LABELS: dict[str, str] = {
-    "younger_assessments_after_older_sibling_cp_plan": "Younger child assessed after older sibling's plan",
-    "reviews_assessment_refers_to_older_siblings": "Assessment used older siblings' history (audit)",
-    "children_adult_at_audit": "Children now adults",
-    "groups_with_large_age_gap": "Groups with a big age gap",
-    "groups_with_half_siblings": "Groups with half-siblings",
-    "children_pre_ics_childhood": "Childhood began before electronic record",
-    "pre_ics_children_without_paper_records": "  of whom no paper records yet",
-    "reviews_chronology_complete": "Chronology complete (audit)",
-    "reviews_paper_file_requested": "Paper file requested where needed (audit)",
-    "groups_with_partner_changes": "Groups with partner changes",
-    "groups_with_recurrent_themes": "Groups with themes recurring across fathers",
-    "groups_with_disguised_compliance": "Groups with disguised compliance challenged",
-    "children_contact_series": "Children with a series of contacts",
-    "children_early_help_declined": "Early help declined",
-    "children_advice_not_taken_up": "Advice given, no early help followed",
-    "children_other_la_history": "History in another authority",
-    "reviews_other_la_history_sought": "Other authority's history sought (audit)",
-    "younger_s47_after_older_sibling_cp_plan": "Younger child's S47 after older sibling's plan",
-    "younger_s47_after_older_sibling_involvement": "Younger child's S47 after older sibling's involvement",
-    "s47_not_progressing_to_icpc": "S47s not reaching a conference or plan",
-    "children_repeated_s47": "Children with repeated S47s",
-    "rereferrals_12m": "Re-referrals within 12 months",
-    "reviews_previous_interventions_analysed": "Previous interventions analysed (audit)",
-    "repeat_cp_plans": "Second or subsequent CP plans",
-    "cp_plans_neglect": "CP plans for neglect",
-    "cp_plans_not_sustained": "Plans whose changes were not sustained",
-    "cp_plans_too_recent_to_judge": "Ended plans too recent to judge",
-    "escalated_with_lead_time": "Escalations that could have been flagged 90+ days earlier",
-    "escalated_with_short_lead_time": "  shorter lead times (usual S47 to plan interval)",
-    "children_to_look_at_now": "Children to look at now",
-    "cp_plans_with_iro_challenge": "CP plans with an IRO challenge",
-    "iro_challenges_disguised_compliance": "IRO challenges about disguised compliance",
-}
+#: What a measure's denominator counts (:attr:`Measure.base`), in plain words, in the order
+#: the briefing draws them: the shares of one point are grouped by base.
+BASES: tuple[str, ...] = (
+    "children", "sibling groups", "audited children", "assessments", "S47 enquiries", "referrals",
+    "CP plans", "IRO challenges",
+)
+#: The placeholders of a measure's sentence (:attr:`Measure.sentence`): numerator,
+#: denominator, share clause.
+SENTENCE_FIELDS: tuple[str, ...] = ("n", "d", "s")
 
 #: Findings columns.
 FINDINGS_COLUMNS: tuple[str, ...] = (
-    "point", "measure", "label", "description", "numerator", "denominator", "share",
+    "point", "measure", "label", "description", "base", "numerator", "denominator", "share",
     "national_share", "national_year", "national_source", "national_period", "summary",
     "authority_numerator", "authority_denominator", "authority_share",
 )
@@ -256,7 +231,12 @@ def case_review_yes(data: FindingsInput, pattern: str) -> tuple[int, int]:
 class Measure:
     """One finding: its briefing point, name, words and how it is computed.
 
-    ``compute(data)`` returns ``(numerator, denominator)``. ``national`` names the measure
+    ``compute(data)`` returns ``(numerator, denominator)``. ``base`` is what the denominator
+    counts, one of :data:`BASES` (children, sibling groups, CP plans...): the briefing groups
+    the shares of a point by it. ``label``: short plain words, for chart axes. ``sentence`` is the key-message sentence of the measure
+    (:mod:`neglect_analysis.messages`), a template with the placeholders ``{n}`` (numerator),
+    ``{d}`` (denominator) and ``{s}`` (share, with its interval and England's figure), each
+    at least once, and no other. ``national`` names the measure
     of :func:`neglect_analysis.reference.national_figures` it is compared with (None: no
     comparison); ``complement``: the national figure is 100 minus that measure; ``summary``
     (optional) gives the ``summary`` text of the row (e.g. a median and range).
@@ -266,13 +246,31 @@ class Measure:
     name: str
     description: str
     compute: Callable[[FindingsInput], tuple[int, int]]
+    base: str
+    label: str
+    sentence: str
     national: str | None = None
     complement: bool = False
     summary: Callable[[FindingsInput], str] | None = None
 
-    @property
-    def label(self) -> str:
-        return LABELS[self.name]
+    def __post_init__(self) -> None:
+        if self.base not in BASES:
+            raise ValueError(f"measure {self.name}: base {self.base!r} is not one of {list(BASES)}")
+        names = {f for _, f, _, _ in string.Formatter().parse(self.sentence) if f is not None}
+        if names != set(SENTENCE_FIELDS):
+            raise ValueError(f"measure {self.name}: its sentence must use exactly the placeholders "
+                             f"{', '.join('{' + f + '}' for f in SENTENCE_FIELDS)}; it uses {sorted(names)}")
+
+    def say(self, n: str, d: str, s: str) -> str:
+        """The measure's sentence with its numerator ``n``, denominator ``d`` and share clause
+        ``s`` (text, as published).
+
+        Examples
+        --------
+        >>> MEASURES_BY_NAME["children_repeated_s47"].say("75", "242", "31.0%")
+        '75 of the 242 children (31.0%) had two or more section 47 enquiries.'
+        """
+        return self.sentence.format(n=n, d=d, s=s)
 
 
 def _count(mask) -> int:
@@ -449,118 +447,225 @@ def _plans_iro_challenge(d: FindingsInput) -> tuple[int, int]:
 
 #: Every finding, in briefing order: the registry :func:`findings` evaluates. Each description
 #: names its base (children, groups, plans, S47s, assessments); DfE-comparable ones say that
-#: they count this authority's events only.
+#: they count this authority's events only. ``base`` is that base as one of :data:`BASES`;
+#: ``sentence`` is the measure's key-message sentence (:mod:`neglect_analysis.messages`).
 MEASURES: tuple[Measure, ...] = (
     # 1. Whole-family chronologies: was the older siblings' history in view, and used?
     Measure(1, "younger_assessments_after_older_sibling_cp_plan",
             "Assessments of younger children made after an older sibling's child protection plan "
             "(base: assessments of children with an older sibling)",
-            assessments_after_older_sibling_plan),
+            assessments_after_older_sibling_plan, base="assessments",
+            label="Younger child assessed after older sibling's plan",
+            sentence="{n} of the {d} assessments of younger children ({s}) were made after an older "
+                     "sibling had already been on a child protection plan."),
     Measure(1, "reviews_assessment_refers_to_older_siblings",
             "Audited assessments that used the older siblings' history (case review: yes; base: "
             "audited children answered yes or no)",
-            lambda d: case_review_yes(d, "older sibling")),
+            lambda d: case_review_yes(d, "older sibling"), base="audited children",
+            label="Assessment used older siblings' history (audit)",
+            sentence="In the case review, {n} of the {d} audited assessments ({s}) referred to the "
+                     "older siblings' history."),
     # 2. Large sibling groups with big age gaps.
     Measure(2, "children_adult_at_audit", "Children aged 18 or over at the audit date (base: children)",
-            _adults),
+            _adults, base="children",
+            label="Children now adults",
+            sentence="{n} of the {d} children ({s}) were 18 or over at the audit date."),
     Measure(2, "groups_with_large_age_gap",
             "Sibling groups whose largest gap between consecutive children is 5 years or more "
-            "(large_gap_years; base: groups)", _groups_large_gap, summary=_gap_summary),
+            "(large_gap_years; base: groups)", _groups_large_gap, base="sibling groups",
+            label="Groups with a big age gap",
+            sentence="Groups with a big age gap: {n} of {d} ({s}).", summary=_gap_summary),
     Measure(2, "groups_with_half_siblings",
             "Sibling groups with children of two or more other birth parents (base: groups)",
-            _groups_half_siblings),
+            _groups_half_siblings, base="sibling groups",
+            label="Groups with half-siblings",
+            sentence="{n} of the {d} sibling groups ({s}) have children of two or more other birth "
+                     "parents."),
     # 3. Paper files, partners, recurrent themes.
     Measure(3, "children_pre_ics_childhood",
-            "Children whose childhood began before the electronic case record (base: children)", _pre_ics),
+            "Children whose childhood began before the electronic case record (base: children)", _pre_ics,
+            base="children",
+            label="Childhood began before electronic record",
+            sentence="{n} of the {d} children ({s}) began their childhood before the electronic case "
+                     "record."),
     Measure(3, "pre_ics_children_without_paper_records",
             "Of those, children with no paper records yet (paper file to request; base: children "
-            "born before the electronic record)", _pre_ics_without_paper),
+            "born before the electronic record)", _pre_ics_without_paper, base="children",
+            label="  of whom no paper records yet",
+            sentence="Of those {d} children, {n} ({s}) have no paper records yet: their paper files "
+                     "need requesting."),
     Measure(3, "reviews_chronology_complete",
             "Audited children whose chronology was complete (case review: yes; base: audited "
-            "children answered yes or no)", lambda d: case_review_yes(d, "chronology complete")),
+            "children answered yes or no)", lambda d: case_review_yes(d, "chronology complete"),
+            base="audited children",
+            label="Chronology complete (audit)",
+            sentence="In the case review, {n} of the {d} audited children ({s}) had a complete "
+                     "chronology."),
     Measure(3, "reviews_paper_file_requested",
             "Paper files requested where one was needed (case review: yes; base: audited children "
-            "with a paper file to request)", lambda d: case_review_yes(d, "paper file requested")),
+            "with a paper file to request)", lambda d: case_review_yes(d, "paper file requested"),
+            base="audited children",
+            label="Paper file requested where needed (audit)",
+            sentence="In the case review, a paper file was requested for {n} of the {d} audited "
+                     "children who needed one ({s})."),
     Measure(3, "groups_with_partner_changes",
-            "Sibling groups where the parent had more than one partner (base: groups)", _groups_partner_changes),
+            "Sibling groups where the parent had more than one partner (base: groups)", _groups_partner_changes,
+            base="sibling groups",
+            label="Groups with partner changes",
+            sentence="In {n} of the {d} sibling groups ({s}) the parent had more than one partner."),
     Measure(3, "groups_with_recurrent_themes",
             "Sibling groups where a theme (domestic abuse, substance misuse, mental health, neglect) "
-            "recurs across children of different fathers (base: groups)", _groups_recurrent_themes),
+            "recurs across children of different fathers (base: groups)", _groups_recurrent_themes,
+            base="sibling groups",
+            label="Groups with themes recurring across fathers",
+            sentence="In {n} of the {d} sibling groups ({s}) a theme (domestic abuse, substance misuse, "
+                     "mental health, neglect) recurs across children of different fathers."),
     Measure(3, "groups_with_disguised_compliance",
             "Sibling groups with an IRO challenge about disguised compliance (base: groups)",
-            _groups_disguised_compliance),
+            _groups_disguised_compliance, base="sibling groups",
+            label="Groups with disguised compliance challenged",
+            sentence="In {n} of the {d} sibling groups ({s}) an IRO challenged disguised compliance."),
     # 4. Contacts, early help, other authorities.
     Measure(4, "children_contact_series",
             "Children with a series of 3 contacts in 12 months and no referral (base: children)",
-            _child_flag("contact_series")),
+            _child_flag("contact_series"), base="children",
+            label="Children with a series of contacts",
+            sentence="{n} of the {d} children ({s}) had a series of 3 contacts in 12 months with no "
+                     "referral."),
     Measure(4, "children_early_help_declined",
             "Children with an early-help episode ended as declined or not engaged (base: children)",
-            _early_help("eh_declined")),
+            _early_help("eh_declined"), base="children",
+            label="Early help declined",
+            sentence="{n} of the {d} children ({s}) had an early-help episode that ended declined or "
+                     "not engaged."),
     Measure(4, "children_advice_not_taken_up",
             "Children given advice at a contact with no early help within 90 days (base: children)",
-            _early_help("advice_not_taken_up")),
+            _early_help("advice_not_taken_up"), base="children",
+            label="Advice given, no early help followed",
+            sentence="{n} of the {d} children ({s}) were given advice at a contact with no early help "
+                     "following."),
     Measure(4, "children_other_la_history",
-            "Children with history in another local authority (base: children)", _child_flag("other_la")),
+            "Children with history in another local authority (base: children)", _child_flag("other_la"),
+            base="children",
+            label="History in another authority",
+            sentence="{n} of the {d} children ({s}) have history in another local authority."),
     Measure(4, "reviews_other_la_history_sought",
             "Other authority's history sought (case review: yes; base: audited children with "
-            "other-authority history answered yes or no)", lambda d: case_review_yes(d, "other authority")),
+            "other-authority history answered yes or no)", lambda d: case_review_yes(d, "other authority"),
+            base="audited children",
+            label="Other authority's history sought (audit)",
+            sentence="In the case review, another authority's history was sought for {n} of the {d} "
+                     "audited children with such history ({s})."),
     # 5. S47 enquiries and older siblings' history.
     Measure(5, "younger_s47_after_older_sibling_cp_plan",
             "S47 enquiries of younger children made after an older sibling's child protection plan "
             "(base: S47s of children with an older sibling)",
-            lambda d: events_after_older_sibling(d, "s47", "cp_plan")),
+            lambda d: events_after_older_sibling(d, "s47", "cp_plan"), base="S47 enquiries",
+            label="Younger child's S47 after older sibling's plan",
+            sentence="{n} of the {d} section 47 enquiries of younger children ({s}) were made after an "
+                     "older sibling had already been on a child protection plan."),
     Measure(5, "younger_s47_after_older_sibling_involvement",
             "S47 enquiries of younger children made after any older sibling's first involvement "
             "(base: S47s of children with an older sibling)",
-            lambda d: events_after_older_sibling(d, "s47", None)),
+            lambda d: events_after_older_sibling(d, "s47", None), base="S47 enquiries",
+            label="Younger child's S47 after older sibling's involvement",
+            sentence="{n} of the {d} section 47 enquiries of younger children ({s}) were made after an "
+                     "older sibling was already known to children's services."),
     Measure(5, "s47_not_progressing_to_icpc",
             "S47 enquiries of this authority with no conference and no CP plan within 60 days "
             "(base: this authority's S47s at least 60 days old)",
-            _s47_not_progressing, national="icpc_per_s47_pct", complement=True),
+            _s47_not_progressing, base="S47 enquiries",
+            label="S47s not reaching a conference or plan",
+            sentence="{n} of the {d} section 47 enquiries of this authority old enough to judge ({s}) "
+                     "led to no initial conference and no child protection plan within 60 days.",
+            national="icpc_per_s47_pct", complement=True),
     Measure(5, "children_repeated_s47", "Children with two or more section 47 enquiries (base: children)",
-            _repeated_s47),
+            _repeated_s47, base="children",
+            label="Children with repeated S47s",
+            sentence="{n} of the {d} children ({s}) had two or more section 47 enquiries."),
     Measure(5, "rereferrals_12m",
             "Referrals within 12 months of the child's previous referral (base: this authority's "
             "referrals; other authorities' records left out)",
-            _own_ratio("n_rereferrals_12m", "n_referrals"), national="rereferrals_12m_pct"),
+            _own_ratio("n_rereferrals_12m", "n_referrals"), base="referrals",
+            label="Re-referrals within 12 months",
+            sentence="{n} of this authority's {d} referrals ({s}) came within 12 months of the child's "
+                     "previous referral.",
+            national="rereferrals_12m_pct"),
     Measure(5, "reviews_previous_interventions_analysed",
             "Audited assessments that analysed the effectiveness of previous interventions (case "
             "review: yes; base: audited children answered yes or no)",
-            lambda d: case_review_yes(d, "previous interventions")),
+            lambda d: case_review_yes(d, "previous interventions"), base="audited children",
+            label="Previous interventions analysed (audit)",
+            sentence="In the case review, {n} of the {d} audited assessments ({s}) analysed how well "
+                     "previous interventions had worked."),
     # 6. Previous CP plans, sustained change, escalation and lead time.
     Measure(6, "repeat_cp_plans",
             "Child protection plans that are a second or subsequent plan in this authority (base: "
             "this authority's plans)",
-            _own_ratio("n_repeat_cp_plans", "n_cp_plans"), national="repeat_cp_plans_pct"),
+            _own_ratio("n_repeat_cp_plans", "n_cp_plans"), base="CP plans",
+            label="Second or subsequent CP plans",
+            sentence="{n} of this authority's {d} child protection plans ({s}) were a second or "
+                     "subsequent plan.",
+            national="repeat_cp_plans_pct"),
     Measure(6, "cp_plans_neglect",
             "Child protection plans started with neglect as the initial category (base: this "
-            "authority's plans with a recorded category)", _plans_neglect,
+            "authority's plans with a recorded category)", _plans_neglect, base="CP plans",
+            label="CP plans for neglect",
+            sentence="{n} of the {d} child protection plans with a recorded category ({s}) began under "
+                     "neglect.",
             national="neglect_initial_category_pct"),
     Measure(6, "cp_plans_not_sustained",
             "Ended plans followed by a new referral within 12 months or a new plan within 2 years "
             "(child or sibling; base: plans ended at least 2 years before the audit)",
-            _plans_not_sustained),
+            _plans_not_sustained, base="CP plans",
+            label="Plans whose changes were not sustained",
+            sentence="{n} of the {d} plans that ended at least 2 years before the audit ({s}) were "
+                     "followed by a new referral within 12 months or a new plan within 2 years."),
     Measure(6, "cp_plans_too_recent_to_judge",
             "Ended plans with less than 2 years of follow-up: too recent to judge (base: ended plans)",
-            _plans_too_recent),
+            _plans_too_recent, base="CP plans",
+            label="Ended plans too recent to judge",
+            sentence="{n} of the {d} ended child protection plans ({s}) ended less than 2 years before "
+                     "the audit: too recent to judge whether the change lasted."),
     Measure(6, "escalated_with_lead_time",
             "Escalated children whose older siblings' history could have flagged them 90 days or "
             "more earlier (base: escalated children with an older sibling)",
-            _escalated_with_lead_time, summary=_lead_summary),
+            _escalated_with_lead_time, base="children",
+            label="Escalations that could have been flagged 90+ days earlier",
+            sentence="{n} of the {d} escalated children with an older sibling ({s}) could have been "
+                     "flagged at least 90 days earlier by reading their older siblings' history.",
+            summary=_lead_summary),
     Measure(6, "escalated_with_short_lead_time",
             "Escalated children with a lead time under 90 days: the usual referral, S47, "
             "conference interval (base: escalated children with an older sibling)",
-            _escalated_with_short_lead_time),
+            _escalated_with_short_lead_time, base="children",
+            label="  shorter lead times (usual S47 to plan interval)",
+            sentence="For {n} of the {d} escalated children with an older sibling ({s}) the family "
+                     "signal came less than 90 days earlier: the usual interval from referral to plan."),
     Measure(6, "children_to_look_at_now",
-            "Children with a family signal and no escalation yet, still under 18 (base: children)", _look_now),
+            "Children with a family signal and no escalation yet, still under 18 (base: children)", _look_now,
+            base="children",
+            label="Children to look at now",
+            sentence="{n} of the {d} children ({s}) have a family signal, no escalation yet and are "
+                     "under 18: they can be looked at now."),
     # 7. IRO challenge.
     Measure(7, "cp_plans_with_iro_challenge",
             "CP plans on the electronic record with an IRO challenge (base: CP plans in the "
-            "extract; paper plans have no challenge log)", _plans_iro_challenge),
+            "extract; paper plans have no challenge log)", _plans_iro_challenge, base="CP plans",
+            label="CP plans with an IRO challenge",
+            sentence="{n} of the {d} child protection plans in the electronic record in large sibling "
+                     "groups ({s}) had an IRO challenge."),
     Measure(7, "iro_challenges_disguised_compliance",
             "IRO challenges about disguised compliance (base: IRO challenges about the children)",
-            _challenges_disguised, summary=_theme_summary),
+            _challenges_disguised, base="IRO challenges",
+            label="IRO challenges about disguised compliance",
+            sentence="{n} of the {d} IRO challenges ({s}) were about disguised compliance.",
+            summary=_theme_summary),
 )
+#: The registry by measure name.
+MEASURES_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
+#: The short label of each measure (:attr:`Measure.label`), by name.
+LABELS: dict[str, str] = {m.name: m.label for m in MEASURES}
 
 
 def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None,
@@ -588,7 +693,7 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     for m in measures:
         num, den = m.compute(data)
         row = {"point": m.point, "measure": m.name, "label": m.label, "description": m.description,
-               "numerator": int(num), "denominator": int(den), "share": _share(num, den),
+               "base": m.base, "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": "",
                "national_period": "", "summary": m.summary(data) if m.summary is not None else "",
                "authority_numerator": pd.NA, "authority_denominator": pd.NA,

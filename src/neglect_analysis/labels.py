@@ -1,8 +1,11 @@
 """Words for people: column headers, event-type names, Yes/No, ages and decoded codes.
 
-One place for every label a practitioner or a board reads, so the chronology workbooks, the
-look-now list and the briefing say the same thing the same way. The code lists themselves
-are in :mod:`neglect_analysis.codes`; this module decides which list decodes which column.
+The one label map: every label a practitioner or a board reads comes from here, so the
+chronology workbooks, the look-now list, the audit forms, the briefing's tables and the
+figure legends say the same thing the same way. Each output looks its words up when it is
+written (never a copy made at import), so a change here is a change everywhere. The code
+lists themselves are in :mod:`neglect_analysis.codes`; this module decides which list
+decodes which column.
 """
 from __future__ import annotations
 
@@ -87,6 +90,53 @@ COLUMN_LABELS: dict[str, str] = {
     "moved_away": "Moved away",
     "moved_away_date": "Moved away on",
     "priority": "Priority",
+    # the briefing's tables (aggregates)
+    "position": "Position in the sibling group",
+    "cla_or_care_proceedings": "Looked after or care proceedings",
+    "escalated": "Escalated",
+    "not_escalated": "Not escalated",
+    "lead_time_months": "Months earlier",
+    "n_groups": "Sibling groups",
+    "group": "Group",
+    "month": "Month",
+    "survival": "Not yet escalated",
+    "ci_lower": "95% CI lower",
+    "ci_upper": "95% CI upper",
+    "at_risk": "Children at risk",
+    "events": "Escalations",
+    "label": "Measure",
+    "base": "Base",
+}
+
+#: Headers of one table that differ from :data:`COLUMN_LABELS` (by table name; see
+#: :func:`column_label`).
+TABLE_COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "group_sizes": {"n_children": "Children in the sibling group"},
+}
+
+#: Headers of the briefing's findings tables (``findings``, ``point<p>_findings``): the
+#: measure in words, its counts and England's figure.
+FINDINGS_HEADERS: dict[str, str] = {
+    "description": "Measure", "numerator": "Number", "denominator": "Out of", "share": "Share (%)",
+    "interval": "95% interval (families resampled)",
+    "national_share": "England (%)", "national_year": "England, year to 31 March",
+}
+#: Header of the authority's own baseline in the findings tables (shown only where there is one).
+AUTHORITY_HEADERS: dict[str, str] = {"authority_share": "Rest of authority (%)"}
+
+#: Kaplan-Meier and comparison groups in words, for legends and numbers-at-risk rows (the
+#: data keep the ids).
+GROUP_LABELS: dict[str, str] = {
+    "all": "All children", "eldest": "Eldest child", "younger": "Younger children",
+}
+
+#: The services a child can be open to (``codes.OPEN_SERVICES``, by event type), in the short
+#: words of a chronology's "open to services" list.
+SERVICE_LABELS: dict[str, str] = {
+    "cla": "CLA",
+    "cp_plan": "CP plan",
+    "referral": "CIN",
+    "early_help": "early help",
 }
 
 #: Where a row was recorded (``source``), in words.
@@ -102,17 +152,26 @@ PARTNER_SOURCE_LABELS: dict[str, str] = {
 PRE_BIRTH = "pre-birth"
 
 
-def column_label(name: str) -> str:
-    """The plain header of a column: :data:`COLUMN_LABELS`, else ``n_<type>`` as
-    "<Event type words> (number)", else the name with underscores as spaces, capitalised.
+def column_label(name: str, table: str | None = None) -> str:
+    """The plain header of a column: the ``table``'s own header (:data:`TABLE_COLUMN_LABELS`),
+    else :data:`COLUMN_LABELS`, else an event type's words (:data:`EVENT_TYPE_LABELS`: a
+    column counting children by escalation type), else ``n_<type>`` as "<Event type words>
+    (number)", else the name with underscores as spaces, capitalised.
 
     Examples
     --------
     >>> column_label("child_id"), column_label("n_cp_plan"), column_label("link_source")
     ('Child', 'Child protection plan (number)', 'Link source')
+    >>> column_label("n_children"), column_label("n_children", "group_sizes"), column_label("cla")
+    ('Number of children', 'Children in the sibling group', 'Looked after (CLA)')
     """
+    own = TABLE_COLUMN_LABELS.get(table or "", {})
+    if name in own:
+        return own[name]
     if name in COLUMN_LABELS:
         return COLUMN_LABELS[name]
+    if name in EVENT_TYPE_LABELS:
+        return EVENT_TYPE_LABELS[name]
     if name.startswith("n_") and name[2:] in EVENT_TYPE_LABELS:
         return f"{EVENT_TYPE_LABELS[name[2:]]} (number)"
     text = name.replace("_", " ").strip()
@@ -129,6 +188,22 @@ def event_type_words(types: pd.Series) -> pd.Series:
     """
     t = pd.Series(types, dtype="string")
     return t.map(EVENT_TYPE_LABELS).fillna(t).astype("string")
+
+
+def event_type_list_words(types: pd.Series, sep: str = "; ") -> pd.Series:
+    """Lists of event types (``sep``-joined, as ``"cp_plan; cla"``) in words, item by item
+    (:data:`EVENT_TYPE_LABELS`; an unknown type as written); missing stays missing.
+
+    Examples
+    --------
+    >>> event_type_list_words(pd.Series(["cp_plan; cla", "s47", None, "other"])).tolist()
+    ['Child protection plan; Looked after (CLA)', 'Section 47 enquiry', <NA>, 'other']
+    """
+    t = pd.Series(types, dtype="string")
+    at = pd.Series(t.array, index=pd.RangeIndex(len(t)))  # by position: any index, repeats too
+    items = at.str.split(sep).explode()
+    joined = event_type_words(items).groupby(level=0, sort=False).agg(lambda w: sep.join(w.dropna()))
+    return pd.Series(joined.reindex(at.index).where(at.notna()).array, index=t.index, dtype="string")
 
 
 def yes_no(flags: pd.Series) -> pd.Series:

@@ -26,61 +26,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: The sentence of each measure: ``{n}`` numerator, ``{d}`` denominator, ``{s}`` share (%)
-#: with its interval and national figure (see :func:`share_clause`). Measures not listed use
-#: :data:`GENERIC_TEMPLATE`.
-TEMPLATES: dict[str, str] = {
-    "younger_assessments_after_older_sibling_cp_plan":
-        "{n} of the {d} assessments of younger children ({s}) were made after an older sibling "
-        "had already been on a child protection plan.",
-    "reviews_assessment_refers_to_older_siblings":
-        "In the case review, {n} of the {d} audited assessments ({s}) referred to the older "
-        "siblings' history.",
-    "children_adult_at_audit": "{n} of the {d} children ({s}) were 18 or over at the audit date.",
-    "groups_with_half_siblings":
-        "{n} of the {d} sibling groups ({s}) have children of two or more other birth parents.",
-    "children_pre_ics_childhood":
-        "{n} of the {d} children ({s}) began their childhood before the electronic case record.",
-    "pre_ics_children_without_paper_records":
-        "Of those {d} children, {n} ({s}) have no paper records yet: their paper files need "
-        "requesting.",
-    "groups_with_partner_changes":
-        "In {n} of the {d} sibling groups ({s}) the parent had more than one partner.",
-    "groups_with_recurrent_themes":
-        "In {n} of the {d} sibling groups ({s}) a theme (domestic abuse, substance misuse, mental "
-        "health, neglect) recurs across children of different fathers.",
-    "children_contact_series":
-        "{n} of the {d} children ({s}) had a series of 3 contacts in 12 months with no referral.",
-    "children_early_help_declined":
-        "{n} of the {d} children ({s}) had an early-help episode that ended declined or not engaged.",
-    "children_advice_not_taken_up":
-        "{n} of the {d} children ({s}) were given advice at a contact with no early help following.",
-    "children_other_la_history": "{n} of the {d} children ({s}) have history in another local authority.",
-    "s47_not_progressing_to_icpc":
-        "{n} of the {d} section 47 enquiries of this authority old enough to judge ({s}) led to "
-        "no initial conference and no child protection plan within 60 days.",
-    "children_repeated_s47": "{n} of the {d} children ({s}) had two or more section 47 enquiries.",
-    "rereferrals_12m":
-        "{n} of this authority's {d} referrals ({s}) came within 12 months of the child's "
-        "previous referral.",
-    "repeat_cp_plans": "{n} of this authority's {d} child protection plans ({s}) were a second or "
-                       "subsequent plan.",
-    "cp_plans_neglect":
-        "{n} of the {d} child protection plans with a recorded category ({s}) began under neglect.",
-    "cp_plans_not_sustained":
-        "{n} of the {d} plans that ended at least 2 years before the audit ({s}) were followed by "
-        "a new referral within 12 months or a new plan within 2 years.",
-    "escalated_with_lead_time":
-        "{n} of the {d} escalated children with an older sibling ({s}) could have been flagged at "
-        "least 90 days earlier by reading their older siblings' history.",
-    "children_to_look_at_now":
-        "{n} of the {d} children ({s}) have a family signal, no escalation yet and are under 18: "
-        "they can be looked at now.",
-    "cp_plans_with_iro_challenge":
-        "{n} of the {d} child protection plans in the electronic record in large sibling groups "
-        "({s}) had an IRO challenge.",
-}
-#: Sentence of a measure with no template of its own.
+from . import findings
+
+#: Sentence of a measure that is not in the registry :data:`neglect_analysis.findings.MEASURES`
+#: (each registered measure has its own :attr:`~neglect_analysis.findings.Measure.sentence`).
 GENERIC_TEMPLATE = "{label}: {n} of {d} ({s})."
 #: Which measures speak first for each point (others follow in table order).
 PRIORITY: dict[int, tuple[str, ...]] = {
@@ -149,7 +98,10 @@ def measure_sentence(row: pd.Series | dict) -> str | None:
     """The sentence of one published findings row, or None when it may not be stated.
 
     None when the numerator, denominator or share is not published (``c``, ``z``, empty) or
-    the denominator is 0 (see the module's disclosure rule).
+    the denominator is 0 (see the module's disclosure rule). The sentence is the measure's
+    :attr:`~neglect_analysis.findings.Measure.sentence` in the registry (one description per
+    measure, beside its definition); a measure not in the registry gets
+    :data:`GENERIC_TEMPLATE`.
 
     Examples
     --------
@@ -166,9 +118,11 @@ def measure_sentence(row: pd.Series | dict) -> str | None:
         return None
     if _number(d) == 0:
         return None
-    template = TEMPLATES.get(str(get("measure")), GENERIC_TEMPLATE)
-    return template.format(n=str(n).strip(), d=str(d).strip(), s=share_clause(row),
-                           label=str(get("label", get("measure"))).strip())
+    n, d, s = str(n).strip(), str(d).strip(), share_clause(row)
+    measure = findings.MEASURES_BY_NAME.get(str(get("measure")))
+    if measure is not None:
+        return measure.say(n, d, s)
+    return GENERIC_TEMPLATE.format(n=n, d=d, s=s, label=str(get("label", get("measure"))).strip())
 
 
 def key_messages(shown: pd.DataFrame, *, max_sentences: int = MAX_SENTENCES) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from .chronology import age_text, family_chronology, practitioner_chronology
 from .flags import child_flags
 from .codes import EVENT_TYPES
 from .cohort import Cohort
-from .labels import PARTNER_SOURCE_LABELS, column_label, yes_no
+from .labels import PARTNER_SOURCE_LABELS, column_label, event_type_list_words, yes_no
 from .outputs import WORKBOOK_CREATOR, write_bytes_atomic
 from .plots.style import EVENT_COLOURS
 from .siblings import other_birth_parents, partner_timeline
@@ -523,13 +523,9 @@ def write_look_now_workbook(cohort: Cohort, look_now: pd.DataFrame, path: str | 
     ...     [x.value for x in ws[3]], [x.value for x in ws[4]]
     (['Child', "Sibling's escalation", 'Moved away'], ['B', 'Child protection plan', 'No'])
     """
-    from .labels import EVENT_TYPE_LABELS
-
     t = look_now.copy()
     if "signal_event_type" in t:
-        types = t["signal_event_type"].astype("string")
-        t["signal_event_type"] = types.str.split("; ").map(
-            lambda ts: "; ".join(EVENT_TYPE_LABELS.get(x, x) for x in ts), na_action="ignore").astype("string")
+        t["signal_event_type"] = event_type_list_words(t["signal_event_type"])
     if "moved_away" in t:
         t["moved_away"] = yes_no(t["moved_away"])
     return write_table_workbook(

@@ -285,7 +285,7 @@ def convert_cin_census(census: list[str | Path], out: str | Path, *,
     report = ValidationReport(problems=log.log.frame(), counts=pd.DataFrame(
         {"table": list(tables), "file": [f"{t}.csv" for t in tables],
          "rows_read": [len(t) for t in tables.values()], "rows_used": [len(t) for t in tables.values()],
-         "rows_reported": 0}))
+         "rows_reported": 0, "rows_merged": 0, "rows_dropped": 0}))
     written.append(write_csv(report.problems, out / "conversion_notes.csv"))
     meta_path = out / "extract.json"
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")

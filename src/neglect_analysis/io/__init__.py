@@ -30,7 +30,8 @@ Choices (DESIGN.md leaves them open; an auditor's reading). Every problem has a 
   authority (``other_la`` not ``Y``, type not ``other_la_record``) of an event type, for the
   same person and type as an extract event dated within ``same_event_days`` (7) days of it, is
   that event (DESIGN.md "Same event once"): the message names the paper row, its
-  ``document_ref`` and the extract's table:row and id; the row counts as reported.
+  ``document_ref`` and the extract's table:row and id; the row counts as reported and as
+  merged (``rows_merged`` of ``validation_counts.csv``), not as dropped.
 - Kept with an error (``action="used"``): bad or out-of-order end date (left empty: open);
   unknown CP category / primary need (left empty) or factor code (left out); unreadable JSON;
   bad Y/N flags (read as unknown, or N for other-LA flags); a child with more than two birth

@@ -49,10 +49,15 @@ class TableRows:
     df: pd.DataFrame
     log: ProblemLog
     keep: pd.Series | None = None
+    #: Rows not kept because they are another table's event (``action="merged"``): counted
+    #: apart from the dropped ones (:meth:`counts`).
+    merged: pd.Series | None = None
 
     def __post_init__(self) -> None:
         if self.keep is None:
             self.keep = pd.Series(True, index=self.df.index)
+        if self.merged is None:
+            self.merged = pd.Series(False, index=self.df.index)
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, mask: pd.Series, column: str | None, text, *, check: str,
@@ -221,8 +226,9 @@ class TableRows:
         return text_series(pac.utf8_replace_slice(rows, 0, 0, self.table + ":"), self.df.index)
 
     def counts(self) -> dict:
-        """Row accounting for this table."""
+        """Row accounting for this table: read = used + reported; reported = merged + dropped."""
         n = len(self.df)
         used = int(self.keep.sum())
+        merged = int((self.merged & ~self.keep).sum())
         return {"table": self.table, "file": self.file, "rows_read": n, "rows_used": used,
-                "rows_reported": n - used}
+                "rows_reported": n - used, "rows_merged": merged, "rows_dropped": n - used - merged}

@@ -438,7 +438,8 @@ def merge_same_events(paper_rows: TableRows, paper: pd.DataFrame, ics: pd.DataFr
     """``paper`` without its records that are an ICS event (:func:`same_event_pairs`); each
     pair is listed as a validation note (action ``merged``, naming the paper record's
     ``document_ref`` and row and the ICS table:row and id) and the paper row counts as
-    reported, so the loader's counts still add up (read = used + reported).
+    reported and merged (``rows_merged``, not dropped), so the loader's counts still add up
+    (read = used + reported, reported = merged + dropped).
 
     ``paper`` is :func:`paper_records` of ``paper_rows`` (its rows are the kept rows, in order).
     """
@@ -462,6 +463,7 @@ def merge_same_events(paper_rows: TableRows, paper: pd.DataFrame, ics: pd.DataFr
     drop = pd.Series(False, index=paper_rows.df.index)
     drop[at] = True
     paper_rows.keep = paper_rows.keep & ~drop
+    paper_rows.merged = paper_rows.merged | drop  # reported as merged, not as dropped
     keep = np.ones(len(paper), dtype=bool)
     keep[pairs["paper_pos"].to_numpy(dtype=np.int64)] = False
     return paper[keep].reset_index(drop=True)

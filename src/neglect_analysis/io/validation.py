@@ -24,8 +24,11 @@ from .arrowtext import arrow_text, repeat_text, text_series
 PROBLEM_COLUMNS: tuple[str, ...] = (
     "table", "file", "row", "column", "value", "problem", "severity", "action", "check", "advice",
 )
-#: Columns of :attr:`ValidationReport.counts`.
-COUNT_COLUMNS: tuple[str, ...] = ("table", "file", "rows_read", "rows_used", "rows_reported")
+#: Columns of :attr:`ValidationReport.counts`: ``rows_reported`` (not used, each in the problems)
+#: is ``rows_merged`` (paper records that are an extract event, counted once as that event:
+#: a note, nothing lost) plus ``rows_dropped`` (rows not used).
+COUNT_COLUMNS: tuple[str, ...] = ("table", "file", "rows_read", "rows_used", "rows_reported",
+                                  "rows_merged", "rows_dropped")
 
 #: What the auditor should do, per kind of problem (printed once per group by ``format``).
 ADVICE: dict[str, str] = {
@@ -281,8 +284,11 @@ class ValidationReport:
     """What the loader found: ``problems`` (one row per problem) and ``counts`` (per table).
 
     ``counts`` has ``rows_read == rows_used + rows_reported`` for every table: a row read is
-    either used or reported as dropped. Rows used with a warning appear in ``problems`` with
-    ``action == "used"`` and are counted in ``rows_used``.
+    either used or reported. A reported row is merged (``rows_merged``: a paper record that is
+    an extract event, DESIGN.md "Same event once", counted once as that event; ``action ==
+    "merged"``) or dropped (``rows_dropped``: not used, ``action == "dropped"``), so
+    ``rows_reported == rows_merged + rows_dropped``. Rows used with a warning appear in
+    ``problems`` with ``action == "used"`` and are counted in ``rows_used``.
 
     ``marked``: the problems with their quoted values marked and in full (see
     :meth:`ProblemLog.frame`), row for row with ``problems``; used to pseudonymise them.
@@ -301,6 +307,14 @@ class ValidationReport:
     True
     >>> print(r.format().splitlines()[0])
     Validation report: 1 error, 0 warnings, 0 notes
+
+    Merged paper records are said apart from dropped rows (an older counts table without
+    ``rows_merged`` reads as none merged):
+
+    >>> counts = pd.DataFrame({"table": ["paper_records"], "file": ["paper_records.csv"], "rows_read": [9],
+    ...     "rows_used": [6], "rows_reported": [3], "rows_merged": [2], "rows_dropped": [1]})
+    >>> print(ValidationReport(problems=empty_problems(), counts=counts).format().splitlines()[3])
+      paper_records.csv: 9 read, 6 used, 2 merged (the same event as an extract row), 1 dropped
     """
 
     problems: pd.DataFrame
@@ -331,10 +345,13 @@ class ValidationReport:
         ]
         if len(self.counts):
             lines.append("")
-            lines.append("Rows per table (read = used + dropped):")
-            for r in self.counts.itertuples(index=False):
-                lines.append(f"  {r.file or r.table}: {r.rows_read} read, {r.rows_used} used, "
-                             f"{r.rows_reported} dropped")
+            lines.append("Rows per table (read = used + merged + dropped):")
+            for r in self.counts.to_dict("records"):
+                merged = int(r.get("rows_merged", 0) or 0)
+                dropped = r.get("rows_dropped", int(r["rows_reported"]) - merged)
+                same = f"{merged} merged (the same event as an extract row), " if merged else ""
+                lines.append(f"  {r['file'] or r['table']}: {r['rows_read']} read, {r['rows_used']} used, "
+                             f"{same}{dropped} dropped")
         if len(self.problems):
             order = {"error": 0, "warning": 1, "note": 2}
             p = self.problems.assign(_sev=self.problems["severity"].map(order).astype("int64"))

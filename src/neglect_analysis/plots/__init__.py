@@ -10,6 +10,7 @@ from .findings import plot_lead_times, plot_shares
 from .inference import plot_age_km, plot_backtest, plot_cif
 from .recurrence import plot_counts
 from .style import (
+    BASE_COLOURS,
     EVENT_COLOURS,
     GROUP_COLOURS,
     LINE_STYLES,
@@ -23,6 +24,7 @@ from .style import (
 from .survival import plot_km
 
 __all__ = [
+    "BASE_COLOURS",
     "EVENT_COLOURS",
     "GROUP_COLOURS",
     "LINE_STYLES",

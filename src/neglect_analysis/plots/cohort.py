@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..labels import column_label
 from ._layout import get_ax, integer_ticks, mark_suppressed, numeric_and_text, require
 from .style import BAR_COLOUR
 
@@ -36,6 +37,8 @@ def plot_group_sizes(counts: pd.DataFrame, ax: Axes | None = None, **style) -> A
     >>> ax = plot_group_sizes(pd.DataFrame({"n_children": [5, 6, 9], "n_groups": [20, 12, 6]}), ax)
     >>> [float(p.get_height()) for p in ax.patches]
     [20.0, 12.0, 6.0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('Children in the sibling group', 'Sibling groups')
     >>> plt.close("all")
     """
     require(counts, ["n_children", "n_groups"], "plot_group_sizes")
@@ -49,8 +52,8 @@ def plot_group_sizes(counts: pd.DataFrame, ax: Axes | None = None, **style) -> A
     mark_suppressed(ax, bars, labels)
     ax.bar_label(bars, labels=labels, padding=2)
     integer_ticks(ax.yaxis)
-    ax.set_xlabel("Children in the sibling group")
-    ax.set_ylabel("Sibling groups")
+    ax.set_xlabel(column_label("n_children", "group_sizes"))  # the one label map's words
+    ax.set_ylabel(column_label("n_groups", "group_sizes"))
     ax.margins(y=0.1)
     return ax
 

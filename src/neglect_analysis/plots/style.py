@@ -63,6 +63,21 @@ GROUP_CYCLE: tuple[str, ...] = (
     "#D55E00",
 )
 
+#: One colour per base of a measure (what its denominator counts: ``findings.BASES``), the
+#: same in every chart of the briefing. Bases that are event types take that event type's
+#: colour (:data:`EVENT_COLOURS`); the others Okabe-Ito colours unused there. None is
+#: :data:`NATIONAL_COLOUR`, so England's marker stands out on every bar.
+BASE_COLOURS: dict[str, str] = {
+    "children": "#0072B2",  # blue (BAR_COLOUR)
+    "sibling groups": "#E69F00",  # orange
+    "audited children": "#CC79A7",  # reddish purple
+    "assessments": EVENT_COLOURS["assessment"],  # olive
+    "S47 enquiries": EVENT_COLOURS["s47"],  # sand
+    "referrals": EVENT_COLOURS["referral"],  # green
+    "CP plans": EVENT_COLOURS["cp_plan"],  # wine
+    "IRO challenges": "#56B4E9",  # sky blue
+}
+
 #: Colour for a national comparison figure drawn beside local values.
 NATIONAL_COLOUR: str = "#D55E00"
 #: Colour of plain bars (counts, shares) when no event type applies.
