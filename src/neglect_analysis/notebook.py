@@ -92,8 +92,13 @@ class Audit:
         disclosure audit (:class:`~neglect_analysis.briefing.BriefingPack`), as
         :func:`~neglect_analysis.briefing.message_input` gives them to the key messages.
         None when the pack cannot be published (the report writes no briefing then)."""
-        from .briefing import BriefingPack, message_input
+        import matplotlib
+
+        backend = matplotlib.get_backend()
+        from .briefing import BriefingPack, message_input  # sets the Agg backend when imported
         from .disclosure_audit import DisclosureAuditError
+
+        matplotlib.use(backend)  # keep the notebook's (inline) figures
 
         pack = BriefingPack(self.cohort, self.tables, self.findings, threshold=self.definitions.suppress_below)
         try:
