@@ -358,7 +358,7 @@ def contacts_conclusions(found: pd.DataFrame, per_child: pd.DataFrame) -> list[s
     >>> per = pd.DataFrame({"n_sources": [1, 3, 4, 0]})
     >>> for s in contacts_conclusions(found, per): print(s)
     5 of the 20 children (25.0%) had a series of 3 contacts within 12 months with no referral.
-    4 of the 20 children (20.0%) had an early-help episode that ended declined or not engaged; apart from these, 2 (10.0%) were given advice at a contact with no early help following.
+    4 of the 20 children (20.0%) had an early-help episode that ended declined or not engaged; counted separately, 2 (10.0%) were given advice at a contact with no early help following.
     2 of the 4 children with contacts (50.0%) were the subject of contacts from 3 or more different sources.
     0 of the 20 children (0.0%) have history in another local authority.
     """
@@ -370,7 +370,7 @@ def contacts_conclusions(found: pd.DataFrame, per_child: pd.DataFrame) -> list[s
     if declined is not None:
         s = _of_children(declined, "had an early-help episode that ended declined or not engaged")
         if advice is not None:
-            s += (f"; apart from these, {int(advice['numerator'])} ({share_text(advice)}) were given advice at a "
+            s += (f"; counted separately, {int(advice['numerator'])} ({share_text(advice)}) were given advice at a "
                   "contact with no early help following")
         out.append(s + ".")
     if len(per_child):
