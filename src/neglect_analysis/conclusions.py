@@ -468,8 +468,10 @@ def plans_conclusions(found: pd.DataFrame) -> list[str]:
         out.append(f"All {int(recent['denominator'])} ended plans are too recent to judge whether the changes lasted.")
     r = finding_row(found, "cp_plans_neglect")
     if r is not None:
+        note = (" (England's figure counts plans in place at 31 March, not plans started)"
+                if "31 March" in str(r.get("national_source", "")) else "")
         out.append(f"{int(r['numerator'])} of the {int(r['denominator'])} plans of this authority with a recorded "
-                   f"category ({share_text(r)}) began under neglect.")
+                   f"category ({share_text(r)}) began under neglect{note}.")
     r, sought = finding_row(found, "children_other_la_history"), finding_row(found, "reviews_other_la_history_sought")
     if r is not None:
         s = _of_children(r, "have history in another local authority")
