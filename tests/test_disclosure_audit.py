@@ -434,3 +434,19 @@ def test_briefing_withholds_the_baseline_share_beside_a_suppressed_count(sample)
     assert shown.loc["repeat_cp_plans", "authority_share"] == "25.0"
     assert ("authority_baseline", "repeat_cp_plans", "numerator") in bp.pack.cells
     assert ("authority_baseline", "rereferrals_12m", "numerator") not in bp.pack.cells
+
+
+def test_notebook_key_messages_are_the_briefing_sentences(sample, written):
+    # notebooks print Audit.key_messages: the same sentences as briefing/key_messages.csv
+    from neglect_analysis.notebook import Audit
+
+    cohort, tables, _ = sample
+
+    class NoProblems:
+        def n(self, severity):
+            return 0
+
+    lines = Audit(cohort, NoProblems(), tables).key_messages().splitlines()
+    said = _read(written / "key_messages.csv")
+    assert len(said) >= 7
+    assert [line.strip() for line in lines if line.startswith("   ")] == said["sentence"].tolist()

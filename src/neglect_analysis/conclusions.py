@@ -321,9 +321,11 @@ def chronology_conclusions(found: pd.DataFrame, sources: pd.DataFrame, by_adulth
     if n:
         paper, pre = int(sources["n_events_paper"].sum()), int(sources["n_events_pre_ics"].sum())
         fam = int((sources["n_events_paper"] > 0).sum())
-        out.append(f"Across the {len(sources)} families, {n} involvements are recorded: {paper} ({_pct(100 * paper / n)}) "
-                   f"only on paper and {pre} ({_pct(100 * pre / n)}) dated before the electronic record; {fam} of the "
-                   f"{len(sources)} families {'has' if fam == 1 else 'have'} history on paper.")
+        families = "family" if len(sources) == 1 else "families"
+        out.append(f"Across the {len(sources)} {families}, {n} involvements are recorded: {paper} "
+                   f"({_pct(100 * paper / n)}) only on paper and {pre} ({_pct(100 * pre / n)}) dated before the "
+                   f"electronic record; {fam} of the {len(sources)} {families} {'has' if fam == 1 else 'have'} "
+                   "history on paper.")
     by = by_adulthood.set_index("children")
     if {"adult at audit", "under 18"} <= set(by.index) and by["paper_share"].notna().all():
         a, u = by.loc["adult at audit"], by.loc["under 18"]
