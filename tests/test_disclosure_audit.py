@@ -450,3 +450,22 @@ def test_notebook_key_messages_are_the_briefing_sentences(sample, written):
     said = _read(written / "key_messages.csv")
     assert len(said) >= 7
     assert [line.strip() for line in lines if line.startswith("   ")] == said["sentence"].tolist()
+
+
+def test_a_baseline_share_is_withdrawn_when_the_audit_suppresses_its_row_further(sample):
+    # groups_with_half_siblings is 35 of 38 on the sample: both shown by the first rule, but
+    # the complement 38 - 35 = 3 is small, so the audit suppresses the 35 further. A baseline
+    # given by hand (50 of 200 = 25.0%) is then withheld (c), never registered: registered
+    # first, it would have pinned the 35 and pushed the audit to suppress the 38 (a headline
+    # total) too.
+    cohort, tables, found = sample
+    found = found.copy()
+    i = found.index[found["measure"] == "groups_with_half_siblings"][0]
+    assert (found.loc[i, "numerator"], found.loc[i, "denominator"]) == (35, 38)
+    found.loc[i, ["authority_numerator", "authority_denominator", "authority_share"]] = [50, 200, 25.0]
+    bp = briefing.BriefingPack(cohort, tables, found)
+    assert bp.protect()["passes"].all()
+    assert "groups_with_half_siblings" not in bp.baseline
+    shown = bp.shown_findings().set_index("measure")
+    assert shown.loc["groups_with_half_siblings", ["numerator", "denominator"]].tolist() == ["c", "38"]
+    assert shown.loc["groups_with_half_siblings", "authority_share"] == "c"

@@ -410,15 +410,13 @@ class BriefingPack:
             if q is not None:
                 quantity.setdefault(q, []).append(den)
         # The authority's own baseline (the rest of the extract): its share is printed, not its
-        # counts. Registered where the cohort's counts are shown (elsewhere it is withheld).
+        # counts. Registered by protect() once the cohort's cells are settled, where the
+        # cohort's counts are shown (elsewhere it is withheld).
         self.baseline: dict[str, tuple] = {}
         self.baseline_withheld: set[str] = set()
-        for (_, row), (_, text) in zip(found.iterrows(), shown.iterrows()):
-            if disclosure.SUPPRESSED in (text["numerator"], text["denominator"]):
-                if messages.is_published(text["authority_share"]):
-                    self.baseline_withheld.add(row["measure"])
-                continue
-            self.register_baseline(row, text["authority_share"])
+        self.baseline_shares = {row["measure"]: (row, text["authority_share"])
+                                for (_, row), (_, text) in zip(found.iterrows(), shown.iterrows())
+                                if messages.is_published(text["authority_share"])}
         # Group sizes: bands add up to the index parents, their children to the memberships.
         sizes = group_size_table(family.sibling_groups, threshold)
         self.sizes = sizes
@@ -493,9 +491,20 @@ class BriefingPack:
     def protect(self) -> pd.DataFrame:
         """Suppress further until the whole-pack audit passes; returns the audit (raises if not).
 
-        A baseline share (``authority_share``) whose cohort numerator or denominator ends up
-        suppressed is withheld (shown ``c``) and the audit run again without it.
+        The cohort's cells are settled first; then each baseline share (``authority_share``)
+        whose cohort numerator and denominator are both shown is registered
+        (:meth:`register_baseline`) and the audit run again; one whose cohort counts are
+        suppressed is withheld (shown ``c``). Should the audit then suppress a cohort count of
+        a row with a baseline, that baseline is withdrawn and the audit run again.
         """
+        disclosure_audit.protect(self.pack)
+        for m, (row, share) in self.baseline_shares.items():
+            if m in self.baseline or m in self.baseline_withheld:
+                continue
+            if any(self.pack.is_suppressed(k) for k in self.findings_keys[m]):
+                self.baseline_withheld.add(m)
+            else:
+                self.register_baseline(row, share)
         while True:
             result = disclosure_audit.protect(self.pack)
             hit = [m for m, _ in self.baseline.items()
