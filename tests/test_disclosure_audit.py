@@ -385,3 +385,87 @@ def test_report_of_a_pack_too_small_to_share_writes_the_analyst_tables_and_exits
     assert (tmp_path / "o" / "analyst" / "children.csv").exists()
     assert not (tmp_path / "o" / "briefing").exists()
     assert "No briefing/ was written" in out and "index parents" in out
+
+
+# --- the authority's own baseline (issue 12: its share is published, so it is audited) --------
+
+def test_a_baseline_share_pins_a_suppressed_cohort_count():
+    # Cohort: 3 of 40 (3 suppressed). Rest of the authority: 50 of 200, printed as 25.0%.
+    # A reader who knows the whole authority's 53 of 240 gets the rest's denominator,
+    # 240 - 40 = 200; 25.0% of 200 (24.95% to 25.05%) is 49.9 to 50.1, so 50; the cohort's
+    # numerator is 53 - 50 = 3: pinned.
+    pack = Pack(threshold=5)
+    num = pack.add_cell("findings", "m", "numerator", 3, suppressed=True)
+    den = pack.add_cell("findings", "m", "denominator", 40)
+    b_num = pack.add_cell("authority_baseline", "m", "numerator", 50, published=False)
+    b_den = pack.add_cell("authority_baseline", "m", "denominator", 200, published=False)
+    for c, b, whole in ((num, b_num, 53), (den, b_den, 240)):
+        w = pack.add_cell("authority_baseline", "m", f"whole {c[2]}", whole, published=False, known=True)
+        pack.add_sum(w, [c, b])
+    pack.add_rounded_share(b_num, b_den, "25.0")
+    result = audit(pack)
+    assert ranges(result) == {"m": (3, 3)} and not result["passes"].any()
+    # Without the share the rest's numerator is free (0 to 53, no complement registered
+    # here), so the cohort's is 1 to 53 - 0 = 53: it passes.
+    pack.drop_rounded_share(b_num, b_den)
+    result = audit(pack)
+    assert ranges(result) == {"m": (1, 53)} and result["passes"].all()
+
+
+def test_briefing_withholds_the_baseline_share_beside_a_suppressed_count(sample):
+    # The sample has no background children; give two DfE-comparable rows a baseline by
+    # hand. rereferrals_12m: the cohort's numerator set to 3 (suppressed), rest 50 of 200:
+    # its 25.0% would pin the 3 (test above), so it is withheld (c). repeat_cp_plans keeps
+    # its shown counts: its baseline 30 of 120 = 25.0% is shown.
+    cohort, tables, found = sample
+    found = found.copy()
+    i = found.index[found["measure"] == "rereferrals_12m"][0]
+    j = found.index[found["measure"] == "repeat_cp_plans"][0]
+    found.loc[i, "numerator"] = 3
+    found.loc[[i, j], "authority_numerator"] = [50, 30]
+    found.loc[[i, j], "authority_denominator"] = [200, 120]
+    found.loc[[i, j], "authority_share"] = [25.0, 25.0]
+    bp = briefing.BriefingPack(cohort, tables, found)
+    result = bp.protect()
+    assert result["passes"].all()
+    shown = bp.shown_findings().set_index("measure")
+    assert shown.loc["rereferrals_12m", "numerator"] == "c"
+    assert shown.loc["rereferrals_12m", "authority_share"] == "c"
+    assert shown.loc["repeat_cp_plans", "authority_share"] == "25.0"
+    assert ("authority_baseline", "repeat_cp_plans", "numerator") in bp.pack.cells
+    assert ("authority_baseline", "rereferrals_12m", "numerator") not in bp.pack.cells
+
+
+def test_notebook_key_messages_are_the_briefing_sentences(sample, written):
+    # notebooks print Audit.key_messages: the same sentences as briefing/key_messages.csv
+    from neglect_analysis.notebook import Audit
+
+    cohort, tables, _ = sample
+
+    class NoProblems:
+        def n(self, severity):
+            return 0
+
+    lines = Audit(cohort, NoProblems(), tables).key_messages().splitlines()
+    said = _read(written / "key_messages.csv")
+    assert len(said) >= 7
+    assert [line.strip() for line in lines if line.startswith("   ")] == said["sentence"].tolist()
+
+
+def test_a_baseline_share_is_withdrawn_when_the_audit_suppresses_its_row_further(sample):
+    # groups_with_half_siblings is 35 of 38 on the sample: both shown by the first rule, but
+    # the complement 38 - 35 = 3 is small, so the audit suppresses the 35 further. A baseline
+    # given by hand (50 of 200 = 25.0%) is then withheld (c), never registered: registered
+    # first, it would have pinned the 35 and pushed the audit to suppress the 38 (a headline
+    # total) too.
+    cohort, tables, found = sample
+    found = found.copy()
+    i = found.index[found["measure"] == "groups_with_half_siblings"][0]
+    assert (found.loc[i, "numerator"], found.loc[i, "denominator"]) == (35, 38)
+    found.loc[i, ["authority_numerator", "authority_denominator", "authority_share"]] = [50, 200, 25.0]
+    bp = briefing.BriefingPack(cohort, tables, found)
+    assert bp.protect()["passes"].all()
+    assert "groups_with_half_siblings" not in bp.baseline
+    shown = bp.shown_findings().set_index("measure")
+    assert shown.loc["groups_with_half_siblings", ["numerator", "denominator"]].tolist() == ["c", "38"]
+    assert shown.loc["groups_with_half_siblings", "authority_share"] == "c"

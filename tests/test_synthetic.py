@@ -18,7 +18,8 @@ from neglect_analysis.io import load_extract
 from neglect_analysis.synthetic import SyntheticParams, generate, write_extract
 from neglect_analysis.synthetic.checks import impossible_rows
 from neglect_analysis.synthetic.families import NO_DATE, day_number, family_sizes, share_of_block
-from neglect_analysis.synthetic.generator import block_streams, cohort_blocks, generate_blocks
+from neglect_analysis.synthetic.generator import (all_blocks, block_streams, cohort_blocks, generate_blocks,
+                                                  n_background_families)
 from neglect_analysis.synthetic.journeys import eighteenth_birthday
 from neglect_analysis.synthetic.tables import contact_json, row_ids
 from neglect_analysis.synthetic.writer import TABLE_ORDER, iso_dates, write_tables
@@ -223,7 +224,7 @@ def test_parquet_matches_csv_tables(tmp_path):
 @pytest.fixture(scope="module")
 def big():
     """A 2,000-parent cohort: rates with little sampling noise (and a speed check, untimed)."""
-    return generate(2000, seed=2018)
+    return generate(2000, seed=2018, background=False)  # the index families only
 
 
 def test_large_cohort_structure(big):
@@ -297,6 +298,7 @@ def small_blocks(block_parents: int, **changes) -> SyntheticParams:
     (200, 1, 2000),   # one block
     (300, 5, 2000),
     (300, 7, 100),    # three blocks
+    (300, 7, 250),    # background families over three blocks of their own (600 = 250+250+100)
 ])
 def test_extracts_validate_without_errors_or_warnings(tmp_path, n_parents, seed, block_parents):
     params = small_blocks(block_parents)
@@ -519,3 +521,74 @@ def test_cli_synthesize_defects_prints_the_counts(tmp_path, capsys):
     assert "Defects written on purpose" in out
     assert "end_before_start: 3 in ssd_cp_plans.cppl_cp_plan_end_date" in out
     assert json.loads((tmp_path / "x" / "extract.json").read_text())["defects"]["duplicate_row"] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# background families: the rest of the authority (issue 12, item 4)
+
+
+def test_background_families_rule_and_blocks_by_hand():
+    p = SyntheticParams()
+    # default: none under 100 index parents (the sample is the audit's selection only);
+    # from 100 on, round(n x 2.0) families
+    assert n_background_families(38, p) == 0 and n_background_families(99, p) == 0
+    assert n_background_families(100, p) == 200 and n_background_families(1000, p) == 2000
+    # turned on at any size / off at any size: round(38 x 2.0) = 76; none
+    assert n_background_families(38, p, True) == 76 and n_background_families(1000, p, False) == 0
+    # 3 index parents, background on: 6 families in blocks of 4 -> (0, 4), (4, 2), own streams
+    blocks = all_blocks(3, replace(p, block_parents=4), True)
+    assert [(b.first, b.n, b.background) for b in blocks] == [(0, 3, False), (0, 4, True), (4, 2, True)]
+    assert len({b.index for b in blocks}) == 3
+
+
+def test_background_families_leave_the_index_families_unchanged():
+    # the index blocks do not depend on the background: same tables' first rows, same persons
+    params = small_blocks(10)
+    plain = generate(12, seed=5, params=params, background=False)
+    with_bg = generate(12, seed=5, params=params, background=True)
+    groups, pc = index_rule(with_bg["ssd_person"], with_bg["relationships"])
+    groups0, _ = index_rule(plain["ssd_person"], plain["relationships"])
+    assert len(groups) == 12 and sorted(groups.index) == sorted(groups0.index)
+    assert set(plain["ssd_person"]["pers_person_id"]) < set(with_bg["ssd_person"]["pers_person_id"])
+    # background parents: 1 to 4 children each (24 families: round(12 x 2.0))
+    index_kids = pc.loc[pc["person_id"].isin(groups.index), "related_person_id"]
+    bg_kids = pc[~pc["related_person_id"].isin(index_kids)]
+    assert len(bg_kids) > 24 and bg_kids.groupby("person_id").size().max() <= 4
+    # no case review for them: every reviewed child is an index parent's child
+    reviewed = with_bg["case_review"]["person_id"]
+    assert reviewed.isin(index_kids).all() and not reviewed.isin(bg_kids["related_person_id"]).any()
+
+
+def test_background_gives_the_authority_baseline(tmp_path):
+    # a small extract with background families: the DfE-comparable findings get the
+    # authority's own baseline; without them the baseline is empty
+    from neglect_analysis import findings
+    from neglect_analysis.pipeline import AnalysisParams, build_tables
+
+    for background in (True, False):
+        folder = tmp_path / str(background)
+        write_extract(folder, n_parents=30, seed=3, background=background)
+        cohort, report = load_extract(folder)
+        assert not report.has_errors
+        tables = build_tables(cohort, AnalysisParams())
+        f = findings.findings(cohort, tables.family).set_index("measure")
+        comparable = f[f["national_share"].notna()]
+        if background:
+            meta = json.loads((folder / "extract.json").read_text())
+            assert meta["n_background_families"] == 60  # round(30 x 2.0)
+            row = comparable.loc["rereferrals_12m"]
+            assert row["authority_denominator"] > 0
+            # share = 100 x numerator / denominator, to one decimal
+            assert row["authority_share"] == round(100 * row["authority_numerator"] / row["authority_denominator"], 1)
+        else:
+            assert comparable["authority_share"].isna().all()
+            assert "n_background_families" not in json.loads((folder / "extract.json").read_text())
+
+
+def test_cli_synthesize_background_option(tmp_path, capsys):
+    from neglect_analysis.cli import main
+
+    assert main(["synthesize", str(tmp_path / "on"), "--parents", "3", "--background", "on"]) == 0
+    assert "3 index parents and 6 background families" in capsys.readouterr().out
+    assert main(["synthesize", str(tmp_path / "off"), "--parents", "3", "--background", "off"]) == 0
+    assert "index parents, seed" in capsys.readouterr().out  # no "and N background families"

@@ -392,6 +392,14 @@ class BriefingPack:
             q = FINDINGS_DENOMINATORS.get(m)
             if q is not None:
                 quantity.setdefault(q, []).append(den)
+        # The authority's own baseline (the rest of the extract): its share is printed, not its
+        # counts. Registered by protect() once the cohort's cells are settled, where the
+        # cohort's counts are shown (elsewhere it is withheld).
+        self.baseline: dict[str, tuple] = {}
+        self.baseline_withheld: set[str] = set()
+        self.baseline_shares = {row["measure"]: (row, text["authority_share"])
+                                for (_, row), (_, text) in zip(found.iterrows(), shown.iterrows())
+                                if messages.is_published(text["authority_share"])}
         # Group sizes: bands add up to the index parents, their children to the memberships.
         sizes = group_size_table(family.sibling_groups, threshold)
         self.sizes = sizes
@@ -438,9 +446,57 @@ class BriefingPack:
                 for r in monthly.itertuples(index=False):
                     pack.add_cell(stem, f"{r.group} month {r.month}", "at_risk", r.at_risk)
 
+    def register_baseline(self, row: pd.Series, share_text: str) -> None:
+        """Register the authority baseline of one findings row whose share is printed.
+
+        The baseline's numerator and denominator are hidden cells; the whole authority's
+        (cohort plus rest) are hidden cells taken as *known* (DfE and the authority publish the
+        authority's own figures: the conservative reading); the printed share adds its rounding
+        as two inequalities (:meth:`~.disclosure_audit.Pack.add_rounded_share`). With the
+        cohort's counts shown this narrows nothing; where a cohort count is suppressed the
+        share would pin it, so :meth:`protect` withholds the share instead.
+        """
+        m = row["measure"]
+        if not messages.is_published(share_text) or pd.isna(row.get("authority_denominator", pd.NA)):
+            return
+        pack, (num, den) = self.pack, self.findings_keys[m]
+        b_num = pack.add_cell("authority_baseline", m, "numerator", int(row["authority_numerator"]),
+                              published=False)
+        b_den = pack.add_cell("authority_baseline", m, "denominator", int(row["authority_denominator"]),
+                              published=False)
+        for part, (c, b) in (("numerator", (num, b_num)), ("denominator", (den, b_den))):
+            whole = pack.add_cell("authority_baseline", m, f"whole_authority_{part}",
+                                  pack.cells[c].value + pack.cells[b].value, published=False, known=True)
+            pack.add_sum(whole, [c, b])
+        pack.add_rounded_share(b_num, b_den, share_text)
+        self.baseline[m] = (b_num, b_den)
+
     def protect(self) -> pd.DataFrame:
-        """Suppress further until the whole-pack audit passes; returns the audit (raises if not)."""
-        result = disclosure_audit.protect(self.pack)
+        """Suppress further until the whole-pack audit passes; returns the audit (raises if not).
+
+        The cohort's cells are settled first; then each baseline share (``authority_share``)
+        whose cohort numerator and denominator are both shown is registered
+        (:meth:`register_baseline`) and the audit run again; one whose cohort counts are
+        suppressed is withheld (shown ``c``). Should the audit then suppress a cohort count of
+        a row with a baseline, that baseline is withdrawn and the audit run again.
+        """
+        disclosure_audit.protect(self.pack)
+        for m, (row, share) in self.baseline_shares.items():
+            if m in self.baseline or m in self.baseline_withheld:
+                continue
+            if any(self.pack.is_suppressed(k) for k in self.findings_keys[m]):
+                self.baseline_withheld.add(m)
+            else:
+                self.register_baseline(row, share)
+        while True:
+            result = disclosure_audit.protect(self.pack)
+            hit = [m for m, _ in self.baseline.items()
+                   if any(self.pack.is_suppressed(k) for k in self.findings_keys[m])]
+            if not hit:
+                break
+            for m in hit:
+                self.pack.drop_rounded_share(*self.baseline.pop(m))
+                self.baseline_withheld.add(m)
         disclosure_audit.require_pass(result)
         return result
 
@@ -455,6 +511,8 @@ class BriefingPack:
             if self.pack.is_suppressed(num) or self.pack.is_suppressed(den):
                 out.iloc[i, out.columns.get_loc("share")] = disclosure.SUPPRESSED
                 out.iloc[i, out.columns.get_loc("interval")] = disclosure.SUPPRESSED
+            if m in self.baseline_withheld:
+                out.iloc[i, out.columns.get_loc("authority_share")] = disclosure.SUPPRESSED
         return out
 
     def shown_sizes(self) -> pd.DataFrame:

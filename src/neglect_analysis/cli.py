@@ -182,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "SQL datetimes, ids without their zeros, a parent only in relationships, "
                         "an unknown code, a repeated row, an end before a start), to test "
                         "validation; counted in extract.json")
+    s.add_argument("--background", choices=("auto", "on", "off"), default="auto",
+                   help="also write background families (fewer than 5 children: the rest of the "
+                        "authority, for the report's authority baseline); auto: at 100 index "
+                        "parents or more; counted in extract.json")
 
     c = command("chronology", "write one family's whole-family chronology workbook and figure")
     c.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="folder holding the SSD extract tables")
@@ -268,9 +272,12 @@ def _cmd_synthesize(args) -> int:
     out = claim_extract_folder(args.out_dir, force=args.force)
     with staged_folder(out, merge=True) as stage:
         written = write_extract(stage, n_parents=args.parents, seed=args.seed, fmt=args.format,
-                                defects=args.defects)
+                                defects=args.defects,
+                                background={"auto": None, "on": True, "off": False}[args.background])
     n = len(written) if written is not None else 0
-    print(f"Wrote a SYNTHETIC extract ({args.parents} index parents, seed {args.seed}) "
+    n_bg = json.loads((args.out_dir / "extract.json").read_text(encoding="utf-8")).get("n_background_families", 0)
+    extra = f" and {n_bg} background families" if n_bg else ""
+    print(f"Wrote a SYNTHETIC extract ({args.parents} index parents{extra}, seed {args.seed}) "
           f"to {args.out_dir} ({n} files).")
     if args.defects:
         from .synthetic.defects import DEFECTS

@@ -181,6 +181,40 @@ class Pack:
         self.add_equation({numerator: 1, key: 1, denominator: -1}, 0)
         return key
 
+    def add_rounded_share(self, numerator: Key, denominator: Key, share, decimals: int = 1) -> None:
+        """A share ``100 * numerator / denominator`` printed as ``share`` to ``decimals`` places
+        while its counts are not: two inequalities, the true ratio lying within half a unit of
+        the last decimal of ``share`` (ends included).
+
+        With ``k = share * 10**decimals`` and ``F = 2 * 100 * 10**decimals``:
+        ``(2k - 1) * denominator <= F * numerator <= (2k + 1) * denominator``. Withdrawn by
+        :meth:`drop_rounded_share`.
+
+        Examples
+        --------
+        1.5% of a denominator known to be 200 pins the hidden numerator: 2000 n lies in
+        [29 x 200, 31 x 200], i.e. n in [2.9, 3.1], so n = 3.
+
+        >>> pack = Pack()
+        >>> n = pack.add_cell("t", "rest", "n", 3, published=False, audited=True)
+        >>> d = pack.add_cell("t", "rest", "d", 200, published=False, known=True)
+        >>> pack.add_rounded_share(n, d, "1.5")
+        >>> audit(pack)[["row", "column", "min_possible", "max_possible"]].values.tolist()
+        [['rest', 'n', 3, 3]]
+        >>> pack.drop_rounded_share(n, d)
+        >>> audit(pack)[["min_possible", "max_possible"]].values.tolist()
+        [[0, <NA>]]
+        """
+        k = int(round(float(share) * 10**decimals))
+        f = 2 * 100 * 10**decimals
+        self.add_inequality({numerator: -f, denominator: 2 * k - 1}, 0)
+        self.add_inequality({numerator: f, denominator: -(2 * k + 1)}, 0)
+
+    def drop_rounded_share(self, numerator: Key, denominator: Key) -> None:
+        """Withdraw the inequalities of :meth:`add_rounded_share` (the share is no longer printed)."""
+        pair = {numerator, denominator}
+        self.inequalities = [(c, r) for c, r in self.inequalities if set(c) != pair]
+
     def suppress(self, key: Key) -> None:
         """Show ``key`` as ``c`` from now on."""
         cell = self.cells[key]

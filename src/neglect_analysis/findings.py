@@ -394,13 +394,23 @@ def _plans_neglect(d: FindingsInput) -> tuple[int, int]:
     return _count(known["category"] == "NEG"), len(known)
 
 
-def _mature(d: FindingsInput) -> np.ndarray:
-    """Ended plans old enough to judge (DESIGN.md "Mature follow-up"): ended at least
-    ``not_sustained_replan_days`` before the audit date."""
-    pns = d.tables.plans_not_sustained
-    end = pd.to_datetime(pns["end_date"]).to_numpy().astype("datetime64[ns]")
-    limit = np.datetime64(d.cohort.audit_date, "ns") - np.timedelta64(d.definitions.not_sustained_replan_days, "D")
+def mature_plans(plans_not_sustained: pd.DataFrame, audit_date, definitions: Definitions = DEFAULTS) -> np.ndarray:
+    """Which ended plans are old enough to judge (DESIGN.md "Mature follow-up"): ended at least
+    ``definitions.not_sustained_replan_days`` (730) before the audit date.
+
+    Examples
+    --------
+    >>> pns = pd.DataFrame({"end_date": pd.to_datetime(["2016-07-31", "2016-08-01"])})
+    >>> mature_plans(pns, pd.Timestamp("2018-07-31")).tolist()  # 730 days before: 2016-07-31
+    [True, False]
+    """
+    end = pd.to_datetime(plans_not_sustained["end_date"]).to_numpy().astype("datetime64[ns]")
+    limit = np.datetime64(pd.Timestamp(audit_date), "ns") - np.timedelta64(definitions.not_sustained_replan_days, "D")
     return end <= limit
+
+
+def _mature(d: FindingsInput) -> np.ndarray:
+    return mature_plans(d.tables.plans_not_sustained, d.cohort.audit_date, d.definitions)
 
 
 def _plans_not_sustained(d: FindingsInput) -> tuple[int, int]:

@@ -132,3 +132,16 @@ def challenge_themes(cohort: Cohort, plan_log: pd.DataFrame) -> pd.DataFrame:
                                               n_plans=("cp_plan_id", "nunique")).reset_index()
     out = out.sort_values(["n_challenges", "theme"], ascending=[False, True], kind="stable")
     return out.astype({"n_challenges": "int64", "n_plans": "int64"}).reset_index(drop=True)
+
+
+def electronic_plans(plan_log: pd.DataFrame) -> pd.DataFrame:
+    """The plans of :func:`plan_challenges` on the electronic record (``source`` ``ics``): the
+    base of the IRO finding, since paper plans (before the ICS) have no challenge log.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"event_id": ["a", "b", "c"], "source": ["ics", "paper", "ics"]})
+    >>> electronic_plans(log)["event_id"].tolist()
+    ['a', 'c']
+    """
+    return plan_log[(plan_log["source"] == "ics").to_numpy(dtype=bool, na_value=False)]

@@ -78,6 +78,66 @@ class Audit:
             f"Problems found when loading: {v.n('error')} errors, {v.n('warning')} warnings",
         ])
 
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """The findings table of the run (``findings.csv``, unsuppressed: the analyst's view)."""
+        from .findings import findings
+
+        found = self.tables.extra.get("findings")
+        return found if found is not None else findings(self.cohort, self.family, definitions=self.definitions)
+
+    @cached_property
+    def published(self) -> pd.DataFrame | None:
+        """The findings as the briefing publishes them: every count through the briefing's
+        disclosure audit (:class:`~neglect_analysis.briefing.BriefingPack`), as
+        :func:`~neglect_analysis.briefing.message_input` gives them to the key messages.
+        None when the pack cannot be published (the report writes no briefing then)."""
+        import matplotlib
+
+        backend = matplotlib.get_backend()
+        from .briefing import BriefingPack, message_input  # sets the Agg backend when imported
+        from .disclosure_audit import DisclosureAuditError
+
+        matplotlib.use(backend)  # keep the notebook's (inline) figures
+
+        pack = BriefingPack(self.cohort, self.tables, self.findings, threshold=self.definitions.suppress_below)
+        try:
+            pack.protect()
+        except DisclosureAuditError:
+            return None
+        return message_input(self.findings, pack.shown_findings())
+
+    def key_messages(self, *points: int) -> str:
+        """The briefing's key messages of ``points`` (all seven when none is given), each
+        point's title then its sentences: the same sentences as ``briefing.html``, ``.md``
+        and ``.pptx`` (:func:`neglect_analysis.messages.key_messages` of :attr:`published`).
+
+        Examples
+        --------
+        >>> print(open_audit("data/sample").key_messages(7))  # doctest: +SKIP
+        7. IRO challenge in large sibling groups
+           13 of the 73 child protection plans ...
+        """
+        from . import messages
+        from .findings import BRIEFING_POINTS
+
+        points = points or tuple(BRIEFING_POINTS)
+        if self.published is None:
+            return "No briefing can be published for this extract: its counts are too small to share."
+        said = messages.point_messages(messages.key_messages(self.published))
+        lines = []
+        for p in points:
+            lines.append(f"{p}. {BRIEFING_POINTS[p]}")
+            lines += [f"   {s}" for s in said.get(p, [])]
+        return "\n".join(lines)
+
+    def finding_lines(self, *points: int) -> str:
+        """Every finding of ``points`` with its base, share, England's figure and the rest of
+        the authority (:func:`neglect_analysis.conclusions.finding_lines`), one per line."""
+        from .conclusions import finding_lines
+
+        return "\n".join(finding_lines(self.findings, points))
+
     def finish(self, ax, title: str) -> None:
         """Title a figure, stamp it when the data are synthetic, and show it."""
         import matplotlib.pyplot as plt

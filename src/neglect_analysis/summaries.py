@@ -245,3 +245,31 @@ def case_review_answers(cohort, children, pattern: str) -> pd.Series:
     review = cohort.case_review[isin(cohort.case_review["person_id"], pd.Index(list(children)))]
     asked = review["question"].astype("string").str.contains(pattern, case=False, regex=False)
     return review.loc[asked.fillna(False).to_numpy(dtype=bool), "answer"].value_counts().sort_index()
+
+
+def plan_outcome_counts(plans_not_sustained: pd.DataFrame, mature) -> pd.DataFrame:
+    """What followed the ended plans (``plans_not_sustained.csv``), the plans old enough to
+    judge (``mature``, :func:`neglect_analysis.findings.mature_plans`) apart from the rest.
+
+    Returns ``outcome`` and ``plans``: ended plans; too recent to judge; followed up long
+    enough; of those, a new referral within 12 months, a new plan within 2 years, either (not
+    sustained), neither (sustained).
+
+    Examples
+    --------
+    >>> pns = pd.DataFrame({"rereferred": [True, False, True, False], "replanned": [True, False, False, True],
+    ...                     "not_sustained": [True, False, True, True]})
+    >>> plan_outcome_counts(pns, [True, True, True, False])["plans"].tolist()
+    [4, 1, 3, 2, 1, 2, 1]
+    """
+    mature = np.asarray(mature, dtype=bool)
+    judged = plans_not_sustained[mature]
+    not_sustained = judged["not_sustained"].astype(bool)
+    return pd.DataFrame({
+        "outcome": ["ended plans", "too recent to judge", "followed up 2 years or more",
+                    "  new referral within 12 months", "  new plan within 2 years",
+                    "  either: not sustained", "  neither: sustained"],
+        "plans": [len(plans_not_sustained), int((~mature).sum()), len(judged),
+                  int(judged["rereferred"].astype(bool).sum()), int(judged["replanned"].astype(bool).sum()),
+                  int(not_sustained.sum()), int((~not_sustained).sum())],
+    })

@@ -85,7 +85,8 @@ def family_sizes(n: int, rng: np.random.Generator, p: SyntheticParams, first: in
     With ``p.calibrate_total`` the sizes are adjusted by whole children (added to families
     drawn uniformly; removed from the pool of children above the minimum, drawn without
     replacement) so that they sum to ``round(n * p.children_per_parent)`` (for a block of
-    families starting at family ``first``: its share, :func:`share_of_block`).
+    families starting at family ``first``: its share, :func:`share_of_block`). Sizes are then
+    capped at ``p.max_children`` where it is set (background families).
 
     Examples
     --------
@@ -104,6 +105,8 @@ def family_sizes(n: int, rng: np.random.Generator, p: SyntheticParams, first: in
             pool = np.repeat(np.arange(n), sizes - p.min_children)
             take = rng.choice(len(pool), size=min(-diff, len(pool)), replace=False)
             sizes = sizes - np.bincount(pool[take], minlength=n)
+    if p.max_children is not None:
+        sizes = np.minimum(sizes, p.max_children)
     return sizes.astype(np.int64)
 
 
@@ -145,6 +148,8 @@ def _split_spells(fam_c, pos, gap, dob, twin, rng, p):
     start = (pos == 0) | change
     span_lim = p.min_span_years * DAYS_PER_YEAR
     idx = np.arange(len(pos))
+    if p.max_children is not None:  # capped (background) families: fewer children than the index rule
+        return np.cumsum(start) - 1
     for _ in range(64):  # each pass splits every offending run once; a few passes suffice
         spell = np.cumsum(start) - 1
         first = np.flatnonzero(start)

@@ -8,7 +8,7 @@ on from block to block, and :func:`write_extract` appends them to the files one 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,7 @@ class Block:
     index: int
     first: int
     n: int
+    background: bool = False
 
 
 def cohort_blocks(n_parents: int, block_parents: int) -> list[Block]:
@@ -81,6 +82,69 @@ def cohort_blocks(n_parents: int, block_parents: int) -> list[Block]:
     n = max(int(n_parents), 0)
     starts = range(0, n, block_parents) if n else [0]
     return [Block(k, s, min(block_parents, n - s)) for k, s in enumerate(starts)]
+
+
+#: Stream number of the first background block (:func:`block_streams`): far above any index
+#: block's, so the index families never depend on whether background families are written.
+BACKGROUND_STREAMS = 1_000_000
+
+
+def background_params(p: SyntheticParams) -> SyntheticParams:
+    """The parameters of the background families: ``p`` with 1 to
+    ``background_max_children`` children (mean ``background_children_per_family``), no
+    minimum span, no pinned ages and no exact total.
+
+    Examples
+    --------
+    >>> b = background_params(SyntheticParams())
+    >>> b.min_children, b.max_children, b.min_span_years, b.calibrate_total
+    (1, 4, 0.0, False)
+    """
+    return replace(p, min_children=1, max_children=p.background_max_children,
+                   children_per_parent=p.background_children_per_family, calibrate_total=False,
+                   min_span_years=0.0, span_margin_days=0)
+
+
+def n_background_families(n_parents: int, p: SyntheticParams, background: bool | None = None) -> int:
+    """How many background families an extract of ``n_parents`` index parents holds.
+
+    ``background`` None (the default): ``round(n_parents x background_families_per_parent)``
+    at whole-authority sizes (``n_parents >= background_min_parents``), else none; True: that
+    many at any size; False: none.
+
+    Examples
+    --------
+    >>> p = SyntheticParams()
+    >>> n_background_families(38, p), n_background_families(100, p), n_background_families(100, p, False)
+    (0, 200, 0)
+    >>> n_background_families(38, p, True)
+    76
+    """
+    if background is None:
+        background = n_parents >= p.background_min_parents
+    if not background:
+        return 0
+    return int(round(max(int(n_parents), 0) * p.background_families_per_parent))
+
+
+def all_blocks(n_parents: int, p: SyntheticParams, background: bool | None = None) -> list[Block]:
+    """The index blocks of :func:`cohort_blocks`, then the background families' blocks
+    (:func:`n_background_families`, ``block_parents`` each, streams from
+    :data:`BACKGROUND_STREAMS` on).
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> p = replace(SyntheticParams(), block_parents=150)
+    >>> [(b.first, b.n, b.background) for b in all_blocks(100, p)]
+    [(0, 100, False), (0, 150, True), (150, 50, True)]
+    """
+    blocks = cohort_blocks(n_parents, p.block_parents)
+    n_bg = n_background_families(n_parents, p, background)
+    if n_bg:
+        blocks += [Block(BACKGROUND_STREAMS + b.index, b.first, b.n, True)
+                   for b in cohort_blocks(n_bg, p.block_parents)]
+    return blocks
 
 
 def block_streams(seed: int, index: int) -> list[np.random.Generator]:
@@ -107,8 +171,8 @@ def block_streams(seed: int, index: int) -> list[np.random.Generator]:
 def _person_id_width(blocks, seed, p, audit_date) -> int:
     """Digits of person ids for the whole cohort: at least 6, enough for every id drawn
     (each block's families are drawn once more here, only to count their ids)."""
-    total = sum(draw_families(b.n, block_streams(seed, b.index)[0], p, audit_date, b.first,
-                              pin=b.index == 0).n_ids for b in blocks)
+    total = sum(draw_families(b.n, block_streams(seed, b.index)[0], background_params(p) if b.background else p,
+                              audit_date, b.first, pin=b.index == 0).n_ids for b in blocks)
     return max(6, len(str(total)))
 
 
@@ -116,13 +180,19 @@ def _simulate_block(block, seed, p, audit_date, ics_start_date, id_start, person
     """Numeric tables of one block (dates as integer days), sorted as written."""
     audit, ics = day_number(audit_date), day_number(ics_start_date)
     streams = block_streams(seed, block.index)
+    if block.background:
+        p = background_params(p)
     fams = draw_families(block.n, streams[0], p, audit_date, block.first, id_start["person"],
                          person_width, pin=block.index == 0)
     d, family = _family_attributes(fams, streams[1], p, audit, ics, block.first)
+    if block.background:
+        d = d * p.background_difficulty
     eps = draw_episodes(fams, d, family["moved"], family["moved_with_plan"], streams[1], p, audit)
     rows = child_rows(eps, fams, p, audit, streams[2])
     tables = build_tables(rows, fams, family, p, streams[3], audit, ics, id_start, block.first)
     del eps, rows  # the per-child rows are the largest frames: free them before the text copies
+    if block.background:  # the case review audits the selected sibling groups only
+        tables["case_review"] = tables["case_review"].iloc[:0]
 
     # persons: an expected dob where the child was referred before birth
     first = tables.pop("_first_ics_event")
@@ -160,6 +230,7 @@ def generate_blocks(
     params: SyntheticParams | None = None,
     audit_date: str = "2018-07-31",
     ics_start_date: str = "2009-04-01",
+    background: bool | None = None,
 ) -> Iterator[dict[str, pd.DataFrame]]:
     """The extract of :func:`generate`, one block of ``params.block_parents`` families at a time.
 
@@ -168,6 +239,11 @@ def generate_blocks(
     one after another. Ids run on across blocks (person ids of one width for the cohort; row
     ids ``C0000001``... numbered on from the previous block), so blocks can be written one
     after the other (see :func:`write_extract`) with only one block in memory.
+
+    After the index parents' blocks come the background families' (:func:`all_blocks`: the
+    rest of the authority, families with fewer than ``min_children`` children; by default at
+    whole-authority sizes only, see :func:`n_background_families`; ``background`` False: none,
+    True: at any size). They have no case review.
 
     Examples
     --------
@@ -180,7 +256,7 @@ def generate_blocks(
     True
     """
     p = params or SyntheticParams()
-    blocks = cohort_blocks(n_parents, p.block_parents)
+    blocks = all_blocks(n_parents, p, background)
     person_width = _person_id_width(blocks, seed, p, audit_date)
     id_start = {key: 0 for key in ID_PREFIXES} | {"person": 0}
     for block in blocks:
@@ -201,6 +277,7 @@ def generate(
     params: SyntheticParams | None = None,
     audit_date: str = "2018-07-31",
     ics_start_date: str = "2009-04-01",
+    background: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
     """A synthetic SSD extract: dict of SSD table name -> DataFrame (all text, ISO dates).
 
@@ -218,6 +295,10 @@ def generate(
     4 days and the eldest 31 years old at the audit date, and no other parent meeting the
     index rule (DESIGN.md: >= 5 children, span >= 10 years).
 
+    At whole-authority sizes (``n_parents >= params.background_min_parents``, 100) the extract
+    also holds background families with fewer than ``min_children`` children (``background``:
+    see :func:`generate_blocks`), so the authority's own baseline can be computed.
+
     No row is impossible (:func:`~neglect_analysis.synthetic.checks.impossible_rows`): no
     episode ends before it starts, nobody has an event after their death, and no date is
     after the audit date (but an expected date of birth).
@@ -233,7 +314,7 @@ def generate(
     1
     """
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_ORDER}
-    for block in generate_blocks(n_parents, seed, params, audit_date, ics_start_date):
+    for block in generate_blocks(n_parents, seed, params, audit_date, ics_start_date, background):
         for name in TABLE_ORDER:
             parts[name].append(block.pop(name))
     return {name: frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
@@ -250,6 +331,7 @@ def write_extract(
     ics_start_date: str = "2009-04-01",
     authority: str = DEFAULT_AUTHORITY,
     defects: bool = False,
+    background: bool | None = None,
 ) -> list[Path]:
     """Generate an extract and write it to ``out_dir`` (one file per table + ``extract.json``).
 
@@ -263,6 +345,10 @@ def write_extract(
     that lost their zeros, a parent only in relationships, an unknown code, a repeated row, an
     end before a start), and ``extract.json`` counts them: ``"defects": {name: rows}``. Off
     by default: a normal extract validates with no error and no warning.
+
+    ``background``: background families (the rest of the authority, :func:`generate_blocks`);
+    None (default) writes them at whole-authority sizes only, and ``extract.json`` then
+    counts them (``"n_background_families"``).
 
     Examples
     --------
@@ -283,8 +369,13 @@ def write_extract(
         "seed": int(seed),
         "n_parents": int(n_parents),
     }
+    p = params or SyntheticParams()
+    n_bg = n_background_families(n_parents, p, background)
+    if n_bg:  # only where there are some: the sample's extract.json is unchanged
+        meta["n_background_families"] = n_bg
     with ExtractWriter(out_dir, fmt=fmt) as writer:
-        for k, block in enumerate(generate_blocks(n_parents, seed, params, audit_date, ics_start_date)):
+        for k, block in enumerate(generate_blocks(n_parents, seed, params, audit_date, ics_start_date,
+                                                     background)):
             if defects and k == 0:
                 block, summary = inject_defects(block, seed)
                 meta["defects"] = dict(zip(summary["defect"], summary["rows"].astype(int).tolist()))

@@ -227,6 +227,29 @@ class SyntheticParams:
         "stay exact for the whole cohort; the youngest and eldest child are pinned in the first "
         "block, and every other block's children are strictly younger and older than these. "
         "A cohort of up to this many parents is one block.")
+    max_children: int | None = _p(
+        None, "Most children per family (None: no cap). Used for the background families "
+        "(background_max_children), never for the index parents.")
+
+    # --- background families: the rest of the authority --------------------------------
+    background_min_parents: int = _p(
+        100, "Whole-authority size: an extract of this many index parents or more also holds "
+        "background families (unless turned off: synthesize --no-background), so the "
+        "authority's own baseline (findings authority_share) shows. The 38-parent sample "
+        "has none: it is the audit's selection only.")
+    background_families_per_parent: float = _p(
+        2.0, "Background families per index parent (exactly round(n_parents x this)): "
+        "families known to children's services with fewer than min_children children or a "
+        "span under min_span_years, outside the audit's selection.")
+    background_children_per_family: float = _p(
+        2.0, "Mean children of a background family (1 + negative binomial, capped at "
+        "background_max_children): many single children.")
+    background_max_children: int = _p(
+        4, "Most children of a background family: one fewer than min_children, so no "
+        "background parent meets the index rule.")
+    background_difficulty: float = _p(
+        0.6, "The background families' level of difficulty is the index families' times "
+        "this: fewer concerns and escalations than the high-need selection.")
     child_death_rate: float = _p(0.004, "Share of children who have died by the audit date.")
     female_share: float = _p(0.49, "Share of children recorded female.")
 
