@@ -102,3 +102,58 @@ def test_horizon_needs_full_follow_up():
                                audit_date="2018-07-31")
     got = sorted(set(zip(r["evaluation_date"], r["horizon_months"])))
     assert got == [("2016-03-31", 12), ("2016-03-31", 24), ("2017-03-31", 12)]
+
+
+def test_look_now_ranked_by_the_backtested_ppv_of_the_rule_that_flags_each_child():
+    # Hand-made: audit 2018-07-31; pooled 12-month PPVs: older sibling escalated 20% (10-30),
+    # older sibling concern 25% (15-35), own history 5% (1-9).
+    ln = pd.DataFrame({"child_id": ["A", "B", "C", "D"], "days_since_signal": [181, 730, 365, 10]})
+    rules = pd.DataFrame({
+        "child_id": ["A", "B", "C", "D"],
+        # A: both sibling rules; B: escalated only; C: escalated and own history; D: a rule
+        # date after the audit date flags nothing.
+        "older_sibling_escalated": pd.to_datetime(["2018-01-31", "2016-07-31", "2017-07-31", "2018-08-10"]),
+        "older_sibling_concern": pd.to_datetime(["2017-01-31", None, None, None]),
+        "own_history": pd.to_datetime([None, None, "2018-06-30", None]),
+    })
+    summ = pd.DataFrame({"evaluation_date": ["all"] * 3 + ["2012-03-31"], "horizon_months": 12,
+                         "rule": list(backtest.RULES) + ["older_sibling_escalated"],
+                         "ppv": [20.0, 25.0, 5.0, 90.0], "ppv_lower": [10.0, 15.0, 1.0, 80.0],
+                         "ppv_upper": [30.0, 35.0, 9.0, 99.0]})
+    r = backtest.rank_look_now(ln, rules, summ, "2018-07-31")
+    # A: best rule is the concern (25% > 20%), flagged since 2017-01-31: 365 + 181 = 546 days
+    # (Feb-Jul 2018: 28+31+30+31+30+31). C: escalated (20% > own 5%), 2017-07-31: 365 days.
+    # B: escalated, 2016-07-31: 730 days. D: none. Order: A (25%), then the 20% ones by the
+    # signal's age (C 365 before B 730), then D (no rule) last.
+    assert r["child_id"].tolist() == ["A", "C", "B", "D"]
+    assert r["rule"].tolist()[:3] == ["older_sibling_concern", "older_sibling_escalated", "older_sibling_escalated"]
+    assert pd.isna(r.loc[3, "rule"]) and pd.isna(r.loc[3, "ppv"])
+    assert r["ppv"].tolist()[:3] == [25.0, 20.0, 20.0]
+    assert r["ppv_lower"].tolist()[:3] == [15.0, 10.0, 10.0] and r["ppv_upper"].tolist()[:3] == [35.0, 30.0, 30.0]
+    assert r["signal_age_days"].tolist()[:3] == [546, 365, 730]
+    # the list's own columns are kept, and the rank columns follow them
+    assert list(r.columns) == ["child_id", "days_since_signal", *backtest.LOOK_NOW_RANK_COLUMNS]
+    assert r.set_index("child_id").loc["B", "days_since_signal"] == 730
+
+
+def test_look_now_csv_is_the_ranked_list(hand):
+    cohort, t = hand
+    sig = pipeline.signal_tables(cohort, t.family, definitions=t_defs())
+    ranked = sig["look_now"]
+    # one list: the same children as the unranked list, with the rank columns
+    assert sorted(ranked["child_id"]) == sorted(t.family.look_now["child_id"])
+    assert set(backtest.LOOK_NOW_RANK_COLUMNS) <= set(ranked.columns)
+    ppv = ranked["ppv"].fillna(-1.0).tolist()
+    assert ppv == sorted(ppv, reverse=True)
+    out = pipeline.with_signal(cohort, t, definitions=t_defs())
+    assert out.family.look_now.equals(ranked) and "signal_backtest" in out.extra
+    assert "look_now_ranked" not in out.csv_tables()
+
+
+def t_defs():
+    """Few draws: the ranking, not the interval, is under test."""
+    from dataclasses import replace
+
+    from neglect_analysis.definitions import DEFAULTS
+
+    return replace(DEFAULTS, bootstrap_draws=50)

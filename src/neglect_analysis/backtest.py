@@ -43,6 +43,13 @@ from .idsets import positions
 #: The rules, in report order.
 RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
 
+#: Plain words for the rules (notebook sentences, the look-now workbook).
+RULE_WORDS: dict[str, str] = {
+    "older_sibling_escalated": "an older sibling has escalated",
+    "older_sibling_concern": "an older sibling had a CP plan, an S47 that did not progress or 3+ referrals",
+    "own_history": "the child's own history only",
+}
+
 #: Horizons in months.
 HORIZONS: tuple[int, ...] = (12, 24)
 
@@ -377,25 +384,36 @@ def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFra
     return {"signal_backtest": summary, "rule_dates": rules}
 
 
+#: Columns :func:`rank_look_now` adds to the look-now list (``look_now.csv``).
+LOOK_NOW_RANK_COLUMNS: tuple[str, ...] = ("rule", "ppv", "ppv_lower", "ppv_upper", "rule_date", "signal_age_days")
+
+
 def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataFrame, audit_date, *,
                   horizon_months: int = 12) -> pd.DataFrame:
-    """The look-now list ranked by the backtested PPV of the rule that flags each child.
+    """The look-now list with the backtested rule that flags each child, ranked by its PPV.
 
-    For each child of ``look_now``, the rules of :data:`RULES` whose date is on or before
-    ``audit_date`` flag it; its ``rule`` is the one with the highest pooled PPV (``all``
-    rows of ``summary`` at ``horizon_months``; ties in :data:`RULES` order), with that
-    ``ppv`` and its interval, and ``signal_age_days`` = audit date minus that rule's date.
-    Sorted by PPV (highest first; children flagged by no rule last), then child id.
+    For each child of ``look_now`` (:func:`neglect_analysis.actions.look_now_list`), the rules
+    of :data:`RULES` whose date is on or before ``audit_date`` flag it; its ``rule`` is the
+    one with the highest pooled PPV (``all`` rows of ``summary`` at ``horizon_months``; ties
+    in :data:`RULES` order), with that ``ppv`` and its family-bootstrap interval
+    (``ppv_lower``, ``ppv_upper``), ``rule_date`` (the day the rule first flagged the child)
+    and ``signal_age_days`` = audit date minus ``rule_date``: the signal's age.
+
+    Returns ``look_now`` with :data:`LOOK_NOW_RANK_COLUMNS` after its columns, sorted by PPV
+    (highest first; children flagged by no rule last), then the most recent signal
+    (``signal_age_days``, then ``days_since_signal``, ascending), then child id.
 
     Examples
     --------
-    >>> ln = pd.DataFrame({"child_id": ["A", "B"]})
-    >>> rules = pd.DataFrame({"child_id": ["A", "B"], "older_sibling_escalated": pd.to_datetime(["2018-01-31", None]),
-    ...     "older_sibling_concern": pd.to_datetime(["2017-01-31", "2016-07-31"]), "own_history": pd.NaT})
+    >>> ln = pd.DataFrame({"child_id": ["A", "B", "C"], "days_since_signal": [181, 730, 100]})
+    >>> rules = pd.DataFrame({"child_id": ["A", "B", "C"],
+    ...     "older_sibling_escalated": pd.to_datetime(["2018-01-31", None, "2018-04-22"]),
+    ...     "older_sibling_concern": pd.to_datetime(["2017-01-31", "2016-07-31", None]), "own_history": pd.NaT})
     >>> summ = pd.DataFrame({"evaluation_date": "all", "horizon_months": 12, "rule": list(RULES),
     ...     "ppv": [20.0, 10.0, 5.0], "ppv_lower": [10.0, 5.0, 1.0], "ppv_upper": [30.0, 15.0, 9.0]})
-    >>> rank_look_now(ln, rules, summ, "2018-07-31")[["child_id", "rule", "ppv", "signal_age_days"]].values.tolist()
-    [['A', 'older_sibling_escalated', 20.0, 181], ['B', 'older_sibling_concern', 10.0, 730]]
+    >>> r = rank_look_now(ln, rules, summ, "2018-07-31")
+    >>> r[["child_id", "rule", "ppv", "signal_age_days"]].values.tolist()
+    [['C', 'older_sibling_escalated', 20.0, 100], ['A', 'older_sibling_escalated', 20.0, 181], ['B', 'older_sibling_concern', 10.0, 730]]
     """
     s = summary[(summary["evaluation_date"].astype(str) == "all") & (summary["horizon_months"] == horizon_months)]
     ppv = s.set_index("rule")[["ppv", "ppv_lower", "ppv_upper"]].reindex(list(RULES))
@@ -416,14 +434,22 @@ def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataF
     sig = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
     for i, r in enumerate(RULES):
         sig[best == i] = dates[r][best == i]
-    out = pd.DataFrame({
-        "child_id": ids.to_numpy(),
-        "rule": pd.array(rule, dtype="string"),
-        "ppv": ppv["ppv"].reindex(rule).to_numpy(dtype=float),
-        "ppv_lower": ppv["ppv_lower"].reindex(rule).to_numpy(dtype=float),
-        "ppv_upper": ppv["ppv_upper"].reindex(rule).to_numpy(dtype=float),
-        "signal_date": sig,
-        "signal_age_days": pd.array(whole_days(audit - sig)).astype("Int64"),
-    })
-    order = np.lexsort((out["child_id"].to_numpy(dtype=str), -np.nan_to_num(out["ppv"].to_numpy(), nan=-1.0)))
+    out = look_now.drop(columns=[c for c in LOOK_NOW_RANK_COLUMNS if c in look_now.columns]).reset_index(drop=True)
+    out = out.assign(
+        rule=pd.array(rule, dtype="string"),
+        ppv=ppv["ppv"].reindex(rule).to_numpy(dtype=float),
+        ppv_lower=ppv["ppv_lower"].reindex(rule).to_numpy(dtype=float),
+        ppv_upper=ppv["ppv_upper"].reindex(rule).to_numpy(dtype=float),
+        rule_date=sig,
+        signal_age_days=pd.array(whole_days(audit - sig)).astype("Int64"),
+    )
+    big = np.iinfo(np.int64).max
+
+    def ascending(col: str) -> np.ndarray:
+        if col not in out.columns:
+            return np.zeros(len(out), dtype=np.int64)
+        return pd.to_numeric(out[col]).astype("Float64").fillna(big).to_numpy(dtype=float)
+
+    order = np.lexsort((ids.to_numpy(dtype=str), ascending("days_since_signal"), ascending("signal_age_days"),
+                        -np.nan_to_num(out["ppv"].to_numpy(dtype=float), nan=-1.0)))
     return out.iloc[order].reset_index(drop=True)
