@@ -157,3 +157,60 @@ def t_defs():
     from neglect_analysis.definitions import DEFAULTS
 
     return replace(DEFAULTS, bootstrap_draws=50)
+
+
+def slow_summarise(rows, draws, seed):
+    """The restored code's summarise (pooled rows appended, keys joined as text, a draw-count
+    matrix per call): the reference the vectorised one must equal."""
+    import numpy as np
+
+    from neglect_analysis.bootstrap import bootstrap_shares, bootstrap_sums, canonical_order
+
+    rows = pd.concat([rows, rows.assign(evaluation_date="all")], ignore_index=True)
+    fam, _ = pd.factorize(rows["family"].astype("string"), sort=True)
+    keys = rows[["evaluation_date", "rule", "horizon_months"]].astype(str).agg("|".join, axis=1)
+    key, names = pd.factorize(keys, sort=False)
+    nf, nk = fam.max() + 1, len(names)
+    fl, es = rows["flagged"].to_numpy(bool), rows["escalated"].to_numpy(bool)
+
+    def per_family(mask):
+        m = np.zeros((nf, nk))
+        np.add.at(m, (fam[mask], key[mask]), 1.0)
+        return m
+
+    n, f, tp, ms = per_family(np.ones(len(rows), bool)), per_family(fl), per_family(fl & es), per_family(~fl & es)
+    o = canonical_order(n, f, tp, ms)
+    n, f, tp, ms = n[o], f[o], tp[o], ms[o]
+    out = rows.groupby(key)[["evaluation_date", "rule", "horizon_months"]].first().reset_index(drop=True)
+    for name, v in (("flagged", f), ("true_positives", tp), ("missed", ms)):
+        out[name] = v.sum(axis=0).astype(int)
+        out[f"{name}_lower"], out[f"{name}_upper"] = bootstrap_sums(v, draws=draws, seed=seed)
+    for name, num, d, scale in (("sensitivity", tp, tp + ms, 100.0), ("ppv", tp, f, 100.0),
+                                ("alerts_per_1000", f, n, 1000.0)):
+        lo, hi = bootstrap_shares(num, d, draws=draws, seed=seed, scale=scale)
+        out[f"{name}_lower"], out[f"{name}_upper"] = np.round(lo, 1), np.round(hi, 1)
+    return out
+
+
+def test_summarise_equals_the_slow_version_on_a_generated_extract(tmp_path):
+    from neglect_analysis.synthetic import write_extract
+
+    write_extract(tmp_path / "x", n_parents=12, seed=5)
+    cohort, _ = io.load_extract(tmp_path / "x")
+    fam = pipeline.build_tables(cohort).family
+    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
+    rules = backtest.rule_dates(fam.members, fam.child_escalation, concerns)
+    kids = backtest.backtest_children(cohort, fam.members, fam.child_escalation,
+                                      fam.ages[["child_id", "moved_out_date"]], pipeline.family_clusters(fam.members))
+    rows = backtest.backtest_rows(kids, rules, backtest.evaluation_dates(cohort.ics_start_date, cohort.audit_date),
+                                  audit_date=cohort.audit_date)
+    assert rows["family"].nunique() >= 5
+    fast = backtest.summarise(rows, draws=300, seed=7)
+    slow = slow_summarise(rows, draws=300, seed=7)
+    assert len(fast) == len(slow)
+    for c in slow.columns:
+        a = fast[c].reset_index(drop=True)
+        b = slow[c].reset_index(drop=True)
+        if c.endswith(("_lower", "_upper")):
+            b = b.astype(float).round(1)
+        assert a.astype(str).tolist() == b.astype(str).tolist(), c
