@@ -124,7 +124,7 @@ def test_look_now_ranked_by_the_backtested_ppv_of_the_rule_that_flags_each_child
     # A: best rule is the concern (25% > 20%), flagged since 2017-01-31: 365 + 181 = 546 days
     # (Feb-Jul 2018: 28+31+30+31+30+31). C: escalated (20% > own 5%), 2017-07-31: 365 days.
     # B: escalated, 2016-07-31: 730 days. D: none. Order: A (25%), then the 20% ones by the
-    # signal's age (C 365 before B 730), then D (no rule) last.
+    # most recent family signal (C 365 days before B 730), then D (no rule) last.
     assert r["child_id"].tolist() == ["A", "C", "B", "D"]
     assert r["rule"].tolist()[:3] == ["older_sibling_concern", "older_sibling_escalated", "older_sibling_escalated"]
     assert pd.isna(r.loc[3, "rule"]) and pd.isna(r.loc[3, "ppv"])
@@ -145,6 +145,9 @@ def test_look_now_csv_is_the_ranked_list(hand):
     assert set(backtest.LOOK_NOW_RANK_COLUMNS) <= set(ranked.columns)
     ppv = ranked["ppv"].fillna(-1.0).tolist()
     assert ppv == sorted(ppv, reverse=True)
+    # equal PPVs: the most recent family signal first
+    key = list(zip([-p for p in ppv], ranked["days_since_signal"].astype(int)))
+    assert key == sorted(key)
     out = pipeline.with_signal(cohort, t, definitions=t_defs())
     assert out.family.look_now.equals(ranked) and "signal_backtest" in out.extra
     assert "look_now_ranked" not in out.csv_tables()

@@ -77,8 +77,10 @@ def test_look_now_names_parent_age_and_reason(report_dir):
             "open_services_now", "moved_away"} <= set(look.columns)
     assert (look["parent_id"] != "").all() and (look["age_years"] != "").all()
     assert look["reason"].str.startswith("older sibling ").all()
-    days = look["days_since_signal"].astype(int)
-    assert days.is_monotonic_increasing  # the most recent signal first
+    # ranked by the backtested PPV of the child's rule, then the most recent signal first
+    key = list(zip(-pd.to_numeric(look["ppv"], errors="coerce").fillna(-1.0), look["days_since_signal"].astype(int)))
+    assert key == sorted(key)
+    assert {"rule", "ppv", "ppv_lower", "ppv_upper", "rule_date", "signal_age_days"} <= set(look.columns)
     # every child on the list is one of the index parents' children, with that parent
     children = _read(report_dir / "analyst" / "children.csv")
     pairs = set(zip(children["child_id"], children["parent_id"]))

@@ -400,8 +400,9 @@ def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataF
     and ``signal_age_days`` = audit date minus ``rule_date``: the signal's age.
 
     Returns ``look_now`` with :data:`LOOK_NOW_RANK_COLUMNS` after its columns, sorted by PPV
-    (highest first; children flagged by no rule last), then the most recent signal
-    (``signal_age_days``, then ``days_since_signal``, ascending), then child id.
+    (highest first; children flagged by no rule last), then the most recent signal first
+    (``days_since_signal``: the list's own order, :data:`neglect_analysis.actions.LOOK_NOW_ORDER`;
+    then ``signal_age_days``), then child id.
 
     Examples
     --------
@@ -450,6 +451,6 @@ def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataF
             return np.zeros(len(out), dtype=np.int64)
         return pd.to_numeric(out[col]).astype("Float64").fillna(big).to_numpy(dtype=float)
 
-    order = np.lexsort((ids.to_numpy(dtype=str), ascending("days_since_signal"), ascending("signal_age_days"),
+    order = np.lexsort((ids.to_numpy(dtype=str), ascending("signal_age_days"), ascending("days_since_signal"),
                         -np.nan_to_num(out["ppv"].to_numpy(dtype=float), nan=-1.0)))
     return out.iloc[order].reset_index(drop=True)
