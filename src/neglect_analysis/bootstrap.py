@@ -257,7 +257,7 @@ def family_codes(members: pd.DataFrame) -> tuple[pd.Index, pd.Series, pd.Series]
 
 
 def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
-                        measures=None) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+                        measures=None, data=None) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """Numerator and denominator of each findings measure, per family.
 
     A family is a connected component of index parents that share children
@@ -267,6 +267,8 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
     :class:`~neglect_analysis.findings.Counts` say which child or index parent every counted
     row belongs to, and the rows are summed by family with ``np.bincount`` (no loop over
     families). The per-family values add up to the whole-run values by construction.
+    ``data``: the run's :class:`~neglect_analysis.findings.FindingsInput` when one is made
+    already (the counts :func:`neglect_analysis.findings.findings` computed are reused).
 
     Returns
     -------
@@ -285,9 +287,9 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
     names, of_parent, of_child = family_codes(family.members)
     num = np.zeros((len(names), len(measures)), dtype=np.int64)
     den = np.zeros_like(num)
-    data = FindingsInput(cohort, family, definitions)
+    data = FindingsInput(cohort, family, definitions) if data is None else data
     for j, m in enumerate(measures):  # the registry's measures (a few dozen), not families
-        c = m.compute(data)
+        c = data.counts(m)
         if not isinstance(c, Counts):
             raise ValueError(f"findings measure {m.name}: gives no rows per child or group (Counts), "
                              "so it cannot be resampled by family")
@@ -304,8 +306,9 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
 
 
 def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
-                       measures=None) -> pd.DataFrame:
-    """Family-bootstrap percentile interval of every findings share.
+                       measures=None, data=None) -> pd.DataFrame:
+    """Family-bootstrap percentile interval of every findings share (``data``: as
+    :func:`findings_per_family`).
 
     Returns
     -------
@@ -315,7 +318,7 @@ def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEF
     from .findings import MEASURES
 
     measures = MEASURES if measures is None else measures
-    _, num, den = findings_per_family(cohort, family, definitions=definitions, measures=measures)
+    _, num, den = findings_per_family(cohort, family, definitions=definitions, measures=measures, data=data)
     order = canonical_order(num, den)  # intervals independent of the ids
     num, den = num[order], den[order]
     lo, hi = bootstrap_shares(num, den, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
@@ -325,9 +328,11 @@ def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEF
 
 
 def with_intervals(found: pd.DataFrame, cohort: Cohort, family, *,
-                   definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+                   definitions: Definitions = DEFAULTS, data=None) -> pd.DataFrame:
     """``found`` (the findings table) with ``ci_lower`` and ``ci_upper`` after its columns
-    (the registry's measures; a measure not in it gets empty values)."""
-    ci = findings_intervals(cohort, family, definitions=definitions)
+    (the registry's measures; a measure not in it gets empty values). ``data``: the
+    :class:`~neglect_analysis.findings.FindingsInput` ``found`` was made from, to reuse its
+    counts (the report passes it)."""
+    ci = findings_intervals(cohort, family, definitions=definitions, data=data)
     out = found.drop(columns=["ci_lower", "ci_upper"], errors="ignore")
     return out.merge(ci, on="measure", how="left", validate="one_to_one")

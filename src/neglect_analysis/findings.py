@@ -155,6 +155,14 @@ class FindingsInput:
         self.tables = tables
         self.definitions = definitions
         self.family = Family(cohort, tables.members, definitions)
+        self.computed: dict = {}
+
+    def counts(self, measure: "Measure") -> "Counts":
+        """``measure.compute(self)``, evaluated once per measure and kept in ``computed``: the
+        findings table and its family-bootstrap intervals read the same counts."""
+        if measure not in self.computed:
+            self.computed[measure] = measure.compute(self)
+        return self.computed[measure]
 
     @cached_property
     def children(self) -> pd.DataFrame:
@@ -622,7 +630,8 @@ MEASURES: tuple[Measure, ...] = (
 
 
 def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None,
-             definitions: Definitions = DEFAULTS, measures: tuple[Measure, ...] = MEASURES) -> pd.DataFrame:
+             definitions: Definitions = DEFAULTS, measures: tuple[Measure, ...] = MEASURES,
+             data: FindingsInput | None = None) -> pd.DataFrame:
     """One row per measure behind each briefing point (see :data:`BRIEFING_POINTS`).
 
     Evaluates the registry ``measures`` (default :data:`MEASURES`). Columns
@@ -636,15 +645,17 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     ``authority_denominator``, ``authority_share``: the same DfE-comparable measure for every
     other person with an event in the extract (:func:`background_input`: the authority's own
     baseline), empty where the extract holds nobody else or the measure has no national figure. Child measures
-    count each child once, whichever group it belongs to.
+    count each child once, whichever group it belongs to. ``data``: the
+    :class:`FindingsInput` of ``cohort`` and ``family`` when one is made already (its counts
+    are then shared, e.g. with :func:`neglect_analysis.bootstrap.with_intervals`).
     """
     nat = national_figures() if national is None else national
-    data = FindingsInput(cohort, family, definitions)
+    data = FindingsInput(cohort, family, definitions) if data is None else data
     background = background_input(data)
     year = collection_year(cohort.audit_date)
     rows: list[dict] = []
     for m in measures:
-        num, den = m.compute(data)
+        num, den = data.counts(m)
         row = {"point": m.point, "measure": m.name, "label": m.label, "description": m.description,
                "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": "",
