@@ -45,7 +45,7 @@ def moved_out_dates(cohort: Cohort, children, *, definitions: Definitions = DEFA
     starting after it. Choice: of the moves that count, the earliest (moves that count have no
     event of this authority between them). The one definition of moving away: the look-now
     list (:func:`neglect_analysis.actions.moved_away_dates`), time to escalation
-    (:func:`neglect_analysis.escalation.censor_at_move`) and the age scale read it.
+    (:func:`neglect_analysis.escalation.child_escalation`) and the age scale read it.
 
     Returns
     -------
