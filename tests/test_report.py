@@ -131,6 +131,26 @@ def test_secondary_suppression_holds_on_the_reports_own_crosstab(report_dir):
     assert shown.isin(["1", "2", "3", "4", "5"]).sum().sum() == 0
 
 
+def test_briefing_quotes_family_intervals_and_no_naive_p_value(report_dir):
+    """Issue 13: every share in the key messages carries its family-bootstrap interval, and the
+    briefing shows no p-value that treats the children as independent (log-rank)."""
+    import re
+
+    from pptx import Presentation
+
+    b = report_dir / "briefing"
+    slides = Presentation(str(b / "briefing.pptx")).slides
+    texts = {
+        "briefing.md": (b / "briefing.md").read_text(encoding="utf-8"),
+        "briefing.html": (b / "briefing.html").read_text(encoding="utf-8"),
+        "briefing.pptx": " ".join(sh.text_frame.text for sl in slides for sh in sl.shapes if sh.has_text_frame),
+        "key_messages.csv": (b / "key_messages.csv").read_text(encoding="utf-8"),
+    }
+    for name, text in texts.items():
+        assert "family-bootstrap 95% interval" in text, name
+        assert not re.search(r"\bp\s*[=<]\s*0?\.\d|p-value|log-rank|logrank", text, flags=re.I), name
+
+
 def test_briefing_is_labelled_synthetic_and_self_contained(report_dir):
     page = (report_dir / "briefing" / "briefing.html").read_text()
     assert "SYNTHETIC DATA" in page
