@@ -153,3 +153,32 @@ def test_per_family_counts_equal_the_slow_evaluation_on_a_generated_extract(tmp_
     t = pipeline.build_tables(cohort)
     names, num, den = assert_fast_equals_slow(cohort, t.family)
     assert len(names) >= 5 and (den.sum(axis=0) > 0).sum() >= 20  # many families, most measures counted
+
+
+def test_resampled_totals_in_blocks_equal_the_whole_count_matrix(monkeypatch):
+    # 7 families, 50 draws; blocks of 10 cells = 1 draw at a time (10 // 7), then 3 draws.
+    v = np.arange(14, dtype=float).reshape(7, 2)
+    whole = bootstrap.draw_counts(7, 50, seed=3) @ v
+    for cells in (10, 21, 10_000):
+        monkeypatch.setattr(bootstrap, "BLOCK_CELLS", cells)
+        assert (bootstrap.resampled_totals(v, draws=50, seed=3) == whole).all()
+
+
+def test_draws_are_the_int64_draws_of_the_restored_code():
+    # the restored code drew int64 positions; int32 gives the same numbers from the same seed
+    n, draws = 13, 40
+    idx = np.random.default_rng(2018).integers(0, n, size=(draws, n))
+    assert (bootstrap.draw_index(n, draws, 2018) == idx).all()
+
+
+def test_a_measure_without_rows_cannot_be_resampled():
+    from pathlib import Path
+
+    from neglect_analysis import io, pipeline
+    from neglect_analysis.findings import Measure
+
+    cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
+    t = pipeline.build_tables(cohort)
+    plain = Measure(1, "children_adult_at_audit", "a plain tuple", lambda d: (1, 2))
+    with pytest.raises(ValueError, match="children_adult_at_audit: gives no rows per child or group"):
+        bootstrap.findings_per_family(cohort, t.family, measures=(plain,))
