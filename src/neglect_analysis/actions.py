@@ -112,9 +112,11 @@ def look_now_list(
       ``"none"`` when none;
     - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates`.
 
-    Order: by ``priority`` when given (a score per child id, higher first: the hook for the
-    backtested PPV of the signal rule once it exists), then the most recent signal first
-    (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending, then child id).
+    Order: by ``priority`` when given (a score per child id of the user's own, higher first),
+    then the most recent signal first (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending,
+    then child id). The report's ``look_now.csv`` is this list ranked by the backtested PPV of
+    the rule that flags each child (:func:`neglect_analysis.backtest.rank_look_now`, which
+    keeps this order among equal PPVs).
 
     Examples
     --------
