@@ -102,3 +102,118 @@ def test_horizon_needs_full_follow_up():
                                audit_date="2018-07-31")
     got = sorted(set(zip(r["evaluation_date"], r["horizon_months"])))
     assert got == [("2016-03-31", 12), ("2016-03-31", 24), ("2017-03-31", 12)]
+
+
+def test_look_now_ranked_by_the_backtested_ppv_of_the_rule_that_flags_each_child():
+    # Hand-made: audit 2018-07-31; pooled 12-month PPVs: older sibling escalated 20% (10-30),
+    # older sibling concern 25% (15-35), own history 5% (1-9).
+    ln = pd.DataFrame({"child_id": ["A", "B", "C", "D"], "days_since_signal": [181, 730, 365, 10]})
+    rules = pd.DataFrame({
+        "child_id": ["A", "B", "C", "D"],
+        # A: both sibling rules; B: escalated only; C: escalated and own history; D: a rule
+        # date after the audit date flags nothing.
+        "older_sibling_escalated": pd.to_datetime(["2018-01-31", "2016-07-31", "2017-07-31", "2018-08-10"]),
+        "older_sibling_concern": pd.to_datetime(["2017-01-31", None, None, None]),
+        "own_history": pd.to_datetime([None, None, "2018-06-30", None]),
+    })
+    summ = pd.DataFrame({"evaluation_date": ["all"] * 3 + ["2012-03-31"], "horizon_months": 12,
+                         "rule": list(backtest.RULES) + ["older_sibling_escalated"],
+                         "ppv": [20.0, 25.0, 5.0, 90.0], "ppv_lower": [10.0, 15.0, 1.0, 80.0],
+                         "ppv_upper": [30.0, 35.0, 9.0, 99.0]})
+    r = backtest.rank_look_now(ln, rules, summ, "2018-07-31")
+    # A: best rule is the concern (25% > 20%), flagged since 2017-01-31: 365 + 181 = 546 days
+    # (Feb-Jul 2018: 28+31+30+31+30+31). C: escalated (20% > own 5%), 2017-07-31: 365 days.
+    # B: escalated, 2016-07-31: 730 days. D: none. Order: A (25%), then the 20% ones by the
+    # most recent family signal (C 365 days before B 730), then D (no rule) last.
+    assert r["child_id"].tolist() == ["A", "C", "B", "D"]
+    assert r["rule"].tolist()[:3] == ["older_sibling_concern", "older_sibling_escalated", "older_sibling_escalated"]
+    assert pd.isna(r.loc[3, "rule"]) and pd.isna(r.loc[3, "ppv"])
+    assert r["ppv"].tolist()[:3] == [25.0, 20.0, 20.0]
+    assert r["ppv_lower"].tolist()[:3] == [15.0, 10.0, 10.0] and r["ppv_upper"].tolist()[:3] == [35.0, 30.0, 30.0]
+    assert r["signal_age_days"].tolist()[:3] == [546, 365, 730]
+    # the list's own columns are kept, and the rank columns follow them
+    assert list(r.columns) == ["child_id", "days_since_signal", *backtest.LOOK_NOW_RANK_COLUMNS]
+    assert r.set_index("child_id").loc["B", "days_since_signal"] == 730
+
+
+def test_look_now_csv_is_the_ranked_list(hand):
+    cohort, t = hand
+    sig = pipeline.signal_tables(cohort, t.family, definitions=t_defs())
+    ranked = sig["look_now"]
+    # one list: the same children as the unranked list, with the rank columns
+    assert sorted(ranked["child_id"]) == sorted(t.family.look_now["child_id"])
+    assert set(backtest.LOOK_NOW_RANK_COLUMNS) <= set(ranked.columns)
+    ppv = ranked["ppv"].fillna(-1.0).tolist()
+    assert ppv == sorted(ppv, reverse=True)
+    # equal PPVs: the most recent family signal first
+    key = list(zip([-p for p in ppv], ranked["days_since_signal"].astype(int)))
+    assert key == sorted(key)
+    out = pipeline.with_signal(cohort, t, definitions=t_defs())
+    assert out.family.look_now.equals(ranked) and "signal_backtest" in out.extra
+    assert "look_now_ranked" not in out.csv_tables()
+
+
+def t_defs():
+    """Few draws: the ranking, not the interval, is under test."""
+    from dataclasses import replace
+
+    from neglect_analysis.definitions import DEFAULTS
+
+    return replace(DEFAULTS, bootstrap_draws=50)
+
+
+def slow_summarise(rows, draws, seed):
+    """The restored code's summarise (pooled rows appended, keys joined as text, a draw-count
+    matrix per call): the reference the vectorised one must equal."""
+    import numpy as np
+
+    from neglect_analysis.bootstrap import bootstrap_shares, bootstrap_sums, canonical_order
+
+    rows = pd.concat([rows, rows.assign(evaluation_date="all")], ignore_index=True)
+    fam, _ = pd.factorize(rows["family"].astype("string"), sort=True)
+    keys = rows[["evaluation_date", "rule", "horizon_months"]].astype(str).agg("|".join, axis=1)
+    key, names = pd.factorize(keys, sort=False)
+    nf, nk = fam.max() + 1, len(names)
+    fl, es = rows["flagged"].to_numpy(bool), rows["escalated"].to_numpy(bool)
+
+    def per_family(mask):
+        m = np.zeros((nf, nk))
+        np.add.at(m, (fam[mask], key[mask]), 1.0)
+        return m
+
+    n, f, tp, ms = per_family(np.ones(len(rows), bool)), per_family(fl), per_family(fl & es), per_family(~fl & es)
+    o = canonical_order(n, f, tp, ms)
+    n, f, tp, ms = n[o], f[o], tp[o], ms[o]
+    out = rows.groupby(key)[["evaluation_date", "rule", "horizon_months"]].first().reset_index(drop=True)
+    for name, v in (("flagged", f), ("true_positives", tp), ("missed", ms)):
+        out[name] = v.sum(axis=0).astype(int)
+        out[f"{name}_lower"], out[f"{name}_upper"] = bootstrap_sums(v, draws=draws, seed=seed)
+    for name, num, d, scale in (("sensitivity", tp, tp + ms, 100.0), ("ppv", tp, f, 100.0),
+                                ("alerts_per_1000", f, n, 1000.0)):
+        lo, hi = bootstrap_shares(num, d, draws=draws, seed=seed, scale=scale)
+        out[f"{name}_lower"], out[f"{name}_upper"] = np.round(lo, 1), np.round(hi, 1)
+    return out
+
+
+def test_summarise_equals_the_slow_version_on_a_generated_extract(tmp_path):
+    from neglect_analysis.synthetic import write_extract
+
+    write_extract(tmp_path / "x", n_parents=12, seed=5)
+    cohort, _ = io.load_extract(tmp_path / "x")
+    fam = pipeline.build_tables(cohort).family
+    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
+    rules = backtest.rule_dates(fam.members, fam.child_escalation, concerns)
+    kids = backtest.backtest_children(cohort, fam.members, fam.child_escalation,
+                                      fam.ages[["child_id", "moved_out_date"]], pipeline.family_clusters(fam.members))
+    rows = backtest.backtest_rows(kids, rules, backtest.evaluation_dates(cohort.ics_start_date, cohort.audit_date),
+                                  audit_date=cohort.audit_date)
+    assert rows["family"].nunique() >= 5
+    fast = backtest.summarise(rows, draws=300, seed=7)
+    slow = slow_summarise(rows, draws=300, seed=7)
+    assert len(fast) == len(slow)
+    for c in slow.columns:
+        a = fast[c].reset_index(drop=True)
+        b = slow[c].reset_index(drop=True)
+        if c.endswith(("_lower", "_upper")):
+            b = b.astype(float).round(1)
+        assert a.astype(str).tolist() == b.astype(str).tolist(), c

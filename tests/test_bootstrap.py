@@ -69,3 +69,117 @@ def test_intervals_do_not_depend_on_the_order_or_ids_of_families():
     a = bootstrap.bootstrap_shares(num[o1], den[o1], draws=500, seed=5)
     b = bootstrap.bootstrap_shares(num[perm][o2], den[perm][o2], draws=500, seed=5)
     assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+
+
+# ------------------------------------------------------------------ fast == slow, per family
+def split_by_family(family, names, of_parent, of_child):
+    """The slow reference (the restored code's way, kept here only to test the fast one): the
+    run's tables cut into one FamilyTables per family, each row to its parent's family (or,
+    in tables without a parent, its child's)."""
+    from dataclasses import fields
+
+    import pandas as pd
+
+    parts = [{} for _ in names]
+    for f in fields(family):
+        df = getattr(family, f.name)
+        if "parent_id" in df.columns:
+            code = of_parent.reindex(pd.Index(df["parent_id"].astype("string"))).to_numpy()
+        else:
+            code = of_child.reindex(pd.Index(df["child_id"].astype("string"))).to_numpy()
+        for i in range(len(names)):
+            parts[i][f.name] = df[code == i].reset_index(drop=True)
+    return [type(family)(**p) for p in parts]
+
+
+def slow_per_family(cohort, family):
+    """Every measure evaluated on each family's tables alone (one evaluation per family)."""
+    from neglect_analysis.findings import MEASURES, FindingsInput
+
+    names, of_parent, of_child = bootstrap.family_codes(family.members)
+    num = np.zeros((len(names), len(MEASURES)), dtype=np.int64)
+    den = np.zeros_like(num)
+    for i, part in enumerate(split_by_family(family, names, of_parent, of_child)):
+        data = FindingsInput(cohort, part)
+        for j, m in enumerate(MEASURES):
+            num[i, j], den[i, j] = m.compute(data)
+    return names, num, den
+
+
+def assert_fast_equals_slow(cohort, family):
+    from neglect_analysis.findings import MEASURES
+
+    names, num, den = bootstrap.findings_per_family(cohort, family)
+    s_names, s_num, s_den = slow_per_family(cohort, family)
+    assert list(names) == list(s_names)
+    for j, m in enumerate(MEASURES):
+        assert num[:, j].tolist() == s_num[:, j].tolist(), m.name
+        assert den[:, j].tolist() == s_den[:, j].tolist(), m.name
+    # the intervals: the same draws over the same per-family values (canonical order)
+    got = bootstrap.findings_intervals(cohort, family)
+    o = bootstrap.canonical_order(s_num, s_den)
+    lo, hi = bootstrap.bootstrap_shares(s_num[o], s_den[o], draws=2000, seed=2018)
+    assert got["ci_lower"].tolist() == pytest.approx(np.round(lo, 1).tolist(), nan_ok=True)
+    assert got["ci_upper"].tolist() == pytest.approx(np.round(hi, 1).tolist(), nan_ok=True)
+    return names, num, den
+
+
+def test_per_family_counts_equal_the_slow_evaluation_family_by_family_hand_extract():
+    from pathlib import Path
+
+    from neglect_analysis import io, pipeline
+
+    cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
+    # Index parents 0012 and 0020 share the twins 0103/0104: one family (0012); 0040's group
+    # (0301-0305) is a second family.
+    t = pipeline.build_tables(cohort, pipeline.AnalysisParams(index_parents=["0012", "0020", "0040"]))
+    names, num, den = assert_fast_equals_slow(cohort, t.family)
+    assert list(names) == ["0012", "0040"]
+    from neglect_analysis.findings import MEASURES
+
+    j = [m.name for m in MEASURES].index("children_pre_ics_childhood")
+    # Family 0012: children 0101-0106, 0201-0203 (9), born before 2009-04-01: all but 0105,
+    # 0106 (7). Family 0040: 0301-0305 (0306 has no dob: not in a group), born before
+    # 2009-04-01: 0301 only (2009-03-31).
+    assert (num[:, j].tolist(), den[:, j].tolist()) == ([7, 1], [9, 5])
+
+
+def test_per_family_counts_equal_the_slow_evaluation_on_a_generated_extract(tmp_path):
+    from neglect_analysis import io, pipeline
+    from neglect_analysis.synthetic import write_extract
+
+    write_extract(tmp_path / "x", n_parents=12, seed=5)
+    cohort, _ = io.load_extract(tmp_path / "x")
+    t = pipeline.build_tables(cohort)
+    names, num, den = assert_fast_equals_slow(cohort, t.family)
+    assert len(names) >= 5 and (den.sum(axis=0) > 0).sum() >= 20  # many families, most measures counted
+
+
+def test_resampled_totals_in_blocks_equal_the_whole_count_matrix(monkeypatch):
+    # 7 families, 50 draws; blocks of 10 cells = 1 draw at a time (10 // 7), then 3 draws.
+    v = np.arange(14, dtype=float).reshape(7, 2)
+    whole = bootstrap.draw_counts(7, 50, seed=3) @ v
+    for cells in (10, 21, 10_000):
+        monkeypatch.setattr(bootstrap, "BLOCK_CELLS", cells)
+        assert (bootstrap.resampled_totals(v, draws=50, seed=3) == whole).all()
+
+
+def test_draws_are_the_int64_draws_of_the_restored_code():
+    # the restored code drew int64 positions; int32 gives the same numbers from the same seed
+    n, draws = 13, 40
+    idx = np.random.default_rng(2018).integers(0, n, size=(draws, n))
+    assert (bootstrap.draw_index(n, draws, 2018) == idx).all()
+
+
+def test_a_measure_without_rows_cannot_be_resampled():
+    from pathlib import Path
+
+    from neglect_analysis import io, pipeline
+    from neglect_analysis.findings import Measure
+
+    cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
+    t = pipeline.build_tables(cohort)
+    plain = Measure(1, "children_adult_at_audit", "a plain tuple", lambda d: (1, 2), base="children",
+                    label="Adult", sentence="{n} of {d} ({s}).")
+    with pytest.raises(ValueError, match="children_adult_at_audit: gives no rows per child or group"):
+        bootstrap.findings_per_family(cohort, t.family, measures=(plain,))

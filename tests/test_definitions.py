@@ -317,7 +317,7 @@ def test_doc_describes_every_column_of_every_analyst_table(doc, sample_report):
                 "plans_not_sustained.csv", "look_now.csv", "paper_file_requests.csv",
                 "background_requests.csv", "validation_problems.csv", "validation_counts.csv",
                 "escalation_age_km.csv", "escalation_intervals.csv", "escalation_cox.csv",
-                "escalation_cif.csv", "signal_backtest.csv", "look_now_ranked.csv"}
+                "escalation_cif.csv", "signal_backtest.csv"}
     assert set(sample_report) == expected
     for name, columns in sample_report.items():
         text = section(doc, f"`{name}`")
@@ -341,8 +341,12 @@ def test_doc_marks_as_not_yet_computed_what_the_report_does_not_write(doc, sampl
     for column in ("entry_age_days", "exit_age_days", "moved_out_date"):
         assert f"`{column}`" in text and column in sample_report["children.csv"]
     assert "ci_lower" in sample_report["findings.csv"]
-    # Still planned: censoring days_to_escalation at moving away.
-    assert doc.count("**Not yet computed") >= 2
+    # Moving away is computed now (days_to_escalation is censored at it): nothing is marked
+    # as planned only, and the escalation section says how the move censors.
+    assert "**Not yet computed.**" not in doc
+    moving = section(doc, "Escalation and earlier identification")
+    assert "`days_to_escalation`" in moving and "`moved_out_date`" in moving
+    assert "escalated_while_followed" in sample_report["children.csv"]
 
 
 def test_readme_links_the_definitions_document():

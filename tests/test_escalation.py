@@ -106,6 +106,44 @@ def test_censoring(esc):
     assert pd.isna(esc.loc["E8", "days_to_escalation"])
 
 
+def test_days_to_escalation_censored_at_moving_away():
+    """DESIGN.md "Moving away": censored on the RC5 close date unless events here follow."""
+    persons = pd.DataFrame({"person_id": ["M1", "M2", "M3", "M4"],
+                            "dob": ["2005-01-01", "2005-01-01", "2005-01-01", "2005-01-01"]})
+    events = pd.DataFrame([
+        # M1: referral 2010-01-01 closed RC5 on 2012-01-01, then nothing: censored there.
+        #     days 2010-01-01 -> 2012-01-01 = 365 + 365 = 730; the audit date is not the end.
+        ev("M1", "referral", "2010-01-01", end_date="2012-01-01", outcome="RC5"),
+        # M2: the same closure, then a contact here on 2013-05-01: the move does not count;
+        #     censored at the audit date: 2010-01-01 -> 2018-07-31 = 8 x 365 + 2 (2012, 2016
+        #     leap days) + 211 (Jan-Jul 2018) = 3133.
+        ev("M2", "referral", "2010-01-01", end_date="2012-01-01", outcome="RC5"),
+        ev("M2", "contact", "2013-05-01"),
+        # M3: RC5 closure 2012-01-01, then another authority's CP plan on 2013-01-01: it is
+        #     still an escalation (history), but after the move: censored at 730 days.
+        ev("M3", "referral", "2010-01-01", end_date="2012-01-01", outcome="RC5"),
+        ev("M3", "cp_plan", "2013-01-01", other_la=True),
+        # M4: early help ended "Moved out of area" on 2011-01-01 after a CP plan on 2010-07-01:
+        #     escalated while followed, 2010-01-01 -> 2010-07-01 = 181 days.
+        ev("M4", "early_help", "2010-01-01", end_date="2011-01-01", outcome="Moved out of area"),
+        ev("M4", "cp_plan", "2010-07-01"),
+    ])
+    c = Cohort.from_frames(persons=persons, events=events, audit_date=AUDIT)
+    out = child_escalation(c, ["M1", "M2", "M3", "M4"]).set_index("child_id")
+    assert out["days_to_escalation"].tolist() == [730, 3133, 730, 181]
+    assert out["escalated"].tolist() == [0, 0, 1, 1]
+    assert out["escalated_while_followed"].tolist() == [0, 0, 0, 1]
+    # the censor date (audit, 18th birthday, death) is unchanged: M1 is still followed for the
+    # look-now list, which shows the move beside it
+    assert (out["censor_date"] == T(AUDIT)).all()
+    # Kaplan-Meier: M3's escalation after its move is not an event.
+    m = pd.DataFrame({"parent_id": "P", "child_id": ["M1", "M2", "M3", "M4"], "birth_order": [1, 2, 3, 4],
+                      "dob": pd.to_datetime(["2005-01-01"] * 4)})
+    long = km_groups(out.reset_index(), m, pd.DataFrame({"child_id": [], "older_sibling_escalation_date": []}))
+    allg = long[long["group"] == "all"].set_index("child_id")
+    assert allg["event"].tolist() == [False, False, False, True]
+
+
 def test_no_involvement(esc):
     row = esc.loc["E6"]
     assert pd.isna(row["first_involvement_date"]) and pd.isna(row["escalation_date"])

@@ -77,8 +77,10 @@ def test_look_now_names_parent_age_and_reason(report_dir):
             "open_services_now", "moved_away"} <= set(look.columns)
     assert (look["parent_id"] != "").all() and (look["age_years"] != "").all()
     assert look["reason"].str.startswith("older sibling ").all()
-    days = look["days_since_signal"].astype(int)
-    assert days.is_monotonic_increasing  # the most recent signal first
+    # ranked by the backtested PPV of the child's rule, then the most recent signal first
+    key = list(zip(-pd.to_numeric(look["ppv"], errors="coerce").fillna(-1.0), look["days_since_signal"].astype(int)))
+    assert key == sorted(key)
+    assert {"rule", "ppv", "ppv_lower", "ppv_upper", "rule_date", "signal_age_days"} <= set(look.columns)
     # every child on the list is one of the index parents' children, with that parent
     children = _read(report_dir / "analyst" / "children.csv")
     pairs = set(zip(children["child_id"], children["parent_id"]))
@@ -127,6 +129,26 @@ def test_secondary_suppression_holds_on_the_reports_own_crosstab(report_dir):
     escalated = int(children.drop_duplicates("child_id")["escalated"].sum())
     assert shown.loc["Total", "escalated"] == str(escalated)
     assert shown.isin(["1", "2", "3", "4", "5"]).sum().sum() == 0
+
+
+def test_briefing_quotes_family_intervals_and_no_naive_p_value(report_dir):
+    """Issue 13: every share in the key messages carries its family-bootstrap interval, and the
+    briefing shows no p-value that treats the children as independent (log-rank)."""
+    import re
+
+    from pptx import Presentation
+
+    b = report_dir / "briefing"
+    slides = Presentation(str(b / "briefing.pptx")).slides
+    texts = {
+        "briefing.md": (b / "briefing.md").read_text(encoding="utf-8"),
+        "briefing.html": (b / "briefing.html").read_text(encoding="utf-8"),
+        "briefing.pptx": " ".join(sh.text_frame.text for sl in slides for sh in sl.shapes if sh.has_text_frame),
+        "key_messages.csv": (b / "key_messages.csv").read_text(encoding="utf-8"),
+    }
+    for name, text in texts.items():
+        assert "family-bootstrap 95% interval" in text, name
+        assert not re.search(r"\bp\s*[=<]\s*0?\.\d|p-value|log-rank|logrank", text, flags=re.I), name
 
 
 def test_briefing_is_labelled_synthetic_and_self_contained(report_dir):

@@ -9,17 +9,17 @@ and index parent (a child in two sibling groups appears under each parent, with
 """
 from __future__ import annotations
 
-import re
-
+import numpy as np
 import pandas as pd
 
 from .chronology import service_episodes
 from .flags import other_la_evidence
 from .cohort import Cohort
-from .idsets import isin
+from .idsets import isin, positions
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .escalation import look_now
 from .labels import event_type_list_words
+from .timescale import moved_out_dates
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
 PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")
@@ -43,14 +43,15 @@ def moved_away_dates(
     *,
     definitions: Definitions = DEFAULTS,
 ) -> pd.DataFrame:
-    """The day each child moved away, where it did (DESIGN.md "Moving away"); the one
-    definition used by the lists for action.
+    """The day each child moved away, where it did (DESIGN.md "Moving away"), for the lists
+    for action: :func:`neglect_analysis.timescale.moved_out_dates`, the one definition (the
+    same date censors time to escalation), with a 0/1 flag.
 
     A child moved away on the close date of a CIN episode (referral) closed with a reason in
     ``definitions.moved_away_close_reasons`` (RC5: transferred to another authority), or the
     end date of an early-help episode whose end reason contains one of
     ``definitions.moved_away_eh_patterns`` (``moved``, case-insensitive), unless the child has
-    an event here starting after that day. With several such closings, the latest counts.
+    an event of this authority starting after that day; of several such days, the earliest.
 
     Returns one row per distinct child, sorted by id: ``child_id``, ``moved_away`` (0/1),
     ``moved_away_date`` (NaT where it did not move away).
@@ -70,20 +71,9 @@ def moved_away_dates(
     """
     ids = pd.Series(pd.Series(children).astype("string").dropna().unique(), dtype="string")
     ids = ids.sort_values(ignore_index=True)
-    ev = cohort.events[isin(cohort.events["person_id"], ids)]
-    person = ev["person_id"].astype("string")
-    outcome = ev["outcome"].astype("string").str.strip()
-    reasons = [r.upper() for r in definitions.moved_away_close_reasons]
-    rc = (ev["event_type"] == "referral") & outcome.str.upper().isin(reasons).fillna(False)
-    pattern = "|".join(re.escape(p) for p in definitions.moved_away_eh_patterns)
-    eh = (ev["event_type"] == "early_help") & (
-        outcome.str.contains(pattern, case=False, regex=True).fillna(False) if pattern else False)
-    closing = (rc | eh) & ev["end_date"].notna()
-    moved = ev.loc[closing, "end_date"].groupby(person[closing]).max()
-    last_start = ev["start_date"].groupby(person).max()
-    moved = moved[~(last_start.reindex(moved.index) > moved).fillna(False)]
-    moved.index = moved.index.astype("string")
-    date = pd.Series(moved.astype("datetime64[ns]").reindex(pd.Index(ids)).to_numpy(), index=ids.index)
+    moved = moved_out_dates(cohort, ids, definitions=definitions)
+    at = positions(ids, moved["child_id"].astype("string"))
+    date = pd.Series(np.asarray(moved["moved_out_date"].array.take(at, allow_fill=True), dtype="datetime64[ns]"))
     return pd.DataFrame({
         "child_id": ids,
         "moved_away": date.notna().astype("int64"),
@@ -122,9 +112,11 @@ def look_now_list(
       ``"none"`` when none;
     - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates`.
 
-    Order: by ``priority`` when given (a score per child id, higher first: the hook for the
-    backtested PPV of the signal rule once it exists), then the most recent signal first
-    (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending, then child id).
+    Order: by ``priority`` when given (a score per child id of the user's own, higher first),
+    then the most recent signal first (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending,
+    then child id). The report's ``look_now.csv`` is this list ranked by the backtested PPV of
+    the rule that flags each child (:func:`neglect_analysis.backtest.rank_look_now`, which
+    keeps this order among equal PPVs).
 
     Examples
     --------

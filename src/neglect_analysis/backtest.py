@@ -23,7 +23,8 @@ T is not in it). Children in two groups count once, in their family (the connect
 of their index parents), which is the unit of the family bootstrap.
 
 Vectorised: one (child, date) table, flags and outcomes by comparing per-child dates with T;
-intervals by :func:`neglect_analysis.bootstrap.bootstrap_shares` over per-family sums.
+intervals from one set of family-bootstrap draws over per-family sums
+(:func:`neglect_analysis.bootstrap.resampled_totals`).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .ages import birthday
-from .bootstrap import bootstrap_shares, bootstrap_sums, canonical_order
+from .bootstrap import canonical_order, percentile_sums, percentile_shares, resampled_totals
 from .cohort import Cohort
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
@@ -41,6 +42,13 @@ from .idsets import positions
 
 #: The rules, in report order.
 RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
+
+#: Plain words for the rules (notebook sentences, the look-now workbook).
+RULE_WORDS: dict[str, str] = {
+    "older_sibling_escalated": "an older sibling has escalated",
+    "older_sibling_concern": "an older sibling had a CP plan, an S47 that did not progress or 3+ referrals",
+    "own_history": "the child's own history only",
+}
 
 #: Horizons in months.
 HORIZONS: tuple[int, ...] = (12, 24)
@@ -255,6 +263,10 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     the resampled sums. With ``pooled``, rows with ``evaluation_date`` ``all`` pool the
     (child, date) pairs of every date of a rule and horizon.
 
+    Vectorised: the rows are summed per (family, key) with one ``bincount`` per count, the
+    pooled keys by a matrix product, and every draw's totals of every count and key come from
+    one :func:`neglect_analysis.bootstrap.resampled_totals`.
+
     Examples
     --------
     >>> rows = pd.DataFrame({"evaluation_date": "2012-03-31", "rule": "r", "horizon_months": 12,
@@ -266,41 +278,52 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     >>> s[["sensitivity", "ppv", "alerts_per_1000"]].values.tolist()
     [[50.0, 50.0, 500.0]]
     """
-    if pooled and len(rows):
-        rows = pd.concat([rows, rows.assign(evaluation_date="all")], ignore_index=True)
     if not len(rows):
         return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
+    by = ["evaluation_date", "rule", "horizon_months"]
+    # Keys (date, rule, horizon) in order of first appearance, then the pooled ``all`` keys
+    # (rule, horizon) in the same order; families by sorted name (those with a row).
+    key_codes = rows.groupby(by, sort=False, observed=True).ngroup().to_numpy()
+    first = rows.groupby(key_codes)[by].first().reset_index(drop=True)
     fam_codes, _ = pd.factorize(rows["family"].astype("string"), sort=True)
-    keys = rows[["evaluation_date", "rule", "horizon_months"]].astype(str).agg("|".join, axis=1)
-    key_codes, key_names = pd.factorize(keys, sort=False)
-    nf, nk = fam_codes.max() + 1, len(key_names)
+    nf, nk = int(fam_codes.max()) + 1, len(first)
     flagged = rows["flagged"].to_numpy(bool)
     esc = rows["escalated"].to_numpy(bool)
+    cell = fam_codes.astype(np.int64) * nk + key_codes
 
-    def per_family(mask: np.ndarray) -> np.ndarray:
-        m = np.zeros((nf, nk))
-        np.add.at(m, (fam_codes[mask], key_codes[mask]), 1.0)
-        return m
+    def per_family(weight: np.ndarray | None) -> np.ndarray:
+        return np.bincount(cell, weights=weight, minlength=nf * nk).reshape(nf, nk)
 
-    n = per_family(np.ones(len(rows), bool))
-    fl, tp, ms = per_family(flagged), per_family(flagged & esc), per_family(~flagged & esc)
+    n, fl = per_family(None), per_family(flagged.astype(float))
+    tp, ms = per_family((flagged & esc).astype(float)), per_family((~flagged & esc).astype(float))
+    if pooled:
+        pool_codes, pool_names = pd.factorize(pd.MultiIndex.from_frame(first[["rule", "horizon_months"]]), sort=False)
+        pool = np.zeros((nk, len(pool_names)))
+        pool[np.arange(nk), pool_codes] = 1.0  # each dated key adds into its rule and horizon
+        n, fl, tp, ms = (np.hstack([m, m @ pool]) for m in (n, fl, tp, ms))
+        first = pd.concat([first, pd.DataFrame({
+            "evaluation_date": "all", "rule": pool_names.get_level_values(0),
+            "horizon_months": pool_names.get_level_values(1)})], ignore_index=True)
     order = canonical_order(n, fl, tp, ms)  # the same draws whatever the families' ids
     n, fl, tp, ms = n[order], fl[order], tp[order], ms[order]
-    kw = {"draws": draws, "seed": seed, "confidence_level": confidence_level}
-    out = pd.DataFrame({"key": key_names})
-    first = rows.groupby(key_codes)[["evaluation_date", "rule", "horizon_months"]].first()
-    out = pd.concat([first.reset_index(drop=True), out], axis=1)
+    k = n.shape[1]
+    # One set of draws for every row and count: each draw's totals of n, flagged, TP, missed.
+    t = resampled_totals(np.hstack([n, fl, tp, ms]), draws=draws, seed=seed)
+    tot = {"n": t[:, :k], "flagged": t[:, k:2 * k], "true_positives": t[:, 2 * k:3 * k], "missed": t[:, 3 * k:]}
+    out = first.copy()
     out["n_children"] = n.sum(axis=0).astype(int)
     for name, num in (("flagged", fl), ("true_positives", tp), ("missed", ms)):
-        lo, hi = bootstrap_sums(num, **kw)
+        lo, hi = percentile_sums(tot[name], confidence_level=confidence_level)
         out[name] = num.sum(axis=0).astype(int)
         out[f"{name}_lower"], out[f"{name}_upper"] = lo, hi
     with np.errstate(divide="ignore", invalid="ignore"):
-        for name, num, den, scale in (("sensitivity", tp, tp + ms, 100.0), ("ppv", tp, fl, 100.0),
-                                      ("alerts_per_1000", fl, n, 1000.0)):
+        for name, num, den, tn, td, scale in (
+                ("sensitivity", tp, tp + ms, tot["true_positives"], tot["true_positives"] + tot["missed"], 100.0),
+                ("ppv", tp, fl, tot["true_positives"], tot["flagged"], 100.0),
+                ("alerts_per_1000", fl, n, tot["flagged"], tot["n"], 1000.0)):
             d = den.sum(axis=0)
             out[name] = np.where(d > 0, scale * num.sum(axis=0) / np.where(d > 0, d, 1), np.nan)
-            lo, hi = bootstrap_shares(num, den, scale=scale, **kw)
+            lo, hi = percentile_shares(tn, td, confidence_level=confidence_level, scale=scale)
             out[f"{name}_lower"], out[f"{name}_upper"] = lo, hi
     for c in BACKTEST_COLUMNS:
         if c.endswith(("_lower", "_upper")) or c in ("sensitivity", "ppv", "alerts_per_1000"):
@@ -361,25 +384,37 @@ def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFra
     return {"signal_backtest": summary, "rule_dates": rules}
 
 
+#: Columns :func:`rank_look_now` adds to the look-now list (``look_now.csv``).
+LOOK_NOW_RANK_COLUMNS: tuple[str, ...] = ("rule", "ppv", "ppv_lower", "ppv_upper", "rule_date", "signal_age_days")
+
+
 def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataFrame, audit_date, *,
                   horizon_months: int = 12) -> pd.DataFrame:
-    """The look-now list ranked by the backtested PPV of the rule that flags each child.
+    """The look-now list with the backtested rule that flags each child, ranked by its PPV.
 
-    For each child of ``look_now``, the rules of :data:`RULES` whose date is on or before
-    ``audit_date`` flag it; its ``rule`` is the one with the highest pooled PPV (``all``
-    rows of ``summary`` at ``horizon_months``; ties in :data:`RULES` order), with that
-    ``ppv`` and its interval, and ``signal_age_days`` = audit date minus that rule's date.
-    Sorted by PPV (highest first; children flagged by no rule last), then child id.
+    For each child of ``look_now`` (:func:`neglect_analysis.actions.look_now_list`), the rules
+    of :data:`RULES` whose date is on or before ``audit_date`` flag it; its ``rule`` is the
+    one with the highest pooled PPV (``all`` rows of ``summary`` at ``horizon_months``; ties
+    in :data:`RULES` order), with that ``ppv`` and its family-bootstrap interval
+    (``ppv_lower``, ``ppv_upper``), ``rule_date`` (the day the rule first flagged the child)
+    and ``signal_age_days`` = audit date minus ``rule_date``: the signal's age.
+
+    Returns ``look_now`` with :data:`LOOK_NOW_RANK_COLUMNS` after its columns, sorted by PPV
+    (highest first; children flagged by no rule last), then the most recent signal first
+    (``days_since_signal``: the list's own order, :data:`neglect_analysis.actions.LOOK_NOW_ORDER`;
+    then ``signal_age_days``), then child id.
 
     Examples
     --------
-    >>> ln = pd.DataFrame({"child_id": ["A", "B"]})
-    >>> rules = pd.DataFrame({"child_id": ["A", "B"], "older_sibling_escalated": pd.to_datetime(["2018-01-31", None]),
-    ...     "older_sibling_concern": pd.to_datetime(["2017-01-31", "2016-07-31"]), "own_history": pd.NaT})
+    >>> ln = pd.DataFrame({"child_id": ["A", "B", "C"], "days_since_signal": [181, 730, 100]})
+    >>> rules = pd.DataFrame({"child_id": ["A", "B", "C"],
+    ...     "older_sibling_escalated": pd.to_datetime(["2018-01-31", None, "2018-04-22"]),
+    ...     "older_sibling_concern": pd.to_datetime(["2017-01-31", "2016-07-31", None]), "own_history": pd.NaT})
     >>> summ = pd.DataFrame({"evaluation_date": "all", "horizon_months": 12, "rule": list(RULES),
     ...     "ppv": [20.0, 10.0, 5.0], "ppv_lower": [10.0, 5.0, 1.0], "ppv_upper": [30.0, 15.0, 9.0]})
-    >>> rank_look_now(ln, rules, summ, "2018-07-31")[["child_id", "rule", "ppv", "signal_age_days"]].values.tolist()
-    [['A', 'older_sibling_escalated', 20.0, 181], ['B', 'older_sibling_concern', 10.0, 730]]
+    >>> r = rank_look_now(ln, rules, summ, "2018-07-31")
+    >>> r[["child_id", "rule", "ppv", "signal_age_days"]].values.tolist()
+    [['C', 'older_sibling_escalated', 20.0, 100], ['A', 'older_sibling_escalated', 20.0, 181], ['B', 'older_sibling_concern', 10.0, 730]]
     """
     s = summary[(summary["evaluation_date"].astype(str) == "all") & (summary["horizon_months"] == horizon_months)]
     ppv = s.set_index("rule")[["ppv", "ppv_lower", "ppv_upper"]].reindex(list(RULES))
@@ -400,14 +435,22 @@ def rank_look_now(look_now: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataF
     sig = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
     for i, r in enumerate(RULES):
         sig[best == i] = dates[r][best == i]
-    out = pd.DataFrame({
-        "child_id": ids.to_numpy(),
-        "rule": pd.array(rule, dtype="string"),
-        "ppv": ppv["ppv"].reindex(rule).to_numpy(dtype=float),
-        "ppv_lower": ppv["ppv_lower"].reindex(rule).to_numpy(dtype=float),
-        "ppv_upper": ppv["ppv_upper"].reindex(rule).to_numpy(dtype=float),
-        "signal_date": sig,
-        "signal_age_days": pd.array(whole_days(audit - sig)).astype("Int64"),
-    })
-    order = np.lexsort((out["child_id"].to_numpy(dtype=str), -np.nan_to_num(out["ppv"].to_numpy(), nan=-1.0)))
+    out = look_now.drop(columns=[c for c in LOOK_NOW_RANK_COLUMNS if c in look_now.columns]).reset_index(drop=True)
+    out = out.assign(
+        rule=pd.array(rule, dtype="string"),
+        ppv=ppv["ppv"].reindex(rule).to_numpy(dtype=float),
+        ppv_lower=ppv["ppv_lower"].reindex(rule).to_numpy(dtype=float),
+        ppv_upper=ppv["ppv_upper"].reindex(rule).to_numpy(dtype=float),
+        rule_date=sig,
+        signal_age_days=pd.array(whole_days(audit - sig)).astype("Int64"),
+    )
+    big = np.iinfo(np.int64).max
+
+    def ascending(col: str) -> np.ndarray:
+        if col not in out.columns:
+            return np.zeros(len(out), dtype=np.int64)
+        return pd.to_numeric(out[col]).astype("Float64").fillna(big).to_numpy(dtype=float)
+
+    order = np.lexsort((ids.to_numpy(dtype=str), ascending("signal_age_days"), ascending("days_since_signal"),
+                        -np.nan_to_num(out["ppv"].to_numpy(dtype=float), nan=-1.0)))
     return out.iloc[order].reset_index(drop=True)

@@ -8,12 +8,16 @@ the share over the draws.
 
 Vectorised: each share is a ratio of per-family sums, so a draw is a vector of how often
 each family was drawn (a row of ``bincount``s), and every draw's numerators and denominators
-are one matrix product (``draws x families`` times ``families x measures``). No loop over
-draws.
+are one matrix product (``draws x families`` times ``families x measures``), made a block of
+draws at a time to bound memory. No loop over draws or families.
 
-- :func:`draw_counts`: the draw matrix.
-- :func:`bootstrap_shares`: percentile intervals from per-family numerators/denominators.
-- :func:`findings_per_family`: the findings registry's numerators and denominators per family.
+- :func:`draw_index` / :func:`draw_counts`: the draws.
+- :func:`resampled_totals`: every draw's totals of per-family values;
+  :func:`percentile_shares` / :func:`percentile_sums`: their percentile intervals.
+- :func:`bootstrap_shares` / :func:`bootstrap_sums`: both steps at once.
+- :func:`family_codes`: the families of a run (connected index parents).
+- :func:`findings_per_family`: the findings registry's numerators and denominators per family,
+  summed from each measure's per-row :class:`~neglect_analysis.findings.Counts`.
 - :func:`findings_intervals` / :func:`with_intervals`: ``ci_lower``, ``ci_upper`` for
   ``findings.csv``.
 """
@@ -24,13 +28,38 @@ import pandas as pd
 
 from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
+from .idsets import positions
+
+
+#: Most (draw, family) cells of the count matrix made at once: the draws are turned into counts
+#: and multiplied by the per-family values a block of draws at a time, so memory stays bounded
+#: (about 8 bytes x this) whatever the number of families.
+BLOCK_CELLS = 2_000_000
+
+
+def draw_index(n_families: int, draws: int, seed: int) -> np.ndarray:
+    """The families drawn: ``(draws, n_families)`` int32, row ``r`` the positions of the
+    families of draw ``r``.
+
+    One ``numpy.random.default_rng(seed).integers(0, n, size=(draws, n))`` call (int32: the
+    same numbers as the default int64, half the memory).
+
+    Examples
+    --------
+    >>> draw_index(3, 2, seed=1).shape
+    (2, 3)
+    """
+    if n_families == 0:
+        return np.zeros((draws, 0), dtype=np.int32)
+    return np.random.default_rng(seed).integers(0, n_families, size=(draws, n_families), dtype=np.int32)
 
 
 def draw_counts(n_families: int, draws: int, seed: int) -> np.ndarray:
     """How often each family is drawn in each bootstrap draw: ``(draws, n_families)`` int64.
 
-    One ``numpy.random.default_rng(seed).integers(0, n, size=(draws, n))`` matrix, counted
-    row by row with one ``bincount`` (offsets by row). Each row sums to ``n_families``.
+    The rows of :func:`draw_index`, counted row by row with one ``bincount`` (offsets by
+    row). Each row sums to ``n_families``. For many families use :func:`resampled_totals`,
+    which never holds this whole matrix.
 
     Examples
     --------
@@ -40,12 +69,91 @@ def draw_counts(n_families: int, draws: int, seed: int) -> np.ndarray:
     >>> bool((draw_counts(3, 4, seed=1) == w).all())
     True
     """
+    return _counts_of(draw_index(n_families, draws, seed), n_families)
+
+
+def _counts_of(idx: np.ndarray, n_families: int) -> np.ndarray:
+    """Rows of family positions -> rows of counts per family (one offset ``bincount``)."""
+    k = idx.shape[0]
     if n_families == 0:
-        return np.zeros((draws, 0), dtype=np.int64)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n_families, size=(draws, n_families))
-    flat = idx + (np.arange(draws) * n_families)[:, None]
-    return np.bincount(flat.ravel(), minlength=draws * n_families).reshape(draws, n_families)
+        return np.zeros((k, 0), dtype=np.int64)
+    flat = idx.astype(np.int64) + (np.arange(k, dtype=np.int64) * n_families)[:, None]
+    return np.bincount(flat.ravel(), minlength=k * n_families).reshape(k, n_families)
+
+
+def resampled_totals(values: np.ndarray, *, draws: int = 2000, seed: int = 2018) -> np.ndarray:
+    """Every draw's totals of per-family ``values``: ``(draws, n_measures)`` float64.
+
+    Draw ``r``'s total of measure ``j`` is ``sum_f counts[r, f] * values[f, j]`` with
+    ``counts`` = :func:`draw_counts` ``(n_families, draws, seed)``: one matrix product for all
+    measures, made a block of draws at a time (:data:`BLOCK_CELLS`), so the whole count
+    matrix is never held. Integer values give exact totals (float64 holds integers to 2**53),
+    so the result does not depend on the blocks.
+
+    Examples
+    --------
+    Two families, (1, 2) and (3, 4): a draw holds each family 0, 1 or 2 times in all.
+
+    >>> t = resampled_totals(np.array([[1.0, 2.0], [3.0, 4.0]]), draws=3, seed=0)
+    >>> w = draw_counts(2, 3, seed=0)
+    >>> bool((t == w @ np.array([[1.0, 2.0], [3.0, 4.0]])).all())
+    True
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 1:
+        v = v[:, None]
+    nf = v.shape[0]
+    out = np.zeros((draws, v.shape[1]))
+    if nf == 0:
+        return out
+    idx = draw_index(nf, draws, seed)
+    step = max(1, BLOCK_CELLS // nf)
+    for a in range(0, draws, step):  # blocks of draws (a few), each one matrix product
+        out[a:a + step] = _counts_of(idx[a:a + step], nf) @ v
+    return out
+
+
+def percentile_shares(num_totals: np.ndarray, den_totals: np.ndarray, *, confidence_level: float = 0.95,
+                      scale: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of ``scale * num / den`` over draws (rows) for each measure
+    (column); a draw with ``den`` 0 is left out; NaN where no draw has a share.
+
+    Examples
+    --------
+    Shares 50% and 75% (the third draw has no denominator); quartiles 56.25 and 68.75.
+
+    >>> lo, hi = percentile_shares(np.array([[1.0], [3.0], [0.0]]), np.array([[2.0], [4.0], [0.0]]), confidence_level=0.5)
+    >>> lo.tolist(), hi.tolist()
+    ([56.25], [68.75])
+    """
+    n, d = np.asarray(num_totals, dtype=float), np.asarray(den_totals, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(d > 0, scale * n / d, np.nan)
+    alpha = (1 - confidence_level) / 2
+    lo = np.full(share.shape[1], np.nan)
+    hi = np.full(share.shape[1], np.nan)
+    has = (~np.isnan(share)).any(axis=0)
+    if has.any():
+        q = np.nanquantile(share[:, has], [alpha, 1 - alpha], axis=0)
+        lo[has], hi[has] = q[0], q[1]
+    return lo, hi
+
+
+def percentile_sums(totals: np.ndarray, *, confidence_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of each column of ``totals`` (draws x measures); NaN without draws.
+
+    Examples
+    --------
+    >>> lo, hi = percentile_sums(np.array([[1.0], [2.0], [3.0]]), confidence_level=0.5)
+    >>> lo.tolist(), hi.tolist()
+    ([1.5], [2.5])
+    """
+    t = np.asarray(totals, dtype=float)
+    if not len(t):
+        return np.full(t.shape[1], np.nan), np.full(t.shape[1], np.nan)
+    alpha = (1 - confidence_level) / 2
+    q = np.quantile(t, [alpha, 1 - alpha], axis=0)
+    return q[0], q[1]
 
 
 def canonical_order(*per_family: np.ndarray) -> np.ndarray:
@@ -98,18 +206,9 @@ def bootstrap_shares(num: np.ndarray, den: np.ndarray, *, draws: int = 2000, see
     den = np.asarray(den, dtype=float)
     if num.ndim == 1:
         num, den = num[:, None], den[:, None]
-    w = draw_counts(num.shape[0], draws, seed).astype(float)
-    n, d = w @ num, w @ den
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(d > 0, scale * n / d, np.nan)
-    alpha = (1 - confidence_level) / 2
-    lo = np.full(num.shape[1], np.nan)
-    hi = np.full(num.shape[1], np.nan)
-    has = (~np.isnan(share)).any(axis=0)
-    if has.any():
-        q = np.nanquantile(share[:, has], [alpha, 1 - alpha], axis=0)
-        lo[has], hi[has] = q[0], q[1]
-    return lo, hi
+    t = resampled_totals(np.hstack([num, den]), draws=draws, seed=seed)
+    m = num.shape[1]
+    return percentile_shares(t[:, :m], t[:, m:], confidence_level=confidence_level, scale=scale)
 
 
 def bootstrap_sums(values: np.ndarray, *, draws: int = 2000, seed: int = 2018,
@@ -123,93 +222,93 @@ def bootstrap_sums(values: np.ndarray, *, draws: int = 2000, seed: int = 2018,
     >>> lo.tolist(), hi.tolist()
     ([2.0], [2.0])
     """
-    v = np.asarray(values, dtype=float)
-    if v.ndim == 1:
-        v = v[:, None]
-    sums = draw_counts(v.shape[0], draws, seed).astype(float) @ v
-    alpha = (1 - confidence_level) / 2
-    if not len(sums):
-        return np.full(v.shape[1], np.nan), np.full(v.shape[1], np.nan)
-    q = np.quantile(sums, [alpha, 1 - alpha], axis=0)
-    return q[0], q[1]
+    return percentile_sums(resampled_totals(values, draws=draws, seed=seed), confidence_level=confidence_level)
 
 
-def split_by_family(family, components: pd.DataFrame, names: pd.Index) -> list:
-    """The :class:`~neglect_analysis.pipeline.FamilyTables` of each family of ``names``.
+def family_codes(members: pd.DataFrame) -> tuple[pd.Index, pd.Series, pd.Series]:
+    """The families of a run and the family of each index parent and each child.
 
-    ``components``: ``parent_id``, ``component`` (:func:`neglect_analysis.partition.family_components`).
-    A table's row goes to its ``parent_id``'s family, or (tables without one) its
-    ``child_id``'s family. Each table is sorted by family code once and sliced (no search per
-    family).
+    A family is a connected component of index parents who share children
+    (:func:`neglect_analysis.partition.family_components`, the one definition; named by its
+    smallest parent id), so every child is in exactly one family.
+
+    Returns
+    -------
+    (names, of_parent, of_child) : the family names, sorted; the position in ``names`` of each
+    index parent's family and of each child's family (Series of int64 indexed by the text ids).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"parent_id": ["M1", "F1", "M1", "M2"], "child_id": ["A", "A", "B", "C"]})
+    >>> names, of_parent, of_child = family_codes(m)
+    >>> list(names), of_parent.to_dict(), of_child.to_dict()
+    (['F1', 'M2'], {'F1': 0, 'M1': 0, 'M2': 1}, {'A': 0, 'B': 0, 'C': 1})
     """
-    from dataclasses import fields
+    from .partition import family_components  # partition imports the pipeline
 
-    comp = components.astype("string")
-    fam_of_parent = pd.Series(names.get_indexer(pd.Index(comp["component"])), index=pd.Index(comp["parent_id"]))
-    m = family.members
-    child_fam = pd.Series(fam_of_parent.reindex(pd.Index(m["parent_id"].astype("string"))).to_numpy(),
-                          index=pd.Index(m["child_id"].astype("string")))
-    child_fam = child_fam[~child_fam.index.duplicated()]
-    parts: list[dict] = [{} for _ in range(len(names))]
-    for f in fields(family):
-        df = getattr(family, f.name)
-        if "parent_id" in df.columns:
-            code = fam_of_parent.reindex(pd.Index(df["parent_id"].astype("string"))).to_numpy()
-        elif "child_id" in df.columns:
-            code = child_fam.reindex(pd.Index(df["child_id"].astype("string"))).to_numpy()
-        else:
-            code = np.full(len(df), np.nan)
-        code = np.where(pd.isna(code), -1, code).astype(np.int64)
-        order = np.argsort(code, kind="stable")
-        bounds = np.searchsorted(code[order], np.arange(len(names) + 1))
-        for i in range(len(names)):
-            parts[i][f.name] = df.take(order[bounds[i]:bounds[i + 1]]).reset_index(drop=True)
-    return [type(family)(**p) for p in parts]
+    comp = family_components(members)
+    names = pd.Index(sorted(comp["component"].unique()))
+    of_parent = pd.Series(names.get_indexer(comp["component"]).astype(np.int64),
+                          index=pd.Index(comp["parent_id"].astype("string")))
+    m = members[["parent_id", "child_id"]].astype("string").drop_duplicates("child_id")
+    of_child = pd.Series(of_parent.to_numpy()[positions(m["parent_id"], of_parent.index)],
+                         index=pd.Index(m["child_id"]))
+    return names, of_parent, of_child.sort_index()
 
 
 def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
-                        measures=None) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+                        measures=None, data=None) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """Numerator and denominator of each findings measure, per family.
 
     A family is a connected component of index parents that share children
-    (:func:`neglect_analysis.pipeline.family_clusters`), so every child, its events and its
-    groups belong to one family and a child in two groups is counted once, in its family.
-    Each measure of the registry (:data:`neglect_analysis.findings.MEASURES`) is evaluated
-    on the tables of each family alone (:func:`split_by_family`); the per-family values add up to
-    the whole-run values (checked: a ``ValueError`` names a measure that does not).
-
-    Cost: one evaluation of the registry per family (the measures are pure functions of a
-    family's tables; the bootstrap over these sums is then vectorised).
+    (:func:`family_codes`), so every child, its events and its groups belong to one family
+    and a child in two groups is counted once, in its family. Each measure of the registry
+    (:data:`neglect_analysis.findings.MEASURES`) is evaluated once on the whole run; its
+    :class:`~neglect_analysis.findings.Counts` say which child or index parent every counted
+    row belongs to, and the rows are summed by family with ``np.bincount`` (no loop over
+    families). The per-family values add up to the whole-run values by construction.
+    ``data``: the run's :class:`~neglect_analysis.findings.FindingsInput` when one is made
+    already (the counts :func:`neglect_analysis.findings.findings` computed are reused).
 
     Returns
     -------
     (families, num, den) : family names (the smallest index parent id of each), and
     ``(n_families, n_measures)`` int64 arrays.
+
+    Raises
+    ------
+    ValueError
+        A measure whose result is not a :class:`~neglect_analysis.findings.Counts`, or one
+        that counts a child or parent outside the run's sibling groups.
     """
-    from .findings import MEASURES, FindingsInput
-    from .partition import family_components
+    from .findings import MEASURES, Counts, FindingsInput
 
     measures = MEASURES if measures is None else measures
-    comp = family_components(family.members)
-    names = pd.Index(sorted(comp["component"].unique()))
+    names, of_parent, of_child = family_codes(family.members)
     num = np.zeros((len(names), len(measures)), dtype=np.int64)
     den = np.zeros_like(num)
-    for i, part in enumerate(split_by_family(family, comp, names)):
-        data = FindingsInput(cohort, part, definitions)
-        for j, m in enumerate(measures):
-            num[i, j], den[i, j] = m.compute(data)
-    whole = FindingsInput(cohort, family, definitions)
-    for j, m in enumerate(measures):
-        n, d = m.compute(whole)
-        if (int(n), int(d)) != (int(num[:, j].sum()), int(den[:, j].sum())):
-            raise ValueError(f"findings measure {m.name}: per-family counts ({num[:, j].sum()}, "
-                             f"{den[:, j].sum()}) do not add up to the whole ({n}, {d})")
+    data = FindingsInput(cohort, family, definitions) if data is None else data
+    for j, m in enumerate(measures):  # the registry's measures (a few dozen), not families
+        c = data.counts(m)
+        if not isinstance(c, Counts):
+            raise ValueError(f"findings measure {m.name}: gives no rows per child or group (Counts), "
+                             "so it cannot be resampled by family")
+        lookup = of_parent if c.unit == "parent" else of_child
+        at = positions(c.ids, lookup.index)
+        if (at < 0).any():
+            bad = c.ids[at < 0].iloc[0]
+            raise ValueError(f"findings measure {m.name}: counts {c.unit} {bad}, who is not in the "
+                             "run's sibling groups")
+        code = lookup.to_numpy()[at]
+        num[:, j] = np.bincount(code, weights=c.num, minlength=len(names)).round().astype(np.int64)
+        den[:, j] = np.bincount(code, weights=c.den, minlength=len(names)).round().astype(np.int64)
     return names, num, den
 
 
 def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
-                       measures=None) -> pd.DataFrame:
-    """Family-bootstrap percentile interval of every findings share.
+                       measures=None, data=None) -> pd.DataFrame:
+    """Family-bootstrap percentile interval of every findings share (``data``: as
+    :func:`findings_per_family`).
 
     Returns
     -------
@@ -219,7 +318,7 @@ def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEF
     from .findings import MEASURES
 
     measures = MEASURES if measures is None else measures
-    _, num, den = findings_per_family(cohort, family, definitions=definitions, measures=measures)
+    _, num, den = findings_per_family(cohort, family, definitions=definitions, measures=measures, data=data)
     order = canonical_order(num, den)  # intervals independent of the ids
     num, den = num[order], den[order]
     lo, hi = bootstrap_shares(num, den, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
@@ -229,9 +328,11 @@ def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEF
 
 
 def with_intervals(found: pd.DataFrame, cohort: Cohort, family, *,
-                   definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+                   definitions: Definitions = DEFAULTS, data=None) -> pd.DataFrame:
     """``found`` (the findings table) with ``ci_lower`` and ``ci_upper`` after its columns
-    (the registry's measures; a measure not in it gets empty values)."""
-    ci = findings_intervals(cohort, family, definitions=definitions)
+    (the registry's measures; a measure not in it gets empty values). ``data``: the
+    :class:`~neglect_analysis.findings.FindingsInput` ``found`` was made from, to reuse its
+    counts (the report passes it)."""
+    ci = findings_intervals(cohort, family, definitions=definitions, data=data)
     out = found.drop(columns=["ci_lower", "ci_upper"], errors="ignore")
     return out.merge(ci, on="measure", how="left", validate="one_to_one")

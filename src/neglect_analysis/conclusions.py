@@ -11,14 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .backtest import RULE_WORDS
 from .definitions import DAYS_PER_YEAR
 
-#: Plain words for the backtest rules.
-RULE_WORDS: dict[str, str] = {
-    "older_sibling_escalated": "an older sibling has escalated",
-    "older_sibling_concern": "an older sibling had a CP plan, an S47 that did not progress or 3+ referrals",
-    "own_history": "the child's own history only",
-}
 
 
 def _pct(x: float) -> str:
@@ -110,7 +105,8 @@ def escalation_conclusions(ages: pd.DataFrame, km: pd.DataFrame, cox: pd.DataFra
 def backtest_conclusions(summary: pd.DataFrame, ranked: pd.DataFrame | None = None, *,
                          horizon_months: int = 12) -> list[str]:
     """The conclusion of notebook 10, from ``signal_backtest`` (pooled ``all`` rows at
-    ``horizon_months``) and ``look_now_ranked``.
+    ``horizon_months``) and the ranked look-now list (``look_now`` of
+    :func:`neglect_analysis.pipeline.signal_tables`).
 
     Examples
     --------

@@ -20,12 +20,13 @@ from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .family import ChildEvents, Family
 from .siblings import eldest, older_sibling_pairs
+from .timescale import moved_out_dates
 from .survival import KM_COLUMNS, kaplan_meier, logrank
 
 #: Columns of :func:`child_escalation`.
 ESCALATION_COLUMNS: tuple[str, ...] = (
     "child_id", "first_involvement_date", "escalation_date", "escalation_type", "escalated",
-    "censor_date", "days_to_escalation",
+    "censor_date", "days_to_escalation", "escalated_while_followed",
 )
 
 _MAX_DATE = pd.Timestamp("2262-01-01")
@@ -54,8 +55,13 @@ def child_escalation(
       person is no longer a child: not escalated, censored; after the audit date or death it
       cannot exist). An escalation on the censor date itself counts.
     - ``escalated``: 1 when there is an escalation, else 0.
-    - ``days_to_escalation``: escalation minus first involvement if escalated, else censor
-      date minus first involvement.
+    - Moving away (DESIGN.md "Moving away", :func:`neglect_analysis.timescale.moved_out_dates`,
+      the one definition) ends the follow-up: ``escalated_while_followed`` is 1 when the child
+      escalated on or before the day it moved away (or never moved), else 0. Choice: an
+      escalation after the move (recorded by another authority) stays ``escalated`` (it is
+      history, e.g. for the family signal) but is censored at the move, as on the age scale.
+    - ``days_to_escalation``: escalation minus first involvement if escalated while followed,
+      else the earliest of the censor date and the move, minus first involvement.
 
     ``children``: ids, a table with ``child_id``, or the children and their events already
     selected (:class:`~neglect_analysis.family.ChildEvents`, as the report passes them once
@@ -80,6 +86,15 @@ def child_escalation(
     >>> c = Cohort.from_frames(persons=persons, events=ev, audit_date="2018-07-31")
     >>> child_escalation(c, ["C1", "C2"])[["child_id", "escalation_type", "escalated", "days_to_escalation"]].values.tolist()
     [['C1', 'cla', 1, 60], ['C2', <NA>, 0, 2981]]
+
+    Moving away: C2's CIN episode closes RC5 (transferred) on 2012-01-01, nothing after it:
+    censored there, 730 days after its first involvement.
+
+    >>> ev2 = pd.DataFrame({"person_id": ["C2"], "event_type": ["referral"], "start_date": ["2010-01-01"],
+    ...                     "end_date": ["2012-01-01"], "outcome": ["RC5"]})
+    >>> c2 = Cohort.from_frames(persons=persons, events=ev2, audit_date="2018-07-31")
+    >>> child_escalation(c2, ["C2"])[["escalated", "days_to_escalation", "escalated_while_followed"]].values.tolist()
+    [[0, 730, 0]]
     """
     kids = ChildEvents.of(cohort, children)
     adult_age_years = definitions.adult_age_years
@@ -117,7 +132,9 @@ def child_escalation(
 
     involved = ~np.isnat(first)
     censor = np.where(involved, censor, np.datetime64("NaT"))
-    days = whole_days(np.where(np.isnat(esc_date), censor, esc_date) - first)
+    moved = moved_out_dates(cohort, kids, definitions=definitions)["moved_out_date"].to_numpy().astype("datetime64[ns]")
+    followed = ~np.isnat(esc_date) & (np.isnat(moved) | (esc_date <= moved))  # moved: kids.ids order
+    days = whole_days(np.where(followed, esc_date, np.fmin(censor, moved)) - first)
     out = pd.DataFrame({
         "child_id": ids,
         "first_involvement_date": first,
@@ -126,6 +143,7 @@ def child_escalation(
         "escalated": (~np.isnat(esc_date)).astype("int64"),
         "censor_date": censor,
         "days_to_escalation": pd.Series(np.where(days >= 0, days, np.nan)).astype("Int64").array,
+        "escalated_while_followed": followed.astype("int64"),
     })
     return out[list(ESCALATION_COLUMNS)]
 
@@ -292,7 +310,9 @@ def km_groups(child_esc: pd.DataFrame, members: pd.DataFrame, signal: pd.DataFra
     at = positions(pd.Series(child_ids), ce["child_id"])
     days = ce["days_to_escalation"].array.take(at, allow_fill=True)
     keep = np.flatnonzero((at >= 0) & ~pd.isna(days))  # children with a time to escalation
-    days, event = days[keep].astype("int64"), ce["escalated"].to_numpy()[at[keep]].astype(bool)
+    # the event: escalated while followed (not after moving away), where the table says it
+    event = ce["escalated_while_followed" if "escalated_while_followed" in ce.columns else "escalated"]
+    days, event = days[keep].astype("int64"), event.to_numpy()[at[keep]].astype(bool)
     first_born = kids["eldest"].to_numpy()[keep]
     order_group = np.where(first_born, "eldest", "younger")
     rows = np.concatenate([np.arange(len(keep)), np.arange(len(keep))])

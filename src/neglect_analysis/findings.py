@@ -63,6 +63,55 @@ def _share(num: int, den: int) -> float:
     return round(100.0 * num / den, 1) if den else float("nan")
 
 
+def _flags(mask) -> np.ndarray:
+    """A 0/1 int64 array of ``mask`` (a missing value counts 0)."""
+    if isinstance(mask, (pd.Series, pd.Index)):
+        return mask.to_numpy(dtype=bool, na_value=False).astype(np.int64)
+    return np.asarray(mask, dtype=bool).astype(np.int64)
+
+
+class Counts(tuple):
+    """A measure's ``(numerator, denominator)``, with the rows they add up.
+
+    It is the tuple of the two totals (so ``n, d = measure.compute(data)`` reads it), and it
+    keeps what every row counted: ``ids`` (a Series: each row's child id, or index parent id
+    for ``unit="parent"``) and ``num`` / ``den`` (each row's part of the numerator and the
+    denominator, int64). Summing those by family
+    (:func:`neglect_analysis.bootstrap.findings_per_family`) gives every family's numerator
+    and denominator in one pass, for the family bootstrap.
+
+    Examples
+    --------
+    >>> c = Counts(["A", "B", "B"], num=[1, 0, 1], den=[1, 1, 1])
+    >>> c, c.unit, c.ids.tolist()
+    ((2, 3), 'child', ['A', 'B', 'B'])
+    >>> Counts.join(c, Counts(["M"], num=[0], den=[1], unit="parent"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Counts.join: rows of children and of index parents cannot be added up together
+    """
+
+    def __new__(cls, ids, num, den, *, unit: str = "child"):
+        if unit not in ("child", "parent"):
+            raise ValueError(f"Counts: unit must be 'child' or 'parent', not {unit!r}")
+        ids = pd.Series(ids).reset_index(drop=True)  # as given: coded ids are looked up by code
+        num = np.broadcast_to(np.asarray(num, dtype=np.int64), (len(ids),))
+        den = np.broadcast_to(np.asarray(den, dtype=np.int64), (len(ids),))
+        self = super().__new__(cls, (int(num.sum()), int(den.sum())))
+        self.ids, self.num, self.den, self.unit = ids, num, den, unit
+        return self
+
+    @classmethod
+    def join(cls, *parts: "Counts") -> "Counts":
+        """The rows of several :class:`Counts` of one unit, one after the other."""
+        units = {p.unit for p in parts}
+        if len(units) > 1:
+            raise ValueError("Counts.join: rows of children and of index parents cannot be added up together")
+        return cls(pd.concat([p.ids.astype("string") for p in parts], ignore_index=True),
+                   np.concatenate([p.num for p in parts]), np.concatenate([p.den for p in parts]),
+                   unit=units.pop())
+
+
 class FindingsInput:
     """What every measure reads: the run's tables and its children's events, made once.
 
@@ -81,6 +130,14 @@ class FindingsInput:
         self.tables = tables
         self.definitions = definitions
         self.family = Family(cohort, tables.members, definitions)
+        self.computed: dict = {}
+
+    def counts(self, measure: "Measure") -> "Counts":
+        """``measure.compute(self)``, evaluated once per measure and kept in ``computed``: the
+        findings table and its family-bootstrap intervals read the same counts."""
+        if measure not in self.computed:
+            self.computed[measure] = measure.compute(self)
+        return self.computed[measure]
 
     @cached_property
     def children(self) -> pd.DataFrame:
@@ -147,7 +204,7 @@ def background_input(data: FindingsInput) -> FindingsInput | None:
 
 
 def events_after_older_sibling(data: FindingsInput, event_type: str, older: str | None = "cp_plan"
-                               ) -> tuple[int, int]:
+                               ) -> Counts:
     """Events of younger children made on or after an older sibling's first ``older`` event.
 
     Denominator: dated events of ``event_type`` of children who have an older sibling
@@ -181,10 +238,10 @@ def events_after_older_sibling(data: FindingsInput, event_type: str, older: str 
     at = positions(target["person_id"], older_date.index)
     date = older_date.array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
     after = target["start_date"].to_numpy() >= date
-    return int(after.sum()), int(len(target))
+    return Counts(target["person_id"], num=after, den=1)
 
 
-def assessments_after_older_sibling_plan(data: FindingsInput) -> tuple[int, int]:
+def assessments_after_older_sibling_plan(data: FindingsInput) -> Counts:
     """Assessments of younger children made on or after an older sibling's first CP plan start
     (:func:`events_after_older_sibling` of ``assessment`` after ``cp_plan``).
 
@@ -202,7 +259,7 @@ def assessments_after_older_sibling_plan(data: FindingsInput) -> tuple[int, int]
     return events_after_older_sibling(data, "assessment", "cp_plan")
 
 
-def case_review_yes(data: FindingsInput, pattern: str) -> tuple[int, int]:
+def case_review_yes(data: FindingsInput, pattern: str) -> Counts:
     """Case-review answers about the groups' children to questions containing ``pattern``
     (case-insensitive): ``(yes, yes or no)``; other answers are not counted.
 
@@ -222,8 +279,8 @@ def case_review_yes(data: FindingsInput, pattern: str) -> tuple[int, int]:
     asks = map_distinct(cr["question"], lambda q: q.fillna("").str.contains(pattern, case=False, regex=False))
     cr = cr[asks.fillna(False).to_numpy(dtype=bool)]
     ans = cr["answer"].fillna("").str.strip().str.lower()
-    known = ans.isin(["yes", "y", "no", "n"])
-    return int(ans[known].isin(["yes", "y"]).sum()), int(known.sum())
+    known = ans.isin(["yes", "y", "no", "n"]).to_numpy(dtype=bool)
+    return Counts(cr["person_id"], num=known & ans.isin(["yes", "y"]).to_numpy(dtype=bool), den=known)
 
 
 # ----------------------------------------------------------------------------- measures
@@ -231,12 +288,14 @@ def case_review_yes(data: FindingsInput, pattern: str) -> tuple[int, int]:
 class Measure:
     """One finding: its briefing point, name, words and how it is computed.
 
-    ``compute(data)`` returns ``(numerator, denominator)``. ``base`` is what the denominator
-    counts, one of :data:`BASES` (children, sibling groups, CP plans...): the briefing groups
-    the shares of a point by it. ``label``: short plain words, for chart axes. ``sentence`` is the key-message sentence of the measure
-    (:mod:`neglect_analysis.messages`), a template with the placeholders ``{n}`` (numerator),
-    ``{d}`` (denominator) and ``{s}`` (share, with its interval and England's figure), each
-    at least once, and no other. ``national`` names the measure
+    ``compute(data)`` returns ``(numerator, denominator)`` as :class:`Counts` (the rows each
+    total adds up, by child or index parent, for the family bootstrap). ``base`` is what the
+    denominator counts, one of :data:`BASES` (children, sibling groups, CP plans...): the
+    briefing groups the shares of a point by it. ``label``: short plain words, for chart axes.
+    ``sentence`` is the key-message sentence of the measure (:mod:`neglect_analysis.messages`),
+    a template with the placeholders ``{n}`` (numerator), ``{d}`` (denominator) and ``{s}``
+    (share, with its interval and England's figure), each at least once, and no other.
+    ``national`` names the measure
     of :func:`neglect_analysis.reference.national_figures` it is compared with (None: no
     comparison); ``complement``: the national figure is 100 minus that measure; ``summary``
     (optional) gives the ``summary`` text of the row (e.g. a median and range).
@@ -245,7 +304,7 @@ class Measure:
     point: int
     name: str
     description: str
-    compute: Callable[[FindingsInput], tuple[int, int]]
+    compute: Callable[[FindingsInput], Counts]
     base: str
     label: str
     sentence: str
@@ -273,25 +332,26 @@ class Measure:
         return self.sentence.format(n=n, d=d, s=s)
 
 
-def _count(mask) -> int:
-    if isinstance(mask, pd.Series):  # nullable: a missing value is not counted
-        return int(mask.to_numpy(dtype=bool, na_value=False).sum())
-    return int(np.asarray(mask, dtype=bool).sum())
+def _children(d: FindingsInput, num) -> Counts:
+    """Per child (each child once): ``num`` over the children."""
+    return Counts(d.children["child_id"], num=_flags(num), den=1)
 
 
-def _adults(d: FindingsInput) -> tuple[int, int]:
-    kids = d.children
-    return _count(adult_at_audit(kids["dob"], d.cohort.audit_date, definitions=d.definitions)), len(kids)
+def _groups(d: FindingsInput, num) -> Counts:
+    """Per sibling group: ``num`` over the groups."""
+    return Counts(d.tables.sibling_groups["parent_id"], num=_flags(num), den=1, unit="parent")
 
 
-def _groups_half_siblings(d: FindingsInput) -> tuple[int, int]:
-    g = d.tables.sibling_groups
-    return _count(g["n_other_parents"] >= 2), len(g)
+def _adults(d: FindingsInput) -> Counts:
+    return _children(d, adult_at_audit(d.children["dob"], d.cohort.audit_date, definitions=d.definitions))
 
 
-def _groups_large_gap(d: FindingsInput) -> tuple[int, int]:
-    g = d.tables.sibling_groups
-    return _count(g["max_gap_years"] >= d.definitions.large_gap_years), len(g)
+def _groups_half_siblings(d: FindingsInput) -> Counts:
+    return _groups(d, d.tables.sibling_groups["n_other_parents"] >= 2)
+
+
+def _groups_large_gap(d: FindingsInput) -> Counts:
+    return _groups(d, d.tables.sibling_groups["max_gap_years"] >= d.definitions.large_gap_years)
 
 
 def _spread(values: pd.Series, unit: str) -> str:
@@ -308,23 +368,25 @@ def _gap_summary(d: FindingsInput) -> str:
             f"{_spread(g['max_gap_years'], 'years')}")
 
 
-def _pre_ics(d: FindingsInput) -> tuple[int, int]:
-    return int(d.children["pre_ics_childhood"].sum()), len(d.children)
+def _pre_ics(d: FindingsInput) -> Counts:
+    return _children(d, d.children["pre_ics_childhood"] == 1)
 
 
-def _pre_ics_without_paper(d: FindingsInput) -> tuple[int, int]:
-    return d.tables.paper_file_requests["child_id"].nunique(), int(d.children["pre_ics_childhood"].sum())
+def _pre_ics_without_paper(d: FindingsInput) -> Counts:
+    requested = d.tables.paper_file_requests["child_id"].drop_duplicates()
+    pre = d.children["child_id"][(d.children["pre_ics_childhood"] == 1).to_numpy(dtype=bool, na_value=False)]
+    return Counts.join(Counts(requested, num=1, den=0), Counts(pre, num=0, den=1))
 
 
-def _groups_partner_changes(d: FindingsInput) -> tuple[int, int]:
-    g = d.tables.sibling_groups
-    return _count(g["n_partner_changes"] >= 1), len(g)
+def _groups_partner_changes(d: FindingsInput) -> Counts:
+    return _groups(d, d.tables.sibling_groups["n_partner_changes"] >= 1)
 
 
-def _groups_recurrent_themes(d: FindingsInput) -> tuple[int, int]:
+def _groups_recurrent_themes(d: FindingsInput) -> Counts:
     gr = d.tables.group_recurrence
     theme_cols = [c for c in gr.columns if c.startswith("recurrent_") and gr[c].dtype == bool]
-    return (_count(gr[theme_cols].any(axis=1)) if theme_cols else 0), len(gr)
+    hit = gr[theme_cols].any(axis=1) if theme_cols else np.zeros(len(gr), bool)
+    return Counts(gr["parent_id"], num=_flags(hit), den=1, unit="parent")
 
 
 def _challenges(d: FindingsInput) -> pd.DataFrame:
@@ -338,16 +400,18 @@ def _challenges(d: FindingsInput) -> pd.DataFrame:
     return ch.assign(disguised=hit.fillna(False).to_numpy(dtype=bool))
 
 
-def _groups_disguised_compliance(d: FindingsInput) -> tuple[int, int]:
+def _groups_disguised_compliance(d: FindingsInput) -> Counts:
     ch = _challenges(d)
     who = ch.loc[ch["disguised"], "person_id"]
     m = d.tables.members
-    return int(m.loc[isin(m["child_id"], who), "parent_id"].nunique()), int(m["parent_id"].nunique())
+    hit = m.loc[isin(m["child_id"], who), "parent_id"].drop_duplicates()
+    return Counts.join(Counts(hit, num=1, den=0, unit="parent"),
+                       Counts(m["parent_id"].drop_duplicates(), num=0, den=1, unit="parent"))
 
 
-def _challenges_disguised(d: FindingsInput) -> tuple[int, int]:
+def _challenges_disguised(d: FindingsInput) -> Counts:
     ch = _challenges(d)
-    return _count(ch["disguised"]), len(ch)
+    return Counts(ch["person_id"], num=_flags(ch["disguised"]), den=1)
 
 
 def _theme_summary(d: FindingsInput) -> str:
@@ -361,37 +425,38 @@ def _theme_summary(d: FindingsInput) -> str:
     return "themes: " + "; ".join(f"{t} {k}" for t, k in n.items())
 
 
-def _child_flag(column: str) -> Callable[[FindingsInput], tuple[int, int]]:
-    def compute(d: FindingsInput) -> tuple[int, int]:
-        return int(d.children[column].sum()), len(d.children)
+def _child_flag(column: str) -> Callable[[FindingsInput], Counts]:
+    def compute(d: FindingsInput) -> Counts:
+        return Counts(d.children["child_id"], num=d.children[column].to_numpy(dtype=np.int64), den=1)
     return compute
 
 
-def _early_help(column: str) -> Callable[[FindingsInput], tuple[int, int]]:
-    def compute(d: FindingsInput) -> tuple[int, int]:
-        return int(d.early_help[column].sum()), len(d.early_help)
+def _early_help(column: str) -> Callable[[FindingsInput], Counts]:
+    def compute(d: FindingsInput) -> Counts:
+        eh = d.early_help
+        return Counts(eh["child_id"], num=eh[column].to_numpy(dtype=np.int64), den=1)
     return compute
 
 
-def _s47_not_progressing(d: FindingsInput) -> tuple[int, int]:
-    own = d.own_recurrence
-    return int(own["n_s47_no_icpc"].sum()), int(own["n_s47_judged"].sum())
+def _s47_not_progressing(d: FindingsInput) -> Counts:
+    return _own_ratio("n_s47_no_icpc", "n_s47_judged")(d)
 
 
-def _repeated_s47(d: FindingsInput) -> tuple[int, int]:
-    return _count(d.children["n_s47"] >= 2), len(d.children)
+def _repeated_s47(d: FindingsInput) -> Counts:
+    return _children(d, d.children["n_s47"] >= 2)
 
 
-def _own_ratio(num: str, den: str) -> Callable[[FindingsInput], tuple[int, int]]:
-    def compute(d: FindingsInput) -> tuple[int, int]:
-        return int(d.own_recurrence[num].sum()), int(d.own_recurrence[den].sum())
+def _own_ratio(num: str, den: str) -> Callable[[FindingsInput], Counts]:
+    def compute(d: FindingsInput) -> Counts:
+        own = d.own_recurrence
+        return Counts(own["child_id"], num=own[num].to_numpy(dtype=np.int64), den=own[den].to_numpy(dtype=np.int64))
     return compute
 
 
-def _plans_neglect(d: FindingsInput) -> tuple[int, int]:
+def _plans_neglect(d: FindingsInput) -> Counts:
     plans = d.events_of_type("cp_plan", own=True)
     known = plans[plans["category"].notna()]  # paper-only plans carry no category
-    return _count(known["category"] == "NEG"), len(known)
+    return Counts(known["person_id"], num=_flags(known["category"] == "NEG"), den=1)
 
 
 def mature_plans(plans_not_sustained: pd.DataFrame, audit_date, definitions: Definitions = DEFAULTS) -> np.ndarray:
@@ -413,14 +478,15 @@ def _mature(d: FindingsInput) -> np.ndarray:
     return mature_plans(d.tables.plans_not_sustained, d.cohort.audit_date, d.definitions)
 
 
-def _plans_not_sustained(d: FindingsInput) -> tuple[int, int]:
+def _plans_not_sustained(d: FindingsInput) -> Counts:
     mature = _mature(d)
-    return _count(d.tables.plans_not_sustained["not_sustained"].to_numpy(dtype=bool) & mature), _count(mature)
+    pns = d.tables.plans_not_sustained
+    return Counts(pns["child_id"], num=pns["not_sustained"].to_numpy(dtype=bool) & mature, den=mature)
 
 
-def _plans_too_recent(d: FindingsInput) -> tuple[int, int]:
+def _plans_too_recent(d: FindingsInput) -> Counts:
     mature = _mature(d)
-    return _count(~mature), len(mature)
+    return Counts(d.tables.plans_not_sustained["child_id"], num=~mature, den=1)
 
 
 def _escalated_with_older(d: FindingsInput) -> pd.DataFrame:
@@ -428,14 +494,14 @@ def _escalated_with_older(d: FindingsInput) -> pd.DataFrame:
     return esc[isin(esc["child_id"], d.has_older_sibling)]
 
 
-def _escalated_with_lead_time(d: FindingsInput) -> tuple[int, int]:
+def _escalated_with_lead_time(d: FindingsInput) -> Counts:
     esc = _escalated_with_older(d)
-    return _count(esc["lead_time_days"] >= d.definitions.min_lead_days), len(esc)
+    return Counts(esc["child_id"], num=_flags(esc["lead_time_days"] >= d.definitions.min_lead_days), den=1)
 
 
-def _escalated_with_short_lead_time(d: FindingsInput) -> tuple[int, int]:
+def _escalated_with_short_lead_time(d: FindingsInput) -> Counts:
     esc = _escalated_with_older(d)
-    return _count(esc["lead_time_days"] < d.definitions.min_lead_days), len(esc)
+    return Counts(esc["child_id"], num=_flags(esc["lead_time_days"] < d.definitions.min_lead_days), den=1)
 
 
 def _lead_summary(d: FindingsInput) -> str:
@@ -444,15 +510,16 @@ def _lead_summary(d: FindingsInput) -> str:
     return f"lead times {_spread(lead, 'days')}"
 
 
-def _look_now(d: FindingsInput) -> tuple[int, int]:
-    return d.tables.look_now["child_id"].nunique(), len(d.children)
+def _look_now(d: FindingsInput) -> Counts:
+    return Counts.join(Counts(d.tables.look_now["child_id"].drop_duplicates(), num=1, den=0),
+                       Counts(d.children["child_id"], num=0, den=1))
 
 
-def _plans_iro_challenge(d: FindingsInput) -> tuple[int, int]:
+def _plans_iro_challenge(d: FindingsInput) -> Counts:
     plans = d.events_of_type("cp_plan")
     plans = plans[(plans["source"] == "ics").to_numpy(dtype=bool, na_value=False)]
     challenged = isin(plans["event_id"], d.cohort.iro_challenges["cp_plan_id"].dropna())
-    return _count(challenged), len(plans)
+    return Counts(plans["person_id"], num=_flags(challenged), den=1)
 
 
 #: Every finding, in briefing order: the registry :func:`findings` evaluates. Each description
@@ -679,7 +746,8 @@ LABELS: dict[str, str] = {m.name: m.label for m in MEASURES}
 
 
 def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None,
-             definitions: Definitions = DEFAULTS, measures: tuple[Measure, ...] = MEASURES) -> pd.DataFrame:
+             definitions: Definitions = DEFAULTS, measures: tuple[Measure, ...] = MEASURES,
+             data: FindingsInput | None = None) -> pd.DataFrame:
     """One row per measure behind each briefing point (see :data:`BRIEFING_POINTS`).
 
     Evaluates the registry ``measures`` (default :data:`MEASURES`). Columns
@@ -693,15 +761,17 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     ``authority_denominator``, ``authority_share``: the same DfE-comparable measure for every
     other person with an event in the extract (:func:`background_input`: the authority's own
     baseline), empty where the extract holds nobody else or the measure has no national figure. Child measures
-    count each child once, whichever group it belongs to.
+    count each child once, whichever group it belongs to. ``data``: the
+    :class:`FindingsInput` of ``cohort`` and ``family`` when one is made already (its counts
+    are then shared, e.g. with :func:`neglect_analysis.bootstrap.with_intervals`).
     """
     nat = national_figures() if national is None else national
-    data = FindingsInput(cohort, family, definitions)
+    data = FindingsInput(cohort, family, definitions) if data is None else data
     background = background_input(data)
     year = collection_year(cohort.audit_date)
     rows: list[dict] = []
     for m in measures:
-        num, den = m.compute(data)
+        num, den = data.counts(m)
         row = {"point": m.point, "measure": m.name, "label": m.label, "description": m.description,
                "base": m.base, "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": "",

@@ -90,6 +90,12 @@ COLUMN_LABELS: dict[str, str] = {
     "moved_away": "Moved away",
     "moved_away_date": "Moved away on",
     "priority": "Priority",
+    "rule": "Backtested rule that flags the child",
+    "ppv": "Backtested PPV, 12 months (%)",
+    "ppv_lower": "PPV 95% interval from (%)",
+    "ppv_upper": "PPV 95% interval to (%)",
+    "rule_date": "Flagged by the rule since",
+    "signal_age_days": "Age of the signal (days)",
     # the briefing's tables (aggregates)
     "position": "Position in the sibling group",
     "cla_or_care_proceedings": "Looked after or care proceedings",

@@ -276,15 +276,29 @@ def inference_tables(family: FamilyTables, *, definitions: Definitions = DEFAULT
 def signal_tables(cohort: Cohort, family: FamilyTables, *,
                   definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:
     """The backtest of the family signal (:mod:`neglect_analysis.backtest`):
-    ``signal_backtest`` and ``look_now_ranked`` (the look-now list ranked by the backtested
-    PPV of the rule that flags each child, with the signal's age)."""
+    ``signal_backtest``, and ``look_now``: ``family.look_now`` with the backtested rule that
+    flags each child, its PPV and interval and the signal's age, ranked by that PPV
+    (:func:`neglect_analysis.backtest.rank_look_now`). :func:`with_signal` puts both in a
+    run's tables."""
     from . import backtest
 
     out = backtest.signal_backtest(cohort, family.members, family.child_escalation, family.ages,
                                    family_clusters(family.members), definitions=definitions)
     ranked = backtest.rank_look_now(family.look_now, out["rule_dates"], out["signal_backtest"],
                                     cohort.audit_date)
-    return {"signal_backtest": out["signal_backtest"], "look_now_ranked": ranked}
+    return {"signal_backtest": out["signal_backtest"], "look_now": ranked}
+
+
+def with_signal(cohort: Cohort, tables: AnalystTables, *, definitions: Definitions = DEFAULTS) -> AnalystTables:
+    """``tables`` with the backtest of the family signal (:func:`signal_tables`): the
+    ``signal_backtest`` table added, and the look-now list replaced by the ranked one
+    (``look_now.csv`` is one list, ranked by the backtested PPV). The backtest reads every
+    family at once, so it runs after the (possibly partitioned) family tables."""
+    from dataclasses import replace
+
+    sig = signal_tables(cohort, tables.family, definitions=definitions)
+    return replace(tables, family=replace(tables.family, look_now=sig["look_now"]),
+                   extra={**tables.extra, "signal_backtest": sig["signal_backtest"]})
 
 
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:

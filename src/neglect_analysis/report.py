@@ -164,11 +164,15 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             progress=opts.progress,
         )
     from .bootstrap import with_intervals
-    from .pipeline import signal_tables
+    from .findings import FindingsInput
+    from .pipeline import with_signal
 
-    tables.extra["findings"] = with_intervals(findings(cohort, tables.family),
-                                              cohort, tables.family, definitions=params.definitions)
-    tables.extra.update(signal_tables(cohort, tables.family, definitions=params.definitions))
+    # one evaluation of the measures: the findings table and its family-bootstrap intervals
+    measured = FindingsInput(cohort, tables.family, params.definitions)
+    tables.extra["findings"] = with_intervals(
+        findings(cohort, tables.family, definitions=params.definitions, data=measured),
+        cohort, tables.family, definitions=params.definitions, data=measured)
+    tables = with_signal(cohort, tables, definitions=params.definitions)
 
     refused = None
     with report_folder(out, data_dir) as tmp:

@@ -18,6 +18,7 @@ from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
 from .days import whole_days
 from .family import ChildEvents, Family
+from .flags import this_authority
 from .idsets import positions
 
 #: Columns of :func:`age_scale`.
@@ -40,9 +41,11 @@ def moved_out_dates(cohort: Cohort, children, *, definitions: Definitions = DEFA
     reason (``outcome``) is one of ``definitions.moved_away_close_reasons`` (RC5), or the end
     date of an ``early_help`` episode whose end reason contains one of
     ``definitions.moved_away_eh_patterns`` (case-insensitive). A move does not count when the
-    child has an event of this authority (not marked ``other_la``, not an ``other_la_record``)
+    child has an event of this authority (:func:`neglect_analysis.flags.this_authority`)
     starting after it. Choice: of the moves that count, the earliest (moves that count have no
-    event of this authority between them).
+    event of this authority between them). The one definition of moving away: the look-now
+    list (:func:`neglect_analysis.actions.moved_away_dates`), time to escalation
+    (:func:`neglect_analysis.escalation.child_escalation`) and the age scale read it.
 
     Returns
     -------
@@ -77,9 +80,9 @@ def moved_out_dates(cohort: Cohort, children, *, definitions: Definitions = DEFA
         pat |= outcome.str.lower().str.contains(p.lower(), regex=False)
     is_move = (rc | (eh & pat)).to_numpy(dtype=bool, na_value=False) & ~np.isnat(end)
 
-    other = cohort.events["other_la"].reindex(ev.index).to_numpy(dtype=bool, na_value=False) \
-        if "other_la" in cohort.events.columns else np.zeros(len(ev), bool)
-    here = ~other & (etype != "other_la_record").to_numpy(dtype=bool, na_value=True) & ~np.isnat(start)
+    # events of this authority (flags.this_authority, the one definition; an ICPC marked
+    # transfer-in is this authority's conference for a child who came back)
+    here = (this_authority(ev) if "other_la" in ev.columns else np.ones(len(ev), bool)) & ~np.isnat(start)
     last = np.full(n, np.iinfo(np.int64).min)
     np.maximum.at(last, cix[here], start[here].view("int64"))  # last start of this authority
 

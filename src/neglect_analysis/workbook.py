@@ -509,8 +509,9 @@ def write_table_workbook(
 def write_look_now_workbook(cohort: Cohort, look_now: pd.DataFrame, path: str | Path) -> Path:
     """Write the look-now list (:func:`neglect_analysis.actions.look_now_list`) as a workbook
     for a team, with the care of the chronologies (:func:`write_table_workbook`): plain
-    headers, the sibling's escalation in words, "Yes"/"No" for moved away, dates as dates,
-    rows in the list's order (priority, then the most recent signal first).
+    headers, the sibling's escalation and the backtested rule in words, "Yes"/"No" for moved
+    away, dates as dates, rows in the list's order (the ranked list of
+    :func:`neglect_analysis.backtest.rank_look_now`: highest PPV, then the most recent signal).
 
     Examples
     --------
@@ -528,10 +529,16 @@ def write_look_now_workbook(cohort: Cohort, look_now: pd.DataFrame, path: str | 
         t["signal_event_type"] = event_type_list_words(t["signal_event_type"])
     if "moved_away" in t:
         t["moved_away"] = yes_no(t["moved_away"])
+    if "rule" in t:
+        from .backtest import RULE_WORDS
+
+        t["rule"] = t["rule"].astype("string").map(lambda r: RULE_WORDS.get(r, r), na_action="ignore").astype("string")
+    order = ("Highest backtested PPV of the rule that flags the child first, then the most recent signal. "
+             if "ppv" in t else "Most recent signal first. ")
     return write_table_workbook(
         t, path, cohort=cohort, sheet="Look now",
         title="Children to look at now: an older sibling escalated, this child has not (yet)",
-        notes=("Most recent signal first. Open to services now: on the audit date. "
+        notes=(order + "Open to services now: on the audit date. "
                "Moved away: a CIN case closed as transferred (RC5) or early help ended as moved, "
                "with nothing here since.",),
     )
