@@ -157,6 +157,31 @@ PARTNER_SOURCE_LABELS: dict[str, str] = {
 #: The age shown for a date before the child's birth.
 PRE_BIRTH = "pre-birth"
 
+#: Older-sibling history kinds (:func:`neglect_analysis.older_siblings.older_sibling_history`),
+#: in the words of its summary: kind -> words. Every kind but ``paper`` is an event type;
+#: ``paper`` is any event recorded in a paper file.
+HISTORY_KIND_LABELS: dict[str, str] = {
+    "referral": "a referral",
+    "s47": "an S47 enquiry",
+    "cp_plan": "a CP plan",
+    "care_proceedings": "care proceedings",
+    "paper": "paper records",
+}
+#: The summary row of :data:`HISTORY_KIND_LABELS` (any kind of older-sibling history).
+HISTORY_ANY_LABEL = "any of these"
+
+#: Legend words of the family chronology figure (:mod:`neglect_analysis.plots.chronology`):
+#: its vertical lines (by line key), the grey pre-ICS shading and the paper-episode marker.
+CHRONOLOGY_LINE_LABELS: dict[str, str] = {
+    "birth": "Birth of a child (dotted line)",
+    "partner": "Index parent's partner came or left (dashed line)",
+}
+#: Legend words of the chronology figure's grey shading (before the electronic record).
+PRE_ICS_LABEL = "Before the case system: history on paper (grey)"
+#: Legend words of the chronology figure's marker of a CP plan or CLA episode from a paper file.
+PAPER_EPISODE_LABEL = "CP plan or CLA from a paper file (start; length unknown)"
+
+
 
 def column_label(name: str, table: str | None = None) -> str:
     """The plain header of a column: the ``table``'s own header (:data:`TABLE_COLUMN_LABELS`),
