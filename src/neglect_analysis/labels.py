@@ -105,6 +105,7 @@ COLUMN_LABELS: dict[str, str] = {
     "n_groups": "Sibling groups",
     "group": "Group",
     "month": "Month",
+    "age_months": "Age (months)",
     "survival": "Not yet escalated",
     "ci_lower": "95% CI lower",
     "ci_upper": "95% CI upper",
@@ -118,6 +119,7 @@ COLUMN_LABELS: dict[str, str] = {
 #: :func:`column_label`).
 TABLE_COLUMN_LABELS: dict[str, dict[str, str]] = {
     "group_sizes": {"n_children": "Children in the sibling group"},
+    "km_age": {"at_risk": "Children followed through the month"},
 }
 
 #: Headers of the briefing's findings tables (``findings``, ``point<p>_findings``): the
