@@ -614,6 +614,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         return _figure(draw, folder / stem, label, figsize, title=title, footer=footers[stem])
 
     figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
+    figure_notes: dict[str, list[str]] = {}  # generated sentences printed under a figure
     data_files: set[str] = set()
     for p, heading in BRIEFING_POINTS.items():
         rows = point_shares(shown, found, p)
@@ -637,6 +638,11 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                "are followed)")
         figs[6].append((stem, alt, monthly))
         data_files.add(stem)
+        # Under the figure: sentences generated from its published data and from the Cox
+        # model's family-clustered estimate (no p-value, no count).
+        said_under = [messages.curve_sentence(monthly, g) for g in groups]
+        said_under.append(messages.cox_sentence(tables.extra.get("escalation_cox")))
+        figure_notes[stem] = [t for t in said_under if t]
     files += figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
                     "lead_times", "How much earlier a whole-family reading could have flagged a child",
                     "Escalated children with an earlier family signal, by months of lead time")
@@ -690,6 +696,9 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
+            for sentence in figure_notes.get(stem, []):
+                md += [sentence, ""]
+                body.append(f'<p class="note">{html.escape(sentence)}</p>')
             if stem in data_files:
                 shown_df = display_table(stem, data)
                 md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
