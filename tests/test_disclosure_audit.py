@@ -5,6 +5,7 @@ Expected ranges are worked out by hand in the comments (x_b: groups in band b, S
 """
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -367,6 +368,23 @@ def test_survival_svg_draws_whole_months_of_age_only_while_ten_are_followed(writ
     # a row at every whole year of age, for the numbers-at-risk row
     assert set(range(0, last + 1, 12)) <= set(data["age_months"].astype(int))
     assert not (written / "km_eldest_younger.csv").exists()
+
+
+def test_survival_figure_is_described_by_generated_sentences_without_p_values(written, sample):
+    from neglect_analysis import messages
+
+    _, tables, _ = sample
+    data = pd.read_csv(written / "km_age.csv")
+    page = (written / "briefing.html").read_text(encoding="utf-8")
+    md = (written / "briefing.md").read_text(encoding="utf-8")
+    curve = messages.curve_sentence(data)
+    cox = messages.cox_sentence(tables.extra["escalation_cox"])
+    assert curve and cox
+    for text in (curve, cox):
+        assert text in md and html.escape(text) in page
+    # the p-values of escalation_cox.csv are nowhere in the pack
+    for p in tables.extra["escalation_cox"]["p_value"]:
+        assert f"{p:.3f}" not in md and f"{p:.2f}" not in cox
 
 
 def test_survival_figure_cells_are_registered_in_the_pack(sample):
