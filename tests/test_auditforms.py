@@ -23,6 +23,7 @@ from neglect_analysis.auditforms import (
     AUDIT_QUESTIONS,
     audit_children,
     chronology_highlights,
+    family_signals,
     extract_checksum,
     form_file_name,
     form_state,
@@ -153,6 +154,13 @@ def test_highlights_and_signals_speak_the_one_label_map(tiny, monkeypatch):
     hl = chronology_highlights(cohort, "=M1", tables.members)
     assert hl.loc[hl["event_type"] == "s47", "highlight"].tolist() == ["first involvement; Enquiry (s47)"]
     assert hl.loc[hl["event_type"] == "cp_plan", "highlight"].tolist() == ["Protection plan"]
+    # =A1 escalated with a CP plan: the signal names it in words, never the raw code
+    sig = family_signals(cohort, "=M1", tables)
+    assert sig.loc[sig["signal"].str.startswith("escalated"), "signal"].tolist() == ["escalated: Protection plan"]
+    monkeypatch.undo()
+    sig = family_signals(cohort, "=M1", tables)
+    assert "escalated: Child protection plan" in sig["signal"].tolist()
+    assert not sig["signal"].str.contains("cp_plan").any()
 
 
 def test_round_trip_every_dropdown(tiny, tmp_path):

@@ -5,6 +5,7 @@ Expected ranges are worked out by hand in the comments (x_b: groups in band b, S
 """
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neglect_analysis import briefing, disclosure_audit, escalation, summaries
+from neglect_analysis import briefing, disclosure_audit, summaries
 from neglect_analysis.disclosure_audit import (
     DisclosureAuditError,
     Pack,
@@ -330,35 +331,94 @@ def _svg_groups(svg: Path) -> dict[str, np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize("stem,groups", [
-    ("km_eldest_younger", ["eldest", "younger"]),
-])
-def test_survival_svg_draws_whole_months_only_while_ten_at_risk(written, sample, stem, groups):
+def _followed_through(ages: pd.DataFrame, m: int) -> int:
+    """Children in the curve followed through month m of age: entered by its start (age
+    (m - 1) * 365.25 / 12 days, 0 for month 0) and still followed after its end."""
+    a = ages[ages["in_curve"].astype(bool)]
+    start = max(m - 1, 0) * 365.25 / 12
+    return int(((a["entry_age_days"].astype(float) <= start)
+                & (a["exit_age_days"].astype(float) > m * 365.25 / 12)).sum())
+
+
+def test_survival_svg_draws_whole_months_of_age_only_while_ten_are_followed(written, sample):
     _, tables, _ = sample
-    fam = tables.family
-    long = escalation.km_groups(fam.child_escalation, fam.members, fam.family_signal)
-    # Independently of the briefing: the last month whose end (m * 365.25 / 12 days) still has
-    # at least 10 children followed beyond it, per group.
-    last = {}
-    for g in groups:
-        d = long.loc[long["group"] == g, "days"].to_numpy(dtype=float)
-        m = 0
-        while (d > (m + 1) * 365.25 / 12).sum() >= 10:
-            m += 1
-        last[g] = m
-    shapes = _svg_groups(written / f"{stem}.svg")
+    ages = tables.family.ages
+    # Independently of the briefing: the months of age from 0 before the first month with
+    # fewer than 10 children followed through it (the point-6 curve: all children).
+    last = 0
+    while _followed_through(ages, last + 1) >= 10:
+        last += 1
+    assert _followed_through(ages, 0) >= 10 and last > 12  # the sample draws more than a year
+    shapes = _svg_groups(written / "km_age.svg")
     axes = shapes["km-axes"]
     left, right = axes[:, 0].min(), axes[:, 0].max()
-    months_at_right = max(last.values())  # the x axis ends where the longest curve ends
-    for g in groups:
-        for part in (f"km-{g}", f"km-{g}-ci"):
-            x = (shapes[part][:, 0] - left) / (right - left) * months_at_right
-            assert np.allclose(x, np.round(x), atol=0.02), (part, x[:5])  # whole months
-            assert round(x.max()) == last[g], part  # drawn up to the last month with >= 10
-    data = _read(written / f"{stem}.csv")
-    assert list(data.columns) == ["group", "month", "survival", "ci_lower", "ci_upper", "at_risk"]
+    months_at_right = last * (1 + briefing.KM_X_MARGIN)  # a little room after the curve
+    for part in ("km-all", "km-all-ci"):
+        x = (shapes[part][:, 0] - left) / (right - left) * months_at_right
+        assert np.allclose(x, np.round(x), atol=0.05), (part, x[:5])  # whole months
+        assert round(x.max()) == last, part  # drawn up to the last month with >= 10
+    assert not [g for g in shapes if g.startswith(("km-eldest", "km-younger"))]  # one curve
+    data = _read(written / "km_age.csv")
+    assert list(data.columns) == ["group", "age_months", "survival", "ci_lower", "ci_upper", "at_risk"]
+    assert set(data["group"]) == {"all"}
+    assert int(data["age_months"].astype(int).max()) == last
+    # every number at risk published is the count of children followed through that month
+    assert [int(v) for v in data["at_risk"]] == [_followed_through(ages, int(m)) for m in data["age_months"]]
     assert data["at_risk"].astype(int).min() >= 10
-    assert {g: int(data.loc[data["group"] == g, "month"].astype(int).max()) for g in groups} == last
+    # a row at every whole year of age, for the numbers-at-risk row
+    assert set(range(0, last + 1, 12)) <= set(data["age_months"].astype(int))
+    assert not (written / "km_eldest_younger.csv").exists()
+
+
+def test_survival_figure_is_described_by_generated_sentences_without_p_values(written, sample):
+    from neglect_analysis import messages
+
+    _, tables, _ = sample
+    data = pd.read_csv(written / "km_age.csv")
+    page = (written / "briefing.html").read_text(encoding="utf-8")
+    md = (written / "briefing.md").read_text(encoding="utf-8")
+    curve = messages.curve_sentence(data)
+    cox = messages.cox_sentence(tables.extra["escalation_cox"])
+    assert curve and cox
+    for text in (curve, cox):
+        assert text in md and html.escape(text) in page
+    # the p-values of escalation_cox.csv are nowhere in the pack
+    for p in tables.extra["escalation_cox"]["p_value"]:
+        assert f"{p:.3f}" not in md and f"{p:.2f}" not in cox
+
+
+def test_survival_figure_cells_are_registered_in_the_pack(sample):
+    cohort, tables, found = sample
+    bp = briefing.BriefingPack(cohort, tables, found)
+    monthly = bp.km["km_age"]
+    cells = {k[1]: c.value for k, c in bp.pack.cells.items() if k[0] == "km_age"}
+    assert cells == {f"all month {m}": int(r) for m, r in zip(monthly["age_months"], monthly["at_risk"])}
+    assert all(k[2] == "at_risk" for k in bp.pack.cells if k[0] == "km_age")
+    assert not any(bp.pack.is_suppressed(("km_age", r, "at_risk")) for r in cells)
+
+
+def test_km_age_monthly_cuts_where_fewer_are_followed_by_hand():
+    # 16 children (entry, exit in days of age; month m ends at m x 30.44 days):
+    # A: 8 x (0, 400, no); B1 (0, 20, escalated); B2 (0, 50, no); B3 (0, 70, escalated);
+    # B4 (0, 85, no); L: 4 x (100, 400, no), entering in month 4.
+    # Followed through month m (entered by its start, followed after its end):
+    # m0: A + B1-B4 = 12; m1: A, B2-B4 = 11; m2: A, B3, B4 = 10; m3: A = 8; m4: A = 8 (L entered
+    # after the start of month 4); m5..m13: A + L = 12; m14 (ends 426.1): 0.
+    # KM: at 20 days 12 at risk (L not yet entered): S = 11/12 = 0.917; at 70 days A, B3, B4:
+    # S = 11/12 x 9/10 = 0.825.
+    long = pd.DataFrame({"group": "all",
+                         "entry_age_days": [0] * 12 + [100] * 4,
+                         "exit_age_days": [400] * 8 + [20, 50, 70, 85] + [400] * 4,
+                         "event": [0] * 8 + [1, 0, 1, 0] + [0] * 4})
+    # default 10: cut at month 3 (8 followed), although 12 are followed again from month 5
+    out = summaries.km_age_monthly(long)
+    assert out[["age_months", "survival", "at_risk"]].values.tolist() == [[0, 1.0, 12], [1, 0.917, 11], [2, 0.917, 10]]
+    # 8: all months to 13; rows at month 0, the changes (1, 3), the year (12) and the last (13)
+    out = summaries.km_age_monthly(long, min_at_risk=8)
+    assert out[["age_months", "survival", "at_risk"]].values.tolist() == [
+        [0, 1.0, 12], [1, 0.917, 11], [3, 0.825, 8], [12, 0.825, 12], [13, 0.825, 12]]
+    # 13: month 0 has 12: no curve at all
+    assert summaries.km_age_monthly(long, min_at_risk=13).empty
 
 
 def test_km_monthly_by_hand():

@@ -303,3 +303,14 @@ def test_inputs_not_mutated():
     iro.plan_challenges(c, m)
     pd.testing.assert_frame_equal(c.events, before[0])
     pd.testing.assert_frame_equal(m, before[1])
+
+
+def test_history_words_come_from_the_one_label_map(monkeypatch):
+    # Change-proof: the summary's words are labels.HISTORY_KIND_LABELS (and HISTORY_ANY_LABEL).
+    from neglect_analysis import labels
+
+    assert older_siblings.HISTORY_KINDS is labels.HISTORY_KIND_LABELS
+    monkeypatch.setitem(labels.HISTORY_KIND_LABELS, "s47", "a section 47 enquiry")
+    monkeypatch.setattr(labels, "HISTORY_ANY_LABEL", "at least one")
+    h = pd.DataFrame({"older_s47": [0, 1], "n_older_with_history": [0, 1]})
+    assert older_siblings.history_known_summary(h)["history"].tolist() == ["a section 47 enquiry", "at least one"]

@@ -152,3 +152,43 @@ def test_cox_without_a_maximum_gives_no_estimate_not_an_error():
                        "stop_age_days": [1, 2, 3], "event": [1, 0, 0], "x": [1, 0, 0]})
     cox = inference.cox_clustered(iv, ["x"]).iloc[0]
     assert np.isnan(cox["hazard_ratio"]) and cox["n_events"] == 1
+
+
+def test_moved_out_dates_found_once_per_run_and_passed_openly(monkeypatch):
+    # Issue: moving away was looked up three times per report (time to escalation, the age
+    # scale, the look-now list). The run now finds it once and passes the table (``moved=``).
+    from neglect_analysis import actions, escalation, pipeline
+
+    persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1980-01-01", "2005-03-01", "2010-06-15"]})
+    links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    ev = pd.DataFrame({"person_id": ["A", "B", "B"], "event_type": ["cp_plan", "contact", "referral"],
+                       "start_date": ["2012-01-10", "2013-01-01", "2014-01-01"],
+                       "end_date": ["2013-01-10", None, "2016-03-01"], "outcome": [None, None, "RC5"]})
+    c = Cohort.from_frames(persons=persons, links=links, events=ev, audit_date="2018-07-31")
+    calls = []
+    real = timescale.moved_out_dates
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    for module in (timescale, escalation, actions):
+        monkeypatch.setattr(module, "moved_out_dates", counting)
+    t = pipeline.family_tables(c, ["M"])
+    assert len(calls) == 1
+    # B moved (RC5 closure 2016-03-01, nothing after): the same date in every table.
+    kids = t.children.set_index("child_id")
+    assert str(kids.loc["B", "moved_out_date"].date()) == "2016-03-01"
+    assert str(t.ages.set_index("child_id").loc["B", "moved_out_date"].date()) == "2016-03-01"
+    # and the same tables as each analysis finding the moves itself
+    calls.clear()
+    alone = escalation.child_escalation(c, ["A", "B"])
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(alone.astype({"child_id": "string"}),
+                                  t.child_escalation.astype({"child_id": "string"}))
+
+
+def test_moved_out_on_refuses_children_it_was_not_given():
+    moved = pd.DataFrame({"child_id": ["A"], "moved_out_date": pd.to_datetime(["2012-06-01"])})
+    with pytest.raises(ValueError, match="child 'B' is not in the table of move dates"):
+        timescale.moved_out_on(moved, ["A", "B"])

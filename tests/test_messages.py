@@ -115,3 +115,32 @@ def test_a_measure_without_every_placeholder_or_with_an_unknown_base_is_refused(
         Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d} ({s}) of {total}.")
     with pytest.raises(ValueError, match="base 'families' is not one of"):
         Measure(1, "x", "X", compute, label="X", base="families", sentence="{n} of {d} ({s}).")
+
+
+def test_curve_sentence_quotes_the_published_curve_at_the_last_whole_year():
+    # Drawn to month 40: last whole year 3 (month 36), survival 0.675 (0.55 to 0.78):
+    # escalated 100 x 0.325 = 32.5%, interval 100 x (1 - 0.78) = 22.0% to 100 x 0.45 = 45.0%.
+    from neglect_analysis.messages import curve_sentence
+
+    m = pd.DataFrame({"group": ["all"] * 5 + ["younger"], "age_months": [0, 12, 24, 36, 40, 0],
+                      "survival": [1.0, 0.9, 0.8, 0.675, 0.6, 1.0], "ci_lower": [1.0, 0.8, 0.7, 0.55, 0.5, 1.0],
+                      "ci_upper": [1.0, 0.95, 0.9, 0.78, 0.7, 1.0]})
+    assert curve_sentence(m) == ("Followed from the start of the electronic record, an estimated 32.5% of "
+                                 "children had escalated by the age of 3 (95% interval 22.0% to 45.0%).")
+    assert curve_sentence(m, "younger") is None  # drawn to month 0 only
+    assert curve_sentence(m, "eldest") is None  # not drawn
+
+
+def test_cox_sentence_quotes_the_clustered_interval_and_never_a_p_value():
+    from neglect_analysis.messages import cox_sentence
+
+    cox = pd.DataFrame({"term": ["older_sibling_escalated", "younger"], "hazard_ratio": [0.5, 0.62],
+                        "ci_lower": [0.3, 0.32], "ci_upper": [0.84, 1.19], "p_value": [0.009, 0.15]})
+    # below 1: two decimals; interval 0.30 to 0.84 excludes 1
+    text = cox_sentence(cox)
+    assert "0.50 times the rate" in text and "(95% interval 0.30 to 0.84, allowing for families)." in text
+    assert "0.009" not in text and "p =" not in text and "p-value" not in text
+    # the younger term, whose interval includes 1, says so
+    assert cox_sentence(cox, "younger").endswith("(95% interval 0.32 to 1.2, allowing for families); "
+                                                 "the interval includes no difference.")
+    assert cox_sentence(cox.iloc[0:0]) is None and cox_sentence(None) is None

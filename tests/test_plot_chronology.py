@@ -161,3 +161,19 @@ def test_figure_stamp_does_not_cover_the_data():
     stamp = stamp.get_window_extent()
     assert stamp.y0 >= ax.get_window_extent().y1  # above the plotting area
     plt.close(fig)
+
+
+def test_legend_words_come_from_the_one_label_map(monkeypatch):
+    # Change-proof: the chronology legend reads labels.py when it draws (no copy at import).
+    from neglect_analysis import labels
+
+    monkeypatch.setitem(labels.CHRONOLOGY_LINE_LABELS, "birth", "A child was born")
+    monkeypatch.setattr(labels, "PRE_ICS_LABEL", "Paper era")
+    chron = pd.DataFrame({"date": pd.to_datetime(["2005-01-01", "2010-06-01"]), "child_id": "A",
+                          "birth_order": 1, "event_type": ["birth", "contact"], "end_date": pd.NaT,
+                          "source": "ics"})
+    fig, ax = plt.subplots()
+    plot_family_chronology(chron, ax=ax, ics_start="2009-04-01")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+    assert "A child was born" in texts and "Paper era" in texts

@@ -97,9 +97,9 @@ def test_briefing_shows_no_count_between_1_and_5(report_dir):
     assert csvs, "the briefing has tables"
     label_columns = {"position", "lead_time_months", "measure", "description", "share",
                      "national_share", "national_year", "point", "label", "interval"}
-    km = {"group", "month", "survival", "ci_lower", "ci_upper"}  # figure data beside counts
+    km = {"group", "age_months", "survival", "ci_lower", "ci_upper"}  # figure data beside counts
     label_columns_of = {"group_sizes.csv": {"n_children"},  # the size band, not a count
-                        "km_eldest_younger.csv": km}
+                        "km_age.csv": km}
     for path in csvs:
         if path.name == "disclosure_audit.csv":  # ranges of suppressed cells, not counts
             continue

@@ -9,17 +9,16 @@ and index parent (a child in two sibling groups appears under each parent, with
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .chronology import service_episodes
 from .flags import other_la_evidence
 from .cohort import Cohort
-from .idsets import isin, positions
+from .idsets import isin
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .escalation import look_now
 from .labels import event_type_list_words
-from .timescale import moved_out_dates
+from .timescale import moved_out_dates, moved_out_on
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
 PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")
@@ -42,6 +41,7 @@ def moved_away_dates(
     children: pd.Series | pd.Index | list,
     *,
     definitions: Definitions = DEFAULTS,
+    moved: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The day each child moved away, where it did (DESIGN.md "Moving away"), for the lists
     for action: :func:`neglect_analysis.timescale.moved_out_dates`, the one definition (the
@@ -52,6 +52,9 @@ def moved_away_dates(
     end date of an early-help episode whose end reason contains one of
     ``definitions.moved_away_eh_patterns`` (``moved``, case-insensitive), unless the child has
     an event of this authority starting after that day; of several such days, the earliest.
+
+    ``moved``: :func:`~neglect_analysis.timescale.moved_out_dates` of (at least) these
+    children, as a run computes it once; computed here when None.
 
     Returns one row per distinct child, sorted by id: ``child_id``, ``moved_away`` (0/1),
     ``moved_away_date`` (NaT where it did not move away).
@@ -71,9 +74,9 @@ def moved_away_dates(
     """
     ids = pd.Series(pd.Series(children).astype("string").dropna().unique(), dtype="string")
     ids = ids.sort_values(ignore_index=True)
-    moved = moved_out_dates(cohort, ids, definitions=definitions)
-    at = positions(ids, moved["child_id"].astype("string"))
-    date = pd.Series(np.asarray(moved["moved_out_date"].array.take(at, allow_fill=True), dtype="datetime64[ns]"))
+    if moved is None:
+        moved = moved_out_dates(cohort, ids, definitions=definitions)
+    date = pd.Series(moved_out_on(moved, ids))
     return pd.DataFrame({
         "child_id": ids,
         "moved_away": date.notna().astype("int64"),
@@ -89,6 +92,7 @@ def look_now_list(
     *,
     definitions: Definitions = DEFAULTS,
     priority: pd.Series | None = None,
+    moved: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Children to look at now, with what a team needs to act: who, why, since when, where
     things stand.
@@ -110,7 +114,8 @@ def look_now_list(
     - ``open_services_now``: services the child is open to on the audit date (CLA, CP plan,
       CIN, early help: :func:`neglect_analysis.chronology.service_episodes`), ``", "``-joined,
       ``"none"`` when none;
-    - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates`.
+    - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates` (from ``moved``,
+      the run's :func:`~neglect_analysis.timescale.moved_out_dates`, when given).
 
     Order: by ``priority`` when given (a score per child id of the user's own, higher first),
     then the most recent signal first (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending,
@@ -167,7 +172,7 @@ def look_now_list(
     ep = ep.drop_duplicates(["child_id", "service_rank"]).sort_values(["child_id", "service_rank"])
     services = ep.groupby("child_id")["label"].agg(", ".join)
 
-    moved = moved_away_dates(cohort, kids, definitions=definitions).set_index("child_id")
+    moved = moved_away_dates(cohort, kids, definitions=definitions, moved=moved).set_index("child_id")
 
     out = base.copy()
     out["parent_id"] = _text_by_child(kids, parents)

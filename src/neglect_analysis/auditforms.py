@@ -245,7 +245,7 @@ def family_signals(cohort: Cohort, parent_id: str, family) -> pd.DataFrame:
     >>> c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
     >>> t = build_tables(c, AnalysisParams(index_parents=["M"]))
     >>> family_signals(c, "M", t)[["child_id", "signal"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
-    [['A', 'escalated: cp_plan'], ['A', 'paper file to request'],
+    [['A', 'escalated: Child protection plan'], ['A', 'paper file to request'],
      ['B', 'family signal day: an older sibling had escalated'], ['B', 'look now: family signal, no escalation yet']]
     """
     family = _family_of(family)
@@ -273,7 +273,7 @@ def family_signals(cohort: Cohort, parent_id: str, family) -> pd.DataFrame:
     add(look, look["child_id"], "look now: family signal, no escalation yet", look["family_signal_date"],
         look["days_since_signal"].astype("string") + " days since the signal")
     esc = kids[kids["escalated"] == 1]
-    add(esc, esc["child_id"], "escalated: " + esc["escalation_type"].astype("string"), esc["escalation_date"], "")
+    add(esc, esc["child_id"], "escalated: " + event_type_words(esc["escalation_type"]), esc["escalation_date"], "")
     for col, label in (("n_rereferrals_12m", "re-referral within 12 months"),
                        ("n_s47_no_icpc", "S47 not progressing to a conference"),
                        ("n_repeat_cp_plans", "repeat CP plan")):

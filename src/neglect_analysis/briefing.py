@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import disclosure, disclosure_audit, escalation, labels, messages, plots, slides, summaries  # noqa: E402
+from . import disclosure, disclosure_audit, inference, labels, messages, plots, siblings, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
 from .definitions import DAYS_PER_YEAR  # noqa: E402
 from .export import write_csv  # noqa: E402
@@ -107,7 +107,8 @@ TABLE_CAPTIONS: dict[str, str] = {
     "group_sizes": "Sibling groups (one per index parent) by number of children",
     "escalation_by_position": "Children by position in the sibling group and first escalation",
     "lead_times": "Escalated children by how many months earlier a whole-family reading could have flagged them",
-    "km_eldest_younger": "Data behind the figure: children not yet escalated, eldest and younger",
+    "km_age": "Data behind the figure: children not yet escalated, by month of age (followed from the "
+              "start of the electronic record)",
 }
 
 
@@ -226,6 +227,18 @@ ESCALATION_LEVELS: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = (
     (),
 )
 HEADER = "briefing_header"
+#: The survival figure of point 6 (stem -> groups drawn): the record-aware Kaplan-Meier on
+#: the age scale, all children in the curve. Choice (docs/definitions.md, "The briefing's
+#: survival curve"): one curve for all children. Eldest and younger are not drawn apart:
+#: eldest children were mostly born before the electronic record, so they enter follow-up
+#: only at the age they were when it began and an eldest curve from birth has no children
+#: at risk in its first years; the comparison that allows for entry age and for families
+#: is the Cox model's (``escalation_cox.csv``).
+KM_FIGURES: dict[str, tuple[str, ...]] = {"km_age": ("all",)}
+#: Title of each survival figure.
+KM_TITLES: dict[str, str] = {
+    "km_age": "Children not yet escalated, by age: followed from the start of the electronic record",
+}
 
 
 def _band_labels(bounds: list[tuple[int, int]], lows: list[float], highs: list[float],
@@ -359,12 +372,15 @@ class BriefingPack:
     children, between band size limits, adding up to the child-group memberships, taken as
     known); the lead-time bands (adding up to the escalated children with a lead time); the
     escalation table with its totals (grand total = the children, ``escalated`` total = the
-    findings' escalated children); the at-risk counts of the Kaplan-Meier figure data (all at
-    least 10). Not modelled: what the curves' steps tell of events per month (an outsider
-    reading them learns at most a lower bound of the escalated children of a row).
+    findings' escalated children); the numbers at risk of the age-scale Kaplan-Meier figure
+    data (:data:`KM_FIGURES`, :func:`~neglect_analysis.summaries.km_age_monthly`; all at
+    least ``min_at_risk``, and more than ``threshold``). Not modelled: what the curves' steps
+    tell of events per month (an outsider reading them learns at most a lower bound of the
+    escalated children of a row).
     """
 
-    def __init__(self, cohort: Cohort, tables: AnalystTables, found: pd.DataFrame, *, threshold: int = 5):
+    def __init__(self, cohort: Cohort, tables: AnalystTables, found: pd.DataFrame, *, threshold: int = 5,
+                 min_at_risk: int = summaries.MIN_AT_RISK, confidence_level: float = 0.95):
         family = tables.family
         self.threshold = threshold
         self.pack = pack = disclosure_audit.Pack(threshold=threshold)
@@ -433,18 +449,22 @@ class BriefingPack:
         for q, ks in quantity.items():
             for k in ks[1:]:
                 pack.add_same(ks[0], k)
-        # Kaplan-Meier figures: whole months while at least 10 (and more than threshold) at risk.
-        long = escalation.km_groups(family.child_escalation, family.members, family.family_signal)
-        self.min_at_risk = max(summaries.MIN_AT_RISK, threshold + 1)
-        present = set(long["group"].astype(str))
+        # The survival figure of point 6: the record-aware Kaplan-Meier on the age scale
+        # (delayed entry at the start of the electronic record), on whole months of age while
+        # at least ``min_at_risk`` (and more than threshold) children are followed through
+        # each month; every number at risk is a published cell.
+        self.min_at_risk = max(min_at_risk, threshold + 1)
+        eldest = siblings.eldest(family.members)
+        eldest.index = eldest.index.astype(str)
+        long = inference.age_groups(family.ages, eldest)
         self.km: dict[str, pd.DataFrame] = {}
-        for stem, groups in (("km_eldest_younger", ["eldest", "younger"]),):
-            chosen = [g for g in groups if g in present]
-            monthly = summaries.km_monthly(long, min_at_risk=self.min_at_risk, groups=chosen)
+        for stem, groups in KM_FIGURES.items():
+            monthly = summaries.km_age_monthly(long, min_at_risk=self.min_at_risk, groups=list(groups),
+                                               confidence_level=confidence_level)
             if len(monthly):
                 self.km[stem] = monthly
                 for r in monthly.itertuples(index=False):
-                    pack.add_cell(stem, f"{r.group} month {r.month}", "at_risk", r.at_risk)
+                    pack.add_cell(stem, f"{r.group} month {r.age_months}", "at_risk", r.at_risk)
 
     def register_baseline(self, row: pd.Series, share_text: str) -> None:
         """Register the authority baseline of one findings row whose share is printed.
@@ -537,8 +557,13 @@ class BriefingPack:
         return self.pack.shown(self.header["groups"]), self.pack.shown(self.header["children"])
 
 
-def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *, threshold: int = 5) -> list[Path]:
+def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *, threshold: int = 5,
+                   min_at_risk: int = summaries.MIN_AT_RISK, confidence_level: float = 0.95) -> list[Path]:
     """Write the briefing pack for ``tables`` into ``folder``; returns the files written.
+
+    ``threshold``, ``min_at_risk`` and ``confidence_level`` are the run's definitions
+    (``suppress_below``, ``min_at_risk``: the survival figure is drawn only while more children
+    than both are followed; ``confidence_level`` of its band).
 
     Every published count goes through one disclosure audit (:class:`BriefingPack`,
     :mod:`neglect_analysis.disclosure_audit`) before anything is written: where a suppressed
@@ -551,7 +576,8 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     found = tables.extra.get("findings")
     if found is None:
         found = compute_findings(cohort, tables.family)
-    bp = BriefingPack(cohort, tables, found, threshold=threshold)
+    bp = BriefingPack(cohort, tables, found, threshold=threshold, min_at_risk=min_at_risk,
+                      confidence_level=confidence_level)
     audit_result = bp.protect()  # raises before anything is written
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -588,6 +614,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         return _figure(draw, folder / stem, label, figsize, title=title, footer=footers[stem])
 
     figs: dict[int, list[tuple[str, str, pd.DataFrame]]] = {p: [] for p in BRIEFING_POINTS}
+    figure_notes: dict[str, list[str]] = {}  # generated sentences printed under a figure
     data_files: set[str] = set()
     for p, heading in BRIEFING_POINTS.items():
         rows = point_shares(shown, found, p)
@@ -602,19 +629,20 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                     "Sibling groups by number of children",
                     f"n = {bp.shown_header()[0]} sibling groups (one per index parent)")
     figs[2].insert(0, ("group_sizes", "Sibling groups by number of children", sizes_shown))
-    km_titles = {"km_eldest_younger": "Time from first involvement to escalation: eldest and younger children"}
     for stem, monthly in bp.km.items():
-        drawn = monthly.assign(days=monthly["month"] * summaries.DAYS_PER_MONTH)
         groups = list(dict.fromkeys(monthly["group"].astype(str)))
-        base = ("Children in sibling groups, from first involvement; drawn on whole months while at least "
-                f"{bp.min_at_risk} children are at risk")
-        files += figure(lambda ax, d=drawn, g=groups: at_risk_row(
-                            human_legend(plots.plot_km(d, groups=g, ax=ax)), d, g), stem,
-                        km_titles[stem], base)
-        alt = (f"{km_titles[stem]} (whole months, drawn while at least {bp.min_at_risk} children "
-               "are at risk)")
+        base = ("Children in sibling groups followed from the start of the electronic record (or birth) to "
+                f"escalation or censoring; whole months of age, at least {bp.min_at_risk} followed in each")
+        files += figure(lambda ax, m=monthly, g=groups: draw_age_km(ax, m, g), stem, KM_TITLES[stem], base)
+        alt = (f"{KM_TITLES[stem]} (whole months of age, drawn while at least {bp.min_at_risk} children "
+               "are followed)")
         figs[6].append((stem, alt, monthly))
         data_files.add(stem)
+        # Under the figure: sentences generated from its published data and from the Cox
+        # model's family-clustered estimate (no p-value, no count).
+        said_under = [messages.curve_sentence(monthly, g) for g in groups]
+        said_under.append(messages.cox_sentence(tables.extra.get("escalation_cox")))
+        figure_notes[stem] = [t for t in said_under if t]
     files += figure(lambda ax: plots.plot_counts(lead_shown, "lead_time_months", "n_children", ax=ax),
                     "lead_times", "How much earlier a whole-family reading could have flagged a child",
                     "Escalated children with an earlier family signal, by months of lead time")
@@ -668,6 +696,9 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
         for stem, alt, data in figs[p]:
             md += [f"![{alt}]({stem}.png)", ""]
             body.append(_img_html(folder / f"{stem}.png", alt))
+            for sentence in figure_notes.get(stem, []):
+                md += [sentence, ""]
+                body.append(f'<p class="note">{html.escape(sentence)}</p>')
             if stem in data_files:
                 shown_df = display_table(stem, data)
                 md += [f"Data behind the figure ({stem}.csv):", "", _md_table(shown_df), ""]
@@ -688,6 +719,44 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
                                      points=slide_points, stamp=label.upper() if label else None,
                                      date=cohort.audit_date.date()))
     return files
+
+
+#: Room left after the end of the age-scale curves, as a share of their length.
+KM_X_MARGIN = 0.04
+
+
+def draw_age_km(ax, monthly: pd.DataFrame, groups: list[str]):
+    """Draw the age-scale figure data (:func:`~neglect_analysis.summaries.km_age_monthly`):
+    the curves (:func:`~neglect_analysis.plots.plot_age_km`, x in years of age, a month being
+    ``DAYS_PER_MONTH`` days), legend words from the one label map (:func:`human_legend`),
+    ticks on whole years (every 2 years past 8) and the numbers-at-risk row under them
+    (:func:`at_risk_row`; the data hold a row at every whole year of age). Returns ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> m = pd.DataFrame({"group": "all", "age_months": [0, 12, 17, 24], "survival": [1.0, 0.9, 0.8, 0.8],
+    ...                   "ci_lower": [1.0, 0.8, 0.7, 0.7], "ci_upper": [1.0, 0.95, 0.9, 0.9],
+    ...                   "at_risk": [40, 35, 30, 20]})
+    >>> ax = draw_age_km(ax, m, ["all"])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()], ax.get_xticks().tolist()
+    (['All children'], [0.0, 1.0, 2.0])
+    >>> [t.get_text() for t in ax.texts][2:]  # at ages 0, 1 and 2: months 0, 12 and 24
+    ['40', '35', '20']
+    >>> plt.close(fig)
+    """
+    drawn = monthly.assign(age_days=monthly["age_months"] * summaries.DAYS_PER_MONTH)
+    plots.plot_age_km(drawn, groups=groups, ax=ax)
+    ax.set_ylabel("Proportion not yet escalated")
+    human_legend(ax)
+    right = float(drawn["age_days"].max()) / DAYS_PER_YEAR if len(drawn) else 0.0
+    step = 1 if right <= 8 else 2
+    ax.set_xticks(np.arange(0, np.floor(right + 1e-9) + 1e-9, step))
+    if right > 0:  # a little room after the last tick, so its number at risk clears the row's names
+        ax.set_xlim(0, right * (1 + KM_X_MARGIN))
+    at_risk_row(ax, monthly.rename(columns={"age_months": "month"}), groups)
+    return ax
 
 
 def human_legend(ax, names: dict[str, str] | None = None):

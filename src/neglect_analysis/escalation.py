@@ -20,7 +20,7 @@ from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .family import ChildEvents, Family
 from .siblings import eldest, older_sibling_pairs
-from .timescale import moved_out_dates
+from .timescale import moved_out_dates, moved_out_on
 from .survival import KM_COLUMNS, kaplan_meier, logrank
 
 #: Columns of :func:`child_escalation`.
@@ -38,6 +38,7 @@ def child_escalation(
     *,
     escalation_types: tuple[str, ...] = ESCALATION_TYPES,
     definitions: Definitions = DEFAULTS,
+    moved: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per child: first involvement, escalation, censoring and days to escalation.
 
@@ -66,6 +67,8 @@ def child_escalation(
     ``children``: ids, a table with ``child_id``, or the children and their events already
     selected (:class:`~neglect_analysis.family.ChildEvents`, as the report passes them once
     per run). ``definitions.adult_age_years`` (18) sets the birthday that ends childhood.
+    ``moved``: the move dates of the children (:func:`neglect_analysis.timescale.moved_out_dates`,
+    as the report computes them once per run); computed here when None.
 
     A child with no involvement has empty dates (censor date included) and days, and
     ``escalated`` 0 (DESIGN "Involvement"), and is left out of time to escalation. Choice: a
@@ -132,7 +135,9 @@ def child_escalation(
 
     involved = ~np.isnat(first)
     censor = np.where(involved, censor, np.datetime64("NaT"))
-    moved = moved_out_dates(cohort, kids, definitions=definitions)["moved_out_date"].to_numpy().astype("datetime64[ns]")
+    if moved is None:
+        moved = moved_out_dates(cohort, kids, definitions=definitions)
+    moved = moved_out_on(moved, ids)  # in kids.ids order
     followed = ~np.isnat(esc_date) & (np.isnat(moved) | (esc_date <= moved))  # moved: kids.ids order
     days = whole_days(np.where(followed, esc_date, np.fmin(censor, moved)) - first)
     out = pd.DataFrame({

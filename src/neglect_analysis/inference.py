@@ -83,9 +83,42 @@ def km_delayed_entry(entry, exit, event, *, group: str = "all",
     })
 
 
+#: The groups of the age-scale Kaplan-Meier (:func:`age_groups`), in order.
+AGE_GROUPS: tuple[str, ...] = ("all", "eldest", "younger")
+
+
+def age_groups(ages: pd.DataFrame, eldest: pd.Series) -> pd.DataFrame:
+    """The children in the curve, once per group of :data:`AGE_GROUPS` (long table).
+
+    ``ages``: :func:`neglect_analysis.timescale.age_scale` output (children ``in_curve``
+    only are used); ``eldest``: bool per child id (a child not in it is younger).
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``child_id``, ``entry_age_days``, ``exit_age_days``, ``event``: every
+        child as ``all``, then as ``eldest`` or ``younger``.
+
+    Examples
+    --------
+    >>> ages = pd.DataFrame({"child_id": ["A", "B", "C"], "entry_age_days": [0, 10, 5],
+    ...     "exit_age_days": [20, 30, 9], "event": [1, 1, 0], "in_curve": [True, True, False]})
+    >>> age_groups(ages, pd.Series([True], index=["A"]))[["group", "child_id"]].values.tolist()
+    [['all', 'A'], ['all', 'B'], ['eldest', 'A'], ['younger', 'B']]
+    """
+    a = ages[ages["in_curve"].astype(bool)]
+    el = eldest.reindex(pd.Index(a["child_id"].astype(str))).fillna(False).to_numpy(dtype=bool)
+    cols = ["child_id", "entry_age_days", "exit_age_days", "event"]
+    frames = [a.loc[rows, cols].assign(group=name)
+              for name, rows in zip(AGE_GROUPS, (np.ones(len(a), bool), el, ~el))]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["group", *cols]].astype({"group": "string"})
+
+
 def km_age_groups(ages: pd.DataFrame, eldest: pd.Series, *,
                   confidence_level: float = 0.95) -> pd.DataFrame:
-    """``escalation_age_km.csv``: :func:`km_delayed_entry` for ``all``, ``eldest``, ``younger``.
+    """``escalation_age_km.csv``: :func:`km_delayed_entry` for ``all``, ``eldest``, ``younger``
+    (the children of :func:`age_groups`).
 
     ``ages``: :func:`neglect_analysis.timescale.age_scale` output (children ``in_curve``
     only are used); ``eldest``: bool per child id.
@@ -97,11 +130,10 @@ def km_age_groups(ages: pd.DataFrame, eldest: pd.Series, *,
     >>> km_age_groups(ages, pd.Series([True, False], index=["A", "B"]))[["group", "age_days", "survival"]].values.tolist()
     [['all', 20, 0.5], ['all', 30, 0.0], ['eldest', 20, 0.0], ['younger', 30, 0.0]]
     """
-    a = ages[ages["in_curve"].astype(bool)]
-    el = eldest.reindex(pd.Index(a["child_id"].astype(str))).fillna(False).to_numpy(dtype=bool)
+    long = age_groups(ages, eldest)
     frames = []
-    for name, rows in (("all", np.ones(len(a), bool)), ("eldest", el), ("younger", ~el)):
-        g = a[rows]
+    for name in AGE_GROUPS:
+        g = long[(long["group"] == name).to_numpy(dtype=bool)]
         frames.append(km_delayed_entry(g["entry_age_days"].to_numpy(float), g["exit_age_days"].to_numpy(float),
                                        g["event"].to_numpy(float), group=name,
                                        confidence_level=confidence_level))

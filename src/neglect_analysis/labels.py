@@ -105,6 +105,7 @@ COLUMN_LABELS: dict[str, str] = {
     "n_groups": "Sibling groups",
     "group": "Group",
     "month": "Month",
+    "age_months": "Age (months)",
     "survival": "Not yet escalated",
     "ci_lower": "95% CI lower",
     "ci_upper": "95% CI upper",
@@ -118,6 +119,7 @@ COLUMN_LABELS: dict[str, str] = {
 #: :func:`column_label`).
 TABLE_COLUMN_LABELS: dict[str, dict[str, str]] = {
     "group_sizes": {"n_children": "Children in the sibling group"},
+    "km_age": {"at_risk": "Children followed through the month"},
 }
 
 #: Headers of the briefing's findings tables (``findings``, ``point<p>_findings``): the
@@ -156,6 +158,31 @@ PARTNER_SOURCE_LABELS: dict[str, str] = {
 
 #: The age shown for a date before the child's birth.
 PRE_BIRTH = "pre-birth"
+
+#: Older-sibling history kinds (:func:`neglect_analysis.older_siblings.older_sibling_history`),
+#: in the words of its summary: kind -> words. Every kind but ``paper`` is an event type;
+#: ``paper`` is any event recorded in a paper file.
+HISTORY_KIND_LABELS: dict[str, str] = {
+    "referral": "a referral",
+    "s47": "an S47 enquiry",
+    "cp_plan": "a CP plan",
+    "care_proceedings": "care proceedings",
+    "paper": "paper records",
+}
+#: The summary row of :data:`HISTORY_KIND_LABELS` (any kind of older-sibling history).
+HISTORY_ANY_LABEL = "any of these"
+
+#: Legend words of the family chronology figure (:mod:`neglect_analysis.plots.chronology`):
+#: its vertical lines (by line key), the grey pre-ICS shading and the paper-episode marker.
+CHRONOLOGY_LINE_LABELS: dict[str, str] = {
+    "birth": "Birth of a child (dotted line)",
+    "partner": "Index parent's partner came or left (dashed line)",
+}
+#: Legend words of the chronology figure's grey shading (before the electronic record).
+PRE_ICS_LABEL = "Before the case system: history on paper (grey)"
+#: Legend words of the chronology figure's marker of a CP plan or CLA episode from a paper file.
+PAPER_EPISODE_LABEL = "CP plan or CLA from a paper file (start; length unknown)"
+
 
 
 def column_label(name: str, table: str | None = None) -> str:

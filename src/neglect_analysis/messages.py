@@ -187,3 +187,79 @@ def point_messages(messages: pd.DataFrame) -> dict[int, list[str]]:
     """
     ordered = messages.sort_values(["point", "rank"], kind="stable")
     return {int(p): g["sentence"].tolist() for p, g in ordered.groupby("point", sort=False)}
+
+
+def curve_sentence(monthly: pd.DataFrame, group: str = "all") -> str | None:
+    """The sentence under the briefing's age-scale survival figure, from its published data.
+
+    ``monthly`` is the figure's data (:func:`neglect_analysis.summaries.km_age_monthly`:
+    ``group``, ``age_months``, ``survival``, ``ci_lower``, ``ci_upper``, with a row at every
+    whole year of age). The sentence quotes the share escalated, ``100 x (1 - survival)``, at
+    the last whole year of age drawn, with its interval ``100 x (1 - ci_upper)`` to
+    ``100 x (1 - ci_lower)``: numbers of the published table, nothing more. None when the
+    group is not drawn to a first birthday or has no interval there.
+
+    Examples
+    --------
+    Drawn to month 30: the last whole year is 2 (month 24), survival 0.8 (0.7 to 0.9).
+
+    >>> m = pd.DataFrame({"group": "all", "age_months": [0, 12, 24, 30], "survival": [1.0, 0.9, 0.8, 0.75],
+    ...                   "ci_lower": [1.0, 0.8, 0.7, 0.6], "ci_upper": [1.0, 0.95, 0.9, 0.85]})
+    >>> curve_sentence(m)
+    'Followed from the start of the electronic record, an estimated 20.0% of children had escalated by the age of 2 (95% interval 10.0% to 30.0%).'
+    >>> curve_sentence(m[m["age_months"] < 12]) is None
+    True
+    """
+    part = monthly[(monthly["group"].astype(str) == group).to_numpy(dtype=bool)]
+    if part.empty:
+        return None
+    years = int(part["age_months"].max()) // 12
+    row = part[(part["age_months"] == 12 * years).to_numpy(dtype=bool)]
+    if years < 1 or row.empty:
+        return None
+    s, lo, hi = (float(row[c].iloc[0]) for c in ("survival", "ci_lower", "ci_upper"))
+    if any(pd.isna(v) for v in (s, lo, hi)):
+        return None
+    return (f"Followed from the start of the electronic record, an estimated {100 * (1 - s):.1f}% of "
+            f"children had escalated by the age of {years} (95% interval {100 * (1 - hi):.1f}% to "
+            f"{100 * (1 - lo):.1f}%).")
+
+
+#: The Cox term quoted under the survival figure (``escalation_cox.csv``).
+COX_TERM = "older_sibling_escalated"
+
+
+def _ratio(v: float) -> str:
+    return f"{v:.2f}" if v < 1 else f"{v:.1f}"
+
+
+def cox_sentence(cox: pd.DataFrame, term: str = COX_TERM) -> str | None:
+    """The hazard ratio of "an older sibling has escalated" in words, with its family-clustered
+    95% interval (``escalation_cox.csv``, :func:`neglect_analysis.inference.cox_clustered`).
+
+    No p-value and no count is quoted. Ratios of 1 or more to 1 decimal, below 1 to 2. Where
+    the interval includes 1 the sentence says so. None when the term has no finite estimate.
+
+    Examples
+    --------
+    >>> cox = pd.DataFrame({"term": ["older_sibling_escalated"], "hazard_ratio": [7.56],
+    ...                     "ci_lower": [2.19], "ci_upper": [26.05]})
+    >>> cox_sentence(cox)
+    'Comparing children of the same age, those whose older sibling had already escalated were escalating at 7.6 times the rate of those whose older siblings had not (95% interval 2.2 to 26.1, allowing for families).'
+    >>> cox_sentence(cox.assign(ci_lower=0.8))[-47:]
+    'families); the interval includes no difference.'
+    >>> cox_sentence(cox.assign(hazard_ratio=float("nan"))) is None
+    True
+    """
+    if cox is None or "term" not in cox:
+        return None
+    row = cox[(cox["term"].astype(str) == term).to_numpy(dtype=bool)]
+    if row.empty:
+        return None
+    hr, lo, hi = (float(row[c].iloc[0]) for c in ("hazard_ratio", "ci_lower", "ci_upper"))
+    if not all(v == v and 0 < v < float("inf") for v in (hr, lo, hi)):
+        return None
+    text = (f"Comparing children of the same age, those whose older sibling had already escalated were "
+            f"escalating at {_ratio(hr)} times the rate of those whose older siblings had not (95% interval "
+            f"{_ratio(lo)} to {_ratio(hi)}, allowing for families)")
+    return text + ("; the interval includes no difference." if lo <= 1 <= hi else ".")

@@ -100,7 +100,9 @@ class Audit:
 
         matplotlib.use(backend)  # keep the notebook's (inline) figures
 
-        pack = BriefingPack(self.cohort, self.tables, self.findings, threshold=self.definitions.suppress_below)
+        pack = BriefingPack(self.cohort, self.tables, self.findings, threshold=self.definitions.suppress_below,
+                            min_at_risk=self.definitions.min_at_risk,
+                            confidence_level=self.definitions.confidence_level)
         try:
             pack.protect()
         except DisclosureAuditError:

@@ -12,21 +12,18 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from . import labels
 from .cohort import Cohort
 from .family import events_of
 from .siblings import older_sibling_pairs
 
 
-#: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label. Every kind
-#: but ``paper`` is an event type (extract or paper-sourced); ``paper`` is any event whose
-#: ``source`` is ``paper`` (history found only in paper files or other records).
-HISTORY_KINDS: dict[str, str] = {
-    "referral": "a referral",
-    "s47": "an S47 enquiry",
-    "cp_plan": "a CP plan",
-    "care_proceedings": "care proceedings",
-    "paper": "paper records",
-}
+#: Older-sibling history looked for by :func:`older_sibling_history`: kind -> label, the one
+#: label map's :data:`neglect_analysis.labels.HISTORY_KIND_LABELS` (the same object, so its
+#: words are changed there). Every kind but ``paper`` is an event type (extract or
+#: paper-sourced); ``paper`` is any event whose ``source`` is ``paper`` (history found only in
+#: paper files or other records).
+HISTORY_KINDS: dict[str, str] = labels.HISTORY_KIND_LABELS
 
 
 def older_sibling_history(
@@ -149,9 +146,9 @@ def history_known_summary(history: pd.DataFrame) -> pd.DataFrame:
     [['s47', 2, 50.0], ['cp_plan', 2, 50.0], ['any', 3, 75.0]]
     """
     n = len(history)
-    rows = [(k, HISTORY_KINDS[k], int((history[f"older_{k}"] > 0).sum()))
+    rows = [(k, labels.HISTORY_KIND_LABELS[k], int((history[f"older_{k}"] > 0).sum()))
             for k in HISTORY_KINDS if f"older_{k}" in history]
-    rows.append(("any", "any of these", int((history["n_older_with_history"] > 0).sum())))
+    rows.append(("any", labels.HISTORY_ANY_LABEL, int((history["n_older_with_history"] > 0).sum())))
     out = pd.DataFrame(rows, columns=["kind", "history", "n_with"])
     out["n_events"] = n
     out["share"] = 100.0 * out["n_with"] / n if n else np.nan

@@ -195,11 +195,13 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
     child_ids = kids.ids
 
     rec = recurrence.child_recurrence(cohort, kids, definitions=defs)
-    esc = escalation.child_escalation(cohort, kids, definitions=defs)
+    # Moving away (DESIGN.md): found once per run, passed to every analysis that reads it.
+    moved = timescale.moved_out_dates(cohort, kids, definitions=defs)
+    esc = escalation.child_escalation(cohort, kids, definitions=defs, moved=moved)
     sig = escalation.family_signal(members, esc)
     flags = child_flags(cohort, child_ids)
 
-    ages = timescale.child_ages(cohort, family, esc)
+    ages = timescale.child_ages(cohort, family, esc, moved=moved)
     ages_cols = ages[["child_id", *CHILDREN_AGE_COLUMNS]].assign(
         child_id=lambda d: d["child_id"].astype(esc["child_id"].dtype))
     per_child = _join_per_child([rec, esc, sig, flags, ages_cols])
@@ -222,7 +224,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
         sibling_groups=_lead(groups, siblings.SIBLING_GROUP_COLUMNS).reset_index(drop=True),
         group_recurrence=recurrence.group_recurrence(cohort, family, rec, definitions=defs),
         plans_not_sustained=recurrence.plans_not_sustained(cohort, family, definitions=defs),
-        look_now=actions.look_now_list(cohort, members, esc, sig, definitions=defs),
+        look_now=actions.look_now_list(cohort, members, esc, sig, definitions=defs, moved=moved),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
         ages=ages,

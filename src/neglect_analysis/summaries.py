@@ -157,6 +157,105 @@ def km_monthly(long: pd.DataFrame, *, min_at_risk: int = MIN_AT_RISK,
     return pd.concat(frames, ignore_index=True).astype(cols)
 
 
+#: Columns of :func:`km_age_monthly` (the briefing's age-scale figure data).
+KM_AGE_MONTHLY_COLUMNS: dict[str, str] = {
+    "group": "string", "age_months": "int64", "survival": "float64", "ci_lower": "float64",
+    "ci_upper": "float64", "at_risk": "int64",
+}
+
+
+def km_age_monthly(long: pd.DataFrame, *, min_at_risk: int = MIN_AT_RISK,
+                   groups: list[str] | None = None, decimals: int = 3, every_months: int = 12,
+                   confidence_level: float = 0.95) -> pd.DataFrame:
+    """The record-aware Kaplan-Meier (age scale, delayed entry) on whole months of age, drawn
+    only while at least ``min_at_risk`` children are followed through each month.
+
+    ``long``: ``group``, ``entry_age_days``, ``exit_age_days``, ``event`` (one row per child
+    in the curve and group: :func:`neglect_analysis.inference.age_groups`). For each group the
+    estimate of :func:`neglect_analysis.inference.km_delayed_entry` (a child at risk at age t
+    when entry < t <= exit) is read at month ends, month m ending at age ``m * 365.25 / 12``
+    days: ``survival`` and its log-log interval after every escalation at or before that age
+    (1 before the first). ``at_risk`` of month m is the children followed through the whole
+    month: entered by its start (age ``(m - 1) * 365.25 / 12``; month 0 is the day of birth,
+    entry 0) and still followed after its end. It is never more than the risk set at any
+    age inside the month, so each escalation shown happened among at least that many
+    children. With delayed entry the risk set rises and falls, so months are kept from 0 up
+    to the month before the first month with fewer than ``min_at_risk`` (later months are
+    cut even when more children enter). Rows: month 0, every ``every_months``-th month (whole
+    years, for the numbers-at-risk row), each month where the survival changes, and the last
+    month kept; values rounded to ``decimals``. A group with fewer than ``min_at_risk``
+    children at month 0 has no rows.
+
+    Returns
+    -------
+    DataFrame
+        :data:`KM_AGE_MONTHLY_COLUMNS`.
+
+    Examples
+    --------
+    Six children (entry, exit, escalated): A, B (0, 100, no), C (0, 45, yes), D (0, 200, no),
+    E (20, 200, no: enters at 20 days), F (50, 80, yes). At 45 days A-E are at risk: S = 4/5
+    = 0.8; at 80 days A, B, D, E, F: S = 0.8 x 4/5 = 0.64. Followed through months 0-4
+    (month ends 0, 30.4, 60.9, 91.3, 121.75 days): 4 (A-D), 4 (E entered after the start of
+    month 1), 4 (A, B, D, E), 4 (A, B, D, E), 2 (D, E). With ``min_at_risk=4`` months 0 to 3
+    are kept; rows: month 0, the changes at months 2 and 3.
+
+    >>> long = pd.DataFrame({"group": "all", "entry_age_days": [0, 0, 0, 0, 20, 50],
+    ...                      "exit_age_days": [100, 100, 45, 200, 200, 80], "event": [0, 0, 1, 0, 0, 1]})
+    >>> km_age_monthly(long, min_at_risk=4)[["age_months", "survival", "at_risk"]].values.tolist()
+    [[0.0, 1.0, 4.0], [2.0, 0.8, 4.0], [3.0, 0.64, 4.0]]
+    >>> len(km_age_monthly(long, min_at_risk=5))  # 4 followed at birth: no curve
+    0
+    """
+    from .inference import km_delayed_entry
+
+    names = list(dict.fromkeys(long["group"].astype(str))) if groups is None else list(groups)
+    frames = []
+    for g in names:
+        part = long.loc[(long["group"].astype(str) == g).to_numpy(dtype=bool)]
+        en = pd.to_numeric(part["entry_age_days"], errors="coerce").to_numpy(dtype=float)
+        ex = pd.to_numeric(part["exit_age_days"], errors="coerce").to_numpy(dtype=float)
+        ev = pd.to_numeric(part["event"], errors="coerce").to_numpy(dtype=float)
+        ok = ~np.isnan(en) & ~np.isnan(ex)
+        en, ex, ev = en[ok], ex[ok], ev[ok]
+        if len(ex) == 0:
+            continue
+        n = len(ex)
+        ends = np.arange(int(np.ceil(ex.max() / DAYS_PER_MONTH)) + 1) * DAYS_PER_MONTH
+        starts = np.r_[0.0, ends[:-1]]
+        # followed through month m = n - entered after its start - left by its end + both
+        # (entered after the start and left by the end: a whole stay inside the month)
+        entered_after = n - np.searchsorted(np.sort(en), starts, side="right")
+        left_by = np.searchsorted(np.sort(ex), ends, side="right")
+        m_exit = np.searchsorted(ends, ex, side="left")  # the month in which the child leaves
+        inside = (m_exit >= 1) & (en > ends[np.maximum(m_exit - 1, 0)])
+        both = np.bincount(m_exit[inside], minlength=len(ends))[: len(ends)]
+        at_risk = n - entered_after - left_by + both
+        low = np.flatnonzero(at_risk < min_at_risk)
+        last = (int(low[0]) if len(low) else len(ends)) - 1
+        if last < 0:
+            continue
+        months = np.arange(last + 1)
+        km = km_delayed_entry(en, ex, ev, group=g, confidence_level=confidence_level)
+        idx = np.searchsorted(km["age_days"].to_numpy(dtype=float), ends[: last + 1], side="right") - 1
+
+        def at(col: str) -> np.ndarray:  # the step function's value at each month end (1 before)
+            v = km[col].to_numpy(dtype=float)
+            return np.where(idx >= 0, v[np.maximum(idx, 0)], 1.0) if len(v) else np.ones(len(idx))
+        surv = np.round(at("survival"), decimals)
+        keep = np.r_[True, surv[1:] != surv[:-1]] | (months % max(int(every_months), 1) == 0)
+        keep[-1] = True
+        frames.append(pd.DataFrame({
+            "group": g, "age_months": months[keep], "survival": surv[keep],
+            "ci_lower": np.round(at("ci_lower"), decimals)[keep],
+            "ci_upper": np.round(at("ci_upper"), decimals)[keep],
+            "at_risk": at_risk[: last + 1][keep].astype("int64"),
+        }))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in KM_AGE_MONTHLY_COLUMNS.items()})
+    return pd.concat(frames, ignore_index=True).astype(KM_AGE_MONTHLY_COLUMNS)
+
+
 #: Age-gap bands in years (left-closed): under 1, 1-2, 2-3, 3-5, 5-10, 10+.
 GAP_BAND_YEARS: tuple[float, ...] = (0, 1, 2, 3, 5, 10, 40)
 GAP_BAND_LABELS: tuple[str, ...] = ("under 1", "1-2", "2-3", "3-5", "5-10", "10+")

@@ -95,6 +95,38 @@ def moved_out_dates(cohort: Cohort, children, *, definitions: Definitions = DEFA
     return pd.DataFrame({"child_id": kids.ids.array, "moved_out_date": date.astype("datetime64[ns]")})
 
 
+def moved_out_on(moved: pd.DataFrame, ids) -> np.ndarray:
+    """The move dates of ``moved`` (:func:`moved_out_dates` output) for ``ids``, in their order.
+
+    A run computes :func:`moved_out_dates` once and passes the table to every analysis that
+    censors or reports at moving away (:func:`neglect_analysis.escalation.child_escalation`,
+    :func:`child_ages`, :func:`neglect_analysis.actions.look_now_list`); this reads it.
+
+    Raises
+    ------
+    ValueError
+        When an id of ``ids`` is not in ``moved`` (its move was never looked for: a child
+        would be silently taken as never moved), naming the first such id.
+
+    Examples
+    --------
+    >>> moved = pd.DataFrame({"child_id": ["A", "B"], "moved_out_date": pd.to_datetime(["2012-06-01", None])})
+    >>> moved_out_on(moved, ["B", "A"]).astype("datetime64[D]").astype(str).tolist()
+    ['NaT', '2012-06-01']
+    >>> moved_out_on(moved, ["C"])
+    Traceback (most recent call last):
+    ...
+    ValueError: moving away: child 'C' is not in the table of move dates (moved_out_dates was run for other children)
+    """
+    ids = pd.Series(pd.Series(ids).array).astype("string")
+    at = positions(ids, moved["child_id"].astype("string"))
+    missing = np.flatnonzero((at < 0) & ids.notna().to_numpy())
+    if len(missing):
+        raise ValueError(f"moving away: child {ids.iloc[missing[0]]!r} is not in the table of move "
+                         "dates (moved_out_dates was run for other children)")
+    return np.asarray(moved["moved_out_date"].array.take(at, allow_fill=True), dtype="datetime64[ns]")
+
+
 def age_scale(child_esc: pd.DataFrame, dobs: pd.DataFrame, moved: pd.DataFrame,
               ics_start_date: str | pd.Timestamp) -> pd.DataFrame:
     """Entry and exit ages of each child on the record-aware age scale (DESIGN.md).
@@ -168,11 +200,14 @@ def age_scale(child_esc: pd.DataFrame, dobs: pd.DataFrame, moved: pd.DataFrame,
     })[list(AGE_SCALE_COLUMNS)]
 
 
-def child_ages(cohort: Cohort, family: Family, child_esc: pd.DataFrame) -> pd.DataFrame:
-    """:func:`age_scale` of a run's children (dobs from ``family.members``, moves from
-    :func:`moved_out_dates`, the Cohort's ICS start date)."""
+def child_ages(cohort: Cohort, family: Family, child_esc: pd.DataFrame, *,
+               moved: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`age_scale` of a run's children (dobs from ``family.members``, the Cohort's ICS
+    start date) with their moves: ``moved`` (:func:`moved_out_dates` of the run's children,
+    computed once per run and passed here), or computed when None."""
     dobs = family.members[["child_id", "dob"]].drop_duplicates("child_id")
-    moved = moved_out_dates(cohort, family.children, definitions=family.definitions)
+    if moved is None:
+        moved = moved_out_dates(cohort, family.children, definitions=family.definitions)
     esc = child_esc.assign(child_id=child_esc["child_id"].astype("string"))
     return age_scale(esc, dobs.assign(child_id=dobs["child_id"].astype("string")),
                      moved.assign(child_id=moved["child_id"].astype("string")), cohort.ics_start_date)

@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..codes import EVENT_TYPES
-from ..labels import EVENT_TYPE_LABELS
+from .. import labels
 from .style import EVENT_COLOURS, LINE_STYLES, synthetic_label
 
 #: Event types drawn as bars from start to end date; every other event is a mark at its start.
@@ -40,13 +40,8 @@ BAR_HATCHES: dict[str, str] = {"cp_plan": "", "cla": "///"}
 PAPER_EPISODE_MARKER = ">"
 #: Colour of the pre-ICS shading.
 PRE_ICS_COLOUR = "#DDDDDD"
-#: Legend text of the lines and the shading.
-LINE_LABELS: dict[str, str] = {
-    "birth": "Birth of a child (dotted line)",
-    "partner": "Index parent's partner came or left (dashed line)",
-}
-PRE_ICS_LABEL = "Before the case system: history on paper (grey)"
-PAPER_EPISODE_LABEL = "CP plan or CLA from a paper file (start; length unknown)"
+# Legend words (lines, shading, paper episodes) are the one label map's:
+# labels.CHRONOLOGY_LINE_LABELS, labels.PRE_ICS_LABEL, labels.PAPER_EPISODE_LABEL.
 
 
 def chronology_figsize(n_children: int, *, width: float = 12.0) -> tuple[float, float]:
@@ -196,7 +191,7 @@ def plot_family_chronology(
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     if legend:
-        lines_drawn = [k for k in LINE_LABELS if (rows["event_type"].map(LINE_KEYS) == k).any()]
+        lines_drawn = [k for k in labels.CHRONOLOGY_LINE_LABELS if (rows["event_type"].map(LINE_KEYS) == k).any()]
         has_paper_episode = bool(
             (child_rows["event_type"].isin(list(BAR_TYPES)) & (child_rows["source"] == "paper")).any()
         )
@@ -227,7 +222,7 @@ def legend_handles(
     handles: list = []
     for t in event_types:
         colour = EVENT_COLOURS.get(t, "#000000")
-        label = EVENT_TYPE_LABELS.get(t, t)
+        label = labels.EVENT_TYPE_LABELS.get(t, t)
         if t in BAR_TYPES:
             handles.append(Patch(facecolor=colour, edgecolor="black", hatch=BAR_HATCHES.get(t, ""),
                                  alpha=0.8, label=label))
@@ -237,12 +232,12 @@ def legend_handles(
                                   label=label))
     for key in lines:
         handles.append(Line2D([], [], color=EVENT_COLOURS.get(key, "#555555"),
-                              linestyle=LINE_STYLES.get(key, ":"), linewidth=1.5, label=LINE_LABELS[key]))
+                              linestyle=LINE_STYLES.get(key, ":"), linewidth=1.5, label=labels.CHRONOLOGY_LINE_LABELS[key]))
     if paper_episode:
         handles.append(Line2D([], [], linestyle="none", marker=PAPER_EPISODE_MARKER, markersize=10,
-                              markerfacecolor="#BBBBBB", markeredgecolor="black", label=PAPER_EPISODE_LABEL))
+                              markerfacecolor="#BBBBBB", markeredgecolor="black", label=labels.PAPER_EPISODE_LABEL))
     if pre_ics:
-        handles.append(Patch(facecolor=PRE_ICS_COLOUR, alpha=0.5, label=PRE_ICS_LABEL))
+        handles.append(Patch(facecolor=PRE_ICS_COLOUR, alpha=0.5, label=labels.PRE_ICS_LABEL))
     return handles
 
 
