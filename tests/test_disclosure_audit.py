@@ -421,17 +421,6 @@ def test_km_age_monthly_cuts_where_fewer_are_followed_by_hand():
     assert summaries.km_age_monthly(long, min_at_risk=13).empty
 
 
-def test_km_monthly_by_hand():
-    # 12 children: events on days 10, 20 (month 1) and 70 (month 3); censored: one at 65
-    # (month 3), eight at 400. Followed beyond month ends 0, 1 (30.4), 2 (60.9), 3 (91.3):
-    # 12, 10, 10, 8 -> months 0..2 kept with at least 10. S(1) = (11/12)(10/11) = 10/12 = 0.833,
-    # S(2) = 0.833 (no event in month 2, the last kept).
-    long = pd.DataFrame({"group": "g", "days": [10, 20, 70, 65] + [400] * 8,
-                         "event": [True, True, True, False] + [False] * 8})
-    out = summaries.km_monthly(long)
-    assert out[["month", "survival", "at_risk"]].values.tolist() == [[0, 1.0, 12], [1, 0.833, 10], [2, 0.833, 10]]
-
-
 def test_report_of_a_pack_too_small_to_share_writes_the_analyst_tables_and_exits_1(tmp_path, capsys):
     # 4 index parents: the headline "index parents" count (4) is itself in 1..5, so no briefing
     # can hide its small cells; the analyst tables are written, the briefing is not, exit 1.
