@@ -221,13 +221,13 @@ def test_escalation_table_merges_types_and_shows_children_escalated():
 
 @pytest.fixture(scope="module")
 def sample():
-    from neglect_analysis.findings import findings
+    from neglect_analysis.bootstrap import findings_with_intervals
     from neglect_analysis.io import load_extract
     from neglect_analysis.pipeline import build_tables
 
     cohort, _ = load_extract(SAMPLE)
     tables = build_tables(cohort)
-    found = findings(cohort, tables.family)
+    found = findings_with_intervals(cohort, tables.family)  # as the report has them
     tables.extra["findings"] = found
     return cohort, tables, found
 
@@ -498,6 +498,8 @@ def test_notebook_key_messages_are_the_briefing_sentences(sample, written):
     lines = Audit(cohort, NoProblems(), tables).key_messages().splitlines()
     said = _read(written / "key_messages.csv")
     assert len(said) >= 7
+    # with the family-bootstrap intervals the report quotes
+    assert sum("family-bootstrap 95% interval" in s for s in said["sentence"]) >= 7
     assert [line.strip() for line in lines if line.startswith("   ")] == said["sentence"].tolist()
 
 

@@ -78,3 +78,20 @@ def test_event_value_counts_and_case_review_answers_by_hand():
     assert summaries.event_value_counts(c, ["A", "B"], "early_help", "outcome", "(open)").to_dict() == \
         {"(open)": 1, "Declined": 2}
     assert summaries.case_review_answers(c, ["A", "B"], "OLDER SIBLING").to_dict() == {"No": 1, "Yes": 1}
+
+
+def test_audit_findings_carry_the_family_bootstrap_interval_the_report_quotes():
+    # M and F share A, so the run has one family: every draw resamples that family, and the
+    # interval of "adult at audit" is the share itself. A (born 2000-01-01) is 18 on
+    # 2018-01-01, before the audit date; B (2005) is not: 1 of 2 = 50.0%, interval 50.0 to 50.0.
+    persons = pd.DataFrame({"person_id": ["M", "F", "A", "B"],
+                            "dob": ["1970-01-01", "1970-01-01", "2000-01-01", "2005-01-01"]})
+    links = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "A"],
+                          "relationship": ["mother_of", "mother_of", "father_of"]})
+    c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
+    from neglect_analysis.pipeline import AnalysisParams
+
+    a = Audit(c, None, build_tables(c, AnalysisParams(index_parents=["M", "F"])))
+    row = a.findings.set_index("measure").loc["children_adult_at_audit"]
+    assert (row["numerator"], row["denominator"], row["share"]) == (1, 2, 50.0)
+    assert (row["ci_lower"], row["ci_upper"]) == (50.0, 50.0)

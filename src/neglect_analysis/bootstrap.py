@@ -18,6 +18,8 @@ draws at a time to bound memory. No loop over draws or families.
 - :func:`family_codes`: the families of a run (connected index parents).
 - :func:`findings_per_family`: the findings registry's numerators and denominators per family,
   summed from each measure's per-row :class:`~neglect_analysis.findings.Counts`.
+- :func:`findings_with_intervals`: the run's findings table with its intervals, as the report
+  writes it and the notebooks read it (one evaluation of the measures).
 - :func:`findings_intervals` / :func:`with_intervals`: ``ci_lower``, ``ci_upper`` for
   ``findings.csv``.
 """
@@ -336,3 +338,25 @@ def with_intervals(found: pd.DataFrame, cohort: Cohort, family, *,
     ci = findings_intervals(cohort, family, definitions=definitions, data=data)
     out = found.drop(columns=["ci_lower", "ci_upper"], errors="ignore")
     return out.merge(ci, on="measure", how="left", validate="one_to_one")
+
+
+def findings_with_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+    """The findings table of a run with its family-bootstrap intervals: ``findings.csv`` as the
+    report writes it, and what the notebooks' :class:`~neglect_analysis.notebook.Audit` reads,
+    so that the key messages quote the same intervals everywhere. The measures are evaluated
+    once (:class:`~neglect_analysis.findings.FindingsInput`) for the table and its draws.
+
+    Examples
+    --------
+    >>> from neglect_analysis.io import load_extract
+    >>> from neglect_analysis.pipeline import build_tables
+    >>> cohort, _ = load_extract("data/sample")  # doctest: +SKIP
+    >>> found = findings_with_intervals(cohort, build_tables(cohort).family)  # doctest: +SKIP
+    >>> found.columns[-2:].tolist()  # doctest: +SKIP
+    ['ci_lower', 'ci_upper']
+    """
+    from .findings import FindingsInput, findings
+
+    measured = FindingsInput(cohort, family, definitions)
+    return with_intervals(findings(cohort, family, definitions=definitions, data=measured),
+                          cohort, family, definitions=definitions, data=measured)

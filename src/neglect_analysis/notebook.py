@@ -80,11 +80,14 @@ class Audit:
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        """The findings table of the run (``findings.csv``, unsuppressed: the analyst's view)."""
-        from .findings import findings
+        """The findings table of the run with its family-bootstrap intervals (``findings.csv``,
+        unsuppressed: the analyst's view; :func:`~neglect_analysis.bootstrap.findings_with_intervals`)."""
+        from .bootstrap import findings_with_intervals
 
         found = self.tables.extra.get("findings")
-        return found if found is not None else findings(self.cohort, self.family, definitions=self.definitions)
+        if found is not None and "ci_lower" in found:
+            return found
+        return findings_with_intervals(self.cohort, self.family, definitions=self.definitions)
 
     @cached_property
     def published(self) -> pd.DataFrame | None:

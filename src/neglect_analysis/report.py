@@ -17,7 +17,6 @@ import pandas as pd
 from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
 from .export import write_csv
-from .findings import findings
 from .outputs import check_report_out, chronology_file_names, inside, report_folder
 from .pipeline import AnalysisParams, AnalystTables, build_tables
 
@@ -163,15 +162,10 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             scheduler_address=opts.scheduler_address,
             progress=opts.progress,
         )
-    from .bootstrap import with_intervals
-    from .findings import FindingsInput
+    from .bootstrap import findings_with_intervals
     from .pipeline import with_signal
 
-    # one evaluation of the measures: the findings table and its family-bootstrap intervals
-    measured = FindingsInput(cohort, tables.family, params.definitions)
-    tables.extra["findings"] = with_intervals(
-        findings(cohort, tables.family, definitions=params.definitions, data=measured),
-        cohort, tables.family, definitions=params.definitions, data=measured)
+    tables.extra["findings"] = findings_with_intervals(cohort, tables.family, definitions=params.definitions)
     tables = with_signal(cohort, tables, definitions=params.definitions)
 
     refused = None
