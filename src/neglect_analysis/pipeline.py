@@ -189,7 +189,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
 
     rec = recurrence.child_recurrence(cohort, kids, definitions=defs)
     esc = escalation.child_escalation(cohort, kids, definitions=defs)
-    sig = escalation.family_signal(members, esc)
+    sig = escalation.family_signal(family, esc)
     flags = child_flags(cohort, child_ids)
 
     per_child = _join_per_child([rec, esc, sig, flags])
