@@ -266,10 +266,11 @@ def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     order of the type, event id), index reset; returned as it is when already in that order.
 
     The order is :func:`event_order` (integer keys; event ids compared only where person,
-    date and type tie)."""
-    if events_in_order(events):
+    date and type tie); rows already in it are not copied (the order is then the identity)."""
+    order = event_order(events)
+    if (order == np.arange(len(order))).all():
         return events.reset_index(drop=True) if not _fresh_index(events) else events
-    return events.take(event_order(events)).reset_index(drop=True)
+    return events.take(order).reset_index(drop=True)
 
 
 def event_order(events: pd.DataFrame) -> np.ndarray:
