@@ -215,6 +215,7 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     finally:
         reader.close()
     report = log.report(reader.counts())
+    reader.read.clear()  # the tables as read (text): not needed once counted; memory for the sort
     cohort = Cohort.build(
         persons=conform(tables["persons"], "persons"),
         links=conform(tables["links"], "links"),
