@@ -42,7 +42,10 @@ written again in SQL:
   ``pre_proceedings`` event on the decision date; where the outcome contains the word "issue"
   (case-insensitive, word start) also a ``care_proceedings`` event on the agreed issue date,
   else the letter date. Paper records: the ``event_type`` (ignoring case, spaces, hyphens) when
-  it is one of the Cohort's event types, else ``paper`` (involvement only).
+  it is one of the Cohort's event types, else ``paper`` (involvement only). "Same event once"
+  (DESIGN.md): a paper record of this authority (``other_la`` not y/yes/1/true/t, type not
+  ``other_la_record``) typed as an event type is left out where the same person has an
+  extract event of that type dated within 7 days of it, either side.
 - ``n_rereferrals_12m``: referrals 0..365 days after the child's previous referral;
   ``n_repeat_cp_plans``: CP plans after the first; ``first_involvement_date``: earliest event
   of any type; escalation: the first ``cp_plan``, ``cla`` or ``care_proceedings`` (ties:
@@ -88,7 +91,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "ssd_pre_proceedings": ("prep_table_id", "prep_person_id", "prep_pre_pro_decision_date",
                             "prep_pre_pro_outcome", "prep_agree_stepdown_issue_date",
                             "prep_care_pro_letter_date"),
-    "paper_records": ("person_id", "event_date", "event_type"),
+    "paper_records": ("person_id", "event_date", "event_type", "other_la"),
 }
 
 #: The date columns of :data:`TABLES` (parsed on load).
@@ -231,16 +234,30 @@ def events_sql(present: set[str]) -> str:
         FROM ssd_pre_proceedings WHERE {kept}
           AND regexp_matches(prep_pre_pro_outcome, '(?i)\\bissue')
           AND coalesce(prep_agree_stepdown_issue_date, prep_care_pro_letter_date) IS NOT NULL""")
-    if "paper_records" in present:
-        types = ", ".join(f"'{t}'" for t in PAPER_TYPES)
-        parts.append(f"""
-        SELECT person_id, CASE WHEN key IN ({types}) THEN key ELSE 'paper' END, event_date FROM (
-            SELECT person_id, type_key(event_type) AS key, event_date FROM paper_records
-            WHERE event_type IS NOT NULL AND event_date <= $audit
-              AND person_id IN (SELECT child_id FROM kids))""")
-    if not parts:
+    if not parts and "paper_records" not in present:
         return "SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS event_type, NULL::DATE AS start_date WHERE false"
-    return "\nUNION ALL".join(parts)
+    ics = "\nUNION ALL".join(parts) or ("SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS event_type, "
+                                         "NULL::DATE AS start_date WHERE false")
+    if "paper_records" not in present:
+        return ics
+    types = ", ".join(f"'{t}'" for t in PAPER_TYPES)
+    # Same event once: this authority's typed paper record within 7 days of an extract event
+    # of the same person and type is that event (left out).
+    return f"""
+        WITH ics AS ({ics}),
+        paper AS (
+            SELECT person_id, CASE WHEN key IN ({types}) THEN key ELSE 'paper' END AS event_type,
+                   event_date AS start_date,
+                   (lower(other_la) IN ('y', 'yes', '1', 'true', 't') OR key = 'other_la_record') AS other_la
+            FROM (SELECT person_id, type_key(event_type) AS key, event_date, other_la FROM paper_records
+                  WHERE event_type IS NOT NULL AND event_date <= $audit
+                    AND person_id IN (SELECT child_id FROM kids)))
+        SELECT person_id, event_type, start_date FROM ics
+        UNION ALL
+        SELECT person_id, event_type, start_date FROM paper p
+        WHERE p.other_la OR p.event_type = 'paper' OR NOT EXISTS (
+            SELECT 1 FROM ics i WHERE i.person_id = p.person_id AND i.event_type = p.event_type
+              AND abs(date_diff('day', i.start_date, p.start_date)) <= 7)"""
 
 
 def children_sql(present: set[str], index_parents: list[str] | None) -> str:

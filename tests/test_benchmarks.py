@@ -149,3 +149,33 @@ def test_run_process_measures_a_child_and_best_run():
     assert r["peak_rss_mib"] >= 50  # the child's own peak: it held 50 MiB
     runs = [{"wall": 3.0, "cpu": 1.0}, {"wall": 2.0, "cpu": 2.5}, {"wall": 2.5, "cpu": 1.2}]
     assert bench_targets.best(runs) == runs[2]  # 3.7 s is the fewest wall + CPU seconds
+
+
+def test_duckdb_rewrite_same_event_once(rewrite, tmp_path):
+    ext = tmp_path / "extract"
+    ext.mkdir()
+    # DESIGN.md "Same event once", rewritten in SQL. Child C (of M) has an extract referral
+    # R1 on 2010-01-10 and four paper referrals:
+    #   2010-01-17 (7 days after R1, this authority's): the same event, left out;
+    #   2010-01-18 (8 days after): its own referral, counted;
+    #   2010-01-12 marked other_la Y: another authority's record, never merged, counted;
+    #   2010-01-09 typed "CP plan" (1 day before R1, but not a referral): a plan, counted.
+    # By hand: referrals 2010-01-10, -12, -18 = 3; gaps 2 and 6 days: 2 re-referrals; 1 plan.
+    # The package, run on the same files, gives the same cells.
+    (ext / "extract.json").write_text('{"audit_date": "2018-07-31", "synthetic": true}')
+    (ext / "ssd_person.csv").write_text("pers_person_id,pers_dob\nM,1980-01-01\nC,2005-01-01\n")
+    (ext / "relationships.csv").write_text("person_id,related_person_id,relationship\nM,C,mother_of\n")
+    (ext / "ssd_cin_episodes.csv").write_text(
+        "cine_referral_id,cine_person_id,cine_referral_date\nR1,C,2010-01-10\n")
+    (ext / "paper_records.csv").write_text(
+        "person_id,event_date,event_type,document_ref,other_la\n"
+        "C,2010-01-17,referral,D1,N\nC,2010-01-18,Referral,D2,\nC,2010-01-12,referral,D3,Y\n"
+        "C,2010-01-09,CP plan,D4,N\n")
+    r = _rows(rewrite.compute(ext, index_parents=["M"]))[("C", "M")]
+    assert (r["n_referrals"], r["n_rereferrals_12m"], r["n_cp_plans"]) == (3, 2, 1)
+    out = tmp_path / "out"
+    assert main(["report", str(ext), "--out", str(out), "--tables-only", "--quiet",
+                 "--index-parents", "M"]) == 0
+    c = rewrite.compare(rewrite.compute(ext, index_parents=["M"]), out / "analyst" / "children.csv")
+    assert (c["rows_both"], c["rows_only_rewrite"], c["rows_only_package"]) == (1, 0, 0)
+    assert {k: c[k] for k in rewrite.COLUMNS} == {k: 0 for k in rewrite.COLUMNS}

@@ -264,6 +264,37 @@ def test_family_signal_through_cohort_two_index_parents():
     assert pd.isna(s.loc["H", "family_signal_date"])
 
 
+def test_family_signal_of_a_family_reads_its_pairs_once():
+    # Same family as above, given as a Family: the older-sibling pairs are made once (a cached
+    # property read by family_signal and by older_sibling_escalation) and the values agree.
+    # Pairs by hand: X (2000) has the older sibling H (1990) in F2's group; H has none.
+    # H escalated on 1995-01-01 (cla); X's first involvement 2001-01-01, so F = 2001-01-01
+    # and X's lead time is 2003-01-01 - 2001-01-01 = 730 days.
+    from neglect_analysis.escalation import older_sibling_escalation
+    from neglect_analysis.family import Family
+
+    persons = pd.DataFrame({"person_id": ["M2", "F2", "X", "H"],
+                            "dob": ["1975-01-01", "1965-01-01", "2000-01-01", "1990-01-01"]})
+    links = pd.DataFrame({"parent_id": ["M2", "F2", "F2"], "child_id": ["X", "X", "H"],
+                          "relationship": ["mother_of", "father_of", "father_of"]})
+    events = pd.DataFrame([
+        ev("H", "referral", "1991-01-01"), ev("H", "cla", "1995-01-01"),
+        ev("X", "contact", "2001-01-01"), ev("X", "cp_plan", "2003-01-01"),
+    ])
+    c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date=AUDIT)
+    fam = Family.of(c, members(c, ["M2", "F2"]))
+    assert fam.older_sibling_pairs.values.tolist() == [["X", "H"]]
+    assert fam.older_sibling_pairs is fam.older_sibling_pairs  # made once
+    ce = child_escalation(c, fam)
+    older = older_sibling_escalation(fam, ce)
+    assert pd.isna(older["H"]) and older["X"] == T("1995-01-01")
+    s = family_signal(fam, ce).set_index("child_id")
+    assert s.loc["X", "lead_time_days"] == 730
+    assert s.loc["X", "family_signal_date"] == T("2001-01-01")
+    assert pd.isna(s.loc["H", "family_signal_date"])
+    pd.testing.assert_frame_equal(family_signal(fam, ce), family_signal(fam.members, ce))
+
+
 # --------------------------------------------------------------------------- KM by group
 def test_km_groups_and_tables():
     mem = _members([

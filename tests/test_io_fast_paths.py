@@ -182,3 +182,20 @@ def test_link_codes_from_positions_match_person_codes_with_added_parents():
     assert parent.tolist() == [1, 2, 3, 2] and child.tolist() == [0, 0, 1, 1]
     expected = _person_codes(links, pd.DataFrame({"person_id": ["C", "M", "X", "Y"]}))
     assert [a.tolist() for a in expected] == [parent.tolist(), child.tolist()]
+
+
+def test_command_uses_the_system_memory_pool_unless_one_is_named():
+    # io.memory.use_system_memory_pool, called by cli.main: Arrow's "system" pool, unless the
+    # user names one in ARROW_DEFAULT_MEMORY_POOL (then Arrow's choice stands).
+    import os
+    import subprocess
+    import sys
+
+    code = ("from neglect_analysis.io.memory import use_system_memory_pool; import pyarrow as pa; "
+            "print(use_system_memory_pool(), pa.default_memory_pool().backend_name)")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["system", "system"]
+    named = subprocess.run([sys.executable, "-c", code], env={**env, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"},
+                           capture_output=True, text=True, check=True)
+    assert named.stdout.split() == ["mimalloc", "mimalloc"]

@@ -92,6 +92,26 @@ def test_csv_field_over_128kb_read_and_limit_restored(tmp_path):
     assert csv.field_size_limit() == before
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
+def test_large_csv_fast_path_bom_and_late_windows_1252(tmp_path, encoding):
+    # A file over ARROW_MIN_BYTES goes to Arrow's reader (told "utf-8": it skips the BOM
+    # itself). Its last row holds "Renée": valid UTF-8 with the BOM; in cp1252 the byte 0xE9
+    # is not UTF-8, so Arrow refuses the file and the C reader reads it as cp1252.
+    from neglect_analysis.io.readers import ARROW_MIN_BYTES
+
+    n = ARROW_MIN_BYTES // 20 + 1  # each row "000000,2010-01-01,F\n" is 20 bytes: over the limit
+    rows = "".join(f"{i:06d},2010-01-01,F\n" for i in range(n))
+    p = tmp_path / "ssd_person.csv"
+    p.write_bytes(("pers_person_id,pers_dob,pers_sex\n" + rows + "Renée,2010-01-02,\n").encode(encoding))
+    assert p.stat().st_size >= ARROW_MIN_BYTES
+    raw = read_file(p, "ssd_person")
+    assert raw.encoding == encoding
+    assert list(raw.df.columns) == ["pers_person_id", "pers_dob", "pers_sex"]  # no BOM in a name
+    assert len(raw.df) == n + 1
+    assert raw.df.iloc[0].tolist() == ["000000", "2010-01-01", "F"]
+    assert raw.df.iloc[-1].tolist() == ["Renée", "2010-01-02", ""]  # empty cell kept as ""
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_detected_with_or_without_bom(tmp_path, encoding):
     p = tmp_path / "ssd_person.csv"

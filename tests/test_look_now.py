@@ -145,3 +145,28 @@ def test_workbook(listed, tmp_path):
     assert ws.freeze_panes == "B5"
     assert ws.print_title_rows == "$4:$4"
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_several_older_siblings_escalating_the_same_day():
+    # M's children A (2000), A2 (2001), A3 (2002) escalate on the same day 2012-03-01 (A: CP
+    # plan, A2: CLA, A3: CP plan); B (2005, contact 2011-01-01) is younger than all three. By
+    # hand: B's signal siblings are the three, by dob: "A; A2; A3"; their types once each, in
+    # that order: "cp_plan; cla"; the reason names both in words.
+    persons = pd.DataFrame({"person_id": ["M", "A", "A2", "A3", "B"],
+                            "dob": ["1975-01-01", "2000-01-01", "2001-01-01", "2002-01-01", "2005-01-01"]})
+    links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "A2", "A3", "B"], "relationship": "mother_of"})
+    events = pd.DataFrame(
+        [("E1", "A", "cp_plan", "2012-03-01"), ("E2", "A2", "cla", "2012-03-01"),
+         ("E3", "A3", "cp_plan", "2012-03-01"), ("E4", "B", "contact", "2011-01-01")],
+        columns=["event_id", "person_id", "event_type", "start_date"])
+    c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date="2018-07-31")
+    m = members(c, ["M"])
+    esc = child_escalation(c, m)
+    ln = look_now_list(c, m, esc, family_signal(m, esc))
+    assert ln["child_id"].tolist() == ["B"]
+    row = ln.iloc[0]
+    assert row["signal_sibling_id"] == "A; A2; A3"
+    assert row["signal_event_type"] == "cp_plan; cla"
+    assert row["reason"].startswith("older sibling A; A2; A3: ") and row["reason"].endswith(" from 2012-03-01")
+    assert row["parent_id"] == "M"
+    assert row["open_services_now"] == "none"

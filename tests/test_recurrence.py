@@ -76,6 +76,28 @@ def test_rereferrals_365_366_same_day_and_paper():
     assert out["n_rereferrals_12m"].tolist() == [1, 1, 1, 0]
 
 
+def test_child_events_out_of_order_are_sorted_first():
+    # A ChildEvents whose rows are not by child and date (made by hand, reversed) gives the
+    # counts worked by hand above: the order is checked, and sorted when it is not kept.
+    # R1: referrals 2010-01-01, 2011-01-01 (+365: re-referral), 2012-01-02 (+366: not).
+    # R2: contacts 2017-01-01, 2017-02-01, 2017-03-02 (last - first = 60 days: a series of 3).
+    from neglect_analysis.family import ChildEvents
+
+    c = cohort_of([
+        ev("R1", "referral", "2010-01-01"), ev("R1", "referral", "2011-01-01"),
+        ev("R1", "referral", "2012-01-02"),
+        ev("R2", "contact", "2017-01-01"), ev("R2", "contact", "2017-02-01"),
+        ev("R2", "contact", "2017-03-02"),
+    ])
+    kids = ChildEvents.of(c, ["R1", "R2"])
+    reversed_kids = ChildEvents(kids.ids, kids.events.iloc[::-1])
+    for k in (kids, reversed_kids):
+        out = child_recurrence(c, k)
+        assert out["n_referrals"].tolist() == [3, 0]
+        assert out["n_rereferrals_12m"].tolist() == [1, 0]
+        assert out["contact_series"].tolist() == [0, 1]
+
+
 def test_rereferral_window_is_a_parameter():
     c = cohort_of([ev("R1", "referral", "2010-01-01"), ev("R1", "referral", "2011-01-01")])
     # 365 days apart: counted with the default, not with a 364-day window.

@@ -18,6 +18,7 @@ from .idsets import isin
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .escalation import look_now
 from .labels import event_type_list_words
+from .siblings import join_groups
 from .timescale import moved_out_dates, moved_out_on
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
@@ -147,7 +148,7 @@ def look_now_list(
 
     m = members[["parent_id", "child_id", "dob"]].astype({"parent_id": "string", "child_id": "string"})
     mine = m[isin(m["child_id"], kids)].sort_values(["child_id", "parent_id"], kind="stable")
-    parents = mine.drop_duplicates(["child_id", "parent_id"]).groupby("child_id")["parent_id"].agg(";".join)
+    parents = join_groups(mine.drop_duplicates(["child_id", "parent_id"]), ["child_id"], "parent_id", ";")
     dob = mine.drop_duplicates("child_id").set_index("child_id")["dob"]
 
     # The older sibling(s) whose escalation is the child's earliest older-sibling escalation.
@@ -161,16 +162,17 @@ def look_now_list(
     pairs = pairs[pairs["escalation_date"] == pairs["older_sibling_escalation_date"]]
     pairs = pairs.drop_duplicates(["child_id", "sibling_id"]).sort_values(
         ["child_id", "sibling_dob", "sibling_id"], kind="stable")
-    by_child = pairs.groupby("child_id", sort=False)
-    sib_ids = by_child["sibling_id"].agg("; ".join)
-    sib_types = by_child["escalation_type"].agg(lambda s: "; ".join(dict.fromkeys(s)))
-    sib_date = by_child["escalation_date"].first()
+    # joined per child without a Python join per group (join_groups); types distinct, in order
+    sib_ids = join_groups(pairs, ["child_id"], "sibling_id", "; ")
+    sib_types = join_groups(pairs.drop_duplicates(["child_id", "escalation_type"]), ["child_id"],
+                            "escalation_type", "; ")
+    sib_date = pairs.groupby("child_id", sort=False)["escalation_date"].first()
 
     # Services open on the audit date.
     ep = service_episodes(cohort.events[isin(cohort.events["person_id"], kids)], audit)
     ep = ep[(ep["start"] <= audit) & (audit <= ep["stop"])].astype({"child_id": "string"})
     ep = ep.drop_duplicates(["child_id", "service_rank"]).sort_values(["child_id", "service_rank"])
-    services = ep.groupby("child_id")["label"].agg(", ".join)
+    services = join_groups(ep, ["child_id"], "label", ", ")
 
     moved = moved_away_dates(cohort, kids, definitions=definitions, moved=moved).set_index("child_id")
 

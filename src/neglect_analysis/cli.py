@@ -476,6 +476,9 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neglect-analysis`` command; returns the exit status."""
+    from .io.memory import use_system_memory_pool
+
+    use_system_memory_pool()  # freed Arrow buffers reused, not faulted in again (io.memory)
     try:
         args = build_parser().parse_args(argv)
         try:

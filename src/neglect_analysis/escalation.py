@@ -153,9 +153,12 @@ def child_escalation(
     return out[list(ESCALATION_COLUMNS)]
 
 
-def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.Series:
+def older_sibling_escalation(members: pd.DataFrame | Family, child_esc: pd.DataFrame) -> pd.Series:
     """Per child: earliest escalation date of any strictly older sibling (earlier dob) in any
     of its groups; NaT where none escalated. Indexed by child_id.
+
+    ``members``: ``siblings.members`` output, or a :class:`~neglect_analysis.family.Family`
+    (its older-sibling pairs made once for the run).
 
     ``child_esc`` needs ``child_id`` and ``escalation_date``; any per-child date can be passed
     under that name (e.g. the first CP plan start, as :mod:`neglect_analysis.findings` does).
@@ -169,7 +172,8 @@ def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> 
     >>> older_sibling_escalation(m, esc).dt.strftime("%Y-%m-%d").fillna("").to_dict()
     {'A': '', 'B': '2004-05-01', 'C': '2004-05-01'}
     """
-    m = members[["parent_id", "child_id", "dob"]]
+    family = members if isinstance(members, Family) else None
+    m = (family.members if family is not None else members)[["parent_id", "child_id", "dob"]]
     m = m[m["parent_id"].notna() & m["child_id"].notna()]
     ce = child_esc[["child_id", "escalation_date"]]
     if not ce["child_id"].is_unique:  # the earliest date of a child given twice
@@ -177,7 +181,7 @@ def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> 
     never = _MAX_DATE.value
     # Every (child, older sibling) pair (siblings.older_sibling_pairs: the one definition), the
     # sibling's date by integer position, the earliest per child.
-    pairs = older_sibling_pairs(m)
+    pairs = family.older_sibling_pairs if family is not None else older_sibling_pairs(m)
     at = positions(pairs["sibling_id"], ce["child_id"])
     esc = ce["escalation_date"].array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
     esc = np.where(np.isnat(esc), never, esc.view("int64"))
@@ -188,7 +192,7 @@ def older_sibling_escalation(members: pd.DataFrame, child_esc: pd.DataFrame) -> 
     return pd.Series(values, index=pd.Index(child_ids, name="child_id"), name="older_esc")
 
 
-def family_signal(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.DataFrame:
+def family_signal(members: pd.DataFrame | Family, child_esc: pd.DataFrame) -> pd.DataFrame:
     """Family signal day F and lead time per child (DESIGN.md "Earlier identification").
 
     F = the later of the child's first involvement and the earliest escalation of any older
@@ -200,7 +204,7 @@ def family_signal(members: pd.DataFrame, child_esc: pd.DataFrame) -> pd.DataFram
 
     Parameters
     ----------
-    members : ``siblings.members`` output.
+    members : ``siblings.members`` output, or a :class:`~neglect_analysis.family.Family`.
     child_esc : :func:`child_escalation` output covering every child in ``members`` (a
         sibling missing from it counts as not escalated).
 

@@ -233,3 +233,12 @@ class Family:
     def children(self) -> ChildEvents:
         """The groups' children and their events (:class:`ChildEvents`)."""
         return ChildEvents.of(self.cohort, self.members)
+
+    @cached_property
+    def older_sibling_pairs(self) -> pd.DataFrame:
+        """Every (child, older sibling) pair of the groups
+        (:func:`neglect_analysis.siblings.older_sibling_pairs`), made once for every measure
+        that reads them (family signal, findings)."""
+        from .siblings import older_sibling_pairs  # siblings imports this module
+
+        return older_sibling_pairs(self.members)

@@ -24,7 +24,6 @@ from .definitions import DEFAULTS, Definitions
 from .ages import adult_at_audit
 from .family import ChildEvents, Family
 from .flags import this_authority
-from .siblings import older_sibling_pairs
 from .idsets import isin, positions
 from .io.arrowtext import map_distinct
 from .reference import collection_year, for_period, national_figures, period_label
@@ -172,7 +171,7 @@ class FindingsInput:
     def has_older_sibling(self) -> np.ndarray:
         """Ids of the children with an older sibling (earlier dob) in any of their groups
         (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition)."""
-        return older_sibling_pairs(self.family.members)["child_id"].unique()
+        return self.family.older_sibling_pairs["child_id"].unique()
 
 
 def background_input(data: FindingsInput) -> FindingsInput | None:
@@ -224,14 +223,13 @@ def events_after_older_sibling(data: FindingsInput, event_type: str, older: str 
     >>> events_after_older_sibling(d, "s47"), events_after_older_sibling(d, "s47", None)
     ((1, 2), (2, 2))
     """
-    m = data.family.members
     ev = data.family.children.events
     if older is not None:
         ev = ev[(ev["event_type"] == older).to_numpy(dtype=bool, na_value=False)]
     first = ev.groupby("person_id", observed=True)["start_date"].min().rename("escalation_date")
     first = first.rename_axis("child_id").reset_index()
     first["child_id"] = first["child_id"].astype("string")
-    older_date = escalation.older_sibling_escalation(m, first).rename("older_date")
+    older_date = escalation.older_sibling_escalation(data.family, first).rename("older_date")
     target = data.events_of_type(event_type)
     target = target[isin(target["person_id"], data.has_older_sibling) & target["start_date"].notna()]
     # each event's older-sibling date by integer position (NaT: none, never "after")

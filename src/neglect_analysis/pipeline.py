@@ -198,7 +198,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
     # Moving away (DESIGN.md): found once per run, passed to every analysis that reads it.
     moved = timescale.moved_out_dates(cohort, kids, definitions=defs)
     esc = escalation.child_escalation(cohort, kids, definitions=defs, moved=moved)
-    sig = escalation.family_signal(members, esc)
+    sig = escalation.family_signal(family, esc)
     flags = child_flags(cohort, child_ids)
 
     ages = timescale.child_ages(cohort, family, esc, moved=moved)

@@ -193,11 +193,18 @@ SIBLING_GROUP_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _join_groups(df: pd.DataFrame, keys: list[str], col: str, sep: str) -> pd.Series:
-    """``col`` joined by ``sep`` within each group of ``keys``, in the row order of ``df``.
+def join_groups(df: pd.DataFrame, keys: list[str], col: str, sep: str) -> pd.Series:
+    """``col`` joined by ``sep`` within each group of ``keys``, in the row order of ``df``
+    (``df.groupby(keys)[col].agg(sep.join)``; a missing value joins as empty text).
 
     Vectorised (one ``np.add.reduceat`` over the whole column) instead of a Python join per
     group, so it stays fast for hundreds of thousands of groups. Indexed by ``keys``, sorted.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"child_id": ["B", "A", "B"], "parent_id": ["M2", "M1", "M1"]})
+    >>> join_groups(df, ["child_id"], "parent_id", ";").to_dict()
+    {'A': 'M1', 'B': 'M2;M1'}
     """
     if df.empty:
         idx = pd.MultiIndex.from_arrays([[]] * len(keys), names=keys) if len(keys) > 1 else pd.Index([], name=keys[0])
@@ -540,7 +547,7 @@ def half_sibling_structure(cohort: Cohort, members: pd.DataFrame) -> pd.DataFram
         .reset_index()
         .rename(columns={"other_id": "other_parent_id"})
     )
-    ids = _join_groups(full, ["parent_id", "other_id"], "child_id", ";")
+    ids = join_groups(full, ["parent_id", "other_id"], "child_id", ";")
     out["child_ids"] = ids.to_numpy()
     out["n_children"] = out["n_children"].astype("int64")
     out = out.sort_values(["parent_id", "first_dob", "other_parent_id"], kind="stable")
@@ -628,6 +635,6 @@ def children_table(members: pd.DataFrame) -> pd.DataFrame:
     multi = out["n_index_parents"] > 1  # join only where there is more than one parent
     if multi.any():
         several = pairs[isin(pairs["child_id"], out.loc[multi, "child_id"])].sort_values(["child_id", "parent_id"])
-        ids = _join_groups(several, ["child_id"], "parent_id", ";")
+        ids = join_groups(several, ["child_id"], "parent_id", ";")
         out.loc[multi, "index_parent_ids"] = out.loc[multi, "child_id"].map(ids).to_numpy()
     return out

@@ -4,7 +4,8 @@ Modules: :mod:`.spec` (tables, columns, aliases: :data:`TABLE_COLUMNS`), :mod:`.
 (CSV/Excel/Parquet as text), :mod:`.dates` (date formats), :mod:`.values` (flags, codes, JSON),
 :mod:`.checks` (row checks), :mod:`.persons`, :mod:`.links`, :mod:`.events` (canonical tables),
 :mod:`.metadata` (``extract.json``), :mod:`.validation` (the report), :mod:`.load`;
-:mod:`.arrowtext` (Arrow helpers on text columns: distinct values, repeats).
+:mod:`.arrowtext` (Arrow helpers on text columns: distinct values, repeats); :mod:`.memory`
+(Arrow's allocator for a run of the command).
 
 Choices (DESIGN.md leaves them open; an auditor's reading). Every problem has a severity
 (``error``: fix the extract, exit 1; ``warning``/``note``: exit 0), an action (``dropped`` or

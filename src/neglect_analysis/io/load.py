@@ -20,6 +20,7 @@ from . import events as ev
 from ..idsets import IdSet
 from .checks import TableRows
 from .links import check_links, from_relationships, from_ssd_family, from_ssd_mother
+from .memory import release_free_memory
 from .metadata import METADATA_FILE, read_metadata, resolve_parameters
 from .persons import build_persons
 from .readers import ROW, RawFile, find_table_files, normalise, read_file
@@ -215,6 +216,8 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     finally:
         reader.close()
     report = log.report(reader.counts())
+    reader.read.clear()  # the tables as read (text): not needed once counted; memory for the sort
+    release_free_memory()  # what reading left free, before the events are coded and sorted
     cohort = Cohort.build(
         persons=conform(tables["persons"], "persons"),
         links=conform(tables["links"], "links"),
@@ -230,6 +233,8 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
         meta={"files": {k: v[0].name for k, v in reader.files.items()},
               "link_source": tables["link_source"], "extract_json": meta},
     )
+    tables.clear()  # the tables before coding (the events unsorted)
+    release_free_memory()  # what coding left free, before the analysis
     if strict:
         report.raise_if_errors()
     return cohort, report
