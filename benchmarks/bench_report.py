@@ -55,7 +55,9 @@ PRELUDE = {
 
 STAGES = {
     "synth": r"""
-rc = cli.main(['synthesize', ARGS[1], '--parents', ARGS[3], '--seed', ARGS[4], '--format', 'parquet'])
+# --background off: the index families only, as every figure in RESULTS.md (comparable sizes)
+rc = cli.main(['synthesize', ARGS[1], '--parents', ARGS[3], '--seed', ARGS[4], '--format', 'parquet',
+               '--background', 'off'])
 assert rc == 0, rc
 n = int(ARGS[3])
 """,

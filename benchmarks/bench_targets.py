@@ -99,13 +99,15 @@ def best(runs: list[dict]) -> dict:
 
 
 def synthesize(parents: int, workdir: Path, seed: int) -> Path:
-    """``WORKDIR/ext_N_seedS``, made with ``neglect-analysis synthesize`` unless it exists."""
+    """``WORKDIR/ext_N_seedS``, made with ``neglect-analysis synthesize`` unless it exists
+    (``--background off``: the index families only, as every extract of RESULTS.md)."""
     folder = workdir / f"ext_{parents}_seed{seed}"
     if not (folder / "extract.json").is_file():
         shutil.rmtree(folder, ignore_errors=True)
         print(f"synthesizing {parents:,} parents into {folder} ...", flush=True)
         subprocess.run([script("neglect-analysis"), "synthesize", str(folder), "--parents",
-                        str(parents), "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+                        str(parents), "--seed", str(seed), "--background", "off"],
+                       check=True, stdout=subprocess.DEVNULL)
     return folder
 
 
