@@ -549,8 +549,8 @@ MEASURES: tuple[Measure, ...] = (
             "Sibling groups whose largest gap between consecutive children is 5 years or more "
             "(large_gap_years; base: groups)", _groups_large_gap, base="sibling groups",
             label="Groups with a big age gap",
-            sentence="In {n} of the {d} sibling groups ({s}) the largest gap between children next in age "
-                     "was a big age gap (5 years or more).", summary=_gap_summary),
+            sentence="In {n} of the {d} sibling groups ({s}) two siblings next in age were born 5 years "
+                     "or more apart (a big age gap).", summary=_gap_summary),
     Measure(2, "groups_with_half_siblings",
             "Sibling groups with children of two or more other birth parents (base: groups)",
             _groups_half_siblings, base="sibling groups",
