@@ -165,7 +165,8 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     from .bootstrap import findings_with_intervals
     from .pipeline import with_signal
 
-    tables.extra["findings"] = findings_with_intervals(cohort, tables.family, definitions=params.definitions)
+    tables.extra["findings"] = findings_with_intervals(cohort, tables.family, definitions=params.definitions,
+                                                       groups=tables.groups)
     tables = with_signal(cohort, tables, definitions=params.definitions)
 
     refused = None
