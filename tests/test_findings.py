@@ -141,3 +141,16 @@ def test_family_of_another_cohort_is_refused(hand_cohort):
     groups = select_family(other, AnalysisParams(index_parents=["M"]))
     with pytest.raises(ValueError, match="another Cohort"):
         FindingsInput(hand_cohort, family_tables(hand_cohort, ["M"]), family=groups)
+
+
+def test_intervals_with_the_run_family_are_the_same(hand_cohort):
+    # findings.csv as the report writes it (with intervals) reads the run's Family; the one
+    # family (M) is every bootstrap draw, so each interval is the share itself (2 of 3: 66.7).
+    from neglect_analysis.bootstrap import findings_with_intervals
+
+    groups = select_family(hand_cohort, AnalysisParams(index_parents=["M"]))
+    tables = family_tables(hand_cohort, groups)
+    with_run = findings_with_intervals(hand_cohort, tables, groups=groups).set_index("measure")
+    pd.testing.assert_frame_equal(with_run, findings_with_intervals(hand_cohort, tables).set_index("measure"))
+    row = with_run.loc["younger_assessments_after_older_sibling_cp_plan"]
+    assert (row["ci_lower"], row["ci_upper"]) == (66.7, 66.7)
