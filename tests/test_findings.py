@@ -5,14 +5,14 @@ import pandas as pd
 import pytest
 
 from neglect_analysis.cohort import Cohort
-from neglect_analysis.findings import FINDINGS_COLUMNS, findings
-from neglect_analysis.pipeline import family_tables
+from neglect_analysis.findings import FINDINGS_COLUMNS, FindingsInput, findings
+from neglect_analysis.pipeline import AnalysisParams, build_tables, family_tables, select_family
 
 AUDIT = "2018-07-31"
 
 
 @pytest.fixture(scope="module")
-def table() -> pd.DataFrame:
+def hand_cohort() -> Cohort:
     # Mother M; A (2000-01-01) by father F1; B (2003-01-01) and C (2006-01-01) by father F2.
     persons = pd.DataFrame({
         "person_id": ["M", "F1", "F2", "A", "B", "C"],
@@ -40,9 +40,13 @@ def table() -> pd.DataFrame:
         dict(event_id="S2", person_id="C", event_type="s47", start_date="2018-07-01"),
     ])
     iro = pd.DataFrame({"person_id": ["A"], "cp_plan_id": ["CP1"], "challenge_date": ["2004-06-01"]})
-    cohort = Cohort.from_frames(persons=persons, links=links, events=ev, iro_challenges=iro,
-                                audit_date=AUDIT, ics_start_date="2009-04-01")
-    return findings(cohort, family_tables(cohort, ["M"])).set_index("measure")
+    return Cohort.from_frames(persons=persons, links=links, events=ev, iro_challenges=iro,
+                              audit_date=AUDIT, ics_start_date="2009-04-01")
+
+
+@pytest.fixture(scope="module")
+def table(hand_cohort) -> pd.DataFrame:
+    return findings(hand_cohort, family_tables(hand_cohort, ["M"])).set_index("measure")
 
 
 def ratio(table, measure):
@@ -103,3 +107,50 @@ def test_shares_and_national_figures(table):
     assert "table A6" in table.loc["cp_plans_neglect", "national_source"]
     # Measures without a national figure have no period.
     assert table.loc["children_adult_at_audit", "national_period"] == ""
+
+
+def test_run_family_is_read_not_made_again(hand_cohort, table):
+    # The run's Family (sibling group of M: A, B, C) handed to the findings is the one every
+    # measure reads: its children's events and older-sibling pairs are not made again, and
+    # the table is the hand-worked one above (e.g. 2 of 3 younger assessments, 2 of 3 to look at).
+    groups = select_family(hand_cohort, AnalysisParams(index_parents=["M"]))
+    tables = family_tables(hand_cohort, groups)
+    data = FindingsInput(hand_cohort, tables, family=groups)
+    assert data.family is groups
+    pairs = groups.older_sibling_pairs  # cached on the Family: the findings read this object
+    # older siblings: B (older A) and C (older A, B); A has none
+    assert sorted(data.has_older_sibling.astype(str)) == ["B", "C"]
+    assert groups.older_sibling_pairs is pairs
+    found = findings(hand_cohort, tables, groups=groups).set_index("measure")
+    pd.testing.assert_frame_equal(found, table)
+    assert ratio(found, "younger_assessments_after_older_sibling_cp_plan") == (2, 3)
+    assert ratio(found, "children_to_look_at_now") == (2, 3)
+
+
+def test_build_tables_keeps_the_run_family(hand_cohort):
+    run = build_tables(hand_cohort, AnalysisParams(index_parents=["M"]))
+    assert list(run.groups.parents) == ["M"]
+    assert list(run.groups.children.ids) == ["A", "B", "C"]
+
+
+def test_family_of_another_cohort_is_refused(hand_cohort):
+    other = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["M", "A"]}),
+                               links=pd.DataFrame({"parent_id": ["M"], "child_id": ["A"],
+                                                   "relationship": ["mother_of"]}),
+                               audit_date=AUDIT)
+    groups = select_family(other, AnalysisParams(index_parents=["M"]))
+    with pytest.raises(ValueError, match="another Cohort"):
+        FindingsInput(hand_cohort, family_tables(hand_cohort, ["M"]), family=groups)
+
+
+def test_intervals_with_the_run_family_are_the_same(hand_cohort):
+    # findings.csv as the report writes it (with intervals) reads the run's Family; the one
+    # family (M) is every bootstrap draw, so each interval is the share itself (2 of 3: 66.7).
+    from neglect_analysis.bootstrap import findings_with_intervals
+
+    groups = select_family(hand_cohort, AnalysisParams(index_parents=["M"]))
+    tables = family_tables(hand_cohort, groups)
+    with_run = findings_with_intervals(hand_cohort, tables, groups=groups).set_index("measure")
+    pd.testing.assert_frame_equal(with_run, findings_with_intervals(hand_cohort, tables).set_index("measure"))
+    row = with_run.loc["younger_assessments_after_older_sibling_cp_plan"]
+    assert (row["ci_lower"], row["ci_upper"]) == (66.7, 66.7)

@@ -340,11 +340,14 @@ def with_intervals(found: pd.DataFrame, cohort: Cohort, family, *,
     return out.merge(ci, on="measure", how="left", validate="one_to_one")
 
 
-def findings_with_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+def findings_with_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
+                            groups=None) -> pd.DataFrame:
     """The findings table of a run with its family-bootstrap intervals: ``findings.csv`` as the
     report writes it, and what the notebooks' :class:`~neglect_analysis.notebook.Audit` reads,
     so that the key messages quote the same intervals everywhere. The measures are evaluated
     once (:class:`~neglect_analysis.findings.FindingsInput`) for the table and its draws.
+    ``groups``: the run's :class:`~neglect_analysis.family.Family` (``AnalystTables.groups``),
+    when one was made, so that its children's events and older-sibling pairs are reused.
 
     Examples
     --------
@@ -357,6 +360,6 @@ def findings_with_intervals(cohort: Cohort, family, *, definitions: Definitions 
     """
     from .findings import FindingsInput, findings
 
-    measured = FindingsInput(cohort, family, definitions)
+    measured = FindingsInput(cohort, family, definitions, groups)
     return with_intervals(findings(cohort, family, definitions=definitions, data=measured),
                           cohort, family, definitions=definitions, data=measured)

@@ -120,15 +120,27 @@ class FindingsInput:
     tables : FamilyTables
     family : Family
         The sibling groups of ``tables.members``; ``family.children.events`` are the
-        children's events, selected once for every measure.
+        children's events, selected once for every measure. The run's own :class:`Family`
+        when one is given (the report's, from :func:`~neglect_analysis.pipeline.build_tables`:
+        its children's events and older-sibling pairs are then made once a run), else one
+        made from ``tables.members``.
     definitions : Definitions
+
+    Raises
+    ------
+    ValueError
+        ``family`` is of another Cohort than ``cohort``.
     """
 
-    def __init__(self, cohort: Cohort, tables: FamilyTables, definitions: Definitions = DEFAULTS):
+    def __init__(self, cohort: Cohort, tables: FamilyTables, definitions: Definitions = DEFAULTS,
+                 family: Family | None = None):
+        if family is not None and family.cohort is not cohort:
+            raise ValueError("FindingsInput: the Family given is of another Cohort than the one analysed")
         self.cohort = cohort
         self.tables = tables
         self.definitions = definitions
-        self.family = Family(cohort, tables.members, definitions)
+        self.family = (Family(cohort, tables.members, definitions) if family is None
+                       else Family.of(cohort, family, definitions))
         self.computed: dict = {}
 
     def counts(self, measure: "Measure") -> "Counts":
@@ -746,7 +758,7 @@ LABELS: dict[str, str] = {m.name: m.label for m in MEASURES}
 
 def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None,
              definitions: Definitions = DEFAULTS, measures: tuple[Measure, ...] = MEASURES,
-             data: FindingsInput | None = None) -> pd.DataFrame:
+             data: FindingsInput | None = None, groups: Family | None = None) -> pd.DataFrame:
     """One row per measure behind each briefing point (see :data:`BRIEFING_POINTS`).
 
     Evaluates the registry ``measures`` (default :data:`MEASURES`). Columns
@@ -762,10 +774,12 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     baseline), empty where the extract holds nobody else or the measure has no national figure. Child measures
     count each child once, whichever group it belongs to. ``data``: the
     :class:`FindingsInput` of ``cohort`` and ``family`` when one is made already (its counts
-    are then shared, e.g. with :func:`neglect_analysis.bootstrap.with_intervals`).
+    are then shared, e.g. with :func:`neglect_analysis.bootstrap.with_intervals`). ``groups``:
+    the run's :class:`~neglect_analysis.family.Family` of the same sibling groups, when one is
+    made already (read by a new :class:`FindingsInput`, which then selects no events again).
     """
     nat = national_figures() if national is None else national
-    data = FindingsInput(cohort, family, definitions) if data is None else data
+    data = FindingsInput(cohort, family, definitions, groups) if data is None else data
     background = background_input(data)
     year = collection_year(cohort.audit_date)
     rows: list[dict] = []

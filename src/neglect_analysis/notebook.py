@@ -87,7 +87,9 @@ class Audit:
         found = self.tables.extra.get("findings")
         if found is not None and "ci_lower" in found:
             return found
-        return findings_with_intervals(self.cohort, self.family, definitions=self.definitions)
+        groups = self.tables.groups  # the run's Family, when it was made from this Cohort
+        groups = groups if groups is not None and groups.cohort is self.cohort else None
+        return findings_with_intervals(self.cohort, self.family, definitions=self.definitions, groups=groups)
 
     @cached_property
     def published(self) -> pd.DataFrame | None:

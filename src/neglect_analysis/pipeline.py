@@ -100,6 +100,9 @@ class AnalystTables:
     km: pd.DataFrame
     logrank: pd.DataFrame
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The run's sibling groups and the work done once for them (:func:`select_family`), when
+    #: the tables were made in one piece (:func:`build_tables`); None for a partitioned run.
+    groups: Family | None = None
 
     @property
     def members(self) -> pd.DataFrame:
@@ -306,5 +309,7 @@ def with_signal(cohort: Cohort, tables: AnalystTables, *, definitions: Definitio
 def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> AnalystTables:
     """Run every analysis on ``cohort`` in memory and return the analyst tables."""
     params = params or AnalysisParams()
-    family = family_tables(cohort, select_family(cohort, params), definitions=params.definitions)
-    return AnalystTables(family=family, **cohort_tables(family, definitions=params.definitions))
+    groups = select_family(cohort, params)
+    family = family_tables(cohort, groups, definitions=params.definitions)
+    return AnalystTables(family=family, **cohort_tables(family, definitions=params.definitions),
+                         groups=groups)

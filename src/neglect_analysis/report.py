@@ -165,7 +165,9 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
     from .bootstrap import findings_with_intervals
     from .pipeline import with_signal
 
-    tables.extra["findings"] = findings_with_intervals(cohort, tables.family, definitions=params.definitions)
+    tables.extra["findings"] = findings_with_intervals(cohort, tables.family, definitions=params.definitions,
+                                                       groups=tables.groups)
+    tables.groups = None  # its children's events are read by nothing after the findings: freed
     tables = with_signal(cohort, tables, definitions=params.definitions)
 
     refused = None
