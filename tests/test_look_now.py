@@ -95,14 +95,6 @@ def test_open_services_and_moved_away(listed):
     assert b["moved_away"] == 0 and pd.isna(b["moved_away_date"])
 
 
-def test_priority_hook_orders_first():
-    c = hand_cohort()
-    m = members(c, ["M", "F"])
-    esc = child_escalation(c, m)
-    ln = look_now_list(c, m, esc, family_signal(m, esc), priority=pd.Series({"B": 0.9, "C": 0.1}))
-    assert ln["child_id"].tolist() == ["B", "C"]
-    assert ln["priority"].tolist() == [0.9, 0.1]
-
 
 def test_moved_away_only_without_later_events():
     persons = pd.DataFrame({"person_id": ["A", "B"]})

@@ -25,7 +25,7 @@ from .timescale import moved_out_dates, moved_out_on
 PAPER_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "birth_order", "child_id")
 #: Row order of :func:`background_requests`.
 BACKGROUND_REQUEST_ORDER: tuple[str, ...] = ("parent_id", "first_other_la_date", "child_id")
-#: Row order of :func:`look_now_list` without a priority score: the most recent signal first.
+#: Row order of :func:`look_now_list`: the most recent signal first.
 LOOK_NOW_ORDER: tuple[str, ...] = ("days_since_signal", "child_id")
 #: Columns of :func:`look_now_list`: those of :func:`neglect_analysis.escalation.look_now`
 #: first, then who, why and where things stand.
@@ -92,7 +92,6 @@ def look_now_list(
     signal: pd.DataFrame,
     *,
     definitions: Definitions = DEFAULTS,
-    priority: pd.Series | None = None,
     moved: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Children to look at now, with what a team needs to act: who, why, since when, where
@@ -118,8 +117,7 @@ def look_now_list(
     - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates` (from ``moved``,
       the run's :func:`~neglect_analysis.timescale.moved_out_dates`, when given).
 
-    Order: by ``priority`` when given (a score per child id of the user's own, higher first),
-    then the most recent signal first (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending,
+    Order: the most recent signal first (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending,
     then child id). The report's ``look_now.csv`` is this list ranked by the backtested PPV of
     the rule that flags each child (:func:`neglect_analysis.backtest.rank_look_now`, which
     keeps this order among equal PPVs).
@@ -193,15 +191,8 @@ def look_now_list(
     out["moved_away"] = pd.Series(moved["moved_away"].reindex(pd.Index(kids)).fillna(0).astype("int64").to_numpy(), index=kids.index)
     out["moved_away_date"] = _by_child(kids, moved["moved_away_date"])
 
-    keys, ascending = list(LOOK_NOW_ORDER), [True] * len(LOOK_NOW_ORDER)
-    if priority is not None:
-        score = pd.Series(priority)
-        score.index = score.index.astype("string")
-        out["priority"] = kids.map(score).astype("Float64")
-        keys, ascending = ["priority"] + keys, [False] + ascending
-    out = out.sort_values(keys, ascending=ascending, kind="stable", na_position="last").reset_index(drop=True)
-    cols = list(LOOK_NOW_COLUMNS) + (["priority"] if priority is not None else [])
-    return out[cols]
+    out = out.sort_values(list(LOOK_NOW_ORDER), kind="stable").reset_index(drop=True)
+    return out[list(LOOK_NOW_COLUMNS)]
 
 
 def paper_file_requests(

@@ -89,7 +89,6 @@ COLUMN_LABELS: dict[str, str] = {
     "open_services_now": "Open to services now",
     "moved_away": "Moved away",
     "moved_away_date": "Moved away on",
-    "priority": "Priority",
     "rule": "Backtested rule that flags the child",
     "ppv": "Backtested PPV, 12 months (%)",
     "ppv_lower": "PPV 95% interval from (%)",
