@@ -30,16 +30,21 @@ def test_index_parent_roles_by_first_link():
     assert index_parent_roles(c, ["M", "F", "P"]).to_dict() == {"mother_of": 1, "father_of": 1, "parent_of": 1}
 
 
-def test_audit_kids_counts_a_child_of_two_index_parents_once():
-    # A belongs to M's and F's groups: two rows in children, one in kids.
+def shared_child_audit() -> Audit:
+    """M's group has A and B, F's group has A (born 2000-01-01, and B 2005-01-01)."""
+    from neglect_analysis.pipeline import AnalysisParams
+
     persons = pd.DataFrame({"person_id": ["M", "F", "A", "B"],
                             "dob": ["1970-01-01", "1970-01-01", "2000-01-01", "2005-01-01"]})
     links = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "A"],
                           "relationship": ["mother_of", "mother_of", "father_of"]})
     c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
-    from neglect_analysis.pipeline import AnalysisParams
+    return Audit(c, None, build_tables(c, AnalysisParams(index_parents=["M", "F"])))
 
-    a = Audit(c, None, build_tables(c, AnalysisParams(index_parents=["M", "F"])))
+
+def test_audit_kids_counts_a_child_of_two_index_parents_once():
+    # A belongs to M's and F's groups: two rows in children, one in kids.
+    a = shared_child_audit()
     assert len(a.family.children) == 3 and sorted(a.kids["child_id"]) == ["A", "B"]
 
 
@@ -84,14 +89,7 @@ def test_audit_findings_carry_the_family_bootstrap_interval_the_report_quotes():
     # M and F share A, so the run has one family: every draw resamples that family, and the
     # interval of "adult at audit" is the share itself. A (born 2000-01-01) is 18 on
     # 2018-01-01, before the audit date; B (2005) is not: 1 of 2 = 50.0%, interval 50.0 to 50.0.
-    persons = pd.DataFrame({"person_id": ["M", "F", "A", "B"],
-                            "dob": ["1970-01-01", "1970-01-01", "2000-01-01", "2005-01-01"]})
-    links = pd.DataFrame({"parent_id": ["M", "M", "F"], "child_id": ["A", "B", "A"],
-                          "relationship": ["mother_of", "mother_of", "father_of"]})
-    c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
-    from neglect_analysis.pipeline import AnalysisParams
-
-    a = Audit(c, None, build_tables(c, AnalysisParams(index_parents=["M", "F"])))
+    a = shared_child_audit()
     row = a.findings.set_index("measure").loc["children_adult_at_audit"]
     assert (row["numerator"], row["denominator"], row["share"]) == (1, 2, 50.0)
     assert (row["ci_lower"], row["ci_upper"]) == (50.0, 50.0)
