@@ -246,8 +246,9 @@ def test_look_now(sig_data):
         (T(AUDIT) - T("2005-01-01")).days]
 
 
-def test_family_signal_through_cohort_two_index_parents():
-    # X's mother M2 (X only child) and father F2 (H older, from another mother).
+def two_parent_cohort() -> Cohort:
+    """X's mother M2 (X only child) and father F2 (H older, from another mother); H referred
+    1991 and looked after 1995; X's contact 2001 and CP plan 2003."""
     persons = pd.DataFrame({"person_id": ["M2", "F2", "X", "H"],
                             "dob": ["1975-01-01", "1965-01-01", "2000-01-01", "1990-01-01"]})
     links = pd.DataFrame({"parent_id": ["M2", "F2", "F2"], "child_id": ["X", "X", "H"],
@@ -257,6 +258,12 @@ def test_family_signal_through_cohort_two_index_parents():
         ev("X", "contact", "2001-01-01"), ev("X", "cp_plan", "2003-01-01"),
     ])
     c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date=AUDIT)
+    return c
+
+
+def test_family_signal_through_cohort_two_index_parents():
+    # X's mother M2 (X only child) and father F2 (H older, from another mother).
+    c = two_parent_cohort()
     m = members(c, ["M2", "F2"])
     ce = child_escalation(c, m)
     s = family_signal(m, ce).set_index("child_id")
@@ -273,15 +280,7 @@ def test_family_signal_of_a_family_reads_its_pairs_once():
     from neglect_analysis.escalation import older_sibling_escalation
     from neglect_analysis.family import Family
 
-    persons = pd.DataFrame({"person_id": ["M2", "F2", "X", "H"],
-                            "dob": ["1975-01-01", "1965-01-01", "2000-01-01", "1990-01-01"]})
-    links = pd.DataFrame({"parent_id": ["M2", "F2", "F2"], "child_id": ["X", "X", "H"],
-                          "relationship": ["mother_of", "father_of", "father_of"]})
-    events = pd.DataFrame([
-        ev("H", "referral", "1991-01-01"), ev("H", "cla", "1995-01-01"),
-        ev("X", "contact", "2001-01-01"), ev("X", "cp_plan", "2003-01-01"),
-    ])
-    c = Cohort.from_frames(persons=persons, links=links, events=events, audit_date=AUDIT)
+    c = two_parent_cohort()
     fam = Family.of(c, members(c, ["M2", "F2"]))
     assert fam.older_sibling_pairs.values.tolist() == [["X", "H"]]
     assert fam.older_sibling_pairs is fam.older_sibling_pairs  # made once
