@@ -20,7 +20,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.text import Text
 
-from ..codes import EVENT_TYPES
 
 #: One colour per event type (:data:`neglect_analysis.codes.EVENT_TYPES`), in journey order from
 #: cool (low-level involvement) to dark and warm (escalation), plus ``birth`` and ``partner``

@@ -29,8 +29,7 @@ import pandas as pd
 
 from ..codes import STANDARD_IRO_THEMES
 
-from .families import DAYS_PER_YEAR, NO_DATE, Families, day_number
-from .params import SyntheticParams
+from .families import DAYS_PER_YEAR, NO_DATE, Families
 
 INF = np.iinfo(np.int64).max // 4
 NEG = -INF
