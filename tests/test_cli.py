@@ -138,9 +138,10 @@ def test_bad_definitions_file_is_a_usage_error_in_one_line(tmp_path, capsys):
 
 def test_report_with_a_definitions_file_uses_it(tmp_path):
     # min_children = 9 on the sample: exactly the groups of 9 or more children remain
-    # (sibling_groups.csv of the default run lists each group's n_children).
+    # (sibling_groups.csv of the default run lists each group's n_children). min_lead_days = 60:
+    # the findings' words name 60 days, not the default 90.
     f = tmp_path / "d.toml"
-    f.write_text("min_children = 9\n", encoding="utf-8")
+    f.write_text("min_children = 9\nmin_lead_days = 60\n", encoding="utf-8")
     assert main(["report", str(SAMPLE), "--out", str(tmp_path / "o"), "--tables-only", "--quiet",
                  "--definitions", str(f)]) == 0
     assert main(["report", str(SAMPLE), "--out", str(tmp_path / "all"), "--tables-only", "--quiet"]) == 0
@@ -149,6 +150,10 @@ def test_report_with_a_definitions_file_uses_it(tmp_path):
     nine = pd.read_csv(tmp_path / "o" / "analyst" / "sibling_groups.csv")
     every = pd.read_csv(tmp_path / "all" / "analyst" / "sibling_groups.csv")
     assert len(nine) == int((every["n_children"] >= 9).sum()) and (nine["n_children"] >= 9).all()
+    found = pd.read_csv(tmp_path / "o" / "analyst" / "findings.csv").set_index("measure")
+    assert found.loc["escalated_with_lead_time", "label"] == "Escalations that could have been flagged 60+ days earlier"
+    assert found.loc["escalated_with_short_lead_time", "description"].startswith(
+        "Escalated children with a lead time under 60 days:")
 
 
 def test_version(capsys):

@@ -1,7 +1,10 @@
 """Notebook conclusions come from the numbers (hand-made tables; expected words by hand)."""
+from dataclasses import replace
+
 import pandas as pd
 
 from neglect_analysis import conclusions
+from neglect_analysis.definitions import DEFAULTS
 
 
 def test_interval_including_one_is_not_called_a_difference():
@@ -71,7 +74,8 @@ def test_cohort_conclusion_median_and_range_by_hand():
     # groups of 5, 5, 7, 11 children: median (5 + 7) / 2 = 6; spans 10.04 -> 10.0,
     # 12.96 -> 13.0, 15.0, 20.0: median (13.0 + 15.0) / 2 = 14
     groups = pd.DataFrame({"n_children": [5, 5, 7, 11], "age_span_years": [10.04, 12.96, 15.0, 20.0]})
-    text = conclusions.cohort_conclusions(found({"children_adult_at_audit": (0, 28)}), groups, large_gap_years=4)
+    text = conclusions.cohort_conclusions(found({"children_adult_at_audit": (0, 28)}), groups,
+                                          definitions=replace(DEFAULTS, large_gap_years=4))
     assert text[0] == ("The 4 sibling groups have a median of 6 children (from 5 to 11); their eldest and youngest "
                        "children are a median of 14 years apart (from 10 to 20).")
     assert text[1] == ("0 of the 28 children (0.0%) were 18 or over at the audit date: their history belongs to "
@@ -134,3 +138,27 @@ def test_iro_themes_one_winner_and_three_tied():
     assert conclusions.iro_conclusions(found({}), tied) == [
         'The most frequent themes were "A", "B" and "C" (1 challenge each).']
     assert conclusions.iro_conclusions(found({}), tied.iloc[:0]) == []
+
+
+def test_conclusions_name_the_runs_thresholds():
+    # Changed definitions change the words: a series of 4 contacts in 2 years (730 days), S47s
+    # judged at 45 days, plans followed up for 3 years (1,095 days) with re-referral within
+    # 6 months written in days (182), adults from 21, big gaps from 4 years.
+    d = replace(DEFAULTS, series_length=4, series_days=730, s47_icpc_days=45, not_sustained_replan_days=1095,
+                not_sustained_rereferral_days=182, adult_age_years=21, large_gap_years=4)
+    f = found({"children_contact_series": (5, 20), "s47_not_progressing_to_icpc": (3, 4),
+               "cp_plans_not_sustained": (1, 2), "groups_with_large_age_gap": (1, 3),
+               "children_adult_at_audit": (2, 10)})
+    per = pd.DataFrame({"n_sources": []})
+    assert conclusions.contacts_conclusions(f, per, definitions=d) == [
+        "5 of the 20 children (25.0%) had a series of 4 contacts within 2 years with no referral."]
+    assert conclusions.s47_conclusions(f, per.assign(kind=[], n_with=[], n_events=[]), definitions=d)[0].endswith(
+        "led to no initial conference and no plan within 45 days.")
+    assert conclusions.plans_conclusions(f, definitions=d) == [
+        "Of the 2 ended plans followed up for 3 years or more, 1 (50.0%) were followed by a new referral within "
+        "182 days or a new plan within 3 years (child or sibling)."]
+    groups = pd.DataFrame({"n_children": [], "age_span_years": []})
+    assert conclusions.cohort_conclusions(f, groups, definitions=d) == [
+        "In 1 of the 3 groups (33.3%) the largest gap between consecutive children is 4 years or more.",
+        "2 of the 10 children (20.0%) were 21 or over at the audit date: their history belongs to the family's "
+        "story too."]

@@ -1,6 +1,9 @@
 """Key messages: each sentence checked against the hand-made published numbers it quotes."""
+import dataclasses
+
 import pandas as pd
 
+from neglect_analysis.definitions import DEFAULTS
 from neglect_analysis.messages import NOT_PUBLISHED, key_messages, measure_sentence, point_messages
 
 
@@ -82,7 +85,7 @@ def test_every_registered_measure_has_its_sentence_with_every_placeholder_filled
     for m in MEASURES:
         row = {"measure": m.name, "label": m.label, "numerator": "11", "denominator": "37", "share": "29.7"}
         text = measure_sentence(row)
-        assert text == m.sentence.replace("{n}", "11").replace("{d}", "37").replace("{s}", "29.7%"), m.name
+        assert text == m.sentence.format(n="11", d="37", s="29.7%", **DEFAULTS.terms()), m.name
         assert "{" not in text and "}" not in text, m.name
         assert all(x in text for x in ("11", "37", "29.7%")), m.name
         assert not text.startswith(m.label + ":") or m.name == "groups_with_large_age_gap"  # not generic
@@ -109,12 +112,45 @@ def test_a_measure_without_every_placeholder_or_with_an_unknown_base_is_refused(
     def compute(d):
         return 0, 0
 
-    with pytest.raises(ValueError, match=r"placeholders \{n\}, \{d\}, \{s\}; it uses \['d', 'n'\]"):
+    with pytest.raises(ValueError, match=r"placeholders \{n\}, \{d\}, \{s\} and thresholds of Definitions.terms\(\); it uses \['d', 'n'\]"):
         Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d}.")
     with pytest.raises(ValueError, match="it uses \\['d', 'n', 's', 'total'\\]"):
         Measure(1, "x", "X", compute, label="X", base="children", sentence="{n} of {d} ({s}) of {total}.")
     with pytest.raises(ValueError, match="base 'families' is not one of"):
         Measure(1, "x", "X", compute, label="X", base="families", sentence="{n} of {d} ({s}).")
+    with pytest.raises(ValueError, match="its label names \\['gap'\\]"):
+        Measure(1, "x", "X", compute, label="X in {gap}", base="children", sentence="{n} of {d} ({s}).")
+    # a threshold of Definitions.terms() is a placeholder it may use
+    assert Measure(1, "x", "X", compute, label="X", base="children",
+                   sentence="{n} of {d} ({s}) within {min_lead_period}.").say("1", "2", "50.0%") == \
+        "1 of 2 (50.0%) within 90 days."
+
+
+def test_sentences_and_descriptions_follow_changed_definitions():
+    # Worked by hand from the changed thresholds: lead time 60 days, advice window 30 days,
+    # S47 window 45 days, re-referral 2 years (730 days), adults from 21.
+    from neglect_analysis.findings import MEASURES_BY_NAME
+
+    d = dataclasses.replace(DEFAULTS, min_lead_days=60, advice_eh_days=30, s47_icpc_days=45,
+                            rereferral_days=730, adult_age_years=21)
+    row = {"measure": "escalated_with_lead_time", "numerator": "13", "denominator": "29", "share": "44.8"}
+    assert measure_sentence(row, d) == ("13 of the 29 escalated children with an older sibling (44.8%) could have "
+                                        "been flagged at least 60 days earlier by reading their older siblings' history.")
+    shown = _shown([(6, "children_to_look_at_now", "Look now", "8", "40", "20.0", "", "")])
+    assert key_messages(shown, definitions=d)["sentence"].tolist() == [
+        "8 of the 40 children (20.0%) have a family signal, no escalation yet and are under 21: they can be "
+        "looked at now."]
+    assert MEASURES_BY_NAME["children_advice_not_taken_up"].describe(d) == (
+        "Children given advice at a contact with no early help within 30 days (base: children)")
+    assert MEASURES_BY_NAME["s47_not_progressing_to_icpc"].describe(d) == (
+        "S47 enquiries of this authority with no conference and no CP plan within 45 days (base: this "
+        "authority's S47s at least 45 days old)")
+    assert MEASURES_BY_NAME["rereferrals_12m"].label_for(d) == "Re-referrals within 2 years"
+    assert MEASURES_BY_NAME["escalated_with_lead_time"].label_for(d) == (
+        "Escalations that could have been flagged 60+ days earlier")
+    for m in MEASURES_BY_NAME.values():  # no placeholder left in any text at the defaults
+        for text in (m.describe(), m.label_for(), m.say("1", "2", "3")):
+            assert "{" not in text and "}" not in text, m.name
 
 
 def test_curve_sentence_quotes_the_published_curve_at_the_last_whole_year():

@@ -22,7 +22,7 @@ import pandas as pd  # noqa: E402
 
 from . import disclosure, disclosure_audit, inference, labels, messages, plots, siblings, slides, summaries  # noqa: E402
 from .cohort import Cohort  # noqa: E402
-from .definitions import DAYS_PER_YEAR  # noqa: E402
+from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions  # noqa: E402
 from .export import write_csv  # noqa: E402
 from .findings import BRIEFING_POINTS, findings as compute_findings  # noqa: E402
 from .pipeline import AnalystTables  # noqa: E402
@@ -557,13 +557,14 @@ class BriefingPack:
         return self.pack.shown(self.header["groups"]), self.pack.shown(self.header["children"])
 
 
-def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *, threshold: int = 5,
-                   min_at_risk: int = summaries.MIN_AT_RISK, confidence_level: float = 0.95) -> list[Path]:
+def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
+                   definitions: Definitions = DEFAULTS) -> list[Path]:
     """Write the briefing pack for ``tables`` into ``folder``; returns the files written.
 
-    ``threshold``, ``min_at_risk`` and ``confidence_level`` are the run's definitions
-    (``suppress_below``, ``min_at_risk``: the survival figure is drawn only while more children
-    than both are followed; ``confidence_level`` of its band).
+    ``definitions`` are the run's (:class:`~neglect_analysis.definitions.Definitions`):
+    ``suppress_below`` (counts shown as ``c``), ``min_at_risk`` (the survival figure is drawn
+    only while more children than it and ``suppress_below`` are followed),
+    ``confidence_level`` (its band), and the thresholds the key messages name in words.
 
     Every published count goes through one disclosure audit (:class:`BriefingPack`,
     :mod:`neglect_analysis.disclosure_audit`) before anything is written: where a suppressed
@@ -575,9 +576,9 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     label = cohort.label() if cohort.synthetic else None
     found = tables.extra.get("findings")
     if found is None:
-        found = compute_findings(cohort, tables.family)
-    bp = BriefingPack(cohort, tables, found, threshold=threshold, min_at_risk=min_at_risk,
-                      confidence_level=confidence_level)
+        found = compute_findings(cohort, tables.family, definitions=definitions)
+    bp = BriefingPack(cohort, tables, found, threshold=definitions.suppress_below,
+                      min_at_risk=definitions.min_at_risk, confidence_level=definitions.confidence_level)
     audit_result = bp.protect()  # raises before anything is written
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -605,7 +606,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     period = (f"electronic record from {cohort.ics_start_date.date().isoformat()} "
               f"to the audit date {cohort.audit_date.date().isoformat()}")
     source_line = f"Source: {source}, children's social care records; period: {period}"
-    suppression_line = (f"c: suppressed (a count from 1 to {threshold}, or one that could reveal it); "
+    suppression_line = (f"c: suppressed (a count from 1 to {definitions.suppress_below}, or one that could reveal it); "
                         "a hatched stub is not a value")
     footers: dict[str, list[str]] = {}
 
@@ -653,7 +654,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
             if stem in data_files:
                 files.append(write_csv(data, folder / f"{stem}.csv"))
 
-    said = messages.key_messages(message_input(found, shown))
+    said = messages.key_messages(message_input(found, shown), definitions=definitions)
     files.append(write_csv(said, folder / "key_messages.csv"))
     key = messages.point_messages(said)
 
@@ -662,7 +663,7 @@ def write_briefing(cohort: Cohort, tables: AnalystTables, folder: str | Path, *,
     meta = (("" if label else f"{cohort.label()} · ") + f"audit date {cohort.audit_date.date().isoformat()} · "
             f"electronic record from {cohort.ics_start_date.date().isoformat()} · "
             f"{n_parents_shown} index parents, {n_children_shown} children")
-    note = (f"Counts from 1 to {threshold} are shown as c, with further cells suppressed so that "
+    note = (f"Counts from 1 to {definitions.suppress_below} are shown as c, with further cells suppressed so that "
             "they cannot be worked out from totals or from any other number in this pack "
             "(disclosure_audit.csv); small categories are combined"
             + ("; z: not applicable. " if (shown[["numerator", "denominator", "share"]] == disclosure.NOT_APPLICABLE).any().any()

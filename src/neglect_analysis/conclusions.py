@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .backtest import RULE_WORDS
-from .definitions import DAYS_PER_YEAR
+from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 
 
 
@@ -222,12 +222,14 @@ def _spread_words(values: pd.Series, unit: str) -> str | None:
     return f"a median of {v.median():g} {unit} (from {v.min():g} to {v.max():g})"
 
 
-def cohort_conclusions(found: pd.DataFrame, groups: pd.DataFrame, *, large_gap_years: float = 5.0) -> list[str]:
+def cohort_conclusions(found: pd.DataFrame, groups: pd.DataFrame, *,
+                       definitions: Definitions = DEFAULTS) -> list[str]:
     """The conclusion of notebook 01 (points 2 and 3): group sizes, spans, gaps, half-siblings,
     partner changes and adult children.
 
     ``found``: the findings table; ``groups``: ``sibling_groups.csv`` (``n_children``,
-    ``age_span_years``); ``large_gap_years``: the threshold of ``groups_with_large_age_gap``.
+    ``age_span_years``); ``definitions``: the run's, whose thresholds the sentences name
+    (``large_gap_years``, ``adult_age_years``).
 
     Examples
     --------
@@ -241,7 +243,7 @@ def cohort_conclusions(found: pd.DataFrame, groups: pd.DataFrame, *, large_gap_y
     2 of the 3 groups (66.7%) have children of two or more other birth parents; in 3 (100.0%) the index parent had more than one partner.
     4 of the 20 children (20.0%) were 18 or over at the audit date: their history belongs to the family's story too.
     """
-    out = []
+    out, terms = [], definitions.terms()
     size = _spread_words(groups["n_children"], "children")
     if size is not None:
         span = pd.to_numeric(groups["age_span_years"], errors="coerce").dropna().round(1)
@@ -253,7 +255,7 @@ def cohort_conclusions(found: pd.DataFrame, groups: pd.DataFrame, *, large_gap_y
     r = finding_row(found, "groups_with_large_age_gap")
     if r is not None:
         out.append(f"In {int(r['numerator'])} of the {int(r['denominator'])} groups ({share_text(r)}) the largest "
-                   f"gap between consecutive children is {large_gap_years:g} years or more.")
+                   f"gap between consecutive children is {terms['large_gap_period']} or more.")
     half, partners = finding_row(found, "groups_with_half_siblings"), finding_row(found, "groups_with_partner_changes")
     if half is not None:
         s = (f"{int(half['numerator'])} of the {int(half['denominator'])} groups ({share_text(half)}) have "
@@ -264,8 +266,9 @@ def cohort_conclusions(found: pd.DataFrame, groups: pd.DataFrame, *, large_gap_y
         out.append(s + ".")
     r = finding_row(found, "children_adult_at_audit")
     if r is not None:
-        out.append(f"{int(r['numerator'])} of the {int(r['denominator'])} children ({share_text(r)}) were 18 or "
-                   "over at the audit date: their history belongs to the family's story too.")
+        out.append(f"{int(r['numerator'])} of the {int(r['denominator'])} children ({share_text(r)}) were "
+                   f"{terms['adult_age_years']} or over at the audit date: their history belongs to the family's "
+                   "story too.")
     return out
 
 
@@ -343,10 +346,12 @@ def _of_children(row: pd.Series, what: str) -> str:
     return f"{int(row['numerator'])} of the {int(row['denominator'])} children ({share_text(row)}) {what}"
 
 
-def contacts_conclusions(found: pd.DataFrame, per_child: pd.DataFrame) -> list[str]:
+def contacts_conclusions(found: pd.DataFrame, per_child: pd.DataFrame, *,
+                         definitions: Definitions = DEFAULTS) -> list[str]:
     """The conclusion of notebook 03 (point 4): contact series, early help, advice, sources.
 
-    ``per_child``: :func:`neglect_analysis.contacts.child_contact_themes` (``n_sources``).
+    ``per_child``: :func:`neglect_analysis.contacts.child_contact_themes` (``n_sources``);
+    ``definitions``: the run's (the contact series' length and window, in words).
 
     Examples
     --------
@@ -363,7 +368,9 @@ def contacts_conclusions(found: pd.DataFrame, per_child: pd.DataFrame) -> list[s
     out = []
     r = finding_row(found, "children_contact_series")
     if r is not None:
-        out.append(_of_children(r, "had a series of 3 contacts within 12 months with no referral."))
+        terms = definitions.terms()
+        out.append(_of_children(r, f"had a series of {terms['series_length']} contacts within "
+                                   f"{terms['series_period']} with no referral."))
     declined, advice = finding_row(found, "children_early_help_declined"), finding_row(found, "children_advice_not_taken_up")
     if declined is not None:
         s = _of_children(declined, "had an early-help episode that ended declined or not engaged")
@@ -381,12 +388,14 @@ def contacts_conclusions(found: pd.DataFrame, per_child: pd.DataFrame) -> list[s
     return out
 
 
-def s47_conclusions(found: pd.DataFrame, known: pd.DataFrame) -> list[str]:
+def s47_conclusions(found: pd.DataFrame, known: pd.DataFrame, *,
+                    definitions: Definitions = DEFAULTS) -> list[str]:
     """The conclusion of notebook 04 (point 5): what the older siblings' records held at a
     younger child's S47 enquiry, S47s not progressing, repeated S47s, the case review.
 
     ``known``: :func:`neglect_analysis.older_siblings.history_known_summary` (``kind``,
-    ``n_with``, ``n_events``; the ``paper`` row is quoted).
+    ``n_with``, ``n_events``; the ``paper`` row is quoted); ``definitions``: the run's (the
+    S47 window, ``s47_icpc_days``, in words).
 
     Examples
     --------
@@ -421,7 +430,8 @@ def s47_conclusions(found: pd.DataFrame, known: pd.DataFrame) -> list[str]:
     r = finding_row(found, "s47_not_progressing_to_icpc")
     if r is not None:
         out.append(f"{int(r['numerator'])} of this authority's {int(r['denominator'])} S47 enquiries old enough to "
-                   f"judge ({share_text(r)}) led to no initial conference and no plan within 60 days.")
+                   f"judge ({share_text(r)}) led to no initial conference and no plan within "
+                   f"{definitions.terms()['s47_icpc_period']}.")
     r = finding_row(found, "children_repeated_s47")
     if r is not None:
         out.append(_of_children(r, "had two or more S47 enquiries."))
@@ -432,9 +442,10 @@ def s47_conclusions(found: pd.DataFrame, known: pd.DataFrame) -> list[str]:
     return out
 
 
-def plans_conclusions(found: pd.DataFrame) -> list[str]:
+def plans_conclusions(found: pd.DataFrame, *, definitions: Definitions = DEFAULTS) -> list[str]:
     """The conclusion of notebook 05 (points 6, 3, 4): repeat plans, sustained change (mature
-    follow-up only), neglect plans, other authorities.
+    follow-up only), neglect plans, other authorities. ``definitions``: the run's (the
+    windows of "not sustained", in words).
 
     Examples
     --------
@@ -455,8 +466,10 @@ def plans_conclusions(found: pd.DataFrame) -> list[str]:
                    f"({share_text(r)}) were a second or subsequent plan.")
     ns, recent = finding_row(found, "cp_plans_not_sustained"), finding_row(found, "cp_plans_too_recent_to_judge")
     if ns is not None:
-        s = (f"Of the {int(ns['denominator'])} ended plans followed up for 2 years or more, {int(ns['numerator'])} "
-             f"({share_text(ns)}) were followed by a new referral within 12 months or a new plan within 2 years "
+        terms = definitions.terms()
+        replan, rereferral = terms["not_sustained_replan_period"], terms["not_sustained_rereferral_period"]
+        s = (f"Of the {int(ns['denominator'])} ended plans followed up for {replan} or more, {int(ns['numerator'])} "
+             f"({share_text(ns)}) were followed by a new referral within {rereferral} or a new plan within {replan} "
              "(child or sibling)")
         if recent is not None:
             s += (f"; {int(recent['numerator'])} of the {int(recent['denominator'])} ended plans "

@@ -288,6 +288,35 @@ class Definitions:
             lines.append(f"{f.name} = {_toml_value(getattr(self, f.name))}")
         return "\n".join(lines) + "\n"
 
+    def terms(self) -> dict[str, str]:
+        """The thresholds as words, for the texts that name them (a measure's description,
+        label and sentence, the notebooks' conclusions), so that a changed definition changes
+        the words with the numbers.
+
+        One entry per whole-number field under its own name (``min_lead_days`` -> ``"90"``),
+        per years field under its own name (``large_gap_years`` -> ``"5"``), and one more per
+        period field, named with ``_period`` for ``_days`` / ``_years``, in the words of
+        :func:`period_words` / :func:`years_words` (``min_lead_period`` -> ``"90 days"``,
+        ``rereferral_period`` -> ``"12 months"``, ``large_gap_period`` -> ``"5 years"``).
+
+        Examples
+        --------
+        >>> t = Definitions(min_lead_days=60, not_sustained_replan_days=365).terms()
+        >>> t["min_lead_days"], t["min_lead_period"], t["not_sustained_replan_period"], t["large_gap_period"]
+        ('60', '60 days', '12 months', '5 years')
+        """
+        out: dict[str, str] = {}
+        for f in fields(self):
+            kind, value = f.metadata["kind"], getattr(self, f.name)
+            if kind in ("count", "days"):
+                out[f.name] = str(value)
+            if kind == "days":
+                out[f.name.removesuffix("_days") + "_period"] = period_words(value)
+            if kind == "years":
+                out[f.name] = f"{value:g}"
+                out[f.name.removesuffix("_years") + "_period"] = years_words(value)
+        return out
+
     def describe(self) -> pd.DataFrame:
         """One row per field: ``name``, ``value``, ``default``, ``meaning``.
 
@@ -301,6 +330,32 @@ class Definitions:
             [(f.name, getattr(self, f.name), f.default, f.metadata["meaning"]) for f in fields(self)],
             columns=["name", "value", "default", "meaning"],
         )
+
+
+def period_words(days: int) -> str:
+    """A period of ``days`` in the words the audit uses: whole years of 365 days as years
+    (365 days as "12 months", the DfE's re-referral words), any other period in days.
+
+    Examples
+    --------
+    >>> period_words(365), period_words(730), period_words(90), period_words(1), period_words(400)
+    ('12 months', '2 years', '90 days', '1 day', '400 days')
+    """
+    if days > 0 and days % 365 == 0:
+        years = days // 365
+        return "12 months" if years == 1 else f"{years} years"
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def years_words(years: float) -> str:
+    """A number of years in words.
+
+    Examples
+    --------
+    >>> years_words(5.0), years_words(1), years_words(2.5)
+    ('5 years', '1 year', '2.5 years')
+    """
+    return "1 year" if years == 1 else f"{years:g} years"
 
 
 def _expected(f) -> str:

@@ -49,6 +49,9 @@ BASES: tuple[str, ...] = (
 #: The placeholders of a measure's sentence (:attr:`Measure.sentence`): numerator,
 #: denominator, share clause.
 SENTENCE_FIELDS: tuple[str, ...] = ("n", "d", "s")
+#: The threshold placeholders a measure's description, label and sentence may name (e.g.
+#: ``{min_lead_period}``): :meth:`Definitions.terms`, filled from the run's definitions.
+TERM_FIELDS: frozenset[str] = frozenset(DEFAULTS.terms())
 
 #: Findings columns.
 FINDINGS_COLUMNS: tuple[str, ...] = (
@@ -304,7 +307,11 @@ class Measure:
     briefing groups the shares of a point by it. ``label``: short plain words, for chart axes.
     ``sentence`` is the key-message sentence of the measure (:mod:`neglect_analysis.messages`),
     a template with the placeholders ``{n}`` (numerator), ``{d}`` (denominator) and ``{s}``
-    (share, with its interval and England's figure), each at least once, and no other.
+    (share, with its interval and England's figure), each at least once. The description,
+    label and sentence name each threshold by a placeholder of :data:`TERM_FIELDS`
+    (``{min_lead_period}``: "90 days" by default), filled from the run's
+    :class:`~neglect_analysis.definitions.Definitions` (:meth:`describe`, :meth:`label_for`,
+    :meth:`say`), so that their words follow a changed definition; no other placeholder.
     ``national`` names the measure
     of :func:`neglect_analysis.reference.national_figures` it is compared with (None: no
     comparison); ``complement``: the national figure is 100 minus that measure; ``summary``
@@ -325,21 +332,56 @@ class Measure:
     def __post_init__(self) -> None:
         if self.base not in BASES:
             raise ValueError(f"measure {self.name}: base {self.base!r} is not one of {list(BASES)}")
-        names = {f for _, f, _, _ in string.Formatter().parse(self.sentence) if f is not None}
-        if names != set(SENTENCE_FIELDS):
+        names = _placeholders(self.sentence)
+        if not set(SENTENCE_FIELDS) <= names or names - set(SENTENCE_FIELDS) - TERM_FIELDS:
             raise ValueError(f"measure {self.name}: its sentence must use exactly the placeholders "
-                             f"{', '.join('{' + f + '}' for f in SENTENCE_FIELDS)}; it uses {sorted(names)}")
+                             f"{', '.join('{' + f + '}' for f in SENTENCE_FIELDS)} and thresholds of "
+                             f"Definitions.terms(); it uses {sorted(names)}")
+        for what in ("description", "label"):
+            unknown = _placeholders(getattr(self, what)) - TERM_FIELDS
+            if unknown:
+                raise ValueError(f"measure {self.name}: its {what} names {sorted(unknown)}, which are not "
+                                 "thresholds of Definitions.terms()")
 
-    def say(self, n: str, d: str, s: str) -> str:
+    def say(self, n: str, d: str, s: str, definitions: Definitions = DEFAULTS) -> str:
         """The measure's sentence with its numerator ``n``, denominator ``d`` and share clause
-        ``s`` (text, as published).
+        ``s`` (text, as published), and the thresholds of ``definitions`` in words.
 
         Examples
         --------
         >>> MEASURES_BY_NAME["children_repeated_s47"].say("75", "242", "31.0%")
         '75 of the 242 children (31.0%) had two or more section 47 enquiries.'
+        >>> from dataclasses import replace
+        >>> MEASURES_BY_NAME["s47_not_progressing_to_icpc"].say("3", "9", "33.3%", replace(DEFAULTS, s47_icpc_days=45))[-37:]
+        'child protection plan within 45 days.'
         """
-        return self.sentence.format(n=n, d=d, s=s)
+        return self.sentence.format(n=n, d=d, s=s, **definitions.terms())
+
+    def describe(self, definitions: Definitions = DEFAULTS) -> str:
+        """The measure's description with the thresholds of ``definitions`` in words.
+
+        Examples
+        --------
+        >>> MEASURES_BY_NAME["children_contact_series"].describe()
+        'Children with a series of 3 contacts in 12 months and no referral (base: children)'
+        """
+        return self.description.format(**definitions.terms())
+
+    def label_for(self, definitions: Definitions = DEFAULTS) -> str:
+        """The measure's label with the thresholds of ``definitions`` in words.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> MEASURES_BY_NAME["rereferrals_12m"].label_for(replace(DEFAULTS, rereferral_days=730))
+        'Re-referrals within 2 years'
+        """
+        return self.label.format(**definitions.terms())
+
+
+def _placeholders(template: str) -> set[str]:
+    """The ``{name}`` placeholders of a text."""
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
 
 
 def _children(d: FindingsInput, num) -> Counts:
@@ -553,16 +595,16 @@ MEASURES: tuple[Measure, ...] = (
             sentence="In the case review, {n} of the {d} audited assessments ({s}) referred to the "
                      "older siblings' history."),
     # 2. Large sibling groups with big age gaps.
-    Measure(2, "children_adult_at_audit", "Children aged 18 or over at the audit date (base: children)",
+    Measure(2, "children_adult_at_audit", "Children aged {adult_age_years} or over at the audit date (base: children)",
             _adults, base="children",
             label="Children now adults",
-            sentence="{n} of the {d} children ({s}) were 18 or over at the audit date."),
+            sentence="{n} of the {d} children ({s}) were {adult_age_years} or over at the audit date."),
     Measure(2, "groups_with_large_age_gap",
-            "Sibling groups whose largest gap between consecutive children is 5 years or more "
+            "Sibling groups whose largest gap between consecutive children is {large_gap_period} or more "
             "(large_gap_years; base: groups)", _groups_large_gap, base="sibling groups",
             label="Groups with a big age gap",
-            sentence="In {n} of the {d} sibling groups ({s}) two siblings next in age were born 5 years "
-                     "or more apart (a big age gap).", summary=_gap_summary),
+            sentence="In {n} of the {d} sibling groups ({s}) two siblings next in age were born "
+                     "{large_gap_period} or more apart (a big age gap).", summary=_gap_summary),
     Measure(2, "groups_with_half_siblings",
             "Sibling groups with children of two or more other birth parents (base: groups)",
             _groups_half_siblings, base="sibling groups",
@@ -615,10 +657,10 @@ MEASURES: tuple[Measure, ...] = (
             sentence="In {n} of the {d} sibling groups ({s}) an IRO challenged disguised compliance."),
     # 4. Contacts, early help, other authorities.
     Measure(4, "children_contact_series",
-            "Children with a series of 3 contacts in 12 months and no referral (base: children)",
+            "Children with a series of {series_length} contacts in {series_period} and no referral (base: children)",
             _child_flag("contact_series"), base="children",
             label="Children with a series of contacts",
-            sentence="{n} of the {d} children ({s}) had a series of 3 contacts in 12 months with no "
+            sentence="{n} of the {d} children ({s}) had a series of {series_length} contacts in {series_period} with no "
                      "referral."),
     Measure(4, "children_early_help_declined",
             "Children with an early-help episode ended as declined or not engaged (base: children)",
@@ -627,7 +669,7 @@ MEASURES: tuple[Measure, ...] = (
             sentence="{n} of the {d} children ({s}) had an early-help episode that ended declined or "
                      "not engaged."),
     Measure(4, "children_advice_not_taken_up",
-            "Children given advice at a contact with no early help within 90 days (base: children)",
+            "Children given advice at a contact with no early help within {advice_eh_period} (base: children)",
             _early_help("advice_not_taken_up"), base="children",
             label="Advice given, no early help followed",
             sentence="{n} of the {d} children ({s}) were given advice at a contact with no early help "
@@ -660,23 +702,23 @@ MEASURES: tuple[Measure, ...] = (
             sentence="{n} of the {d} section 47 enquiries of younger children ({s}) were made after an "
                      "older sibling was already known to children's services."),
     Measure(5, "s47_not_progressing_to_icpc",
-            "S47 enquiries of this authority with no conference and no CP plan within 60 days "
-            "(base: this authority's S47s at least 60 days old)",
+            "S47 enquiries of this authority with no conference and no CP plan within {s47_icpc_period} "
+            "(base: this authority's S47s at least {s47_icpc_period} old)",
             _s47_not_progressing, base="S47 enquiries",
             label="S47s not reaching a conference or plan",
             sentence="{n} of the {d} section 47 enquiries of this authority old enough to judge ({s}) "
-                     "led to no initial conference and no child protection plan within 60 days.",
+                     "led to no initial conference and no child protection plan within {s47_icpc_period}.",
             national="icpc_per_s47_pct", complement=True),
     Measure(5, "children_repeated_s47", "Children with two or more section 47 enquiries (base: children)",
             _repeated_s47, base="children",
             label="Children with repeated S47s",
             sentence="{n} of the {d} children ({s}) had two or more section 47 enquiries."),
     Measure(5, "rereferrals_12m",
-            "Referrals within 12 months of the child's previous referral (base: this authority's "
+            "Referrals within {rereferral_period} of the child's previous referral (base: this authority's "
             "referrals; other authorities' records left out)",
             _own_ratio("n_rereferrals_12m", "n_referrals"), base="referrals",
-            label="Re-referrals within 12 months",
-            sentence="{n} of this authority's {d} referrals ({s}) came within 12 months of the child's "
+            label="Re-referrals within {rereferral_period}",
+            sentence="{n} of this authority's {d} referrals ({s}) came within {rereferral_period} of the child's "
                      "previous referral.",
             national="rereferrals_12m_pct"),
     Measure(5, "reviews_previous_interventions_analysed",
@@ -703,39 +745,41 @@ MEASURES: tuple[Measure, ...] = (
                      "neglect.",
             national="neglect_initial_category_pct"),
     Measure(6, "cp_plans_not_sustained",
-            "Ended plans followed by a new referral within 12 months or a new plan within 2 years "
-            "(child or sibling; base: plans ended at least 2 years before the audit)",
+            "Ended plans followed by a new referral within {not_sustained_rereferral_period} or a new plan within "
+            "{not_sustained_replan_period} (child or sibling; base: plans ended at least "
+            "{not_sustained_replan_period} before the audit)",
             _plans_not_sustained, base="CP plans",
             label="Plans whose changes were not sustained",
-            sentence="{n} of the {d} plans that ended at least 2 years before the audit ({s}) were "
-                     "followed by a new referral within 12 months or a new plan within 2 years."),
+            sentence="{n} of the {d} plans that ended at least {not_sustained_replan_period} before the audit ({s}) "
+                     "were followed by a new referral within {not_sustained_rereferral_period} or a new plan "
+                     "within {not_sustained_replan_period}."),
     Measure(6, "cp_plans_too_recent_to_judge",
-            "Ended plans with less than 2 years of follow-up: too recent to judge (base: ended plans)",
+            "Ended plans with less than {not_sustained_replan_period} of follow-up: too recent to judge (base: ended plans)",
             _plans_too_recent, base="CP plans",
             label="Ended plans too recent to judge",
-            sentence="{n} of the {d} ended child protection plans ({s}) ended less than 2 years before "
+            sentence="{n} of the {d} ended child protection plans ({s}) ended less than {not_sustained_replan_period} before "
                      "the audit: too recent to judge whether the change lasted."),
     Measure(6, "escalated_with_lead_time",
-            "Escalated children whose older siblings' history could have flagged them 90 days or "
+            "Escalated children whose older siblings' history could have flagged them {min_lead_period} or "
             "more earlier (base: escalated children with an older sibling)",
             _escalated_with_lead_time, base="children",
-            label="Escalations that could have been flagged 90+ days earlier",
+            label="Escalations that could have been flagged {min_lead_days}+ days earlier",
             sentence="{n} of the {d} escalated children with an older sibling ({s}) could have been "
-                     "flagged at least 90 days earlier by reading their older siblings' history.",
+                     "flagged at least {min_lead_period} earlier by reading their older siblings' history.",
             summary=_lead_summary),
     Measure(6, "escalated_with_short_lead_time",
-            "Escalated children with a lead time under 90 days: the usual referral, S47, "
+            "Escalated children with a lead time under {min_lead_period}: the usual referral, S47, "
             "conference interval (base: escalated children with an older sibling)",
             _escalated_with_short_lead_time, base="children",
             label="  shorter lead times (usual S47 to plan interval)",
             sentence="For {n} of the {d} escalated children with an older sibling ({s}) the family "
-                     "signal came less than 90 days earlier: the usual interval from referral to plan."),
+                     "signal came less than {min_lead_period} earlier: the usual interval from referral to plan."),
     Measure(6, "children_to_look_at_now",
-            "Children with a family signal and no escalation yet, still under 18 (base: children)", _look_now,
+            "Children with a family signal and no escalation yet, still under {adult_age_years} (base: children)", _look_now,
             base="children",
             label="Children to look at now",
             sentence="{n} of the {d} children ({s}) have a family signal, no escalation yet and are "
-                     "under 18: they can be looked at now."),
+                     "under {adult_age_years}: they can be looked at now."),
     # 7. IRO challenge.
     Measure(7, "cp_plans_with_iro_challenge",
             "CP plans on the electronic record with an IRO challenge (base: CP plans in the "
@@ -753,7 +797,7 @@ MEASURES: tuple[Measure, ...] = (
 #: The registry by measure name.
 MEASURES_BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 #: The short label of each measure (:attr:`Measure.label`), by name.
-LABELS: dict[str, str] = {m.name: m.label for m in MEASURES}
+LABELS: dict[str, str] = {m.name: m.label_for(DEFAULTS) for m in MEASURES}
 
 
 def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | None = None,
@@ -785,7 +829,8 @@ def findings(cohort: Cohort, family: FamilyTables, *, national: pd.DataFrame | N
     rows: list[dict] = []
     for m in measures:
         num, den = data.counts(m)
-        row = {"point": m.point, "measure": m.name, "label": m.label, "description": m.description,
+        row = {"point": m.point, "measure": m.name, "label": m.label_for(data.definitions),
+               "description": m.describe(data.definitions),
                "base": m.base, "numerator": int(num), "denominator": int(den), "share": _share(num, den),
                "national_share": float("nan"), "national_year": pd.NA, "national_source": "",
                "national_period": "", "summary": m.summary(data) if m.summary is not None else "",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import findings
+from .definitions import DEFAULTS, Definitions
 
 #: Sentence of a measure that is not in the registry :data:`neglect_analysis.findings.MEASURES`
 #: (each registered measure has its own :attr:`~neglect_analysis.findings.Measure.sentence`).
@@ -94,13 +95,14 @@ def share_clause(row: pd.Series | dict) -> str:
     return "; ".join(parts)
 
 
-def measure_sentence(row: pd.Series | dict) -> str | None:
+def measure_sentence(row: pd.Series | dict, definitions: Definitions = DEFAULTS) -> str | None:
     """The sentence of one published findings row, or None when it may not be stated.
 
     None when the numerator, denominator or share is not published (``c``, ``z``, empty) or
     the denominator is 0 (see the module's disclosure rule). The sentence is the measure's
     :attr:`~neglect_analysis.findings.Measure.sentence` in the registry (one description per
-    measure, beside its definition); a measure not in the registry gets
+    measure, beside its definition), its thresholds in the words of ``definitions`` (the run's
+    :class:`~neglect_analysis.definitions.Definitions`); a measure not in the registry gets
     :data:`GENERIC_TEMPLATE`.
 
     Examples
@@ -121,11 +123,12 @@ def measure_sentence(row: pd.Series | dict) -> str | None:
     n, d, s = str(n).strip(), str(d).strip(), share_clause(row)
     measure = findings.MEASURES_BY_NAME.get(str(get("measure")))
     if measure is not None:
-        return measure.say(n, d, s)
+        return measure.say(n, d, s, definitions)
     return GENERIC_TEMPLATE.format(n=n, d=d, s=s, label=str(get("label", get("measure"))).strip())
 
 
-def key_messages(shown: pd.DataFrame, *, max_sentences: int = MAX_SENTENCES) -> pd.DataFrame:
+def key_messages(shown: pd.DataFrame, *, definitions: Definitions = DEFAULTS,
+                 max_sentences: int = MAX_SENTENCES) -> pd.DataFrame:
     """One to ``max_sentences`` sentences per briefing point, from the published findings.
 
     Parameters
@@ -134,6 +137,9 @@ def key_messages(shown: pd.DataFrame, *, max_sentences: int = MAX_SENTENCES) -> 
         The findings table as published (``point``, ``measure``, ``label``, ``numerator``,
         ``denominator``, ``share`` as text with ``c`` where suppressed; optional
         ``national_share``, ``national_year``, ``ci_lower``, ``ci_upper``).
+    definitions
+        The run's definitions: the thresholds the sentences name (e.g. "at least 90 days
+        earlier") are in their words.
     max_sentences
         Most sentences per point.
 
@@ -165,7 +171,7 @@ def key_messages(shown: pd.DataFrame, *, max_sentences: int = MAX_SENTENCES) -> 
         said: list[tuple[str, str]] = []
         for i in order:
             row = part.iloc[i]
-            text = measure_sentence(row)
+            text = measure_sentence(row, definitions)
             if text is not None:
                 said.append((str(row["measure"]), text))
             if len(said) == max_sentences:

@@ -131,7 +131,7 @@ class Audit:
         points = points or tuple(BRIEFING_POINTS)
         if self.published is None:
             return "No briefing can be published for this extract: its counts are too small to share."
-        said = messages.point_messages(messages.key_messages(self.published))
+        said = messages.point_messages(messages.key_messages(self.published, definitions=self.definitions))
         lines = []
         for p in points:
             lines.append(f"{p}. {BRIEFING_POINTS[p]}")

@@ -185,9 +185,7 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             from .disclosure_audit import DisclosureAuditError
 
             try:
-                files += write_briefing(cohort, tables, tmp / "briefing", threshold=params.definitions.suppress_below,
-                                        min_at_risk=params.definitions.min_at_risk,
-                                        confidence_level=params.definitions.confidence_level)
+                files += write_briefing(cohort, tables, tmp / "briefing", definitions=params.definitions)
             except DisclosureAuditError as e:  # the analyst tables stand; the pack is not shareable
                 refused = str(e)
     files = [out / f.relative_to(tmp) for f in files]
