@@ -49,6 +49,7 @@ import pyarrow.compute as pac
 
 from .codes import EVENT_TYPES
 from .days import DAY_NS
+from .idsets import sorted_dtype
 
 #: Default audit parameters (DESIGN.md). One place for each default.
 DEFAULT_ICS_START = pd.Timestamp("2009-04-01")
@@ -131,7 +132,9 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     """Return ``df`` with exactly the canonical columns of ``table``, in order and typed.
 
     Missing columns are added empty (``False`` for flags); extra columns are kept after the
-    canonical ones. The input is not modified.
+    canonical ones. The input is not modified. Person-id columns that are already coded
+    (categorical) and an ``event_type`` already of :data:`EVENT_TYPE_DTYPE` are kept coded
+    (:func:`code_tables` then reuses codes of the Cohort's dtype instead of hashing the ids).
 
     Examples
     --------
@@ -145,9 +148,12 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     df = pd.DataFrame(columns=list(schema)) if df is None else df
     out = {}
     n = len(df)
+    coded = PERSON_ID_COLUMNS.get(table, ()) + (("event_type",) if table == "events" else ())
     for col, kind in schema.items():
         s = df[col] if col in df.columns else pd.Series([_DEFAULTS[kind]] * n, index=df.index)
-        if kind == "str":
+        if col in coded and isinstance(s.dtype, pd.CategoricalDtype) and _coded_as(s, col):
+            pass
+        elif kind == "str":
             s = s.astype("string")
         elif kind == "date":
             s = _midnight(pd.to_datetime(s).astype("datetime64[ns]"))
@@ -161,6 +167,14 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     for c in extra:
         res[c] = df[c]
     return res.reset_index(drop=True)
+
+
+def _coded_as(s: pd.Series, col: str) -> bool:
+    """Whether a categorical column ``col`` is coded as a Cohort codes it: event types with
+    :data:`EVENT_TYPE_DTYPE`, person ids with text categories."""
+    if col == "event_type":
+        return len(s.dtype.categories) == len(EVENT_TYPE_DTYPE.categories) and s.dtype == EVENT_TYPE_DTYPE
+    return pd.api.types.is_string_dtype(s.dtype.categories.dtype)
 
 
 def _id_columns(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
@@ -206,16 +220,7 @@ def person_dtype(tables: Mapping[str, pd.DataFrame]) -> pd.CategoricalDtype:
     ['A', 'B', 'M']
     """
     dictionary, _ = _dictionary(tables)
-    return _sorted_dtype(dictionary)[0]
-
-
-def _sorted_dtype(dictionary: pa.Array) -> tuple[pd.CategoricalDtype, np.ndarray]:
-    """The dtype whose categories are ``dictionary`` sorted, and each entry's code in it."""
-    order = pac.sort_indices(dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    categories = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype="string"))
-    return pd.CategoricalDtype(categories), rank
+    return sorted_dtype(dictionary)[0]
 
 
 def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype | None = None
@@ -225,7 +230,9 @@ def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype |
     events in :data:`EVENT_ORDER`: the tables of a :class:`Cohort`.
 
     The ids are hashed once, all columns together (Arrow ``dictionary_encode``); the codes are
-    their ranks among the sorted distinct ids.
+    their ranks among the sorted distinct ids. A column already coded with ``dtype`` itself
+    (the same object: the loader codes its tables with the dtype it hands over) is kept as it
+    is, without hashing; so is an ``event_type`` already of :data:`EVENT_TYPE_DTYPE`.
 
     Examples
     --------
@@ -236,23 +243,24 @@ def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype |
     (['A', 'B'], [0, 1])
     """
     cols = _id_columns(tables)
-    keep = [(n, c) for n, c in cols if isinstance(tables[n][c].dtype, pd.CategoricalDtype)
-            and dtype is not None and tables[n][c].dtype == dtype]
-    todo = {n: tables[n] for n, _ in cols}
-    dictionary, positions = _dictionary({n: tables[n][[c for m, c in cols if m == n and (m, c) not in keep]]
-                                         for n in todo})
-    if dtype is None:
-        dtype, rank = _sorted_dtype(dictionary)
-    else:  # the given categories: each distinct id's code in them (-1: not one of them)
-        rank = dtype.categories.get_indexer(pd.Index(pd.array(dictionary, dtype="string"))).astype(np.int64)
+    # compared by identity: == would compare every category of two different dtypes
+    todo = [(n, c) for n, c in cols if dtype is None or tables[n][c].dtype is not dtype]
     coded = {}
-    for (name, c), pos in zip([nc for nc in cols if nc not in keep], positions):
-        codes = np.where(pos >= 0, rank[np.maximum(pos, 0)] if len(rank) else -1, -1)
-        coded.setdefault(name, {})[c] = pd.Categorical.from_codes(codes, dtype=dtype)
+    if todo or dtype is None:
+        dictionary, positions = _dictionary({n: tables[n][[c for m, c in todo if m == n]]
+                                             for n in dict.fromkeys(n for n, _ in todo)})
+        if dtype is None:
+            dtype, rank = sorted_dtype(dictionary)
+        else:  # the given categories: each distinct id's code in them (-1: not one of them)
+            rank = dtype.categories.get_indexer(pd.Index(pd.array(dictionary, dtype="string"))).astype(np.int64)
+        for (name, c), pos in zip(todo, positions):
+            codes = np.where(pos >= 0, rank[np.maximum(pos, 0)] if len(rank) else -1, -1)
+            coded.setdefault(name, {})[c] = pd.Categorical.from_codes(codes, dtype=dtype)
     out = {}
     for name, df in tables.items():
         new = {c: pd.Series(v, index=df.index) for c, v in coded.get(name, {}).items()}
-        if name == "events":
+        if name == "events" and not (isinstance(df["event_type"].dtype, pd.CategoricalDtype)
+                                     and _coded_as(df["event_type"], "event_type")):
             new["event_type"] = df["event_type"].astype("string").astype(EVENT_TYPE_DTYPE)
         df = df.assign(**new) if new else df
         if name == "events":
@@ -266,11 +274,55 @@ def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     order of the type, event id), index reset; returned as it is when already in that order.
 
     The order is :func:`event_order` (integer keys; event ids compared only where person,
-    date and type tie); rows already in it are not copied (the order is then the identity)."""
-    order = event_order(events)
-    if (order == np.arange(len(order))).all():
+    date and type tie); rows already in it (as the loader gives them, :func:`concat_events`)
+    are found so by :func:`events_in_order`, without a sort, and not copied."""
+    if events_in_order(events):
         return events.reset_index(drop=True) if not _fresh_index(events) else events
-    return events.take(order).reset_index(drop=True)
+    return events.take(event_order(events)).reset_index(drop=True)
+
+
+def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Event frames as one frame in :data:`EVENT_ORDER`, built column by column: each column of
+    every frame is let go (removed from its frame) once the ordered column is made, so the
+    events are not held twice (at 100,000 parents a copy is 1 GiB).
+
+    The frames are conformed (:func:`conform`), with ``person_id`` coded by one dtype (the
+    same object in every frame) and ``event_type`` of :data:`EVENT_TYPE_DTYPE`; they are left
+    empty. The order is :func:`event_order` of the concatenated keys.
+
+    Examples
+    --------
+    >>> dtype = pd.CategoricalDtype(pd.Index(["A", "B"], dtype="string"))
+    >>> def frame(person, day, event_id):
+    ...     return conform(pd.DataFrame({"person_id": pd.Categorical(person, dtype=dtype), "event_id": event_id,
+    ...                                  "event_type": pd.Categorical(["cla"] * len(person), dtype=EVENT_TYPE_DTYPE),
+    ...                                  "start_date": pd.to_datetime(day)}), "events")
+    >>> frames = [frame(["B", "A"], ["2010-01-01", "2011-01-01"], ["e1", "e2"]), frame(["A"], ["2010-06-01"], ["e3"])]
+    >>> ev = concat_events(frames)
+    >>> ev["event_id"].tolist(), ev["person_id"].dtype is dtype, [len(f.columns) for f in frames]
+    (['e3', 'e2', 'e1'], True, [0, 0])
+    """
+    if len(frames) == 1 and events_in_order(frames[0]):
+        return frames[0].reset_index(drop=True)
+    columns = list(frames[0].columns)
+
+    def joined(c: str) -> pd.Series:
+        parts = [f.pop(c) for f in frames]
+        dtype = parts[0].dtype
+        if isinstance(dtype, pd.CategoricalDtype) and all(p.dtype is dtype for p in parts):
+            # the codes joined, the dtype kept (pd.concat makes an equal dtype, not the same one)
+            codes = np.concatenate([p.cat.codes.to_numpy() for p in parts])
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+        return pd.concat(parts, ignore_index=True)
+
+    keys = {c: joined(c) for c in EVENT_ORDER}
+    order = event_order(pd.DataFrame(keys, copy=False))
+    out = {}
+    for c in columns:
+        values = keys.pop(c) if c in keys else joined(c)
+        out[c] = values.take(order).reset_index(drop=True)
+        del values
+    return pd.DataFrame(out, copy=False)
 
 
 def event_order(events: pd.DataFrame) -> np.ndarray:
@@ -459,11 +511,12 @@ class Cohort:
 
     @classmethod
     def build(cls, *, persons, links, partners, events, case_review, iro_challenges,
-              **attributes) -> "Cohort":
+              person_dtype: pd.CategoricalDtype | None = None, **attributes) -> "Cohort":
         """A Cohort of conformed tables (:func:`conform`): person ids coded with one
-        :func:`person_dtype`, event types coded and events sorted (:func:`code_tables`)."""
+        :func:`person_dtype` (``person_dtype`` where given: the loader's, whose columns it has
+        coded already), event types coded and events sorted (:func:`code_tables`)."""
         tables = code_tables({"persons": persons, "links": links, "partners": partners, "events": events,
-                              "case_review": case_review, "iro_challenges": iro_challenges})
+                              "case_review": case_review, "iro_challenges": iro_challenges}, person_dtype)
         return cls(**tables, **attributes)
 
     @property
