@@ -274,55 +274,11 @@ def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     order of the type, event id), index reset; returned as it is when already in that order.
 
     The order is :func:`event_order` (integer keys; event ids compared only where person,
-    date and type tie); rows already in it (as the loader gives them, :func:`concat_events`)
+    date and type tie); rows already in it (as the loader gives them, ``io.events.concat_events``)
     are found so by :func:`events_in_order`, without a sort, and not copied."""
     if events_in_order(events):
         return events.reset_index(drop=True) if not _fresh_index(events) else events
     return events.take(event_order(events)).reset_index(drop=True)
-
-
-def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Event frames as one frame in :data:`EVENT_ORDER`, built column by column: each column of
-    every frame is let go (removed from its frame) once the ordered column is made, so the
-    events are not held twice (at 100,000 parents a copy is 1 GiB).
-
-    The frames are conformed (:func:`conform`), with ``person_id`` coded by one dtype (the
-    same object in every frame) and ``event_type`` of :data:`EVENT_TYPE_DTYPE`; they are left
-    empty. The order is :func:`event_order` of the concatenated keys.
-
-    Examples
-    --------
-    >>> dtype = pd.CategoricalDtype(pd.Index(["A", "B"], dtype="string"))
-    >>> def frame(person, day, event_id):
-    ...     return conform(pd.DataFrame({"person_id": pd.Categorical(person, dtype=dtype), "event_id": event_id,
-    ...                                  "event_type": pd.Categorical(["cla"] * len(person), dtype=EVENT_TYPE_DTYPE),
-    ...                                  "start_date": pd.to_datetime(day)}), "events")
-    >>> frames = [frame(["B", "A"], ["2010-01-01", "2011-01-01"], ["e1", "e2"]), frame(["A"], ["2010-06-01"], ["e3"])]
-    >>> ev = concat_events(frames)
-    >>> ev["event_id"].tolist(), ev["person_id"].dtype is dtype, [len(f.columns) for f in frames]
-    (['e3', 'e2', 'e1'], True, [0, 0])
-    """
-    if len(frames) == 1 and events_in_order(frames[0]):
-        return frames[0].reset_index(drop=True)
-    columns = list(frames[0].columns)
-
-    def joined(c: str) -> pd.Series:
-        parts = [f.pop(c) for f in frames]
-        dtype = parts[0].dtype
-        if isinstance(dtype, pd.CategoricalDtype) and all(p.dtype is dtype for p in parts):
-            # the codes joined, the dtype kept (pd.concat makes an equal dtype, not the same one)
-            codes = np.concatenate([p.cat.codes.to_numpy() for p in parts])
-            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
-        return pd.concat(parts, ignore_index=True)
-
-    keys = {c: joined(c) for c in EVENT_ORDER}
-    order = event_order(pd.DataFrame(keys, copy=False))
-    out = {}
-    for c in columns:
-        values = keys.pop(c) if c in keys else joined(c)
-        out[c] = values.take(order).reset_index(drop=True)
-        del values
-    return pd.DataFrame(out, copy=False)
 
 
 def event_order(events: pd.DataFrame) -> np.ndarray:
@@ -398,12 +354,22 @@ def _fresh_index(df: pd.DataFrame) -> bool:
 
 def _int_keys(events: pd.DataFrame) -> list[np.ndarray]:
     """int64 sort keys of person, start date and event type, missing values last."""
+    return [_int_key(events, i) for i in range(3)]
+
+
+def _int_key(events: pd.DataFrame, i: int) -> np.ndarray:
+    """The ``i``-th of :func:`_int_keys` (0 person, 1 start date, 2 event type): one new int64
+    array, missing values set to the int64 maximum in place."""
     big = np.iinfo(np.int64).max
-    person = events["person_id"].cat.codes.to_numpy().astype(np.int64)
-    start = events["start_date"].to_numpy(dtype="datetime64[ns]")
-    etype = events["event_type"].cat.codes.to_numpy().astype(np.int64)
-    return [np.where(person < 0, big, person), np.where(np.isnat(start), big, start.view("int64")),
-            np.where(etype < 0, big, etype)]
+    if i == 1:
+        start = events["start_date"].to_numpy(dtype="datetime64[ns]")
+        key = start.view("int64").copy()
+        key[np.isnat(start)] = big
+        return key
+    codes = events["person_id" if i == 0 else "event_type"].cat.codes.to_numpy()
+    key = codes.astype(np.int64)
+    key[codes < 0] = big
+    return key
 
 
 def events_in_order(events: pd.DataFrame) -> bool:
@@ -422,10 +388,12 @@ def events_in_order(events: pd.DataFrame) -> bool:
         return True
     ok = np.zeros(n - 1, dtype=bool)
     undecided = np.ones(n - 1, dtype=bool)
-    for k in _int_keys(events):  # lexicographic key[i] <= key[i + 1], column by column
+    for i in range(3):  # lexicographic key[i] <= key[i + 1], column by column (one key held at a time)
+        k = _int_key(events, i)
         a, b = k[:-1], k[1:]
         ok |= undecided & (a < b)
         undecided &= a == b
+        del k, a, b
     if not (ok | undecided).all():
         return False
     tied = np.flatnonzero(undecided)

@@ -65,10 +65,10 @@ class TableRows:
             self.person_at = {}
 
     def release(self) -> None:
-        """Let the table's text go once its rows are built (the row numbers are kept, and
-        :meth:`counts` still adds up): at 100,000 parents the text tables as read are a third
-        of the load's memory."""
-        self.df = self.df[[ROW]] if ROW in self.df.columns else self.df.iloc[:, :0]
+        """Let the table's cells go once its rows are built (no column is kept, only the rows'
+        index, so :meth:`counts` still adds up): at 100,000 parents the text tables as read
+        are a third of the load's memory. No check may be run on the table after this."""
+        self.df = self.df.iloc[:, :0]
         self.person_at = {}
 
     # -- reporting -------------------------------------------------------------------------

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..cohort import EVENT_TYPE_DTYPE
+from ..cohort import EVENT_ORDER, EVENT_TYPE_DTYPE, conform, event_order
 from ..idsets import IdSet, PersonCodes, positions
 from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
 from .dates import parse_dates
+from .memory import release_free_memory
 from .readers import ROW
 from .validation import quote
 from .values import (factor_sort_key, parse_cp_category, parse_factors, parse_flags,
@@ -526,6 +527,51 @@ def merge_same_events(paper_rows: TableRows, paper: pd.DataFrame, ics: pd.DataFr
 def _type_key(text: pd.Series) -> pd.Series:
     """Event type text compared ignoring case, spaces and hyphens (``CP plan`` -> ``cp_plan``)."""
     return text.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+
+
+def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Event frames as one frame in :data:`~neglect_analysis.cohort.EVENT_ORDER`, built column by column: each column of
+    every frame is let go (removed from its frame) once the ordered column is made, so the
+    events are not held twice (at 100,000 parents a copy is 1 GiB).
+
+    The frames are conformed (:func:`~neglect_analysis.cohort.conform`), with ``person_id`` coded by one dtype (the
+    same object in every frame) and ``event_type`` of :data:`~neglect_analysis.cohort.EVENT_TYPE_DTYPE`; they are left
+    empty. The order is :func:`~neglect_analysis.cohort.event_order` of the concatenated keys.
+
+    Examples
+    --------
+    >>> dtype = pd.CategoricalDtype(pd.Index(["A", "B"], dtype="string"))
+    >>> def frame(person, day, event_id):
+    ...     return conform(pd.DataFrame({"person_id": pd.Categorical(person, dtype=dtype), "event_id": event_id,
+    ...                                  "event_type": pd.Categorical(["cla"] * len(person), dtype=EVENT_TYPE_DTYPE),
+    ...                                  "start_date": pd.to_datetime(day)}), "events")
+    >>> frames = [frame(["B", "A"], ["2010-01-01", "2011-01-01"], ["e1", "e2"]), frame(["A"], ["2010-06-01"], ["e3"])]
+    >>> ev = concat_events(frames)
+    >>> ev["event_id"].tolist(), ev["person_id"].dtype is dtype, [len(f.columns) for f in frames]
+    (['e3', 'e2', 'e1'], True, [0, 0])
+    """
+    if len(frames) == 1 and events_in_order(frames[0]):
+        return frames[0].reset_index(drop=True)
+    columns = list(frames[0].columns)
+
+    def joined(c: str) -> pd.Series:
+        parts = [f.pop(c) for f in frames]
+        dtype = parts[0].dtype
+        if isinstance(dtype, pd.CategoricalDtype) and all(p.dtype is dtype for p in parts):
+            # the codes joined, the dtype kept (pd.concat makes an equal dtype, not the same one)
+            codes = np.concatenate([p.cat.codes.to_numpy() for p in parts])
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+        return pd.concat(parts, ignore_index=True)
+
+    keys = {c: joined(c) for c in EVENT_ORDER}
+    order = event_order(pd.DataFrame(keys, copy=False))
+    out = {}
+    for c in columns:
+        values = keys.pop(c) if c in keys else joined(c)
+        out[c] = values.take(order).reset_index(drop=True)
+        del values
+        release_free_memory()  # the column as it was, before the next is made
+    return pd.DataFrame(out, copy=False)
 
 
 #: Builder of each event table (``ssd_cin_assessments`` also takes the factors table).

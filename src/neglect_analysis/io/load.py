@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..cohort import Cohort, concat_events, conform
+from ..cohort import Cohort, conform
 from ..definitions import DEFAULTS
 from . import events as ev
 from ..idsets import IdSet, PersonCodes
@@ -412,6 +412,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             t.release()
         if ft is not None:
             ft.release()
+        release_free_memory()  # the table's text, before the next is read
     if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
         ft = reader.table("ssd_assessment_factors")
         ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",
@@ -427,7 +428,9 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     if paper is not None:
         paper[0].release()
     paper = None
-    out["events"] = concat_events([conform(f, "events") for f in frames]) if frames else None
+    frames = [conform(f, "events") for f in frames]
+    release_free_memory()  # before the ordered events are made, column by column
+    out["events"] = ev.concat_events(frames) if frames else None
     del frames
 
     # extension tables ----------------------------------------------------------------------------
@@ -446,6 +449,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
                                                   "challenge_date", "resolved_date")
         out[table] = t.kept(pd.DataFrame(frame))
         t.release()
+        release_free_memory()  # what reading the table left free
     return out
 
 
