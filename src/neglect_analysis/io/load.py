@@ -439,6 +439,7 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
         t = reader.table(table)
         if t is None or not t.keep.any():
             continue
+        release_free_memory()  # what the reader left free, before the table's checks
         t.known_person("person_id", coder)
         frame = {c: t.col(c) for c in TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]}
         frame["person_id"] = t.person_column("person_id", coder)
