@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..cohort import EVENT_ORDER, EVENT_TYPE_DTYPE, conform, event_order
+from ..cohort import EVENT_ORDER, EVENT_TYPE_DTYPE, event_order, events_in_order
 from ..idsets import IdSet, PersonCodes, positions
 from .arrowtext import has_repeats, map_distinct, repeat_text
 from .checks import TableRows
@@ -540,6 +540,7 @@ def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from neglect_analysis.cohort import conform
     >>> dtype = pd.CategoricalDtype(pd.Index(["A", "B"], dtype="string"))
     >>> def frame(person, day, event_id):
     ...     return conform(pd.DataFrame({"person_id": pd.Categorical(person, dtype=dtype), "event_id": event_id,

@@ -386,8 +386,17 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     out["partners"] = partners
     out["person_dtype"] = coder.dtype
 
-    # events ------------------------------------------------------------------------------------
-    # each table's text goes once its events are built (the paper records' once merged)
+    out["events"] = _events(reader, log, coder, persons, audit_date)
+    for table in ("case_review", "iro_challenges"):
+        out[table] = _extension_table(reader, table, coder)
+    return out
+
+
+def _events(reader: _Reader, log: ProblemLog, coder: PersonCodes, persons: pd.DataFrame,
+            audit_date: pd.Timestamp | None) -> pd.DataFrame | None:
+    """The events of every event table (:data:`EVENT_SOURCES`), person ids coded by ``coder``,
+    in ``cohort.EVENT_ORDER``. Each table's text goes once its events are built (the paper
+    records' once "Same event once" has merged them), so the text tables are never all held."""
     frames = []
     paper = None
     for table, kind in EVENT_SOURCES.items():
@@ -430,28 +439,32 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     paper = None
     frames = [conform(f, "events") for f in frames]
     release_free_memory()  # before the ordered events are made, column by column
-    out["events"] = ev.concat_events(frames) if frames else None
-    del frames
+    return ev.concat_events(frames) if frames else None
 
-    # extension tables ----------------------------------------------------------------------------
-    for table, date_cols, first in (("case_review", ("review_date",), "review_date"),
-                                    ("iro_challenges", ("challenge_date", "resolved_date"), "challenge_date")):
-        t = reader.table(table)
-        if t is None or not t.keep.any():
-            continue
-        release_free_memory()  # what the reader left free, before the table's checks
-        t.known_person("person_id", coder)
-        frame = {c: t.col(c) for c in TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]}
-        frame["person_id"] = t.person_column("person_id", coder)
-        for c in date_cols:
-            frame[c] = t.date(c, required=(c == "challenge_date"))
-        if table == "iro_challenges":
-            frame["resolved_date"] = t.date_order(frame["challenge_date"], frame["resolved_date"],
-                                                  "challenge_date", "resolved_date")
-        out[table] = t.kept(pd.DataFrame(frame))
-        t.release()
-        release_free_memory()  # what reading the table left free
-    return out
+
+#: Date columns of the extension tables (the first is required in ``iro_challenges``).
+EXTENSION_DATES: dict[str, tuple[str, ...]] = {
+    "case_review": ("review_date",), "iro_challenges": ("challenge_date", "resolved_date")}
+
+
+def _extension_table(reader: _Reader, table: str, coder: PersonCodes) -> pd.DataFrame | None:
+    """``case_review`` or ``iro_challenges`` as read and checked, person ids coded by ``coder``."""
+    t = reader.table(table)
+    if t is None or not t.keep.any():
+        return None
+    release_free_memory()  # what the reader left free, before the table's checks
+    t.known_person("person_id", coder)
+    frame = {c: t.col(c) for c in TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]}
+    frame["person_id"] = t.person_column("person_id", coder)
+    for c in EXTENSION_DATES[table]:
+        frame[c] = t.date(c, required=(c == "challenge_date"))
+    if table == "iro_challenges":
+        frame["resolved_date"] = t.date_order(frame["challenge_date"], frame["resolved_date"],
+                                              "challenge_date", "resolved_date")
+    kept = t.kept(pd.DataFrame(frame))
+    t.release()
+    release_free_memory()  # what reading the table left free
+    return kept
 
 
 def _paper_people_events(frames: list[pd.DataFrame], paper: pd.DataFrame) -> pd.DataFrame:
