@@ -172,14 +172,16 @@ def test_reported_rows_by_position_or_by_label():
 
 
 def test_link_codes_from_positions_match_person_codes_with_added_parents():
-    from neglect_analysis.io.load import _link_codes
+    from neglect_analysis.io.load import place_others
     links = pd.DataFrame({"parent_id": ["M", "X", "Y", "X"], "child_id": ["C", "C", "M", "M"]})
+    partners = pd.DataFrame({"person_id": ["Y", "M"], "partner_id": ["Z", "X"]})
     # persons C=0, M=1; parents X and Y are not persons: added after them in order of first
-    # appearance, X=2, Y=3 (as the loader appends them)
-    parent_at, child_at = IdSet(pd.Index(["C", "M"])).positions(links["parent_id"], links["child_id"])
-    assert parent_at.tolist() == [1, -1, -1, -1] and child_at.tolist() == [0, 0, 1, 1]
-    parent, child = _link_codes(links, parent_at, child_at, 2)
+    # appearance, X=2, Y=3 (as the loader appends them); Z, named only as a partner, after them: 4
+    (parent, child, p1, p2), others = place_others(
+        IdSet(pd.Index(["C", "M"])),
+        [links["parent_id"], links["child_id"], partners["person_id"], partners["partner_id"]])
     assert parent.tolist() == [1, 2, 3, 2] and child.tolist() == [0, 0, 1, 1]
+    assert p1.tolist() == [3, 1] and p2.tolist() == [4, 2] and others.tolist() == ["X", "Y", "Z"]
     expected = _person_codes(links, pd.DataFrame({"person_id": ["C", "M", "X", "Y"]}))
     assert [a.tolist() for a in expected] == [parent.tolist(), child.tolist()]
 

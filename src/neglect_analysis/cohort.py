@@ -49,6 +49,7 @@ import pyarrow.compute as pac
 
 from .codes import EVENT_TYPES
 from .days import DAY_NS
+from .idsets import sorted_dtype
 
 #: Default audit parameters (DESIGN.md). One place for each default.
 DEFAULT_ICS_START = pd.Timestamp("2009-04-01")
@@ -131,7 +132,9 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     """Return ``df`` with exactly the canonical columns of ``table``, in order and typed.
 
     Missing columns are added empty (``False`` for flags); extra columns are kept after the
-    canonical ones. The input is not modified.
+    canonical ones. The input is not modified. Person-id columns that are already coded
+    (categorical) and an ``event_type`` already of :data:`EVENT_TYPE_DTYPE` are kept coded
+    (:func:`code_tables` then reuses codes of the Cohort's dtype instead of hashing the ids).
 
     Examples
     --------
@@ -145,9 +148,12 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     df = pd.DataFrame(columns=list(schema)) if df is None else df
     out = {}
     n = len(df)
+    coded = PERSON_ID_COLUMNS.get(table, ()) + (("event_type",) if table == "events" else ())
     for col, kind in schema.items():
         s = df[col] if col in df.columns else pd.Series([_DEFAULTS[kind]] * n, index=df.index)
-        if kind == "str":
+        if col in coded and isinstance(s.dtype, pd.CategoricalDtype) and _coded_as(s, col):
+            pass
+        elif kind == "str":
             s = s.astype("string")
         elif kind == "date":
             s = _midnight(pd.to_datetime(s).astype("datetime64[ns]"))
@@ -161,6 +167,14 @@ def conform(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     for c in extra:
         res[c] = df[c]
     return res.reset_index(drop=True)
+
+
+def _coded_as(s: pd.Series, col: str) -> bool:
+    """Whether a categorical column ``col`` is coded as a Cohort codes it: event types with
+    :data:`EVENT_TYPE_DTYPE`, person ids with text categories."""
+    if col == "event_type":
+        return len(s.dtype.categories) == len(EVENT_TYPE_DTYPE.categories) and s.dtype == EVENT_TYPE_DTYPE
+    return pd.api.types.is_string_dtype(s.dtype.categories.dtype)
 
 
 def _id_columns(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
@@ -206,16 +220,7 @@ def person_dtype(tables: Mapping[str, pd.DataFrame]) -> pd.CategoricalDtype:
     ['A', 'B', 'M']
     """
     dictionary, _ = _dictionary(tables)
-    return _sorted_dtype(dictionary)[0]
-
-
-def _sorted_dtype(dictionary: pa.Array) -> tuple[pd.CategoricalDtype, np.ndarray]:
-    """The dtype whose categories are ``dictionary`` sorted, and each entry's code in it."""
-    order = pac.sort_indices(dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    categories = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype="string"))
-    return pd.CategoricalDtype(categories), rank
+    return sorted_dtype(dictionary)[0]
 
 
 def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype | None = None
@@ -225,7 +230,9 @@ def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype |
     events in :data:`EVENT_ORDER`: the tables of a :class:`Cohort`.
 
     The ids are hashed once, all columns together (Arrow ``dictionary_encode``); the codes are
-    their ranks among the sorted distinct ids.
+    their ranks among the sorted distinct ids. A column already coded with ``dtype`` itself
+    (the same object: the loader codes its tables with the dtype it hands over) is kept as it
+    is, without hashing; so is an ``event_type`` already of :data:`EVENT_TYPE_DTYPE`.
 
     Examples
     --------
@@ -236,23 +243,24 @@ def code_tables(tables: Mapping[str, pd.DataFrame], dtype: pd.CategoricalDtype |
     (['A', 'B'], [0, 1])
     """
     cols = _id_columns(tables)
-    keep = [(n, c) for n, c in cols if isinstance(tables[n][c].dtype, pd.CategoricalDtype)
-            and dtype is not None and tables[n][c].dtype == dtype]
-    todo = {n: tables[n] for n, _ in cols}
-    dictionary, positions = _dictionary({n: tables[n][[c for m, c in cols if m == n and (m, c) not in keep]]
-                                         for n in todo})
-    if dtype is None:
-        dtype, rank = _sorted_dtype(dictionary)
-    else:  # the given categories: each distinct id's code in them (-1: not one of them)
-        rank = dtype.categories.get_indexer(pd.Index(pd.array(dictionary, dtype="string"))).astype(np.int64)
+    # compared by identity: == would compare every category of two different dtypes
+    todo = [(n, c) for n, c in cols if dtype is None or tables[n][c].dtype is not dtype]
     coded = {}
-    for (name, c), pos in zip([nc for nc in cols if nc not in keep], positions):
-        codes = np.where(pos >= 0, rank[np.maximum(pos, 0)] if len(rank) else -1, -1)
-        coded.setdefault(name, {})[c] = pd.Categorical.from_codes(codes, dtype=dtype)
+    if todo or dtype is None:
+        dictionary, positions = _dictionary({n: tables[n][[c for m, c in todo if m == n]]
+                                             for n in dict.fromkeys(n for n, _ in todo)})
+        if dtype is None:
+            dtype, rank = sorted_dtype(dictionary)
+        else:  # the given categories: each distinct id's code in them (-1: not one of them)
+            rank = dtype.categories.get_indexer(pd.Index(pd.array(dictionary, dtype="string"))).astype(np.int64)
+        for (name, c), pos in zip(todo, positions):
+            codes = np.where(pos >= 0, rank[np.maximum(pos, 0)] if len(rank) else -1, -1)
+            coded.setdefault(name, {})[c] = pd.Categorical.from_codes(codes, dtype=dtype)
     out = {}
     for name, df in tables.items():
         new = {c: pd.Series(v, index=df.index) for c, v in coded.get(name, {}).items()}
-        if name == "events":
+        if name == "events" and not (isinstance(df["event_type"].dtype, pd.CategoricalDtype)
+                                     and _coded_as(df["event_type"], "event_type")):
             new["event_type"] = df["event_type"].astype("string").astype(EVENT_TYPE_DTYPE)
         df = df.assign(**new) if new else df
         if name == "events":
@@ -266,11 +274,11 @@ def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     order of the type, event id), index reset; returned as it is when already in that order.
 
     The order is :func:`event_order` (integer keys; event ids compared only where person,
-    date and type tie); rows already in it are not copied (the order is then the identity)."""
-    order = event_order(events)
-    if (order == np.arange(len(order))).all():
+    date and type tie); rows already in it (as the loader gives them, ``io.events.concat_events``)
+    are found so by :func:`events_in_order`, without a sort, and not copied."""
+    if events_in_order(events):
         return events.reset_index(drop=True) if not _fresh_index(events) else events
-    return events.take(order).reset_index(drop=True)
+    return events.take(event_order(events)).reset_index(drop=True)
 
 
 def event_order(events: pd.DataFrame) -> np.ndarray:
@@ -346,12 +354,22 @@ def _fresh_index(df: pd.DataFrame) -> bool:
 
 def _int_keys(events: pd.DataFrame) -> list[np.ndarray]:
     """int64 sort keys of person, start date and event type, missing values last."""
+    return [_int_key(events, i) for i in range(3)]
+
+
+def _int_key(events: pd.DataFrame, i: int) -> np.ndarray:
+    """The ``i``-th of :func:`_int_keys` (0 person, 1 start date, 2 event type): one new int64
+    array, missing values set to the int64 maximum in place."""
     big = np.iinfo(np.int64).max
-    person = events["person_id"].cat.codes.to_numpy().astype(np.int64)
-    start = events["start_date"].to_numpy(dtype="datetime64[ns]")
-    etype = events["event_type"].cat.codes.to_numpy().astype(np.int64)
-    return [np.where(person < 0, big, person), np.where(np.isnat(start), big, start.view("int64")),
-            np.where(etype < 0, big, etype)]
+    if i == 1:
+        start = events["start_date"].to_numpy(dtype="datetime64[ns]")
+        key = start.view("int64").copy()
+        key[np.isnat(start)] = big
+        return key
+    codes = events["person_id" if i == 0 else "event_type"].cat.codes.to_numpy()
+    key = codes.astype(np.int64)
+    key[codes < 0] = big
+    return key
 
 
 def events_in_order(events: pd.DataFrame) -> bool:
@@ -370,10 +388,12 @@ def events_in_order(events: pd.DataFrame) -> bool:
         return True
     ok = np.zeros(n - 1, dtype=bool)
     undecided = np.ones(n - 1, dtype=bool)
-    for k in _int_keys(events):  # lexicographic key[i] <= key[i + 1], column by column
+    for i in range(3):  # lexicographic key[i] <= key[i + 1], column by column (one key held at a time)
+        k = _int_key(events, i)
         a, b = k[:-1], k[1:]
         ok |= undecided & (a < b)
         undecided &= a == b
+        del k, a, b
     if not (ok | undecided).all():
         return False
     tied = np.flatnonzero(undecided)
@@ -459,11 +479,12 @@ class Cohort:
 
     @classmethod
     def build(cls, *, persons, links, partners, events, case_review, iro_challenges,
-              **attributes) -> "Cohort":
+              person_dtype: pd.CategoricalDtype | None = None, **attributes) -> "Cohort":
         """A Cohort of conformed tables (:func:`conform`): person ids coded with one
-        :func:`person_dtype`, event types coded and events sorted (:func:`code_tables`)."""
+        :func:`person_dtype` (``person_dtype`` where given: the loader's, whose columns it has
+        coded already), event types coded and events sorted (:func:`code_tables`)."""
         tables = code_tables({"persons": persons, "links": links, "partners": partners, "events": events,
-                              "case_review": case_review, "iro_challenges": iro_challenges})
+                              "case_review": case_review, "iro_challenges": iro_challenges}, person_dtype)
         return cls(**tables, **attributes)
 
     @property

@@ -5,7 +5,9 @@ pandas 3 stores text in Arrow; ``Series.isin`` on such a column converts every v
 100,000 ids (every person of a whole-authority extract). :func:`isin` does the same test in
 Arrow's hash-based ``is_in`` kernel (through :class:`IdSet`, the one membership test of the
 package). The loader makes one :class:`IdSet` of the persons per load and hands it to every
-check; analysis calls :func:`isin` and :func:`positions`.
+check; once the persons are final it makes one :class:`PersonCodes` (the Cohort's person dtype)
+and each checked id column becomes codes of it from the positions its check found. Analysis
+calls :func:`isin` and :func:`positions`.
 """
 from __future__ import annotations
 
@@ -149,3 +151,90 @@ def id_set(ids: "IdSet | pd.Index | pd.Series") -> IdSet:
     (True, 2)
     """
     return ids if isinstance(ids, IdSet) else IdSet(ids)
+
+
+def sorted_dtype(ids: pa.Array | pa.ChunkedArray) -> tuple[pd.CategoricalDtype, np.ndarray]:
+    """The categorical dtype whose categories are the distinct text ``ids`` sorted (Arrow's
+    byte order), and each entry's code in it (its rank): ``codes = rank[position]``.
+
+    The one definition of a Cohort's person dtype (:func:`neglect_analysis.cohort.person_dtype`
+    and :class:`PersonCodes` both call it), so codes sort as the ids do.
+
+    Examples
+    --------
+    >>> dtype, rank = sorted_dtype(pa.array(["M", "C", "A"]))
+    >>> list(dtype.categories), rank.tolist()
+    (['A', 'C', 'M'], [2, 1, 0])
+    """
+    order = pac.sort_indices(ids).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(pd.array(ids.take(pa.array(order)), dtype="string"))
+    return pd.CategoricalDtype(categories), rank
+
+
+class PersonCodes:
+    """The persons of one load coded once: membership in ``ssd_person`` and the Cohort's person
+    dtype, so that a checked id column becomes codes without hashing its ids again.
+
+    ``members`` (an :class:`IdSet`) are the people of ``ssd_person`` that every check tests
+    against; ``others`` are ids that are no row of it but are still people of the Cohort
+    (parents named only by the link table, partners): they get codes but are not members.
+    Every id is one position in :attr:`ids` (the members first, in their order, then the
+    others); :meth:`coded` turns positions (as :meth:`IdSet.positions` gives them, -1 for
+    none) into a categorical of :attr:`dtype`, whose categories are :attr:`ids` sorted
+    (:func:`sorted_dtype`): the dtype ``cohort.person_dtype`` makes of the same ids.
+
+    Examples
+    --------
+    >>> persons = PersonCodes(IdSet(pd.Index(["P2", "P1"])), others=pd.Index(["M9"]))
+    >>> list(persons.dtype.categories)
+    ['M9', 'P1', 'P2']
+    >>> at = persons.members.positions(pd.Series(["P1", "X", "P2"]))[0]  # -1: X is no member
+    >>> at.tolist(), persons.coded(at).codes.tolist()
+    ([1, -1, 0], [1, -1, 2])
+    """
+
+    def __init__(self, members: IdSet, others=None):
+        self.members = members
+        ids = members.ids
+        if others is not None and len(others):
+            extra = _value_set(others)
+            extra = extra.combine_chunks() if isinstance(extra, pa.ChunkedArray) else extra
+            ids = pa.concat_arrays([ids.cast(pa.large_string()), extra.cast(pa.large_string())])
+        self.ids = ids
+        self.dtype, self.rank = sorted_dtype(ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def coded(self, at: np.ndarray) -> pd.Categorical:
+        """Positions in :attr:`ids` (-1: none) as a categorical of :attr:`dtype` (-1: missing)."""
+        at = np.asarray(at, dtype=np.int64)
+        codes = np.where(at >= 0, self.rank[np.maximum(at, 0)], -1) if len(self.rank) else np.full(len(at), -1)
+        return pd.Categorical.from_codes(codes, dtype=self.dtype, validate=False)
+
+
+def person_codes(ids: "PersonCodes | IdSet | pd.Index | pd.Series") -> PersonCodes:
+    """``ids`` as :class:`PersonCodes` (made here, every id a member, when given an
+    :class:`IdSet`, an Index or a Series of distinct ids).
+
+    Examples
+    --------
+    >>> p = person_codes(pd.Index(["b", "a"]))
+    >>> person_codes(p) is p, list(p.dtype.categories)
+    (True, ['a', 'b'])
+    """
+    return ids if isinstance(ids, PersonCodes) else PersonCodes(id_set(ids))
+
+
+def members(ids: "PersonCodes | IdSet | pd.Index | pd.Series") -> IdSet:
+    """The :class:`IdSet` a membership test uses: the members of :class:`PersonCodes`, else
+    ``ids`` as an :class:`IdSet` (:func:`id_set`).
+
+    Examples
+    --------
+    >>> len(members(PersonCodes(IdSet(pd.Index(["a"])), others=pd.Index(["b"])))), len(members(pd.Index(["a", "b"])))
+    (1, 2)
+    """
+    return ids.members if isinstance(ids, PersonCodes) else id_set(ids)

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 
-from ..idsets import IdSet, id_set
+from ..idsets import IdSet, PersonCodes, id_set, members, person_codes
 from .arrowtext import has_repeats, text_series
 from .dates import EARLIEST_DATE, LATEST_DATE, parse_dates_checked
 from .readers import ROW
@@ -52,12 +52,24 @@ class TableRows:
     #: Rows not kept because they are another table's event (``action="merged"``): counted
     #: apart from the dropped ones (:meth:`counts`).
     merged: pd.Series | None = None
+    #: Position of each row's person among the persons (-1: none), per person-id column, as
+    #: :meth:`known_person` found it: :meth:`person_column` codes the column from it.
+    person_at: dict | None = None
 
     def __post_init__(self) -> None:
         if self.keep is None:
             self.keep = pd.Series(True, index=self.df.index)
         if self.merged is None:
             self.merged = pd.Series(False, index=self.df.index)
+        if self.person_at is None:
+            self.person_at = {}
+
+    def release(self) -> None:
+        """Let the table's cells go once its rows are built (no column is kept, only the rows'
+        index, so :meth:`counts` still adds up): at 100,000 parents the text tables as read
+        are a third of the load's memory. No check may be run on the table after this."""
+        self.df = self.df.iloc[:, :0]
+        self.person_at = {}
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, mask: pd.Series, column: str | None, text, *, check: str,
@@ -158,17 +170,46 @@ class TableRows:
                     + " with other values; row dropped, row " + first + " used",
                     check="duplicate_id")
 
-    def known_person(self, column: str, person_ids: IdSet | pd.Index, *, role: str = "") -> None:
+    def known_person(self, column: str, person_ids: PersonCodes | IdSet | pd.Index, *,
+                     role: str = "") -> np.ndarray:
         """Drop rows whose person id is empty or not in ``ssd_person`` (``person_ids``: the
-        load's :class:`~neglect_analysis.io.arrowtext.IdSet`, or an Index of ids)."""
+        load's :class:`~neglect_analysis.idsets.PersonCodes` or
+        :class:`~neglect_analysis.idsets.IdSet`, or an Index of ids).
+
+        Returns each row's position among the persons (-1: empty or unknown), also kept in
+        :attr:`person_at` for :meth:`person_column`: the one hash of the column's ids."""
         self.require_value(column)
         ids = self.col(column)
-        unknown = ids.notna() & ~_in_ids(ids, person_ids)
+        at = members(person_ids).positions(ids)[0]
+        self.person_at[column] = at
+        unknown = pd.Series(at < 0, index=self.df.index) & ids.notna()
         role_txt = f" ({role})" if role else ""
         if self.hits(unknown):  # messages are built only when there is a row to report
             self.report(unknown, column, column + " " + quote(ids, "person") + role_txt
                         + " is not in ssd_person; row dropped",
                         check="unknown_person")
+        return at
+
+    def person_column(self, column: str, person_ids: PersonCodes | IdSet | pd.Index) -> pd.Series:
+        """The person-id ``column`` coded with the persons' dtype (categorical, row for row
+        with the table), from the positions :meth:`known_person` found: no second hash.
+
+        Examples
+        --------
+        >>> from neglect_analysis.idsets import IdSet, PersonCodes
+        >>> from neglect_analysis.io.validation import ProblemLog
+        >>> persons = PersonCodes(IdSet(pd.Index(["P2", "P1"])), others=pd.Index(["M"]))
+        >>> t = TableRows("case_review", "case_review.csv",
+        ...               pd.DataFrame({"person_id": ["P1", "Q", "P2"], "_row": [2, 3, 4]}), ProblemLog())
+        >>> t.known_person("person_id", persons).tolist()  # Q: not a person (reported, dropped)
+        [1, -1, 0]
+        >>> col = t.person_column("person_id", persons)
+        >>> col.tolist(), col.cat.codes.tolist(), col.dtype is persons.dtype  # categories M, P1, P2
+        (['P1', <NA>, 'P2'], [1, -1, 2], True)
+        """
+        if column not in self.person_at:
+            self.known_person(column, person_ids)
+        return pd.Series(person_codes(person_ids).coded(self.person_at[column]), index=self.df.index)
 
     def date(self, column: str, *, required: bool, consequence: str = "left empty") -> pd.Series:
         """Parse a date column. Required: empty or bad -> row dropped. Else bad -> error, NaT.

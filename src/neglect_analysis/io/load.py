@@ -17,7 +17,7 @@ import pandas as pd
 from ..cohort import Cohort, conform
 from ..definitions import DEFAULTS
 from . import events as ev
-from ..idsets import IdSet
+from ..idsets import IdSet, PersonCodes
 from .checks import TableRows
 from .links import check_links, from_relationships, from_ssd_family, from_ssd_mother
 from .memory import release_free_memory
@@ -219,6 +219,7 @@ def load_extract(path: str | Path, *, audit_date=None, ics_start_date=None, stri
     reader.read.clear()  # the tables as read (text): not needed once counted; memory for the sort
     release_free_memory()  # what reading left free, before the events are coded and sorted
     cohort = Cohort.build(
+        person_dtype=tables["person_dtype"],  # every id column is coded with it already
         persons=conform(tables["persons"], "persons"),
         links=conform(tables["links"], "links"),
         partners=conform(tables["partners"], "partners"),
@@ -280,23 +281,36 @@ def link_table(reader: _Reader, log: ProblemLog) -> tuple[str | None, TableRows 
     return source, t
 
 
-def _link_codes(links: pd.DataFrame, parent_at: np.ndarray, child_at: np.ndarray,
-                n_persons: int) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of the links' parents and children (see ``links._person_codes``) from
-    their positions among the ``n_persons`` persons of ``ssd_person``: a person absent from
-    it (a parent added after them) is coded after them, in order of first appearance (parents
-    first), the order in which absent parents are added to the persons."""
-    codes = np.concatenate([parent_at, child_at])
-    absent = codes < 0
+def place_others(person_ids: IdSet, columns: list[pd.Series]) -> tuple[list[np.ndarray], pd.Index]:
+    """Positions of the ids of ``columns`` (links' parents and children, then partners) among
+    the people of the load: the persons of ``ssd_person`` (``person_ids``) first, then every
+    other id, in order of first appearance (so a parent named only by the link table, found
+    first among the parents, is placed as it is added to the persons). Returns each column's
+    positions (-1: missing) and the other ids, in their order: one lookup for all columns.
+
+    Examples
+    --------
+    >>> (parent, partner), others = place_others(IdSet(pd.Index(["C", "M"])),
+    ...                                          [pd.Series(["M", "X"]), pd.Series(["Y", "X", "C"])])
+    >>> parent.tolist(), partner.tolist(), others.tolist()
+    ([1, 2], [3, 2, 0], ['X', 'Y'])
+    """
+    at = person_ids.positions(*columns) if columns else []
+    both = np.concatenate(at) if at else np.zeros(0, dtype=np.int64)
+    ids = pd.concat(columns, ignore_index=True) if columns else pd.Series(dtype="string")
+    absent = (both < 0) & ids.notna().to_numpy()
+    others = pd.Index([], dtype="string")
     if absent.any():
-        both = pd.concat([links["parent_id"], links["child_id"]], ignore_index=True)
-        codes[absent] = n_persons + pd.factorize(both[absent])[0]
-    return codes[:len(links)], codes[len(links):]
+        codes, uniques = pd.factorize(ids[absent])
+        both[absent] = len(person_ids) + codes
+        others = pd.Index(uniques, dtype="string")
+    ends = np.cumsum([len(c) for c in columns])
+    return np.split(both, ends[:-1]) if columns else [], others
 
 
 def _empty() -> dict:
     return {"persons": None, "links": None, "partners": None, "events": None,
-            "case_review": None, "iro_challenges": None, "link_source": None}
+            "case_review": None, "iro_challenges": None, "link_source": None, "person_dtype": None}
 
 
 def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = None) -> dict:
@@ -314,12 +328,14 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     if not pt.keep.any():
         return out
     persons = build_persons(pt)
+    pt.release()
     person_ids = IdSet(persons["person_id"])  # one set for every membership test of this load
 
     # links -------------------------------------------------------------------------------------
     source, lt = link_table(reader, log)
     links = pd.DataFrame(columns=["parent_id", "child_id", "relationship", "source", ROW])
     partners = None
+    others = pd.Index([], dtype="string")  # people of the Cohort not in ssd_person
     if source is None:
         _table_note(log, "relationships", "no link table found (relationships, ssd_mother or "
                     "ssd_family): no sibling groups can be formed", severity="error")
@@ -339,26 +355,48 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             else:
                 links = from_ssd_family(lt, persons)
                 parent_col = None
-            codes = None
-            if parent_col is not None:
-                parent_at, child_at = person_ids.positions(links["parent_id"], links["child_id"])
-                absent = links[parent_at < 0].drop_duplicates("parent_id")
-                if len(absent):
-                    mask = lt.df[ROW].isin(absent[ROW])
-                    parent = lt.col(parent_col)[lt.reported(mask)]  # messages for these rows only
-                    lt.report(mask, parent_col, parent_col + " " + quote(parent, "person")
-                              + " (a parent) is not in ssd_person; kept with unknown date of birth",
-                              check="parent_not_in_extract", severity="note", drop=False)
-                    extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,
-                                          "dob": pd.NaT, "death_date": pd.NaT, "in_extract": False})
-                    persons = pd.concat([persons, extra], ignore_index=True)
-                codes = _link_codes(links, parent_at, child_at, len(person_ids))
-            links = check_links(links, persons, lt, person_codes=codes)
+            columns = [links["parent_id"], links["child_id"]]
+            columns += [] if partners is None else [partners["person_id"], partners["partner_id"]]
+            at, others = place_others(person_ids, columns)
+            parent_at, child_at = at[:2]
+            absent = links[parent_at >= len(person_ids)].drop_duplicates("parent_id")  # ssd_family: none
+            if parent_col is not None and len(absent):
+                mask = lt.df[ROW].isin(absent[ROW])
+                parent = lt.col(parent_col)[lt.reported(mask)]  # messages for these rows only
+                lt.report(mask, parent_col, parent_col + " " + quote(parent, "person")
+                          + " (a parent) is not in ssd_person; kept with unknown date of birth",
+                          check="parent_not_in_extract", severity="note", drop=False)
+                extra = pd.DataFrame({"person_id": absent["parent_id"].to_numpy(), "sex": pd.NA,
+                                      "dob": pd.NaT, "death_date": pd.NaT, "in_extract": False})
+                persons = pd.concat([persons, extra], ignore_index=True)
+            links = links.assign(parent_at=parent_at, child_at=child_at)  # kept through the checks
+            links = check_links(links, persons, lt, person_codes=(parent_at, child_at))
+            lt.release()
+    # the persons are final: one dtype for the Cohort (the persons, then partners named only
+    # in relationships), each id column coded from the positions its check found
+    coder = PersonCodes(person_ids, others)
+    persons["person_id"] = coder.coded(np.arange(len(persons)))
+    if "parent_at" in links.columns:
+        links = links.assign(parent_id=coder.coded(links.pop("parent_at").to_numpy()),
+                             child_id=coder.coded(links.pop("child_at").to_numpy()))
+    if partners is not None:
+        partners = partners.assign(person_id=coder.coded(at[2]), partner_id=coder.coded(at[3]))
     out["persons"] = persons
     out["links"] = links.drop(columns=[ROW], errors="ignore")
     out["partners"] = partners
+    out["person_dtype"] = coder.dtype
 
-    # events ------------------------------------------------------------------------------------
+    out["events"] = _events(reader, log, coder, persons, audit_date)
+    for table in ("case_review", "iro_challenges"):
+        out[table] = _extension_table(reader, table, coder)
+    return out
+
+
+def _events(reader: _Reader, log: ProblemLog, coder: PersonCodes, persons: pd.DataFrame,
+            audit_date: pd.Timestamp | None) -> pd.DataFrame | None:
+    """The events of every event table (:data:`EVENT_SOURCES`), person ids coded by ``coder``,
+    in ``cohort.EVENT_ORDER``. Each table's text goes once its events are built (the paper
+    records' once "Same event once" has merged them), so the text tables are never all held."""
     frames = []
     paper = None
     for table, kind in EVENT_SOURCES.items():
@@ -369,15 +407,21 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
             continue
         if not t.keep.any():
             continue
+        ft = None
         if table == "ssd_cin_assessments":
             ft = reader.table("ssd_assessment_factors")
             ft = ft if ft is not None and ft.keep.any() else None
-            frames.append(ev.assessments(t, person_ids, ft, audit_date=audit_date))
+            frames.append(ev.assessments(t, coder, ft, audit_date=audit_date))
         else:
-            frames.append(ev.BUILDERS[table](t, person_ids, audit_date=audit_date))
+            frames.append(ev.BUILDERS[table](t, coder, audit_date=audit_date))
+        ev.after_death(t, persons)
         if table == "paper_records":
             paper = (t, frames[-1])
-        ev.after_death(t, persons)
+        else:
+            t.release()
+        if ft is not None:
+            ft.release()
+        release_free_memory()  # the table's text, before the next is read
     if reader.has("ssd_assessment_factors") and not reader.has("ssd_cin_assessments"):
         ft = reader.table("ssd_assessment_factors")
         ft.report(pd.Series(True, index=ft.df.index), "cinf_assessment_id",
@@ -387,23 +431,53 @@ def _build(reader: _Reader, log: ProblemLog, audit_date: pd.Timestamp | None = N
     if paper is not None and len(paper[1]) and frames[:-1]:
         # DESIGN.md "Same event once": a paper copy of an ICS event is that event (the paper
         # frame is the last one: paper_records is read last)
-        frames[-1] = ev.merge_same_events(paper[0], paper[1], pd.concat(frames[:-1], ignore_index=True),
+        frames[-1] = ev.merge_same_events(paper[0], paper[1], _paper_people_events(frames[:-1], paper[1]),
                                           DEFAULTS.same_event_days)
         frames = [f for f in frames if len(f)]
-    out["events"] = pd.concat(frames, ignore_index=True) if frames else None
+    if paper is not None:
+        paper[0].release()
+    paper = None
+    frames = [conform(f, "events") for f in frames]
+    release_free_memory()  # before the ordered events are made, column by column
+    return ev.concat_events(frames) if frames else None
 
-    # extension tables ----------------------------------------------------------------------------
-    for table, date_cols, first in (("case_review", ("review_date",), "review_date"),
-                                    ("iro_challenges", ("challenge_date", "resolved_date"), "challenge_date")):
-        t = reader.table(table)
-        if t is None or not t.keep.any():
-            continue
-        t.known_person("person_id", person_ids)
-        frame = {c: t.col(c) for c in TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]}
-        for c in date_cols:
-            frame[c] = t.date(c, required=(c == "challenge_date"))
-        if table == "iro_challenges":
-            frame["resolved_date"] = t.date_order(frame["challenge_date"], frame["resolved_date"],
-                                                  "challenge_date", "resolved_date")
-        out[table] = t.kept(pd.DataFrame(frame))
-    return out
+
+#: Date columns of the extension tables (the first is required in ``iro_challenges``).
+EXTENSION_DATES: dict[str, tuple[str, ...]] = {
+    "case_review": ("review_date",), "iro_challenges": ("challenge_date", "resolved_date")}
+
+
+def _extension_table(reader: _Reader, table: str, coder: PersonCodes) -> pd.DataFrame | None:
+    """``case_review`` or ``iro_challenges`` as read and checked, person ids coded by ``coder``."""
+    t = reader.table(table)
+    if t is None or not t.keep.any():
+        return None
+    release_free_memory()  # what the reader left free, before the table's checks
+    t.known_person("person_id", coder)
+    frame = {c: t.col(c) for c in TABLE_COLUMNS[table]["required"] + TABLE_COLUMNS[table]["optional"]}
+    frame["person_id"] = t.person_column("person_id", coder)
+    for c in EXTENSION_DATES[table]:
+        frame[c] = t.date(c, required=(c == "challenge_date"))
+    if table == "iro_challenges":
+        frame["resolved_date"] = t.date_order(frame["challenge_date"], frame["resolved_date"],
+                                              "challenge_date", "resolved_date")
+    kept = t.kept(pd.DataFrame(frame))
+    t.release()
+    release_free_memory()  # what reading the table left free
+    return kept
+
+
+def _paper_people_events(frames: list[pd.DataFrame], paper: pd.DataFrame) -> pd.DataFrame:
+    """The ICS events (``frames``, person ids coded with one dtype) of the people with a paper
+    record, in their order, with the columns :func:`~neglect_analysis.io.events.same_event_pairs`
+    reads: the ICS events it can match, without a copy of every event."""
+    dtype = paper["person_id"].dtype
+    named = np.zeros(len(dtype.categories) + 1, dtype=bool)  # the last entry: a missing code (-1)
+    named[paper["person_id"].cat.codes.to_numpy()] = True
+    named[-1] = False
+    cols = ["event_id", "person_id", "event_type", "start_date", "other_la", "source_ref"]
+    picked = [f.loc[named[f["person_id"].cat.codes.to_numpy()], cols] for f in frames]
+    ics = pd.concat(picked, ignore_index=True)
+    # pd.concat makes an equal dtype, not the same one: the codes given back their dtype
+    ics["person_id"] = pd.Categorical.from_codes(ics["person_id"].cat.codes.to_numpy(), dtype=dtype, validate=False)
+    return ics

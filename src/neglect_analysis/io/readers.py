@@ -574,7 +574,7 @@ def normalise(df: pd.DataFrame, table: str | None = None, *,
     (['cont_contact_date', 'cont_person_id', '_row'], '0012', {'cont_contact_start': 'cont_contact_date'})
     """
     cols = _demangle([str(c).strip().lower() for c in df.columns])
-    out = df.copy()
+    out = df.copy(deep=False)  # new column names only: no copy of the cells (cleaned below)
     out.columns = cols
     used: dict[str, str] = {}
     if table is not None:
