@@ -183,3 +183,26 @@ def test_a_measure_without_rows_cannot_be_resampled():
                     label="Adult", sentence="{n} of {d} ({s}).")
     with pytest.raises(ValueError, match="children_adult_at_audit: gives no rows per child or group"):
         bootstrap.findings_per_family(cohort, t.family, measures=(plain,))
+
+
+def test_draw_blocks_stack_to_the_draws_of_one_call():
+    # 7 draws of 5 families in blocks of 3 rows (3 + 3 + 1; odd blocks of 15 and 5 int32 values:
+    # the generator keeps the unused half of its last 64-bit word, so nothing shifts)
+    blocks = list(bootstrap.draw_blocks(5, 7, seed=11, rows=3))
+    assert [a for a, _ in blocks] == [0, 3, 6]
+    assert [b.shape for _, b in blocks] == [(3, 5), (3, 5), (1, 5)]
+    assert (np.vstack([b for _, b in blocks]) == bootstrap.draw_index(5, 7, seed=11)).all()
+    # rows < 1 is read as 1 (one draw a block)
+    assert len(list(bootstrap.draw_blocks(5, 2, seed=11, rows=0))) == 2
+
+
+def test_resampled_totals_of_equal_columns_are_equal_and_exact():
+    # columns 0 and 2 are equal (one shared denominator), column 1 differs: by hand, a draw's
+    # total of column j is sum_f counts[r, f] * v[f, j], so columns 0 and 2 agree in every draw
+    v = np.array([[1.0, 5.0, 1.0], [2.0, 0.0, 2.0], [0.0, 7.0, 0.0]])
+    t = bootstrap.resampled_totals(v, draws=30, seed=4)
+    w = bootstrap.draw_counts(3, 30, seed=4)
+    assert (t[:, 0] == t[:, 2]).all()
+    assert (t == w @ v).all()
+    # every draw holds 3 families: the total of an all-ones column is 3
+    assert (bootstrap.resampled_totals(np.ones((3, 1)), draws=5, seed=1) == 3.0).all()

@@ -207,6 +207,10 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     its move (if any), and not escalated on or before T. It is flagged when the rule's date is
     on or before T, and ``escalated`` when its escalation is in ``(T, T + horizon]``.
 
+    Rows by date, horizon, rule, then child (the order of ``children``). The text columns
+    (``evaluation_date``, ``rule``, ``child_id``, ``family``) are categorical: a row holds
+    codes, so a whole-authority table (millions of rows) stays small.
+
     Examples
     --------
     >>> kids = pd.DataFrame({"child_id": ["A", "B"], "family": "M",
@@ -220,35 +224,53 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     """
     c = children.reset_index(drop=True)
     at = positions(c["child_id"].astype("string"), rules["child_id"].astype("string"))
-    frames = []
+
+    def dates_of(values) -> np.ndarray:
+        return np.asarray(values, dtype="datetime64[ns]")
+
+    dob, esc = dates_of(c["dob"].to_numpy()), dates_of(c["escalation_date"].to_numpy())
+    ends = [dates_of(c[col].to_numpy()) for col in ("adult_date", "death_date", "moved_out_date")]
+    flags_from = [dates_of(rules[rule].array.take(at, allow_fill=True)) for rule in RULES]
+    # Text once per child (codes), not once per row: the rows are many (children x dates x rules).
+    child_codes, child_names = pd.factorize(c["child_id"])
+    family_codes, family_names = pd.factorize(c["family"])
+    audit = None if audit_date is None else np.datetime64(pd.Timestamp(audit_date), "ns")
+    date_code: dict[str, int] = {}  # evaluation date -> its code, in the order the dates come
+    parts = []  # per (date, horizon, rule): (date code, horizon, rule code, rows, flag, outcome)
     for t in dates:  # a handful of evaluation dates, each a vectorised pass over children
         t64 = np.datetime64(pd.Timestamp(t), "ns")
-        dob = c["dob"].to_numpy().astype("datetime64[ns]")
-        esc = c["escalation_date"].to_numpy().astype("datetime64[ns]")
-
-        def after(col: str) -> np.ndarray:
-            v = c[col].to_numpy().astype("datetime64[ns]")
-            return np.isnat(v) | (v > t64)
-
-        pop = (dob <= t64) & after("adult_date") & after("death_date") & after("moved_out_date") \
-            & (np.isnat(esc) | (esc > t64))
+        pop = (dob <= t64) & (np.isnat(esc) | (esc > t64))
+        for v in ends:
+            pop &= np.isnat(v) | (v > t64)
+        rows = np.flatnonzero(pop)
         for h in horizons:
             end = np.datetime64(pd.Timestamp(t) + pd.DateOffset(months=h), "ns")
-            if audit_date is not None and end > np.datetime64(pd.Timestamp(audit_date), "ns"):
+            if audit is not None and end > audit:
                 continue
-            outcome = ~np.isnat(esc) & (esc > t64) & (esc <= end)
-            for rule in RULES:
-                rd = np.asarray(rules[rule].array.take(at, allow_fill=True), dtype="datetime64[ns]")
-                flag = ~np.isnat(rd) & (rd <= t64)
-                rows = np.flatnonzero(pop)
-                frames.append(pd.DataFrame({
-                    "evaluation_date": pd.Timestamp(t).date().isoformat(), "rule": rule, "horizon_months": h,
-                    "child_id": c["child_id"].to_numpy()[rows], "family": c["family"].to_numpy()[rows],
-                    "flagged": flag[rows], "escalated": outcome[rows]}))
-    if not frames:
+            name = pd.Timestamp(t).date().isoformat()
+            date_code.setdefault(name, len(date_code))
+            outcome = (~np.isnat(esc) & (esc > t64) & (esc <= end))[rows]
+            for r, rd in enumerate(flags_from):
+                flag = (~np.isnat(rd) & (rd <= t64))[rows]
+                parts.append((date_code[name], h, r, rows, flag, outcome))
+    if not parts:
         return pd.DataFrame(columns=["evaluation_date", "rule", "horizon_months", "child_id", "family",
                                      "flagged", "escalated"])
-    return pd.concat(frames, ignore_index=True)
+    sizes = [len(p[3]) for p in parts]
+    rows = np.concatenate([p[3] for p in parts])
+
+    def each(i: int, dtype) -> np.ndarray:
+        return np.repeat(np.asarray([p[i] for p in parts], dtype=dtype), sizes)
+
+    return pd.DataFrame({
+        "evaluation_date": pd.Categorical.from_codes(each(0, np.int8), categories=pd.Index(list(date_code))),
+        "rule": pd.Categorical.from_codes(each(2, np.int8), categories=pd.Index(list(RULES))),
+        "horizon_months": each(1, np.int64),
+        "child_id": pd.Categorical.from_codes(child_codes[rows], categories=child_names),
+        "family": pd.Categorical.from_codes(family_codes[rows], categories=family_names),
+        "flagged": np.concatenate([p[4] for p in parts]),
+        "escalated": np.concatenate([p[5] for p in parts]),
+    })
 
 
 def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
@@ -285,7 +307,9 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     # (rule, horizon) in the same order; families by sorted name (those with a row).
     key_codes = rows.groupby(by, sort=False, observed=True).ngroup().to_numpy()
     first = rows.groupby(key_codes)[by].first().reset_index(drop=True)
-    fam_codes, _ = pd.factorize(rows["family"].astype("string"), sort=True)
+    first = first.astype({c: first[c].cat.categories.dtype for c in by
+                          if isinstance(first[c].dtype, pd.CategoricalDtype)})  # coded rows: as text
+    fam_codes, _ = pd.factorize(rows["family"], sort=True)
     nf, nk = int(fam_codes.max()) + 1, len(first)
     flagged = rows["flagged"].to_numpy(bool)
     esc = rows["escalated"].to_numpy(bool)
