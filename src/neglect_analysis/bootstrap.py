@@ -324,21 +324,36 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
     num = np.zeros((len(names), len(measures)), dtype=np.int64)
     den = np.zeros_like(num)
     data = FindingsInput(cohort, family, definitions) if data is None else data
+    cats = cohort.person_dtype.categories
+    by_code = {"parent": _family_by_code(of_parent, cats), "child": _family_by_code(of_child, cats)}
     for j, m in enumerate(measures):  # the registry's measures (a few dozen), not families
         c = data.counts(m)
         if not isinstance(c, Counts):
             raise ValueError(f"findings measure {m.name}: gives no rows per child or group (Counts), "
                              "so it cannot be resampled by family")
-        lookup = of_parent if c.unit == "parent" else of_child
-        at = positions(c.ids, lookup.index)
-        if (at < 0).any():
-            bad = c.ids[at < 0].iloc[0]
+        if isinstance(c.ids.dtype, pd.CategoricalDtype) and (
+                c.ids.cat.categories is cats or c.ids.cat.categories.equals(cats)):
+            code = by_code[c.unit][c.ids.cat.codes.to_numpy()]  # coded ids: integers only
+        else:  # text ids: one lookup
+            lookup = of_parent if c.unit == "parent" else of_child
+            at = positions(c.ids, lookup.index)
+            code = np.where(at >= 0, lookup.to_numpy()[np.maximum(at, 0)], -1)
+        if (code < 0).any():
+            bad = c.ids.iloc[int(np.flatnonzero(code < 0)[0])]
             raise ValueError(f"findings measure {m.name}: counts {c.unit} {bad}, who is not in the "
                              "run's sibling groups")
-        code = lookup.to_numpy()[at]
         num[:, j] = np.bincount(code, weights=c.num, minlength=len(names)).round().astype(np.int64)
         den[:, j] = np.bincount(code, weights=c.den, minlength=len(names)).round().astype(np.int64)
     return names, num, den
+
+
+def _family_by_code(of_person: pd.Series, categories: pd.Index) -> np.ndarray:
+    """Person code -> family position (-1: not in the run's groups), one entry more for
+    code -1 (a missing id): ``of_person`` (by text id) looked up once per run."""
+    lut = np.full(len(categories) + 1, -1, dtype=np.int64)
+    at = positions(pd.Series(of_person.index), categories)
+    lut[at[at >= 0]] = of_person.to_numpy()[at >= 0]
+    return lut
 
 
 def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,
