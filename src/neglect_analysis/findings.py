@@ -167,7 +167,8 @@ class FindingsInput:
         events", :func:`~neglect_analysis.flags.this_authority`): what DfE-comparable
         findings count."""
         kids = self.family.children
-        return ChildEvents(kids.ids, kids.events[this_authority(kids.events)])
+        here = this_authority(kids.events)
+        return kids if here.all() else ChildEvents(kids.ids, kids.events[here])
 
     @cached_property
     def own_recurrence(self) -> pd.DataFrame:
