@@ -38,7 +38,7 @@ from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .escalation import older_sibling_escalation
 from .family import ChildEvents
-from .idsets import positions
+from .idsets import isin, positions
 
 #: The rules, in report order.
 RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
@@ -107,7 +107,11 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     kids = ChildEvents.of(cohort, children)
     ev = kids.events
     n = len(kids.ids)
-    etype = ev["event_type"].astype("string").to_numpy(dtype=object, na_value="")
+    etype = ev["event_type"]
+
+    def of_type(*kinds: str) -> np.ndarray:  # event types compared as codes, not as text per event
+        return etype.isin(kinds).to_numpy(dtype=bool, na_value=False)
+
     start = ev["start_date"].to_numpy().astype("datetime64[ns]")
     cix = ev["cix"].to_numpy()
     dated = ~np.isnat(start)
@@ -118,22 +122,22 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
         np.minimum.at(out, cix[mask], when[mask].view("int64"))
         return out
 
-    cp = first_of((etype == "cp_plan") & dated, start)
+    cp = first_of(of_type("cp_plan") & dated, start)
 
     # 3rd referral: referrals by child and date, the one with two before it.
-    ref = np.flatnonzero((etype == "referral") & dated)
+    ref = np.flatnonzero(of_type("referral") & dated)
     ref = ref[np.lexsort((start[ref].view("int64"), cix[ref]))]
     rank = pd.Series(cix[ref]).groupby(cix[ref]).cumcount().to_numpy()
     third = np.full(n, never)
     third[cix[ref[rank == 2]]] = start[ref[rank == 2]].view("int64")
 
     # S47 not progressing: no linked ICPC, no ICPC / CP plan of the child within 60 days after.
-    s47 = np.flatnonzero((etype == "s47") & dated)
+    s47 = np.flatnonzero(of_type("s47") & dated)
     icpc_all = cohort.events.loc[(cohort.events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False),
                                  "linked_event_id"] if "linked_event_id" in cohort.events else pd.Series(dtype=object)
-    linked = ev["event_id"].take(s47).isin(set(icpc_all.dropna().astype(str))).to_numpy() \
+    linked = isin(ev["event_id"].take(s47), icpc_all.dropna()).to_numpy(dtype=bool) \
         if "event_id" in ev else np.zeros(len(s47), bool)
-    nxt = np.flatnonzero(np.isin(etype, ["icpc", "cp_plan"]) & dated)
+    nxt = np.flatnonzero(of_type("icpc", "cp_plan") & dated)
     key_n = np.lexsort((start[nxt].view("int64"), cix[nxt]))
     nxt = nxt[key_n]
     # Next ICPC / plan on or after each S47 start, same child: searchsorted on (child, date).
@@ -305,8 +309,15 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     by = ["evaluation_date", "rule", "horizon_months"]
     # Keys (date, rule, horizon) in order of first appearance, then the pooled ``all`` keys
     # (rule, horizon) in the same order; families by sorted name (those with a row).
-    key_codes = rows.groupby(by, sort=False, observed=True).ngroup().to_numpy()
-    first = rows.groupby(key_codes)[by].first().reset_index(drop=True)
+    # Each key column as integer codes (categorical columns: their codes), one packed code
+    # per row, numbered in order of first appearance: no grouping of millions of rows by text.
+    packed = np.zeros(len(rows), dtype=np.int64)
+    for col in by:
+        codes, uniques = pd.factorize(rows[col], sort=False)
+        packed = packed * (len(uniques) + 1) + codes
+    key_codes, _ = pd.factorize(packed, sort=False)
+    _, at = np.unique(key_codes, return_index=True)  # each key's first row
+    first = rows[by].take(at).reset_index(drop=True)
     first = first.astype({c: first[c].cat.categories.dtype for c in by
                           if isinstance(first[c].dtype, pd.CategoricalDtype)})  # coded rows: as text
     fam_codes, _ = pd.factorize(rows["family"], sort=True)
