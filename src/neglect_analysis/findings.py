@@ -181,6 +181,15 @@ class FindingsInput:
         return recurrence.early_help_not_engaged(self.family.children, definitions=self.definitions)
 
     @cached_property
+    def has_older_sibling_at(self) -> np.ndarray:
+        """For each child of ``family.children.ids`` (by position): whether it has an older
+        sibling (:attr:`has_older_sibling`), so events are tested by their ``cix``."""
+        at = positions(pd.Series(self.has_older_sibling).astype("string"), self.family.children.ids)
+        mask = np.zeros(len(self.family.children.ids), dtype=bool)
+        mask[at[at >= 0]] = True
+        return mask
+
+    @cached_property
     def has_older_sibling(self) -> np.ndarray:
         """Ids of the children with an older sibling (earlier dob) in any of their groups
         (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition)."""
@@ -236,20 +245,27 @@ def events_after_older_sibling(data: FindingsInput, event_type: str, older: str 
     >>> events_after_older_sibling(d, "s47"), events_after_older_sibling(d, "s47", None)
     ((1, 2), (2, 2))
     """
-    ev = data.family.children.events
-    if older is not None:
-        ev = ev[(ev["event_type"] == older).to_numpy(dtype=bool, na_value=False)]
-    first = ev.groupby("person_id", observed=True)["start_date"].min().rename("escalation_date")
-    first = first.rename_axis("child_id").reset_index()
-    first["child_id"] = first["child_id"].astype("string")
-    older_date = escalation.older_sibling_escalation(data.family, first).rename("older_date")
-    target = data.events_of_type(event_type)
-    target = target[isin(target["person_id"], data.has_older_sibling) & target["start_date"].notna()]
-    # each event's older-sibling date by integer position (NaT: none, never "after")
-    at = positions(target["person_id"], older_date.index)
-    date = older_date.array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
-    after = target["start_date"].to_numpy() >= date
-    return Counts(target["person_id"], num=after, den=1)
+    kids = data.family.children
+    ev = kids.events
+    n = len(kids.ids)
+    # By child position (cix), integers only: each child's first ``older`` event, the earliest
+    # of its older siblings' (escalation.older_sibling_escalation), each event's child's date.
+    cix = ev["cix"].to_numpy()
+    start = ev["start_date"].to_numpy().astype("datetime64[ns]")
+    of_older = ~np.isnat(start) if older is None else \
+        (ev["event_type"] == older).to_numpy(dtype=bool, na_value=False) & ~np.isnat(start)
+    never = np.iinfo(np.int64).max
+    first = np.full(n, never)
+    np.minimum.at(first, cix[of_older], start[of_older].view("int64"))
+    first = pd.DataFrame({"child_id": kids.ids.array, "escalation_date": np.where(
+        first == never, np.datetime64("NaT"), first.view("datetime64[ns]")).astype("datetime64[ns]")})
+    older_date = escalation.older_sibling_escalation(data.family, first)
+    at = positions(pd.Series(kids.ids.array), older_date.index)  # once per child, not per event
+    older_at = np.asarray(older_date.array.take(at, allow_fill=True), dtype="datetime64[ns]")
+    target = (ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False) & ~np.isnat(start) \
+        & data.has_older_sibling_at[cix]
+    after = start[target] >= older_at[cix[target]]  # NaT (no older sibling's event): never after
+    return Counts(ev["person_id"][target], num=after, den=1)
 
 
 def assessments_after_older_sibling_plan(data: FindingsInput) -> Counts:
