@@ -158,14 +158,16 @@ class FindingsInput:
     def events_of_type(self, event_type: str, *, own: bool = False) -> pd.DataFrame:
         """The children's events of ``event_type``, in the order of ``cohort.events``; with
         ``own``, this authority's only (:attr:`own`)."""
-        ev = (self.own if own else self.family.children).events
-        return ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
+        ev = self.family.children.events
+        ev = ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
+        return ev[this_authority(ev)] if own else ev  # the rows of ``own`` of that type
 
-    @cached_property
+    @property
     def own(self) -> ChildEvents:
         """The children's events recorded by this authority (DESIGN.md "This authority's
         events", :func:`~neglect_analysis.flags.this_authority`): what DfE-comparable
-        findings count."""
+        findings count. Made on each access and not kept (a copy of most of the events, at
+        100,000 parents about 1 GiB): :attr:`own_recurrence` keeps what the measures read."""
         kids = self.family.children
         here = this_authority(kids.events)
         return kids if here.all() else ChildEvents(kids.ids, kids.events[here])
