@@ -238,6 +238,7 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     # Text once per child (codes), not once per row: the rows are many (children x dates x rules).
     child_codes, child_names = pd.factorize(c["child_id"])
     family_codes, family_names = pd.factorize(c["family"])
+    child_codes, family_codes = child_codes.astype(np.int32), family_codes.astype(np.int32)  # half the bytes a row
     audit = None if audit_date is None else np.datetime64(pd.Timestamp(audit_date), "ns")
     date_code: dict[str, int] = {}  # evaluation date -> its code, in the order the dates come
     parts = []  # per (date, horizon, rule): (date code, horizon, rule code, rows, flag, outcome)
@@ -246,7 +247,7 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
         pop = (dob <= t64) & (np.isnat(esc) | (esc > t64))
         for v in ends:
             pop &= np.isnat(v) | (v > t64)
-        rows = np.flatnonzero(pop)
+        rows = np.flatnonzero(pop).astype(np.int32)
         for h in horizons:
             end = np.datetime64(pd.Timestamp(t) + pd.DateOffset(months=h), "ns")
             if audit is not None and end > audit:
@@ -325,12 +326,15 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     flagged = rows["flagged"].to_numpy(bool)
     esc = rows["escalated"].to_numpy(bool)
     cell = fam_codes.astype(np.int64) * nk + key_codes
+    del fam_codes, key_codes, packed
 
-    def per_family(weight: np.ndarray | None) -> np.ndarray:
-        return np.bincount(cell, weights=weight, minlength=nf * nk).reshape(nf, nk)
+    def per_family(rows_counted: np.ndarray | None) -> np.ndarray:  # (family, key) counts, int64
+        c = cell if rows_counted is None else cell[rows_counted]
+        return np.bincount(c, minlength=nf * nk).reshape(nf, nk)
 
-    n, fl = per_family(None), per_family(flagged.astype(float))
-    tp, ms = per_family((flagged & esc).astype(float)), per_family((~flagged & esc).astype(float))
+    n, fl = per_family(None), per_family(flagged)
+    tp, ms = per_family(flagged & esc), per_family(~flagged & esc)
+    del cell
     if pooled:
         pool_codes, pool_names = pd.factorize(pd.MultiIndex.from_frame(first[["rule", "horizon_months"]]), sort=False)
         pool = np.zeros((nk, len(pool_names)))
