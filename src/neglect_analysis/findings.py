@@ -183,6 +183,12 @@ class FindingsInput:
         return recurrence.early_help_not_engaged(self.family.children, definitions=self.definitions)
 
     @cached_property
+    def case_review_of_children(self) -> np.ndarray:
+        """For each row of ``cohort.case_review``: whether it is about a child of the groups."""
+        cr = self.cohort.case_review
+        return isin(cr["person_id"], self.tables.members["child_id"].unique()).to_numpy(dtype=bool)
+
+    @cached_property
     def has_older_sibling_at(self) -> np.ndarray:
         """For each child of ``family.children.ids`` (by position): whether it has an older
         sibling (:attr:`has_older_sibling`), so events are tested by their ``cix``."""
@@ -303,13 +309,14 @@ def case_review_yes(data: FindingsInput, pattern: str) -> Counts:
     (1, 2)
     """
     cr = data.cohort.case_review
-    cr = cr[isin(cr["person_id"], data.tables.members["child_id"].unique())]
-    # a few distinct question texts over many rows: test each text once
+    # a few distinct question texts over many rows: test each text once; the rows about the
+    # groups' children are found once a run (FindingsInput.case_review_of_children)
     asks = map_distinct(cr["question"], lambda q: q.fillna("").str.contains(pattern, case=False, regex=False))
-    cr = cr[asks.fillna(False).to_numpy(dtype=bool)]
-    ans = cr["answer"].fillna("").str.strip().str.lower()
+    rows = np.flatnonzero(data.case_review_of_children & asks.to_numpy(dtype=bool, na_value=False))
+    ans = map_distinct(cr["answer"].take(rows).reset_index(drop=True),
+                       lambda a: a.fillna("").str.strip().str.lower()).fillna("")
     known = ans.isin(["yes", "y", "no", "n"]).to_numpy(dtype=bool)
-    return Counts(cr["person_id"], num=known & ans.isin(["yes", "y"]).to_numpy(dtype=bool), den=known)
+    return Counts(cr["person_id"].take(rows), num=known & ans.isin(["yes", "y"]).to_numpy(dtype=bool), den=known)
 
 
 # ----------------------------------------------------------------------------- measures
