@@ -313,11 +313,16 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     # Each key column as integer codes (categorical columns: their codes), one packed code
     # per row, numbered in order of first appearance: no grouping of millions of rows by text.
     packed = np.zeros(len(rows), dtype=np.int64)
-    for col in by:
+    for col in by:  # in place: a handful of values per column, packed in a small range
         codes, uniques = pd.factorize(rows[col], sort=False)
-        packed = packed * (len(uniques) + 1) + codes
-    key_codes, _ = pd.factorize(packed, sort=False)
-    _, at = np.unique(key_codes, return_index=True)  # each key's first row
+        packed *= len(uniques) + 1
+        packed += codes
+        del codes
+    at = np.flatnonzero(~pd.Series(packed).duplicated().to_numpy())  # each key's first row, in order
+    lut = np.zeros(int(packed.max()) - int(packed.min()) + 1, dtype=np.int64)
+    lut[packed[at] - packed.min()] = np.arange(len(at))
+    packed -= packed.min()
+    key_codes = lut[packed]
     first = rows[by].take(at).reset_index(drop=True)
     first = first.astype({c: first[c].cat.categories.dtype for c in by
                           if isinstance(first[c].dtype, pd.CategoricalDtype)})  # coded rows: as text
@@ -325,7 +330,9 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     nf, nk = int(fam_codes.max()) + 1, len(first)
     flagged = rows["flagged"].to_numpy(bool)
     esc = rows["escalated"].to_numpy(bool)
-    cell = fam_codes.astype(np.int64) * nk + key_codes
+    cell = fam_codes.astype(np.int64, copy=False)
+    cell *= nk
+    cell += key_codes
     del fam_codes, key_codes, packed
 
     def per_family(rows_counted: np.ndarray | None) -> np.ndarray:  # (family, key) counts, int64
