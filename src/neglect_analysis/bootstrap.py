@@ -37,8 +37,9 @@ from .idsets import positions
 #: counts and multiplied by the per-family values a block of draws at a time
 #: (:func:`draw_blocks`), so memory stays bounded (about 20 bytes x this: the block's draws,
 #: their counts and the counts as floats for the matrix product) whatever the number of
-#: families. Large enough that the product runs at BLAS speed (a block of a few rows does not).
-BLOCK_CELLS = 12_000_000
+#: families (about 80 MB a block). The product is a float BLAS one: 4 M to 12 M cells cost the
+#: same (100,000 families, 64 columns, 2000 draws: 6.1 to 6.6 s CPU, benchmarks/RESULTS.md).
+BLOCK_CELLS = 4_000_000
 
 
 def draw_index(n_families: int, draws: int, seed: int) -> np.ndarray:
