@@ -183,3 +183,58 @@ def test_a_measure_without_rows_cannot_be_resampled():
                     label="Adult", sentence="{n} of {d} ({s}).")
     with pytest.raises(ValueError, match="children_adult_at_audit: gives no rows per child or group"):
         bootstrap.findings_per_family(cohort, t.family, measures=(plain,))
+
+
+def test_draw_blocks_stack_to_the_draws_of_one_call():
+    # 7 draws of 5 families in blocks of 3 rows (3 + 3 + 1; odd blocks of 15 and 5 int32 values:
+    # the generator keeps the unused half of its last 64-bit word, so nothing shifts)
+    blocks = list(bootstrap.draw_blocks(5, 7, seed=11, rows=3))
+    assert [a for a, _ in blocks] == [0, 3, 6]
+    assert [b.shape for _, b in blocks] == [(3, 5), (3, 5), (1, 5)]
+    assert (np.vstack([b for _, b in blocks]) == bootstrap.draw_index(5, 7, seed=11)).all()
+    # rows < 1 is read as 1 (one draw a block)
+    assert len(list(bootstrap.draw_blocks(5, 2, seed=11, rows=0))) == 2
+
+
+def test_resampled_totals_of_equal_columns_are_equal_and_exact():
+    # columns 0 and 2 are equal (one shared denominator), column 1 differs: by hand, a draw's
+    # total of column j is sum_f counts[r, f] * v[f, j], so columns 0 and 2 agree in every draw
+    v = np.array([[1.0, 5.0, 1.0], [2.0, 0.0, 2.0], [0.0, 7.0, 0.0]])
+    t = bootstrap.resampled_totals(v, draws=30, seed=4)
+    w = bootstrap.draw_counts(3, 30, seed=4)
+    assert (t[:, 0] == t[:, 2]).all()
+    assert (t == w @ v).all()
+    # every draw holds 3 families: the total of an all-ones column is 3
+    assert (bootstrap.resampled_totals(np.ones((3, 1)), draws=5, seed=1) == 3.0).all()
+
+
+@pytest.mark.parametrize("coded", [True, False])
+def test_per_family_counts_of_coded_and_text_ids_agree_and_an_outsider_is_named(coded):
+    from pathlib import Path
+
+    from neglect_analysis import io, pipeline
+    from neglect_analysis.findings import Counts, Measure
+
+    cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
+    t = pipeline.build_tables(cohort, pipeline.AnalysisParams(index_parents=["0012", "0020", "0040"]))
+    pid = cohort.persons["person_id"]  # coded with the Cohort's dtype
+
+    def ids_of(*names):
+        s = pid[pid.astype("string").isin(names).to_numpy()]
+        return s if coded else s.astype("string")
+
+    # families (hand): 0012 (0101-0106, 0201-0203, the twins shared with 0020) and 0040
+    # (0301-0305). Rows: 0101 (1 of 1), 0202 (0 of 1), 0303 (1 of 1) -> 0012: 1 of 2, 0040: 1 of 1.
+    rows = ids_of("0101", "0202", "0303")  # in the persons' order: 0101, 0202, 0303
+    m = Measure(1, "children_adult_at_audit", "three rows", lambda d: Counts(
+        rows, num=(rows.astype("string") != "0202").to_numpy(), den=1),
+        base="children", label="A", sentence="{n} of {d} ({s}).")
+    names, num, den = bootstrap.findings_per_family(cohort, t.family, measures=(m,))
+    assert list(names) == ["0012", "0040"]
+    assert (num[:, 0].tolist(), den[:, 0].tolist()) == ([1, 1], [2, 1])
+    # 0012 is an index parent, not a child of any group: named, whether coded or text
+    out = ids_of("0012")
+    bad = Measure(1, "children_adult_at_audit", "an outsider", lambda d: Counts(out, num=1, den=1),
+                  base="children", label="A", sentence="{n} of {d} ({s}).")
+    with pytest.raises(ValueError, match="counts child 0012, who is not in the run's sibling groups"):
+        bootstrap.findings_per_family(cohort, t.family, measures=(bad,))

@@ -154,3 +154,26 @@ def test_intervals_with_the_run_family_are_the_same(hand_cohort):
     pd.testing.assert_frame_equal(with_run, findings_with_intervals(hand_cohort, tables).set_index("measure"))
     row = with_run.loc["younger_assessments_after_older_sibling_cp_plan"]
     assert (row["ci_lower"], row["ci_upper"]) == (66.7, 66.7)
+
+
+def test_own_events_of_a_type_leave_other_authorities_out():
+    # A: a CP plan here (CP1) and one marked other-LA (CP2, history); B: a referral marked
+    # other-LA and a referral here. This authority's CP plans: CP1 only; every CP plan: both.
+    persons = pd.DataFrame({"person_id": ["M", "A", "B"], "dob": ["1975-01-01", "2000-01-01", "2003-01-01"]})
+    links = pd.DataFrame({"parent_id": "M", "child_id": ["A", "B"], "relationship": "mother_of"})
+    ev = pd.DataFrame([
+        dict(event_id="CP1", person_id="A", event_type="cp_plan", start_date="2004-01-01", other_la=False),
+        dict(event_id="CP2", person_id="A", event_type="cp_plan", start_date="2002-01-01", other_la=True),
+        dict(event_id="R1", person_id="B", event_type="referral", start_date="2005-01-01", other_la=True),
+        dict(event_id="R2", person_id="B", event_type="referral", start_date="2006-01-01", other_la=False),
+    ])
+    c = Cohort.from_frames(persons=persons, links=links, events=ev, audit_date=AUDIT)
+    d = FindingsInput(c, family_tables(c, ["M"]))
+    assert d.events_of_type("cp_plan", own=True)["event_id"].tolist() == ["CP1"]
+    assert d.events_of_type("cp_plan")["event_id"].tolist() == ["CP2", "CP1"]  # by date at load
+    assert d.events_of_type("referral", own=True)["event_id"].tolist() == ["R2"]
+    # own: the same rows, every type (made on each access); own_recurrence counts them
+    assert d.own.events["event_id"].tolist() == ["CP1", "R2"]
+    assert "category" not in d.own.events.columns  # the columns child_recurrence reads only
+    rec = d.own_recurrence.set_index("child_id")
+    assert (rec.loc["A", "n_cp_plans"], rec.loc["B", "n_referrals"]) == (1, 1)

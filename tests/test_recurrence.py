@@ -334,3 +334,21 @@ def test_s47_judged_counts_only_enquiries_at_least_60_days_old():
     assert out.loc["A", "n_s47"] == 3
     assert out.loc["A", "n_s47_judged"] == 2
     assert out.loc["A", "n_s47_no_icpc"] == 2
+
+
+def test_child_recurrence_reads_only_its_event_columns():
+    # RECURRENCE_EVENT_COLUMNS is what FindingsInput.own keeps: the same counts from those
+    # columns alone (a column read beyond them would raise KeyError here) on the hand extract.
+    from pathlib import Path
+
+    from neglect_analysis import io
+    from neglect_analysis.family import ChildEvents
+    from neglect_analysis.recurrence import RECURRENCE_EVENT_COLUMNS, child_recurrence
+    from neglect_analysis.siblings import members
+
+    cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
+    kids = ChildEvents.of(cohort, members(cohort, ["0012", "0020", "0040"]))
+    slim = ChildEvents(kids.ids, kids.events[list(RECURRENCE_EVENT_COLUMNS)])
+    full = child_recurrence(cohort, kids)
+    assert full["n_referrals"].sum() > 0 and full["n_cp_plans"].sum() > 0  # something counted
+    pd.testing.assert_frame_equal(child_recurrence(cohort, slim), full)

@@ -38,7 +38,7 @@ from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .escalation import older_sibling_escalation
 from .family import ChildEvents
-from .idsets import positions
+from .idsets import isin, positions
 
 #: The rules, in report order.
 RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
@@ -107,7 +107,11 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     kids = ChildEvents.of(cohort, children)
     ev = kids.events
     n = len(kids.ids)
-    etype = ev["event_type"].astype("string").to_numpy(dtype=object, na_value="")
+    etype = ev["event_type"]
+
+    def of_type(*kinds: str) -> np.ndarray:  # event types compared as codes, not as text per event
+        return etype.isin(kinds).to_numpy(dtype=bool, na_value=False)
+
     start = ev["start_date"].to_numpy().astype("datetime64[ns]")
     cix = ev["cix"].to_numpy()
     dated = ~np.isnat(start)
@@ -118,22 +122,22 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
         np.minimum.at(out, cix[mask], when[mask].view("int64"))
         return out
 
-    cp = first_of((etype == "cp_plan") & dated, start)
+    cp = first_of(of_type("cp_plan") & dated, start)
 
     # 3rd referral: referrals by child and date, the one with two before it.
-    ref = np.flatnonzero((etype == "referral") & dated)
+    ref = np.flatnonzero(of_type("referral") & dated)
     ref = ref[np.lexsort((start[ref].view("int64"), cix[ref]))]
     rank = pd.Series(cix[ref]).groupby(cix[ref]).cumcount().to_numpy()
     third = np.full(n, never)
     third[cix[ref[rank == 2]]] = start[ref[rank == 2]].view("int64")
 
     # S47 not progressing: no linked ICPC, no ICPC / CP plan of the child within 60 days after.
-    s47 = np.flatnonzero((etype == "s47") & dated)
+    s47 = np.flatnonzero(of_type("s47") & dated)
     icpc_all = cohort.events.loc[(cohort.events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False),
                                  "linked_event_id"] if "linked_event_id" in cohort.events else pd.Series(dtype=object)
-    linked = ev["event_id"].take(s47).isin(set(icpc_all.dropna().astype(str))).to_numpy() \
+    linked = isin(ev["event_id"].take(s47), icpc_all.dropna()).to_numpy(dtype=bool) \
         if "event_id" in ev else np.zeros(len(s47), bool)
-    nxt = np.flatnonzero(np.isin(etype, ["icpc", "cp_plan"]) & dated)
+    nxt = np.flatnonzero(of_type("icpc", "cp_plan") & dated)
     key_n = np.lexsort((start[nxt].view("int64"), cix[nxt]))
     nxt = nxt[key_n]
     # Next ICPC / plan on or after each S47 start, same child: searchsorted on (child, date).
@@ -207,6 +211,10 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     its move (if any), and not escalated on or before T. It is flagged when the rule's date is
     on or before T, and ``escalated`` when its escalation is in ``(T, T + horizon]``.
 
+    Rows by date, horizon, rule, then child (the order of ``children``). The text columns
+    (``evaluation_date``, ``rule``, ``child_id``, ``family``) are categorical: a row holds
+    codes, so a whole-authority table (millions of rows) stays small.
+
     Examples
     --------
     >>> kids = pd.DataFrame({"child_id": ["A", "B"], "family": "M",
@@ -220,35 +228,54 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     """
     c = children.reset_index(drop=True)
     at = positions(c["child_id"].astype("string"), rules["child_id"].astype("string"))
-    frames = []
+
+    def dates_of(values) -> np.ndarray:
+        return np.asarray(values, dtype="datetime64[ns]")
+
+    dob, esc = dates_of(c["dob"].to_numpy()), dates_of(c["escalation_date"].to_numpy())
+    ends = [dates_of(c[col].to_numpy()) for col in ("adult_date", "death_date", "moved_out_date")]
+    flags_from = [dates_of(rules[rule].array.take(at, allow_fill=True)) for rule in RULES]
+    # Text once per child (codes), not once per row: the rows are many (children x dates x rules).
+    child_codes, child_names = pd.factorize(c["child_id"])
+    family_codes, family_names = pd.factorize(c["family"])
+    child_codes, family_codes = child_codes.astype(np.int32), family_codes.astype(np.int32)  # half the bytes a row
+    audit = None if audit_date is None else np.datetime64(pd.Timestamp(audit_date), "ns")
+    date_code: dict[str, int] = {}  # evaluation date -> its code, in the order the dates come
+    parts = []  # per (date, horizon, rule): (date code, horizon, rule code, rows, flag, outcome)
     for t in dates:  # a handful of evaluation dates, each a vectorised pass over children
         t64 = np.datetime64(pd.Timestamp(t), "ns")
-        dob = c["dob"].to_numpy().astype("datetime64[ns]")
-        esc = c["escalation_date"].to_numpy().astype("datetime64[ns]")
-
-        def after(col: str) -> np.ndarray:
-            v = c[col].to_numpy().astype("datetime64[ns]")
-            return np.isnat(v) | (v > t64)
-
-        pop = (dob <= t64) & after("adult_date") & after("death_date") & after("moved_out_date") \
-            & (np.isnat(esc) | (esc > t64))
+        pop = (dob <= t64) & (np.isnat(esc) | (esc > t64))
+        for v in ends:
+            pop &= np.isnat(v) | (v > t64)
+        rows = np.flatnonzero(pop).astype(np.int32)
         for h in horizons:
             end = np.datetime64(pd.Timestamp(t) + pd.DateOffset(months=h), "ns")
-            if audit_date is not None and end > np.datetime64(pd.Timestamp(audit_date), "ns"):
+            if audit is not None and end > audit:
                 continue
-            outcome = ~np.isnat(esc) & (esc > t64) & (esc <= end)
-            for rule in RULES:
-                rd = np.asarray(rules[rule].array.take(at, allow_fill=True), dtype="datetime64[ns]")
-                flag = ~np.isnat(rd) & (rd <= t64)
-                rows = np.flatnonzero(pop)
-                frames.append(pd.DataFrame({
-                    "evaluation_date": pd.Timestamp(t).date().isoformat(), "rule": rule, "horizon_months": h,
-                    "child_id": c["child_id"].to_numpy()[rows], "family": c["family"].to_numpy()[rows],
-                    "flagged": flag[rows], "escalated": outcome[rows]}))
-    if not frames:
+            name = pd.Timestamp(t).date().isoformat()
+            date_code.setdefault(name, len(date_code))
+            outcome = (~np.isnat(esc) & (esc > t64) & (esc <= end))[rows]
+            for r, rd in enumerate(flags_from):
+                flag = (~np.isnat(rd) & (rd <= t64))[rows]
+                parts.append((date_code[name], h, r, rows, flag, outcome))
+    if not parts:
         return pd.DataFrame(columns=["evaluation_date", "rule", "horizon_months", "child_id", "family",
                                      "flagged", "escalated"])
-    return pd.concat(frames, ignore_index=True)
+    sizes = [len(p[3]) for p in parts]
+    rows = np.concatenate([p[3] for p in parts])
+
+    def each(i: int, dtype) -> np.ndarray:
+        return np.repeat(np.asarray([p[i] for p in parts], dtype=dtype), sizes)
+
+    return pd.DataFrame({
+        "evaluation_date": pd.Categorical.from_codes(each(0, np.int8), categories=pd.Index(list(date_code))),
+        "rule": pd.Categorical.from_codes(each(2, np.int8), categories=pd.Index(list(RULES))),
+        "horizon_months": each(1, np.int64),
+        "child_id": pd.Categorical.from_codes(child_codes[rows], categories=child_names),
+        "family": pd.Categorical.from_codes(family_codes[rows], categories=family_names),
+        "flagged": np.concatenate([p[4] for p in parts]),
+        "escalated": np.concatenate([p[5] for p in parts]),
+    })
 
 
 def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
@@ -283,19 +310,38 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     by = ["evaluation_date", "rule", "horizon_months"]
     # Keys (date, rule, horizon) in order of first appearance, then the pooled ``all`` keys
     # (rule, horizon) in the same order; families by sorted name (those with a row).
-    key_codes = rows.groupby(by, sort=False, observed=True).ngroup().to_numpy()
-    first = rows.groupby(key_codes)[by].first().reset_index(drop=True)
-    fam_codes, _ = pd.factorize(rows["family"].astype("string"), sort=True)
+    # Each key column as integer codes (categorical columns: their codes), one packed code
+    # per row, numbered in order of first appearance: no grouping of millions of rows by text.
+    packed = np.zeros(len(rows), dtype=np.int64)
+    for col in by:  # in place: a handful of values per column, packed in a small range
+        codes, uniques = pd.factorize(rows[col], sort=False)
+        packed *= len(uniques) + 1
+        packed += codes
+        del codes
+    at = np.flatnonzero(~pd.Series(packed).duplicated().to_numpy())  # each key's first row, in order
+    lut = np.zeros(int(packed.max()) - int(packed.min()) + 1, dtype=np.int64)
+    lut[packed[at] - packed.min()] = np.arange(len(at))
+    packed -= packed.min()
+    key_codes = lut[packed]
+    first = rows[by].take(at).reset_index(drop=True)
+    first = first.astype({c: first[c].cat.categories.dtype for c in by
+                          if isinstance(first[c].dtype, pd.CategoricalDtype)})  # coded rows: as text
+    fam_codes, _ = pd.factorize(rows["family"], sort=True)
     nf, nk = int(fam_codes.max()) + 1, len(first)
     flagged = rows["flagged"].to_numpy(bool)
     esc = rows["escalated"].to_numpy(bool)
-    cell = fam_codes.astype(np.int64) * nk + key_codes
+    cell = fam_codes.astype(np.int64, copy=False)
+    cell *= nk
+    cell += key_codes
+    del fam_codes, key_codes, packed
 
-    def per_family(weight: np.ndarray | None) -> np.ndarray:
-        return np.bincount(cell, weights=weight, minlength=nf * nk).reshape(nf, nk)
+    def per_family(rows_counted: np.ndarray | None) -> np.ndarray:  # (family, key) counts, int64
+        c = cell if rows_counted is None else cell[rows_counted]
+        return np.bincount(c, minlength=nf * nk).reshape(nf, nk)
 
-    n, fl = per_family(None), per_family(flagged.astype(float))
-    tp, ms = per_family((flagged & esc).astype(float)), per_family((~flagged & esc).astype(float))
+    n, fl = per_family(None), per_family(flagged)
+    tp, ms = per_family(flagged & esc), per_family(~flagged & esc)
+    del cell
     if pooled:
         pool_codes, pool_names = pd.factorize(pd.MultiIndex.from_frame(first[["rule", "horizon_months"]]), sort=False)
         pool = np.zeros((nk, len(pool_names)))

@@ -33,10 +33,13 @@ from .definitions import DEFAULTS, Definitions
 from .idsets import positions
 
 
-#: Most (draw, family) cells of the count matrix made at once: the draws are turned into counts
-#: and multiplied by the per-family values a block of draws at a time, so memory stays bounded
-#: (about 8 bytes x this) whatever the number of families.
-BLOCK_CELLS = 2_000_000
+#: Most (draw, family) cells of the count matrix made at once: the draws are made, turned into
+#: counts and multiplied by the per-family values a block of draws at a time
+#: (:func:`draw_blocks`), so memory stays bounded (about 20 bytes x this: the block's draws,
+#: their counts and the counts as floats for the matrix product) whatever the number of
+#: families (about 80 MB a block). The product is a float BLAS one: 4 M to 12 M cells cost the
+#: same (100,000 families, 64 columns, 2000 draws: 6.1 to 6.6 s CPU, benchmarks/RESULTS.md).
+BLOCK_CELLS = 4_000_000
 
 
 def draw_index(n_families: int, draws: int, seed: int) -> np.ndarray:
@@ -54,6 +57,32 @@ def draw_index(n_families: int, draws: int, seed: int) -> np.ndarray:
     if n_families == 0:
         return np.zeros((draws, 0), dtype=np.int32)
     return np.random.default_rng(seed).integers(0, n_families, size=(draws, n_families), dtype=np.int32)
+
+
+def draw_blocks(n_families: int, draws: int, seed: int, rows: int):
+    """The rows of :func:`draw_index` ``(n_families, draws, seed)``, ``rows`` at a time: yields
+    ``(first_row, block)`` with ``block`` of shape ``(k, n_families)``, ``k <= rows``.
+
+    One generator drawn in order, so the blocks stacked are exactly :func:`draw_index` (the
+    bit generator keeps any unused half of a 64-bit word between calls), without holding
+    every draw at once.
+
+    Examples
+    --------
+    >>> blocks = [b for _, b in draw_blocks(5, 7, seed=3, rows=3)]
+    >>> [b.shape[0] for b in blocks]
+    [3, 3, 1]
+    >>> bool((np.vstack(blocks) == draw_index(5, 7, seed=3)).all())
+    True
+    """
+    rows = max(1, int(rows))
+    rng = np.random.default_rng(seed)
+    for a in range(0, draws, rows):
+        k = min(rows, draws - a)
+        if n_families == 0:
+            yield a, np.zeros((k, 0), dtype=np.int32)
+        else:
+            yield a, rng.integers(0, n_families, size=(k, n_families), dtype=np.int32)
 
 
 def draw_counts(n_families: int, draws: int, seed: int) -> np.ndarray:
@@ -79,7 +108,8 @@ def _counts_of(idx: np.ndarray, n_families: int) -> np.ndarray:
     k = idx.shape[0]
     if n_families == 0:
         return np.zeros((k, 0), dtype=np.int64)
-    flat = idx.astype(np.int64) + (np.arange(k, dtype=np.int64) * n_families)[:, None]
+    flat = idx.astype(np.int64)
+    flat += (np.arange(k, dtype=np.int64) * n_families)[:, None]
     return np.bincount(flat.ravel(), minlength=k * n_families).reshape(k, n_families)
 
 
@@ -88,8 +118,9 @@ def resampled_totals(values: np.ndarray, *, draws: int = 2000, seed: int = 2018)
 
     Draw ``r``'s total of measure ``j`` is ``sum_f counts[r, f] * values[f, j]`` with
     ``counts`` = :func:`draw_counts` ``(n_families, draws, seed)``: one matrix product for all
-    measures, made a block of draws at a time (:data:`BLOCK_CELLS`), so the whole count
-    matrix is never held. Integer values give exact totals (float64 holds integers to 2**53),
+    measures, made a block of draws at a time (:data:`BLOCK_CELLS`, :func:`draw_blocks`), so
+    neither the draws nor the count matrix are ever held whole; equal columns are totalled
+    once. Integer values give exact totals (float64 holds integers to 2**53),
     so the result does not depend on the blocks.
 
     Examples
@@ -105,14 +136,18 @@ def resampled_totals(values: np.ndarray, *, draws: int = 2000, seed: int = 2018)
     if v.ndim == 1:
         v = v[:, None]
     nf = v.shape[0]
-    out = np.zeros((draws, v.shape[1]))
     if nf == 0:
-        return out
-    idx = draw_index(nf, draws, seed)
-    step = max(1, BLOCK_CELLS // nf)
-    for a in range(0, draws, step):  # blocks of draws (a few), each one matrix product
-        out[a:a + step] = _counts_of(idx[a:a + step], nf) @ v
-    return out
+        return np.zeros((draws, v.shape[1]))
+    # Equal columns (e.g. one denominator shared by several measures) are totalled once.
+    distinct, back = np.unique(v, axis=1, return_inverse=True)
+    distinct = np.ascontiguousarray(distinct)
+    out = np.empty((draws, distinct.shape[1]))
+    for a, idx in draw_blocks(nf, draws, seed, BLOCK_CELLS // nf):  # one matrix product a block
+        counts = _counts_of(idx, nf)
+        del idx
+        out[a:a + len(counts)] = counts.astype(np.float64) @ distinct  # BLAS (float @ float)
+        del counts
+    return out[:, np.asarray(back).reshape(-1)]
 
 
 def percentile_shares(num_totals: np.ndarray, den_totals: np.ndarray, *, confidence_level: float = 0.95,
@@ -290,21 +325,36 @@ def findings_per_family(cohort: Cohort, family, *, definitions: Definitions = DE
     num = np.zeros((len(names), len(measures)), dtype=np.int64)
     den = np.zeros_like(num)
     data = FindingsInput(cohort, family, definitions) if data is None else data
+    cats = cohort.person_dtype.categories
+    by_code = {"parent": _family_by_code(of_parent, cats), "child": _family_by_code(of_child, cats)}
     for j, m in enumerate(measures):  # the registry's measures (a few dozen), not families
         c = data.counts(m)
         if not isinstance(c, Counts):
             raise ValueError(f"findings measure {m.name}: gives no rows per child or group (Counts), "
                              "so it cannot be resampled by family")
-        lookup = of_parent if c.unit == "parent" else of_child
-        at = positions(c.ids, lookup.index)
-        if (at < 0).any():
-            bad = c.ids[at < 0].iloc[0]
+        if isinstance(c.ids.dtype, pd.CategoricalDtype) and (
+                c.ids.cat.categories is cats or c.ids.cat.categories.equals(cats)):
+            code = by_code[c.unit][c.ids.cat.codes.to_numpy()]  # coded ids: integers only
+        else:  # text ids: one lookup
+            lookup = of_parent if c.unit == "parent" else of_child
+            at = positions(c.ids, lookup.index)
+            code = np.where(at >= 0, lookup.to_numpy()[np.maximum(at, 0)], -1)
+        if (code < 0).any():
+            bad = c.ids.iloc[int(np.flatnonzero(code < 0)[0])]
             raise ValueError(f"findings measure {m.name}: counts {c.unit} {bad}, who is not in the "
                              "run's sibling groups")
-        code = lookup.to_numpy()[at]
         num[:, j] = np.bincount(code, weights=c.num, minlength=len(names)).round().astype(np.int64)
         den[:, j] = np.bincount(code, weights=c.den, minlength=len(names)).round().astype(np.int64)
     return names, num, den
+
+
+def _family_by_code(of_person: pd.Series, categories: pd.Index) -> np.ndarray:
+    """Person code -> family position (-1: not in the run's groups), one entry more for
+    code -1 (a missing id): ``of_person`` (by text id) looked up once per run."""
+    lut = np.full(len(categories) + 1, -1, dtype=np.int64)
+    at = positions(pd.Series(of_person.index), categories)
+    lut[at[at >= 0]] = of_person.to_numpy()[at >= 0]
+    return lut
 
 
 def findings_intervals(cohort: Cohort, family, *, definitions: Definitions = DEFAULTS,

@@ -100,6 +100,8 @@ class ChildEvents:
         ids = child_ids(children)
         cix = child_positions(cohort, ids)
         keep = cix >= 0
+        if keep.all():  # every event is a child's (no copy: the columns are shared, copy-on-write)
+            return cls(ids, cohort.events[list(CHILD_EVENT_COLUMNS)].assign(cix=cix))
         return cls(ids, cohort.events.loc[keep, list(CHILD_EVENT_COLUMNS)].assign(cix=cix[keep]))
 
     def __len__(self) -> int:

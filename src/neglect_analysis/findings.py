@@ -161,16 +161,23 @@ class FindingsInput:
     def events_of_type(self, event_type: str, *, own: bool = False) -> pd.DataFrame:
         """The children's events of ``event_type``, in the order of ``cohort.events``; with
         ``own``, this authority's only (:attr:`own`)."""
-        ev = (self.own if own else self.family.children).events
-        return ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
+        ev = self.family.children.events
+        ev = ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
+        return ev[this_authority(ev)] if own else ev  # the rows of ``own`` of that type
 
-    @cached_property
+    @property
     def own(self) -> ChildEvents:
         """The children's events recorded by this authority (DESIGN.md "This authority's
         events", :func:`~neglect_analysis.flags.this_authority`): what DfE-comparable
-        findings count."""
+        findings count. Made on each access for :attr:`own_recurrence` and not kept (a copy
+        of most of the events), with the columns
+        :data:`~neglect_analysis.recurrence.RECURRENCE_EVENT_COLUMNS` only (at 100,000
+        parents about 0.6 GiB instead of 1 GiB); ``events_of_type(..., own=True)`` gives
+        this authority's events of one type with every column."""
         kids = self.family.children
-        return ChildEvents(kids.ids, kids.events[this_authority(kids.events)])
+        here = this_authority(kids.events)
+        return kids if here.all() else ChildEvents(
+            kids.ids, kids.events.loc[here, list(recurrence.RECURRENCE_EVENT_COLUMNS)])
 
     @cached_property
     def own_recurrence(self) -> pd.DataFrame:
@@ -181,6 +188,21 @@ class FindingsInput:
     def early_help(self) -> pd.DataFrame:
         """:func:`~neglect_analysis.recurrence.early_help_not_engaged` of the children."""
         return recurrence.early_help_not_engaged(self.family.children, definitions=self.definitions)
+
+    @cached_property
+    def case_review_of_children(self) -> np.ndarray:
+        """For each row of ``cohort.case_review``: whether it is about a child of the groups."""
+        cr = self.cohort.case_review
+        return isin(cr["person_id"], self.tables.members["child_id"].unique()).to_numpy(dtype=bool)
+
+    @cached_property
+    def has_older_sibling_at(self) -> np.ndarray:
+        """For each child of ``family.children.ids`` (by position): whether it has an older
+        sibling (:attr:`has_older_sibling`), so events are tested by their ``cix``."""
+        at = positions(pd.Series(self.has_older_sibling).astype("string"), self.family.children.ids)
+        mask = np.zeros(len(self.family.children.ids), dtype=bool)
+        mask[at[at >= 0]] = True
+        return mask
 
     @cached_property
     def has_older_sibling(self) -> np.ndarray:
@@ -238,20 +260,27 @@ def events_after_older_sibling(data: FindingsInput, event_type: str, older: str 
     >>> events_after_older_sibling(d, "s47"), events_after_older_sibling(d, "s47", None)
     ((1, 2), (2, 2))
     """
-    ev = data.family.children.events
-    if older is not None:
-        ev = ev[(ev["event_type"] == older).to_numpy(dtype=bool, na_value=False)]
-    first = ev.groupby("person_id", observed=True)["start_date"].min().rename("escalation_date")
-    first = first.rename_axis("child_id").reset_index()
-    first["child_id"] = first["child_id"].astype("string")
-    older_date = escalation.older_sibling_escalation(data.family, first).rename("older_date")
-    target = data.events_of_type(event_type)
-    target = target[isin(target["person_id"], data.has_older_sibling) & target["start_date"].notna()]
-    # each event's older-sibling date by integer position (NaT: none, never "after")
-    at = positions(target["person_id"], older_date.index)
-    date = older_date.array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
-    after = target["start_date"].to_numpy() >= date
-    return Counts(target["person_id"], num=after, den=1)
+    kids = data.family.children
+    ev = kids.events
+    n = len(kids.ids)
+    # By child position (cix), integers only: each child's first ``older`` event, the earliest
+    # of its older siblings' (escalation.older_sibling_escalation), each event's child's date.
+    cix = ev["cix"].to_numpy()
+    start = ev["start_date"].to_numpy().astype("datetime64[ns]")
+    of_older = ~np.isnat(start) if older is None else \
+        (ev["event_type"] == older).to_numpy(dtype=bool, na_value=False) & ~np.isnat(start)
+    never = np.iinfo(np.int64).max
+    first = np.full(n, never)
+    np.minimum.at(first, cix[of_older], start[of_older].view("int64"))
+    first = pd.DataFrame({"child_id": kids.ids.array, "escalation_date": np.where(
+        first == never, np.datetime64("NaT"), first.view("datetime64[ns]")).astype("datetime64[ns]")})
+    older_date = escalation.older_sibling_escalation(data.family, first)
+    at = positions(pd.Series(kids.ids.array), older_date.index)  # once per child, not per event
+    older_at = np.asarray(older_date.array.take(at, allow_fill=True), dtype="datetime64[ns]")
+    target = (ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False) & ~np.isnat(start) \
+        & data.has_older_sibling_at[cix]
+    after = start[target] >= older_at[cix[target]]  # NaT (no older sibling's event): never after
+    return Counts(ev["person_id"][target], num=after, den=1)
 
 
 def assessments_after_older_sibling_plan(data: FindingsInput) -> Counts:
@@ -287,13 +316,14 @@ def case_review_yes(data: FindingsInput, pattern: str) -> Counts:
     (1, 2)
     """
     cr = data.cohort.case_review
-    cr = cr[isin(cr["person_id"], data.tables.members["child_id"].unique())]
-    # a few distinct question texts over many rows: test each text once
+    # a few distinct question texts over many rows: test each text once; the rows about the
+    # groups' children are found once a run (FindingsInput.case_review_of_children)
     asks = map_distinct(cr["question"], lambda q: q.fillna("").str.contains(pattern, case=False, regex=False))
-    cr = cr[asks.fillna(False).to_numpy(dtype=bool)]
-    ans = cr["answer"].fillna("").str.strip().str.lower()
+    rows = np.flatnonzero(data.case_review_of_children & asks.to_numpy(dtype=bool, na_value=False))
+    ans = map_distinct(cr["answer"].take(rows).reset_index(drop=True),
+                       lambda a: a.fillna("").str.strip().str.lower()).fillna("")
     known = ans.isin(["yes", "y", "no", "n"]).to_numpy(dtype=bool)
-    return Counts(cr["person_id"], num=known & ans.isin(["yes", "y"]).to_numpy(dtype=bool), den=known)
+    return Counts(cr["person_id"].take(rows), num=known & ans.isin(["yes", "y"]).to_numpy(dtype=bool), den=known)
 
 
 # ----------------------------------------------------------------------------- measures

@@ -232,10 +232,12 @@ def event_type_list_words(types: pd.Series, sep: str = "; ") -> pd.Series:
     ['Child protection plan; Looked after (CLA)', 'Section 47 enquiry', <NA>, 'other']
     """
     t = pd.Series(types, dtype="string")
-    at = pd.Series(t.array, index=pd.RangeIndex(len(t)))  # by position: any index, repeats too
-    items = at.str.split(sep).explode()
-    joined = event_type_words(items).groupby(level=0, sort=False).agg(lambda w: sep.join(w.dropna()))
-    return pd.Series(joined.reindex(at.index).where(at.notna()).array, index=t.index, dtype="string")
+    # A few distinct lists over many rows: each distinct list is put in words once.
+    codes, lists = pd.factorize(t, use_na_sentinel=True)
+    words = [sep.join(str(w) for w in event_type_words(pd.Series(item.split(sep), dtype="string")))
+             for item in lists]  # distinct values only (a few dozen), not rows
+    out = pd.array(words + [pd.NA], dtype="string").take(codes)  # code -1 (missing): the last entry
+    return pd.Series(out, index=t.index, dtype="string")
 
 
 def yes_no(flags: pd.Series) -> pd.Series:

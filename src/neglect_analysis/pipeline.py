@@ -24,6 +24,7 @@ from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
 from .family import Family
 from .idsets import positions
+from .io.memory import release_free_memory
 
 #: Column contract of ``children.csv`` (DESIGN.md "Outputs"); more columns may follow.
 CHILDREN_COLUMNS: tuple[str, ...] = (
@@ -208,6 +209,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
     ages_cols = ages[["child_id", *CHILDREN_AGE_COLUMNS]].assign(
         child_id=lambda d: d["child_id"].astype(esc["child_id"].dtype))
     per_child = _join_per_child([rec, esc, sig, flags, ages_cols])
+    release_free_memory()  # the per-child passes' freed buffers back to the system (see build_tables)
     children = siblings.children_table(members)
     pos = positions(children["child_id"], per_child["child_id"])
     if (pos >= 0).all():  # always: ``child_ids`` are the members' children (a take, not a merge)
@@ -311,5 +313,10 @@ def build_tables(cohort: Cohort, params: AnalysisParams | None = None) -> Analys
     params = params or AnalysisParams()
     groups = select_family(cohort, params)
     family = family_tables(cohort, groups, definitions=params.definitions)
+    # Freed buffers stay resident in the C library's heap, in holes the next large buffers
+    # cannot reuse (:func:`~neglect_analysis.io.memory.release_free_memory`): handed back
+    # between the steps of a run, the peak is the largest step's, not their sum (at 100,000
+    # parents 0.8 GiB was resident and free after the family tables; benchmarks/RESULTS.md).
+    release_free_memory()
     return AnalystTables(family=family, **cohort_tables(family, definitions=params.definitions),
                          groups=groups)

@@ -42,6 +42,10 @@ COUNT_COLUMNS: tuple[str, ...] = (
 #: 0/1 flag columns of :func:`child_recurrence`.
 FLAG_COLUMNS: tuple[str, ...] = ("contact_series", "eh_not_engaged")
 
+#: The event columns :func:`child_recurrence` reads (with ``cix``): a selection of events made
+#: only for it may keep these alone (:attr:`neglect_analysis.findings.FindingsInput.own`).
+RECURRENCE_EVENT_COLUMNS: tuple[str, ...] = ("event_id", "event_type", "start_date", "end_date", "outcome", "cix")
+
 
 # --------------------------------------------------------------------------- helpers
 def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray,

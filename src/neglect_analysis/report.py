@@ -163,12 +163,15 @@ def run_report(data_dir: str | Path, out: str | Path, options: ReportOptions | N
             progress=opts.progress,
         )
     from .bootstrap import findings_with_intervals
+    from .io.memory import release_free_memory
     from .pipeline import with_signal
 
     tables.extra["findings"] = findings_with_intervals(cohort, tables.family, definitions=params.definitions,
                                                        groups=tables.groups)
     tables.groups = None  # its children's events are read by nothing after the findings: freed
+    release_free_memory()  # between steps, as build_tables does
     tables = with_signal(cohort, tables, definitions=params.definitions)
+    release_free_memory()
 
     refused = None
     with report_folder(out, data_dir) as tmp:

@@ -20,6 +20,7 @@ from .days import whole_days
 from .family import ChildEvents, Family
 from .flags import this_authority
 from .idsets import positions
+from .io.arrowtext import map_distinct
 
 #: Columns of :func:`age_scale`.
 AGE_SCALE_COLUMNS: tuple[str, ...] = (
@@ -70,15 +71,27 @@ def moved_out_dates(cohort: Cohort, children, *, definitions: Definitions = DEFA
     cix = ev["cix"].to_numpy()
     start = ev["start_date"].to_numpy().astype("datetime64[ns]")
     end = ev["end_date"].to_numpy().astype("datetime64[ns]")
-    etype = ev["event_type"].astype("string")
-    outcome = ev["outcome"].astype("string")
+    etype = ev["event_type"]
+    ref = (etype == "referral").to_numpy(dtype=bool, na_value=False)
+    eh = (etype == "early_help").to_numpy(dtype=bool, na_value=False)
+    # The close reasons are read on the closed CIN / early help episodes only, each distinct
+    # text once (a few over millions of events), never on every event.
+    cand = np.flatnonzero((ref | eh) & ~np.isnat(end))
     reasons = [r.upper() for r in definitions.moved_away_close_reasons]
-    rc = (etype == "referral") & outcome.str.strip().str.upper().isin(reasons)
-    eh = etype == "early_help"
-    pat = pd.Series(False, index=ev.index)
-    for p in definitions.moved_away_eh_patterns:
-        pat |= outcome.str.lower().str.contains(p.lower(), regex=False)
-    is_move = (rc | (eh & pat)).to_numpy(dtype=bool, na_value=False) & ~np.isnat(end)
+    patterns = [p.lower() for p in definitions.moved_away_eh_patterns]
+
+    def says_moved(text: pd.Series) -> pd.Series:
+        """Per distinct close reason: 1 = a CIN move code (RC5), + 2 = an early help move text."""
+        rc = text.str.strip().str.upper().isin(reasons).to_numpy(dtype=bool, na_value=False)
+        pat = np.zeros(len(text), dtype=bool)
+        for p in patterns:
+            pat |= text.str.lower().str.contains(p, regex=False).to_numpy(dtype=bool, na_value=False)
+        return pd.Series(rc.astype(np.int64) + 2 * pat.astype(np.int64), index=text.index)
+
+    said = map_distinct(ev["outcome"].take(cand).astype("string").reset_index(drop=True), says_moved)
+    said = said.to_numpy(dtype=np.int64, na_value=0)
+    is_move = np.zeros(len(ev), dtype=bool)
+    is_move[cand] = (ref[cand] & (said % 2 == 1)) | (eh[cand] & (said >= 2))
 
     # events of this authority (flags.this_authority, the one definition; an ICPC marked
     # transfer-in is this authority's conference for a child who came back)
