@@ -22,6 +22,7 @@ HAND = ROOT / "tests" / "extracts" / "hand"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import arrow_floor  # noqa: E402  (benchmarks/ is not a package)
+import bench_report  # noqa: E402
 import bench_targets  # noqa: E402
 
 
@@ -141,6 +142,20 @@ def test_arrow_floor_reads_every_table_and_sorts_events():
     # 13 CSV files; event rows: contacts 20, early help 5, referrals 15, assessments 2, S47 7,
     # ICPC 5, CP plans 10, CLA 2, pre-proceedings 3, paper records 4 = 73.
     assert (res["tables"], res["events"]) == (13, 73)
+
+
+def test_report_stage_times_its_three_phases(tmp_path):
+    # The phase timer wraps what run_report calls (load, the analysis in its three steps,
+    # writing): each phase must be found, or the growth exponent k would be of nothing. The
+    # rows counted are the events of the Cohort loaded.
+    rec = bench_report.run_stage("report", HAND, tmp_path / "out", n=0, seed=0)
+    phases = rec["phases"]
+    assert {"load", "analysis", "write"} <= set(phases)
+    assert all(phases[k] > 0 for k in ("load", "analysis", "write"))
+    from neglect_analysis.io import load_extract
+
+    assert rec["rows"] == len(load_extract(HAND)[0].events)
+    assert (tmp_path / "out" / "analyst" / "findings.csv").exists()
 
 
 def test_run_process_measures_a_child_and_best_run():
