@@ -172,8 +172,8 @@ def test_own_events_of_a_type_leave_other_authorities_out():
     assert d.events_of_type("cp_plan", own=True)["event_id"].tolist() == ["CP1"]
     assert d.events_of_type("cp_plan")["event_id"].tolist() == ["CP2", "CP1"]  # by date at load
     assert d.events_of_type("referral", own=True)["event_id"].tolist() == ["R2"]
-    # own: the same rows, every type (made on each access); own_recurrence counts them
-    assert d.own.events["event_id"].tolist() == ["CP1", "R2"]
-    assert "category" not in d.own.events.columns  # the columns child_recurrence reads only
+    # own_rows: the same rows, every type, marked on the children's events (no copy);
+    # own_recurrence counts them
+    assert d.family.children.events.loc[d.own_rows, "event_id"].tolist() == ["CP1", "R2"]
     rec = d.own_recurrence.set_index("child_id")
     assert (rec.loc["A", "n_cp_plans"], rec.loc["B", "n_referrals"]) == (1, 1)

@@ -10,6 +10,7 @@ Day counts used below (calendar days, later - earlier):
 """
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -336,19 +337,26 @@ def test_s47_judged_counts_only_enquiries_at_least_60_days_old():
     assert out.loc["A", "n_s47_no_icpc"] == 2
 
 
-def test_child_recurrence_reads_only_its_event_columns():
-    # RECURRENCE_EVENT_COLUMNS is what FindingsInput.own keeps: the same counts from those
-    # columns alone (a column read beyond them would raise KeyError here) on the hand extract.
+def test_rows_count_the_events_selected_as_if_the_others_were_absent():
+    # The hand extract's children with every event, and with the events of one type left out
+    # by ``rows``: the same counts as the events without those rows, copied (ChildEvents of the
+    # kept rows), and the left-out type counts 0.
     from pathlib import Path
 
     from neglect_analysis import io
     from neglect_analysis.family import ChildEvents
-    from neglect_analysis.recurrence import RECURRENCE_EVENT_COLUMNS, child_recurrence
+    from neglect_analysis.recurrence import child_recurrence
     from neglect_analysis.siblings import members
 
     cohort, _ = io.load_extract(Path(__file__).parent / "extracts" / "hand")
     kids = ChildEvents.of(cohort, members(cohort, ["0012", "0020", "0040"]))
-    slim = ChildEvents(kids.ids, kids.events[list(RECURRENCE_EVENT_COLUMNS)])
     full = child_recurrence(cohort, kids)
     assert full["n_referrals"].sum() > 0 and full["n_cp_plans"].sum() > 0  # something counted
-    pd.testing.assert_frame_equal(child_recurrence(cohort, slim), full)
+    pd.testing.assert_frame_equal(child_recurrence(cohort, kids, rows=np.ones(len(kids.events), bool)), full)
+    keep = (kids.events["event_type"] != "referral").to_numpy()
+    masked = child_recurrence(cohort, kids, rows=keep)
+    copied = child_recurrence(cohort, ChildEvents(kids.ids, kids.events[keep]))
+    pd.testing.assert_frame_equal(masked, copied)
+    assert masked["n_referrals"].sum() == 0 and (masked["n_cp_plans"] == full["n_cp_plans"]).all()
+    with pytest.raises(ValueError, match="rows: 2 values for"):
+        child_recurrence(cohort, kids, rows=[True, False])

@@ -22,7 +22,7 @@ from . import escalation, recurrence
 from .cohort import Cohort
 from .definitions import DEFAULTS, Definitions
 from .ages import adult_at_audit
-from .family import ChildEvents, Family
+from .family import Family
 from .flags import this_authority
 from .idsets import isin, positions
 from .io.arrowtext import map_distinct
@@ -160,29 +160,24 @@ class FindingsInput:
 
     def events_of_type(self, event_type: str, *, own: bool = False) -> pd.DataFrame:
         """The children's events of ``event_type``, in the order of ``cohort.events``; with
-        ``own``, this authority's only (:attr:`own`)."""
+        ``own``, this authority's only (:attr:`own_rows`)."""
         ev = self.family.children.events
         ev = ev[(ev["event_type"] == event_type).to_numpy(dtype=bool, na_value=False)]
-        return ev[this_authority(ev)] if own else ev  # the rows of ``own`` of that type
+        return ev[this_authority(ev)] if own else ev  # the rows of ``own_rows`` of that type
 
-    @property
-    def own(self) -> ChildEvents:
-        """The children's events recorded by this authority (DESIGN.md "This authority's
-        events", :func:`~neglect_analysis.flags.this_authority`): what DfE-comparable
-        findings count. Made on each access for :attr:`own_recurrence` and not kept (a copy
-        of most of the events), with the columns
-        :data:`~neglect_analysis.recurrence.RECURRENCE_EVENT_COLUMNS` only (at 100,000
-        parents about 0.6 GiB instead of 1 GiB); ``events_of_type(..., own=True)`` gives
-        this authority's events of one type with every column."""
-        kids = self.family.children
-        here = this_authority(kids.events)
-        return kids if here.all() else ChildEvents(
-            kids.ids, kids.events.loc[here, list(recurrence.RECURRENCE_EVENT_COLUMNS)])
+    @cached_property
+    def own_rows(self) -> np.ndarray:
+        """For each of the children's events (``family.children.events``): whether this
+        authority recorded it (DESIGN.md "This authority's events",
+        :func:`~neglect_analysis.flags.this_authority`): the events DfE-comparable findings
+        count, selected without copying them."""
+        return np.asarray(this_authority(self.family.children.events), dtype=bool)
 
     @cached_property
     def own_recurrence(self) -> pd.DataFrame:
         """:func:`~neglect_analysis.recurrence.child_recurrence` over this authority's events."""
-        return recurrence.child_recurrence(self.cohort, self.own, definitions=self.definitions)
+        return recurrence.child_recurrence(self.cohort, self.family.children, definitions=self.definitions,
+                                           rows=self.own_rows)
 
     @cached_property
     def early_help(self) -> pd.DataFrame:

@@ -42,12 +42,20 @@ COUNT_COLUMNS: tuple[str, ...] = (
 #: 0/1 flag columns of :func:`child_recurrence`.
 FLAG_COLUMNS: tuple[str, ...] = ("contact_series", "eh_not_engaged")
 
-#: The event columns :func:`child_recurrence` reads (with ``cix``): a selection of events made
-#: only for it may keep these alone (:attr:`neglect_analysis.findings.FindingsInput.own`).
-RECURRENCE_EVENT_COLUMNS: tuple[str, ...] = ("event_id", "event_type", "start_date", "end_date", "outcome", "cix")
 
 
 # --------------------------------------------------------------------------- helpers
+def _counted(rows, n: int) -> np.ndarray:
+    """The events counted: ``rows`` as a boolean array of ``n`` (every event when None)."""
+    if rows is None:
+        return np.ones(n, dtype=bool)
+    counted = np.asarray(rows, dtype=bool)
+    if counted.shape != (n,):
+        raise ValueError(f"rows: {counted.shape[0] if counted.ndim else 0} values for {n} events; give "
+                         "one boolean per event of the children")
+    return counted
+
+
 def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray,
                    next_date: np.ndarray) -> np.ndarray:
     """Days from each (person, date) to the first ``next_date`` of the same person on or after
@@ -144,6 +152,7 @@ def child_recurrence(
     children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame | ChildEvents | Family,
     *,
     definitions: Definitions = DEFAULTS,
+    rows: np.ndarray | pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per child: contacts, referrals, re-referrals, S47s, CP plans, series, early help.
 
@@ -181,6 +190,10 @@ def child_recurrence(
         children and their events already selected (:class:`~neglect_analysis.family.ChildEvents`
         or :class:`~neglect_analysis.family.Family`, as the report passes them once per run).
     definitions : the thresholds named below (:class:`~neglect_analysis.definitions.Definitions`).
+    rows : optional, one boolean per event of the children (in the order of
+        ``ChildEvents.of(cohort, children).events``): the events counted, e.g. this authority's
+        (:func:`~neglect_analysis.flags.this_authority`, for the DfE-comparable findings); the
+        others are left out as if absent, without copying the events. None: every event.
 
     Returns
     -------
@@ -207,7 +220,8 @@ def child_recurrence(
     cix = ev["cix"].to_numpy()
     start, end = ev["start_date"].to_numpy(), ev["end_date"].to_numpy()
     etype = ev["event_type"]
-    is_type = {kind: (etype == kind).to_numpy(dtype=bool, na_value=False)
+    counted = _counted(rows, len(ev))
+    is_type = {kind: (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
                for kind in ("contact", "referral", "s47", "icpc", "cp_plan", "early_help")}
     # By child, then start date (undated last): the events' own order (no sort). The rows of
     # one type, taken in this order, are sorted by child and date too.
@@ -270,14 +284,15 @@ def child_recurrence(
     out["contact_series"] = _per_child(series, cix[con], n, how="any")
 
     # Early help not engaged: declined episodes, or advice not taken up (either).
-    eh = early_help_not_engaged(kids, definitions=d)
+    eh = early_help_not_engaged(kids, definitions=d, rows=counted)
     out["eh_not_engaged"] = np.maximum(eh["eh_declined"].to_numpy(), eh["advice_not_taken_up"].to_numpy())
 
     out = out[list(COUNT_COLUMNS + FLAG_COLUMNS)]
     return out.rename_axis("child_id").reset_index()
 
 
-def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFAULTS) -> pd.DataFrame:
+def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFAULTS,
+                           rows: np.ndarray | pd.Series | None = None) -> pd.DataFrame:
     """Per child, the two halves of "early help not engaged" (DESIGN.md), kept apart.
 
     - ``eh_declined`` (0/1): an early-help episode whose end reason contains one of
@@ -286,7 +301,8 @@ def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFA
       ``advice_flag`` with no early-help episode of the child starting within
       ``advice_eh_days`` after it: advice given, no early help followed.
 
-    ``eh_not_engaged`` of :func:`child_recurrence` is either of them.
+    ``eh_not_engaged`` of :func:`child_recurrence` is either of them. ``rows``: the events
+    counted, as in :func:`child_recurrence` (None: every event of ``kids``).
 
     Returns
     -------
@@ -310,15 +326,16 @@ def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFA
     start = ev["start_date"].to_numpy()
     etype = ev["event_type"]
     order = by_child_and_date(cix, start)
+    counted = _counted(rows, len(ev))
 
-    def rows(kind: str, dated: bool = False) -> np.ndarray:
-        keep = (etype == kind).to_numpy(dtype=bool, na_value=False)[order]
+    def of_kind(kind: str, dated: bool = False) -> np.ndarray:
+        keep = ((etype == kind).to_numpy(dtype=bool, na_value=False) & counted)[order]
         if dated:
             keep &= ~np.isnat(start[order])
         return order[keep]
 
-    eh = rows("early_help")
-    con = rows("contact", dated=True)
+    eh = of_kind("early_help")
+    con = of_kind("contact", dated=True)
     pattern = "|".join(re.escape(p) for p in d.eh_not_engaged_patterns)
     declined = map_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
         pattern, case=False, regex=True)).fillna(False).to_numpy(dtype=bool)
