@@ -238,3 +238,13 @@ def test_per_family_counts_of_coded_and_text_ids_agree_and_an_outsider_is_named(
                   base="children", label="A", sentence="{n} of {d} ({s}).")
     with pytest.raises(ValueError, match="counts child 0012, who is not in the run's sibling groups"):
         bootstrap.findings_per_family(cohort, t.family, measures=(bad,))
+
+
+def test_distinct_columns_compares_whole_columns_not_only_their_sums():
+    # Columns (1, 2) and (2, 1) both sum to 3 but differ; (1, 2) appears twice.
+    from neglect_analysis.bootstrap import distinct_columns
+
+    v = np.array([[1.0, 2.0, 1.0], [2.0, 1.0, 2.0]])
+    kept, back = distinct_columns(v)
+    assert kept.tolist() == [0, 1] and back.tolist() == [0, 1, 0]
+    assert (v[:, kept][:, back] == v).all()

@@ -139,8 +139,8 @@ def resampled_totals(values: np.ndarray, *, draws: int = 2000, seed: int = 2018)
     if nf == 0:
         return np.zeros((draws, v.shape[1]))
     # Equal columns (e.g. one denominator shared by several measures) are totalled once.
-    distinct, back = np.unique(v, axis=1, return_inverse=True)
-    distinct = np.ascontiguousarray(distinct)
+    kept, back = distinct_columns(v)
+    distinct = np.ascontiguousarray(v[:, kept])
     out = np.empty((draws, distinct.shape[1]))
     for a, idx in draw_blocks(nf, draws, seed, BLOCK_CELLS // nf):  # one matrix product a block
         counts = _counts_of(idx, nf)
@@ -148,6 +148,35 @@ def resampled_totals(values: np.ndarray, *, draws: int = 2000, seed: int = 2018)
         out[a:a + len(counts)] = counts.astype(np.float64) @ distinct  # BLAS (float @ float)
         del counts
     return out[:, np.asarray(back).reshape(-1)]
+
+
+def distinct_columns(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first of each set of equal columns of ``v`` and, for every column, which of those
+    it equals: ``v[:, kept][:, back]`` is ``v``.
+
+    Columns are compared whole (``np.array_equal``) only where their sums agree, so no copy of
+    ``v`` is made (``np.unique(v, axis=1)`` sorts a transposed copy: several times ``v`` at a
+    whole authority's size).
+
+    Examples
+    --------
+    >>> kept, back = distinct_columns(np.array([[1.0, 2.0, 1.0, 3.0], [4.0, 3.0, 4.0, 2.0]]))
+    >>> kept.tolist(), back.tolist()
+    ([0, 1, 3], [0, 1, 0, 2])
+    """
+    sums = v.sum(axis=0)  # equal columns have equal sums (each summed the same way)
+    kept: list[int] = []
+    back = np.empty(v.shape[1], dtype=np.intp)
+    by_sum: dict[float, list[int]] = {}
+    for j in range(v.shape[1]):  # columns (a few hundred measures or keys), not families
+        same = [i for i in by_sum.get(sums[j], []) if np.array_equal(v[:, kept[i]], v[:, j])]
+        if same:
+            back[j] = same[0]
+        else:
+            back[j] = len(kept)
+            by_sum.setdefault(sums[j], []).append(len(kept))
+            kept.append(j)
+    return np.asarray(kept, dtype=np.intp), back
 
 
 def percentile_shares(num_totals: np.ndarray, den_totals: np.ndarray, *, confidence_level: float = 0.95,
