@@ -83,21 +83,32 @@ def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray
     out = np.full(n, np.nan)
     if not ok[:n].any() or not ok[n:].any():
         return out
-    ns = when[ok].view("int64")
-    if (ns % DAY_NS == 0).all():  # dates at midnight (the Cohort's): the day is the rank
-        ranks = ns // DAY_NS - ns.min() // DAY_NS
+    # In place where it can be, and each array let go once used: at a whole authority's size
+    # every array here is tens of MB.
+    ranks = when[ok].view("int64")  # a copy (the nanoseconds), made the ranks in place
+    if not (ranks % DAY_NS).any():  # dates at midnight (the Cohort's): the day is the rank
+        ranks //= DAY_NS
+        ranks -= ranks.min()
     else:
-        ranks = np.unique(ns, return_inverse=True)[1]
+        ranks = np.unique(ranks, return_inverse=True)[1]
     width = int(ranks.max()) + 1
     key = np.full(len(who), -1, dtype=np.int64)
-    key[ok] = who[ok].astype(np.int64) * width + ranks
+    k = who[ok].astype(np.int64, copy=False)
+    k *= width
+    k += ranks
+    key[ok] = k
+    del k, ranks
     left = np.flatnonzero(ok[:n])
     right = n + np.flatnonzero(ok[n:])
+    del ok
     right = right[np.argsort(key[right], kind="stable")]
     i = np.searchsorted(key[right], key[left], side="left")
+    del key
     found = i < len(right)
     hit = right[np.where(found, i, 0)]
+    del i, right
     found &= who[hit] == who[left]
+    del who
     out[left[found]] = whole_days(when[hit[found]] - when[left[found]])
     return out
 
