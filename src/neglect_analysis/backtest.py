@@ -354,7 +354,7 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     n, fl, tp, ms = n[order], fl[order], tp[order], ms[order]
     k = n.shape[1]
     # One set of draws for every row and count: each draw's totals of n, flagged, TP, missed.
-    t = resampled_totals(np.hstack([n, fl, tp, ms]), draws=draws, seed=seed)
+    t = resampled_totals(np.hstack([n, fl, tp, ms], dtype=np.float64), draws=draws, seed=seed)  # floats: no second copy
     tot = {"n": t[:, :k], "flagged": t[:, k:2 * k], "true_positives": t[:, 2 * k:3 * k], "missed": t[:, 3 * k:]}
     out = first.copy()
     out["n_children"] = n.sum(axis=0).astype(int)

@@ -272,7 +272,7 @@ def bootstrap_shares(num: np.ndarray, den: np.ndarray, *, draws: int = 2000, see
     den = np.asarray(den, dtype=float)
     if num.ndim == 1:
         num, den = num[:, None], den[:, None]
-    t = resampled_totals(np.hstack([num, den]), draws=draws, seed=seed)
+    t = resampled_totals(np.hstack([num, den], dtype=np.float64), draws=draws, seed=seed)
     m = num.shape[1]
     return percentile_shares(t[:, :m], t[:, m:], confidence_level=confidence_level, scale=scale)
 
