@@ -14,7 +14,7 @@ import pytest
 from neglect_analysis.idsets import IdSet
 from neglect_analysis.io.arrowtext import (distinct_codes, has_repeats, map_distinct, repeat_text,
                                            take_codes)
-from neglect_analysis.io.checks import TableRows, _in_ids
+from neglect_analysis.io.checks import TableRows
 from neglect_analysis.io.dates import _padded_iso_dates, _parse_distinct, _parse_few
 from neglect_analysis.io.links import _maybe_on_cycle, _parents_per_child, _person_codes
 from neglect_analysis.io.readers import _clean_cells, _no_edge_space
@@ -110,13 +110,13 @@ def test_parse_distinct_matches_one_by_one_parsing():
     assert a[2].iloc[4:10].tolist() == [False, True, False, True, True, False]
 
 
-def test_in_ids_hashes_either_side():
-    persons = pd.Index(["P1", "P2", "P3", "P4"])
+def test_id_set_contains_hashes_either_side():
+    persons = IdSet(pd.Index(["P1", "P2", "P3", "P4"]))
     # a short table (2 < 4 persons): the persons it names first, then its ids against those
-    assert _in_ids(pd.Series(["P2", "X"]), persons).tolist() == [True, False]
+    assert persons.contains(pd.Series(["P2", "X"])).tolist() == [True, False]
     # a long table: straight against the persons
     long = pd.Series(["P4", None, "P1", "Y", "P4"])
-    assert _in_ids(long, persons).tolist() == [True, False, True, False, True]
+    assert persons.contains(long).tolist() == [True, False, True, False, True]
 
 
 def test_cycle_candidates_and_parents_per_child():

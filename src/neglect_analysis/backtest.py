@@ -335,12 +335,11 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     cell += key_codes
     del fam_codes, key_codes, packed
 
-    def per_family(rows_counted: np.ndarray | None) -> np.ndarray:  # (family, key) counts, int64
-        c = cell if rows_counted is None else cell[rows_counted]
-        return np.bincount(c, minlength=nf * nk).reshape(nf, nk)
+    def per_family(cells: np.ndarray) -> np.ndarray:  # (family, key) counts of the rows' cells, int64
+        return np.bincount(cells, minlength=nf * nk).reshape(nf, nk)
 
-    n, fl = per_family(None), per_family(flagged)
-    tp, ms = per_family(flagged & esc), per_family(~flagged & esc)
+    n, fl = per_family(cell), per_family(cell[flagged])
+    tp, ms = per_family(cell[flagged & esc]), per_family(cell[~flagged & esc])
     del cell
     if pooled:
         pool_codes, pool_names = pd.factorize(pd.MultiIndex.from_frame(first[["rule", "horizon_months"]]), sort=False)

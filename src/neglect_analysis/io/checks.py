@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pac
 
-from ..idsets import IdSet, PersonCodes, id_set, members, person_codes
+from ..idsets import IdSet, PersonCodes, members, person_codes
 from .arrowtext import has_repeats, text_series
 from .dates import EARLIEST_DATE, LATEST_DATE, parse_dates_checked
 from .readers import ROW
@@ -24,20 +24,6 @@ from .validation import ProblemLog, id_kind, quote
 
 #: How the accepted range of dates is named in messages.
 DATE_RANGE = f"(dates from {EARLIEST_DATE:%Y-%m-%d} to {LATEST_DATE:%Y-%m-%d} are read)"
-
-
-def _in_ids(values: pd.Series, ids: IdSet | pd.Index) -> pd.Series:
-    """Whether each of ``values`` is one of ``ids`` (see :meth:`IdSet.contains`).
-
-    ``ids``: the :class:`~neglect_analysis.io.arrowtext.IdSet` of the load (made once for
-    every table), or an Index of ids.
-
-    Examples
-    --------
-    >>> _in_ids(pd.Series(["a", None, "z"]), pd.Index(["a", "b", "c", "d"])).tolist()
-    [True, False, False]
-    """
-    return id_set(ids).contains(values)
 
 
 @dataclass
