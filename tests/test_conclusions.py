@@ -97,6 +97,10 @@ def test_paper_share_by_adulthood_and_chronology_sentence_by_hand():
         "the electronic record; 1 of the 1 family has history on paper.",
         "On paper: 50.0% of the involvements of the 2 children who are now adults, against 0.0% of those of the 1 "
         "under 18."]
+    # adulthood at 21: the second row and the sentence name it
+    by21 = conclusions.paper_share_by_adulthood(by_child, definitions=replace(DEFAULTS, adult_age_years=21))
+    assert by21["children"].tolist() == ["adult at audit", "under 21"]
+    assert conclusions.chronology_conclusions(found({}), sources, by21)[1].endswith("of those of the 1 under 21.")
 
 
 def test_contacts_sources_counted_over_children_with_contacts():

@@ -93,3 +93,21 @@ def test_audit_findings_carry_the_family_bootstrap_interval_the_report_quotes():
     row = a.findings.set_index("measure").loc["children_adult_at_audit"]
     assert (row["numerator"], row["denominator"], row["share"]) == (1, 2, 50.0)
     assert (row["ci_lower"], row["ci_upper"]) == (50.0, 50.0)
+
+
+def test_plan_outcome_words_follow_the_definitions():
+    # 3 ended plans, 2 old enough to judge: one re-referred, one re-planned (both not
+    # sustained). With re-referral 182 days and re-planning 1,095 days (3 years) the rows say so.
+    from dataclasses import replace
+
+    from neglect_analysis.definitions import DEFAULTS
+    from neglect_analysis.summaries import plan_outcome_counts
+
+    pns = pd.DataFrame({"rereferred": [True, False, False], "replanned": [False, True, False],
+                        "not_sustained": [True, True, False]})
+    d = replace(DEFAULTS, not_sustained_rereferral_days=182, not_sustained_replan_days=1095)
+    t = plan_outcome_counts(pns, [True, True, False], definitions=d)
+    assert t["outcome"].tolist()[2:5] == ["followed up 3 years or more", "  new referral within 182 days",
+                                          "  new plan within 3 years"]
+    assert t["plans"].tolist() == [3, 1, 2, 1, 1, 2, 0]
+    assert plan_outcome_counts(pns, [True, True, False])["outcome"].tolist()[2] == "followed up 2 years or more"

@@ -272,13 +272,14 @@ def cohort_conclusions(found: pd.DataFrame, groups: pd.DataFrame, *,
     return out
 
 
-def paper_share_by_adulthood(by_child: pd.DataFrame) -> pd.DataFrame:
+def paper_share_by_adulthood(by_child: pd.DataFrame, *, definitions: Definitions = DEFAULTS) -> pd.DataFrame:
     """Involvements of the children who are adults at the audit date and of those under 18,
     and the share of them on paper (:func:`neglect_analysis.record_sources.child_record_sources`,
     each child once).
 
-    Returns ``children`` (``adult at audit``, ``under 18``), ``n_children``, ``n_events``,
-    ``n_events_paper``, ``paper_share`` (%, NaN with no involvement).
+    Returns ``children`` (``adult at audit``, then ``under 18``: the age of ``definitions``),
+    ``n_children``, ``n_events``, ``n_events_paper``, ``paper_share`` (%, NaN with no
+    involvement).
 
     Examples
     --------
@@ -289,7 +290,8 @@ def paper_share_by_adulthood(by_child: pd.DataFrame) -> pd.DataFrame:
     """
     adult = by_child["adult_at_audit"].astype(bool)
     rows = []
-    for label, mask in (("adult at audit", adult), ("under 18", ~adult)):
+    under = f"under {definitions.terms()['adult_age_years']}"
+    for label, mask in (("adult at audit", adult), (under, ~adult)):
         part = by_child[mask.to_numpy()]
         n, paper = int(part["n_events"].sum()), int(part["n_events_paper"].sum())
         rows.append({"children": label, "n_children": len(part), "n_events": n, "n_events_paper": paper,
@@ -301,7 +303,7 @@ def chronology_conclusions(found: pd.DataFrame, sources: pd.DataFrame, by_adulth
     """The conclusion of notebook 02 (points 1, 3, 6): where the family history is recorded.
 
     ``sources``: :func:`~neglect_analysis.record_sources.family_record_sources`;
-    ``by_adulthood``: :func:`paper_share_by_adulthood`.
+    ``by_adulthood``: :func:`paper_share_by_adulthood` (its two rows, adults first).
 
     Examples
     --------
@@ -325,11 +327,11 @@ def chronology_conclusions(found: pd.DataFrame, sources: pd.DataFrame, by_adulth
                    f"({_pct(100 * paper / n)}) only on paper and {pre} ({_pct(100 * pre / n)}) dated before the "
                    f"electronic record; {fam} of the {len(sources)} {families} {'has' if fam == 1 else 'have'} "
                    "history on paper.")
-    by = by_adulthood.set_index("children")
-    if {"adult at audit", "under 18"} <= set(by.index) and by["paper_share"].notna().all():
-        a, u = by.loc["adult at audit"], by.loc["under 18"]
+    if len(by_adulthood) == 2 and by_adulthood["paper_share"].notna().all():  # adults, then the others
+        a, u = by_adulthood.iloc[0], by_adulthood.iloc[1]
         out.append(f"On paper: {_pct(a['paper_share'])} of the involvements of the {int(a['n_children'])} children "
-                   f"who are now adults, against {_pct(u['paper_share'])} of those of the {int(u['n_children'])} under 18.")
+                   f"who are now adults, against {_pct(u['paper_share'])} of those of the {int(u['n_children'])} "
+                   f"{u['children']}.")
     pre, without = finding_row(found, "children_pre_ics_childhood"), finding_row(found, "pre_ics_children_without_paper_records")
     if pre is not None:
         s = (f"{int(pre['numerator'])} of the {int(pre['denominator'])} children ({share_text(pre)}) began their "

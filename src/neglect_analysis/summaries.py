@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .definitions import DEFAULTS, Definitions
 from .siblings import eldest
 
 #: Sibling-group size bands: 5, 6, 7, 8, 9 children, then "10+".
@@ -278,13 +279,15 @@ def case_review_answers(cohort, children, pattern: str) -> pd.Series:
     return review.loc[asked.fillna(False).to_numpy(dtype=bool), "answer"].value_counts().sort_index()
 
 
-def plan_outcome_counts(plans_not_sustained: pd.DataFrame, mature) -> pd.DataFrame:
+def plan_outcome_counts(plans_not_sustained: pd.DataFrame, mature, *,
+                        definitions: Definitions = DEFAULTS) -> pd.DataFrame:
     """What followed the ended plans (``plans_not_sustained.csv``), the plans old enough to
     judge (``mature``, :func:`neglect_analysis.findings.mature_plans`) apart from the rest.
 
     Returns ``outcome`` and ``plans``: ended plans; too recent to judge; followed up long
     enough; of those, a new referral within 12 months, a new plan within 2 years, either (not
-    sustained), neither (sustained).
+    sustained), neither (sustained). The periods are those of ``definitions``
+    (``not_sustained_rereferral_days``, ``not_sustained_replan_days``), in words.
 
     Examples
     --------
@@ -296,9 +299,11 @@ def plan_outcome_counts(plans_not_sustained: pd.DataFrame, mature) -> pd.DataFra
     mature = np.asarray(mature, dtype=bool)
     judged = plans_not_sustained[mature]
     not_sustained = judged["not_sustained"].astype(bool)
+    terms = definitions.terms()
+    replan, rereferral = terms["not_sustained_replan_period"], terms["not_sustained_rereferral_period"]
     return pd.DataFrame({
-        "outcome": ["ended plans", "too recent to judge", "followed up 2 years or more",
-                    "  new referral within 12 months", "  new plan within 2 years",
+        "outcome": ["ended plans", "too recent to judge", f"followed up {replan} or more",
+                    f"  new referral within {rereferral}", f"  new plan within {replan}",
                     "  either: not sustained", "  neither: sustained"],
         "plans": [len(plans_not_sustained), int((~mature).sum()), len(judged),
                   int(judged["rereferred"].astype(bool).sum()), int(judged["replanned"].astype(bool).sum()),
