@@ -125,3 +125,38 @@ def test_code_tables_codes_text_columns_beside_coded_ones_with_the_given_dtype()
     assert coded["persons"]["person_id"].cat.codes.tolist() == [1, 0]  # kept as coded: P2, P1
     assert coded["case_review"]["person_id"].dtype is persons.dtype
     assert coded["case_review"]["person_id"].cat.codes.tolist() == [0, 1, 0]
+
+
+def test_label_columns_are_joined_as_codes_with_the_categories_sorted():
+    persons = PersonCodes(IdSet(pd.Index(["A"])))
+    types = cohort_module.EVENT_TYPE_DTYPE
+
+    def frame(days, ids, outcome):
+        return conform(pd.DataFrame({
+            "person_id": persons.coded([0] * len(ids)), "event_type": pd.Categorical(["contact"] * len(ids), dtype=types),
+            "start_date": pd.to_datetime(days), "event_id": ids, "outcome": outcome}), "events")
+
+    # first frame's outcomes {NFA, ADVICE}, second's {CSC, missing}: joined categories are
+    # the union sorted (ADVICE, CSC, NFA); rows in date order: 2009 e3 CSC, 2010 e1 NFA,
+    # 2011 e2 ADVICE, 2012 e4 missing
+    frames = [frame(["2010-01-01", "2011-01-01"], ["e1", "e2"], ["NFA", "ADVICE"]),
+              frame(["2009-01-01", "2012-01-01"], ["e3", "e4"], ["CSC", None])]
+    assert list(frames[0]["outcome"].cat.categories) == ["ADVICE", "NFA"]
+    ev = concat_events(frames)
+    assert list(ev["outcome"].cat.categories) == ["ADVICE", "CSC", "NFA"]
+    assert ev["outcome"].cat.codes.tolist() == [1, 2, 0, -1]
+    assert ev["event_id"].tolist() == ["e3", "e1", "e2", "e4"]
+
+
+def test_label_columns_compare_and_write_as_their_text(tmp_path):
+    # a hand-made Cohort codes the same columns: case_review answers Yes, No, Yes -> categories
+    # No, Yes; the text read back is the text given
+    c = cohort_module.Cohort.from_frames(
+        persons=pd.DataFrame({"person_id": ["P1"]}), audit_date="2018-07-31",
+        case_review=pd.DataFrame({"person_id": ["P1"] * 3, "item_id": ["Q1", "Q2", "Q3"],
+                                  "answer": ["Yes", "No", "Yes"]}))
+    answer = c.case_review["answer"]
+    assert list(answer.cat.categories) == ["No", "Yes"]
+    assert (answer == "Yes").tolist() == [True, False, True]
+    c.case_review[["item_id", "answer"]].to_csv(tmp_path / "a.csv", index=False)
+    assert (tmp_path / "a.csv").read_text() == "item_id,answer\nQ1,Yes\nQ2,No\nQ3,Yes\n"

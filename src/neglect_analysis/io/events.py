@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .. import codes
 from ..cohort import EVENT_ORDER, EVENT_TYPE_DTYPE, event_order, events_in_order
@@ -573,6 +574,10 @@ def concat_events(frames: list[pd.DataFrame]) -> pd.DataFrame:
             # the codes joined, the dtype kept (pd.concat makes an equal dtype, not the same one)
             codes = np.concatenate([p.cat.codes.to_numpy() for p in parts])
             return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            # label columns (cohort.label_values) of different categories: joined as codes,
+            # categories sorted, never as text
+            return pd.Series(union_categoricals([p.array for p in parts], sort_categories=True))
         return pd.concat(parts, ignore_index=True)
 
     keys = {c: joined(c) for c in EVENT_ORDER}
