@@ -56,13 +56,21 @@ def distinct_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     appearance); ``codes`` (int64, one per row) is the position of the row's value in
     ``uniques``, -1 where missing. Like ``pd.factorize(values)``, without converting the codes
     through pandas. Work done per distinct value is mapped back with ``result[codes]``.
+    A categorical of text (a Cohort's label column) is coded already: its codes and its
+    categories (which may include values no row holds), with no hash at all.
 
     Examples
     --------
     >>> codes, uniques = distinct_codes(pd.Series(["b", None, "a", "b"]))
     >>> codes.tolist(), uniques.tolist()
     ([0, -1, 1, 0], ['b', 'a'])
+    >>> codes, uniques = distinct_codes(pd.Series(["b", None, "a", "b"], dtype="category"))
+    >>> codes.tolist(), uniques.tolist()
+    ([1, -1, 0, 1], ['a', 'b'])
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        uniques = pd.Series(values.cat.categories.astype("string").array, copy=False)
+        return values.cat.codes.to_numpy().astype(np.int64), uniques
     encoded = pac.dictionary_encode(arrow_text(values))
     if isinstance(encoded, pa.ChunkedArray):  # one dictionary for all chunks, indices end to end
         encoded = encoded.unify_dictionaries()
