@@ -40,7 +40,7 @@ from .cohort import Cohort
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .escalation import older_sibling_escalation
-from .family import ChildEvents
+from .family import ChildEvents, Family, child_ids, child_positions
 from .idsets import isin, positions
 
 #: The rules, in report order.
@@ -107,16 +107,23 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     >>> t["s47_no_icpc_date"].dt.strftime("%Y-%m-%d").fillna("").tolist()  # ICPC at 73 days
     ['', '2013-03-02']
     """
-    kids = ChildEvents.of(cohort, children)
-    ev = kids.events
-    n = len(kids.ids)
-    etype = ev["event_type"]
+    # Only the children's events of the four types read here, taken by position from
+    # ``cohort.events`` (:func:`~neglect_analysis.family.child_positions`, the one selection of
+    # the children's events), in its order: no copy of every child's events and columns.
+    ids = ChildEvents.of(cohort, children).ids if isinstance(children, (ChildEvents, Family)) \
+        else child_ids(children)
+    n = len(ids)
+    events = cohort.events
+    cix = child_positions(cohort, ids)
+    rows = np.flatnonzero((cix >= 0) & events["event_type"].isin(("cp_plan", "referral", "s47", "icpc"))
+                          .to_numpy(dtype=bool, na_value=False))
+    cix = cix[rows]
+    etype = events["event_type"].take(rows)
 
     def of_type(*kinds: str) -> np.ndarray:  # event types compared as codes, not as text per event
         return etype.isin(kinds).to_numpy(dtype=bool, na_value=False)
 
-    start = ev["start_date"].to_numpy().astype("datetime64[ns]")
-    cix = ev["cix"].to_numpy()
+    start = np.asarray(events["start_date"].array.take(rows), dtype="datetime64[ns]")
     dated = ~np.isnat(start)
     never = np.iinfo(np.int64).max
 
@@ -138,8 +145,8 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     s47 = np.flatnonzero(of_type("s47") & dated)
     icpc_all = cohort.events.loc[(cohort.events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False),
                                  "linked_event_id"] if "linked_event_id" in cohort.events else pd.Series(dtype=object)
-    linked = isin(ev["event_id"].take(s47), icpc_all.dropna()).to_numpy(dtype=bool) \
-        if "event_id" in ev else np.zeros(len(s47), bool)
+    linked = isin(events["event_id"].take(rows[s47]), icpc_all.dropna()).to_numpy(dtype=bool) \
+        if "event_id" in events else np.zeros(len(s47), bool)
     nxt = np.flatnonzero(of_type("icpc", "cp_plan") & dated)
     key_n = np.lexsort((start[nxt].view("int64"), cix[nxt]))
     nxt = nxt[key_n]
@@ -164,7 +171,7 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
 
     own = np.minimum(s47d, third)
     return pd.DataFrame({
-        "child_id": kids.ids.array,
+        "child_id": ids.array,
         "cp_plan_date": as_date(cp),
         "s47_no_icpc_date": as_date(s47d),
         "third_referral_date": as_date(third),
