@@ -42,6 +42,7 @@ from .definitions import DEFAULTS, Definitions
 from .escalation import older_sibling_escalation
 from .family import ChildEvents, Family, child_ids, child_positions
 from .idsets import isin, positions
+from .io.memory import release_free_memory
 
 #: The rules, in report order.
 RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
@@ -621,12 +622,18 @@ def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFra
     ``ages`` is :func:`neglect_analysis.timescale.age_scale` output (for ``moved_out_date``),
     ``clusters`` :func:`neglect_analysis.pipeline.family_clusters` output.
     """
+    # Each part's freed buffers are handed back before the next one (release_free_memory, as
+    # between the steps of a run): otherwise they stay resident in holes of the C library's
+    # heap that the next part's larger arrays cannot reuse, and the step's peak is their sum.
+    release_free_memory()
     ids = members["child_id"].drop_duplicates()
     concerns = concern_dates(cohort, ids)
     concerns = concerns.assign(child_id=concerns["child_id"].astype("string"))
+    release_free_memory()
     esc = child_esc.assign(child_id=child_esc["child_id"].astype("string"))
     m = members.assign(child_id=members["child_id"].astype("string"), parent_id=members["parent_id"].astype("string"))
     rules = rule_dates(m, esc, concerns)
+    release_free_memory()
     kids = backtest_children(cohort, m, esc, ages[["child_id", "moved_out_date"]], clusters,
                              definitions=definitions)
     del concerns, esc, m
@@ -635,6 +642,7 @@ def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFra
     counts = backtest_counts(kids, rules, evaluation_dates(cohort.ics_start_date, cohort.audit_date),
                              audit_date=cohort.audit_date)
     del kids
+    release_free_memory()
     summary = summarise_counts(counts, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
                                confidence_level=definitions.confidence_level)
     return {"signal_backtest": summary, "rule_dates": rules}
