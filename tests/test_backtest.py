@@ -321,3 +321,18 @@ def test_counts_by_date_equal_the_rows_on_a_generated_extract(tmp_path):
     assert fast.astype(str).equals(ref.astype(str))
     # the rows' counts, summed, are the table's (one more check of what is counted)
     assert int(rows["flagged"].sum()) == int(fast.loc[fast["evaluation_date"] != "all", "flagged"].sum())
+
+
+def test_rule_dates_of_a_family_equal_those_of_its_members(hand):
+    from neglect_analysis.family import Family
+
+    cohort, t = hand
+    fam = t.family
+    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
+    by_members = backtest.rule_dates(fam.members, fam.child_escalation, concerns).set_index("child_id")
+    by_family = backtest.rule_dates(Family(cohort, fam.members), fam.child_escalation, concerns).set_index("child_id")
+    assert by_family.equals(by_members)
+    # By hand (module docstring): 0102's older sibling 0101 escalated 2005-03-01 (paper plan);
+    # 0202's older sibling 0201 escalated 2012-06-10; 0201 is the eldest of 0020: never.
+    d = by_family["older_sibling_escalated"].dt.strftime("%Y-%m-%d").fillna("")
+    assert (d["0102"], d["0202"], d["0201"]) == ("2005-03-01", "2012-06-10", "")

@@ -181,8 +181,11 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     })
 
 
-def rule_dates(members: pd.DataFrame, child_esc: pd.DataFrame, concerns: pd.DataFrame) -> pd.DataFrame:
+def rule_dates(members: pd.DataFrame | Family, child_esc: pd.DataFrame, concerns: pd.DataFrame) -> pd.DataFrame:
     """Per child, the date each rule of :data:`RULES` first flags it (NaT: never).
+
+    ``members``: sibling members, or their :class:`~neglect_analysis.family.Family` (its
+    older-sibling pairs are then made once for both sibling rules).
 
     ``older_sibling_escalated`` and ``older_sibling_concern`` are the earliest such date of
     any strictly older sibling (:func:`neglect_analysis.escalation.older_sibling_escalation`),
@@ -632,7 +635,8 @@ def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFra
     release_free_memory()
     esc = child_esc.assign(child_id=child_esc["child_id"].astype("string"))
     m = members.assign(child_id=members["child_id"].astype("string"), parent_id=members["parent_id"].astype("string"))
-    rules = rule_dates(m, esc, concerns)
+    # The older-sibling pairs made once for both sibling rules (Family.older_sibling_pairs).
+    rules = rule_dates(Family(cohort, m, definitions), esc, concerns)
     release_free_memory()
     kids = backtest_children(cohort, m, esc, ages[["child_id", "moved_out_date"]], clusters,
                              definitions=definitions)
