@@ -217,3 +217,122 @@ def test_summarise_equals_the_slow_version_on_a_generated_extract(tmp_path):
         if c.endswith(("_lower", "_upper")):
             b = b.astype(float).round(1)
         assert a.astype(str).tolist() == b.astype(str).tolist(), c
+
+
+def hand_counts_input():
+    """Four children in three families (hand-made), evaluation dates 1999-03-31, 2011-03-31 and
+    2012-03-31, horizons 12 and 24 months, audit date 2013-06-30."""
+    kids = pd.DataFrame({
+        "child_id": ["A", "B", "C", "D"], "family": ["F", "F", "G", "H"],
+        "dob": pd.to_datetime(["2000-01-01", "2005-01-01", "2006-01-01", "2015-01-01"]),
+        "adult_date": pd.to_datetime(["2018-01-01", "2023-01-01", "2024-01-01", "2033-01-01"]),
+        "death_date": pd.NaT, "moved_out_date": pd.NaT,
+        "escalation_date": pd.to_datetime(["2010-06-01", "2012-09-01", None, None]),
+    })
+    rules = pd.DataFrame({
+        "child_id": ["A", "B", "C", "D"],
+        "older_sibling_escalated": pd.to_datetime([None, "2010-06-01", None, None]),
+        "older_sibling_concern": pd.to_datetime([None, "2011-01-01", None, None]),
+        "own_history": pd.to_datetime([None, None, "2011-06-01", None]),
+    })
+    dates = [pd.Timestamp(d) for d in ("1999-03-31", "2011-03-31", "2012-03-31")]
+    return kids, rules, dates
+
+
+# Worked by hand for hand_counts_input:
+# - 1999-03-31: nobody born: no key of that date (as in the rows: a key with no row is not one).
+# - 2012-03-31 + 24 months = 2014-03-31 is after the audit (2013-06-30): no such key.
+# - So 9 keys: (2011, 12), (2011, 24), (2012, 12), each with the 3 rules in RULES order.
+# - Population at 2011-03-31 and at 2012-03-31: B (family F; A escalated 2010-06-01, before
+#   both) and C (family G). D (family H) is born in 2015: H has no row, so it is not a family
+#   of the counts (a family in the draws changes every interval).
+# - flagged: B by older_sibling_escalated (2010-06-01) and older_sibling_concern (2011-01-01)
+#   at both dates; C by own_history (2011-06-01) at 2012-03-31 only.
+# - escalated: B (2012-09-01) within (2011-03-31, 2013-03-31] (24 months) and within
+#   (2012-03-31, 2013-03-31] (12 months); not within (2011-03-31, 2012-03-31].
+# - TP: B for both sibling rules at (2011, 24) and (2012, 12); missed: B for own_history there.
+HAND_KEYS = [(d, r, h) for d, h in (("2011-03-31", 12), ("2011-03-31", 24), ("2012-03-31", 12))
+             for r in backtest.RULES]
+HAND_COUNTS = {  # rows F, G; columns the 9 keys above
+    "n_children": [[1] * 9, [1] * 9],
+    "flagged": [[1, 1, 0, 1, 1, 0, 1, 1, 0], [0, 0, 0, 0, 0, 0, 0, 0, 1]],
+    "true_positives": [[0, 0, 0, 1, 1, 0, 1, 1, 0], [0] * 9],
+    "missed": [[0, 0, 0, 0, 0, 1, 0, 0, 1], [0] * 9],
+}
+
+
+def counts_as_lists(c):
+    keys = list(zip(c.keys["evaluation_date"], c.keys["rule"], c.keys["horizon_months"]))
+    return keys, list(c.families), {m: getattr(c, m).tolist() for m in HAND_COUNTS}
+
+
+@pytest.mark.parametrize("how", ["by date", "from the rows"])
+def test_backtest_counts_by_hand(how):
+    kids, rules, dates = hand_counts_input()
+    if how == "by date":
+        c = backtest.backtest_counts(kids, rules, dates, audit_date="2013-06-30")
+    else:
+        c = backtest.row_counts(backtest.backtest_rows(kids, rules, dates, audit_date="2013-06-30"))
+    keys, families, mats = counts_as_lists(c)
+    assert keys == HAND_KEYS
+    assert families == ["F", "G"]
+    assert mats == HAND_COUNTS
+    assert c.keys["horizon_months"].dtype == "int64"
+
+
+def test_summarise_counts_pools_by_hand():
+    kids, rules, dates = hand_counts_input()
+    c = backtest.backtest_counts(kids, rules, dates, audit_date="2013-06-30")
+    s = backtest.summarise_counts(c, draws=40, seed=3).set_index(["evaluation_date", "rule", "horizon_months"])
+    # own_history, 12 months, pooled over 2011 and 2012: n 2 + 2 = 4, flagged 0 + 1 (C),
+    # TP 0, missed 0 + 1 (B): sensitivity 0 of 1, PPV 0 of 1, 1000 x 1 / 4 = 250 per 1,000.
+    o = s.loc[("all", "own_history", 12)]
+    assert (o["n_children"], o["flagged"], o["true_positives"], o["missed"]) == (4, 1, 0, 1)
+    assert (o["sensitivity"], o["ppv"], o["alerts_per_1000"]) == (0.0, 0.0, 250.0)
+    # older_sibling_escalated, 24 months: 2011 only: n 2, flagged 1, TP 1: 100%, 100%, 500.
+    e = s.loc[("all", "older_sibling_escalated", 24)]
+    assert (e["n_children"], e["flagged"], e["true_positives"], e["missed"]) == (2, 1, 1, 0)
+    assert (e["sensitivity"], e["ppv"], e["alerts_per_1000"]) == (100.0, 100.0, 500.0)
+    # 9 dated keys, then the pooled (rule, horizon) ones: 3 rules x 12 months, 3 x 24.
+    assert len(s) == 9 + 6
+    # The family F is in every draw 0, 1 or 2 times, and each of its children is flagged by
+    # the sibling rules: a draw's flagged total is 0, 1 or 2 at (2011, 12).
+    f = s.loc[("2011-03-31", "older_sibling_escalated", 12)]
+    assert 0.0 <= f["flagged_lower"] <= f["flagged_upper"] <= 2.0
+
+
+def test_counts_by_date_equal_the_rows_on_a_generated_extract(tmp_path):
+    from neglect_analysis.synthetic import write_extract
+
+    write_extract(tmp_path / "x", n_parents=30, seed=11)
+    cohort, _ = io.load_extract(tmp_path / "x")
+    fam = pipeline.build_tables(cohort).family
+    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
+    rules = backtest.rule_dates(fam.members, fam.child_escalation, concerns)
+    kids = backtest.backtest_children(cohort, fam.members, fam.child_escalation,
+                                      fam.ages[["child_id", "moved_out_date"]], pipeline.family_clusters(fam.members))
+    dates = backtest.evaluation_dates(cohort.ics_start_date, cohort.audit_date)
+    rows = backtest.backtest_rows(kids, rules, dates, audit_date=cohort.audit_date)
+    by_date = backtest.backtest_counts(kids, rules, dates, audit_date=cohort.audit_date)
+    assert rows["family"].nunique() >= 10
+    assert counts_as_lists(by_date) == counts_as_lists(backtest.row_counts(rows))
+    fast = backtest.summarise_counts(by_date, draws=200, seed=9)
+    ref = backtest.summarise(rows, draws=200, seed=9)
+    assert fast.astype(str).equals(ref.astype(str))
+    # the rows' counts, summed, are the table's (one more check of what is counted)
+    assert int(rows["flagged"].sum()) == int(fast.loc[fast["evaluation_date"] != "all", "flagged"].sum())
+
+
+def test_rule_dates_of_a_family_equal_those_of_its_members(hand):
+    from neglect_analysis.family import Family
+
+    cohort, t = hand
+    fam = t.family
+    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
+    by_members = backtest.rule_dates(fam.members, fam.child_escalation, concerns).set_index("child_id")
+    by_family = backtest.rule_dates(Family(cohort, fam.members), fam.child_escalation, concerns).set_index("child_id")
+    assert by_family.equals(by_members)
+    # By hand (module docstring): 0102's older sibling 0101 escalated 2005-03-01 (paper plan);
+    # 0202's older sibling 0201 escalated 2012-06-10; 0201 is the eldest of 0020: never.
+    d = by_family["older_sibling_escalated"].dt.strftime("%Y-%m-%d").fillna("")
+    assert (d["0102"], d["0202"], d["0201"]) == ("2005-03-01", "2012-06-10", "")

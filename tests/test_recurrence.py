@@ -360,3 +360,23 @@ def test_rows_count_the_events_selected_as_if_the_others_were_absent():
     assert masked["n_referrals"].sum() == 0 and (masked["n_cp_plans"] == full["n_cp_plans"]).all()
     with pytest.raises(ValueError, match="rows: 2 values for"):
         child_recurrence(cohort, kids, rows=[True, False])
+
+
+def test_in_child_date_order_by_hand():
+    from neglect_analysis.recurrence import by_child_and_date, in_child_date_order
+
+    d = np.array(["2012-05-01", "2010-01-01", "NaT", "2011-01-01", "2011-01-01"], dtype="datetime64[ns]")
+    # Child 0: 2012-05-01 then 2010-01-01: earlier date after a later one -> not in order.
+    assert not in_child_date_order(np.array([0, 0, 1, 1, 1]), d)
+    # Child 0: 2012-05-01; child 1: 2010-01-01, undated, then 2011-01-01: a dated event after an
+    # undated one of the same child -> not in order (undated events come last).
+    assert not in_child_date_order(np.array([0, 1, 1, 1, 1]), d)
+    # Children 0, 1, 2, 3, 3: each child's dates ascend (3: equal dates, allowed); a new child may
+    # start at any date -> in order, and by_child_and_date leaves the rows as they are.
+    assert in_child_date_order(np.array([0, 1, 2, 3, 3]), d)
+    assert by_child_and_date(np.array([0, 1, 2, 3, 3]), d).tolist() == [0, 1, 2, 3, 4]
+    # Children 1 then 0: not in order; sorted: child 0 (row 1), child 1 (rows 2, 3, 4, 0 by date,
+    # undated last: 2011-01-01 (rows 3, 4, stable), 2012-05-01 (row 0), NaT (row 2)).
+    cix = np.array([1, 0, 1, 1, 1])
+    assert not in_child_date_order(cix, d)
+    assert by_child_and_date(cix, d).tolist() == [1, 3, 4, 0, 2]

@@ -22,23 +22,30 @@ is the run's sibling groups (selected with the whole extract: a child who was no
 T is not in it). Children in two groups count once, in their family (the connected component
 of their index parents), which is the unit of the family bootstrap.
 
-Vectorised: one (child, date) table, flags and outcomes by comparing per-child dates with T;
-intervals from one set of family-bootstrap draws over per-family sums
-(:func:`neglect_analysis.bootstrap.resampled_totals`).
+Vectorised: at each date T, the population, flags and outcomes are boolean masks over the
+children, made by comparing per-child dates with T (:func:`population_masks`), and counted per
+family with one ``bincount`` each (:func:`backtest_counts`): the (child, date, rule, horizon)
+rows (:func:`backtest_rows`, 13.9 million at 100,000 parents) are not made for the report.
+Intervals from one set of family-bootstrap draws over per-family sums
+(:func:`summarise_counts`, :func:`neglect_analysis.bootstrap.resampled_totals`).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .ages import birthday
-from .bootstrap import canonical_order, percentile_sums, percentile_shares, resampled_totals
+from .bootstrap import (canonical_order, distinct_columns, percentile_shares, percentile_sums,
+                        resampled_totals)
 from .cohort import Cohort
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .escalation import older_sibling_escalation
-from .family import ChildEvents
+from .family import ChildEvents, Family, child_ids, child_positions
 from .idsets import isin, positions
+from .io.memory import release_free_memory
 
 #: The rules, in report order.
 RULES: tuple[str, ...] = ("older_sibling_escalated", "older_sibling_concern", "own_history")
@@ -104,16 +111,23 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     >>> t["s47_no_icpc_date"].dt.strftime("%Y-%m-%d").fillna("").tolist()  # ICPC at 73 days
     ['', '2013-03-02']
     """
-    kids = ChildEvents.of(cohort, children)
-    ev = kids.events
-    n = len(kids.ids)
-    etype = ev["event_type"]
+    # Only the children's events of the four types read here, taken by position from
+    # ``cohort.events`` (:func:`~neglect_analysis.family.child_positions`, the one selection of
+    # the children's events), in its order: no copy of every child's events and columns.
+    ids = ChildEvents.of(cohort, children).ids if isinstance(children, (ChildEvents, Family)) \
+        else child_ids(children)
+    n = len(ids)
+    events = cohort.events
+    cix = child_positions(cohort, ids)
+    rows = np.flatnonzero((cix >= 0) & events["event_type"].isin(("cp_plan", "referral", "s47", "icpc"))
+                          .to_numpy(dtype=bool, na_value=False))
+    cix = cix[rows]
+    etype = events["event_type"].take(rows)
 
     def of_type(*kinds: str) -> np.ndarray:  # event types compared as codes, not as text per event
         return etype.isin(kinds).to_numpy(dtype=bool, na_value=False)
 
-    start = ev["start_date"].to_numpy().astype("datetime64[ns]")
-    cix = ev["cix"].to_numpy()
+    start = np.asarray(events["start_date"].array.take(rows), dtype="datetime64[ns]")
     dated = ~np.isnat(start)
     never = np.iinfo(np.int64).max
 
@@ -135,8 +149,8 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     s47 = np.flatnonzero(of_type("s47") & dated)
     icpc_all = cohort.events.loc[(cohort.events["event_type"] == "icpc").to_numpy(dtype=bool, na_value=False),
                                  "linked_event_id"] if "linked_event_id" in cohort.events else pd.Series(dtype=object)
-    linked = isin(ev["event_id"].take(s47), icpc_all.dropna()).to_numpy(dtype=bool) \
-        if "event_id" in ev else np.zeros(len(s47), bool)
+    linked = isin(events["event_id"].take(rows[s47]), icpc_all.dropna()).to_numpy(dtype=bool) \
+        if "event_id" in events else np.zeros(len(s47), bool)
     nxt = np.flatnonzero(of_type("icpc", "cp_plan") & dated)
     key_n = np.lexsort((start[nxt].view("int64"), cix[nxt]))
     nxt = nxt[key_n]
@@ -161,7 +175,7 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
 
     own = np.minimum(s47d, third)
     return pd.DataFrame({
-        "child_id": kids.ids.array,
+        "child_id": ids.array,
         "cp_plan_date": as_date(cp),
         "s47_no_icpc_date": as_date(s47d),
         "third_referral_date": as_date(third),
@@ -170,8 +184,11 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     })
 
 
-def rule_dates(members: pd.DataFrame, child_esc: pd.DataFrame, concerns: pd.DataFrame) -> pd.DataFrame:
+def rule_dates(members: pd.DataFrame | Family, child_esc: pd.DataFrame, concerns: pd.DataFrame) -> pd.DataFrame:
     """Per child, the date each rule of :data:`RULES` first flags it (NaT: never).
+
+    ``members``: sibling members, or their :class:`~neglect_analysis.family.Family` (its
+    older-sibling pairs are then made once for both sibling rules).
 
     ``older_sibling_escalated`` and ``older_sibling_concern`` are the earliest such date of
     any strictly older sibling (:func:`neglect_analysis.escalation.older_sibling_escalation`),
@@ -201,19 +218,78 @@ def rule_dates(members: pd.DataFrame, child_esc: pd.DataFrame, concerns: pd.Data
     })
 
 
-def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
-                  horizons: tuple[int, ...] = HORIZONS, audit_date=None) -> pd.DataFrame:
-    """The (child, evaluation date, horizon, rule) table: population, flag and outcome.
+def population_masks(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
+                     horizons: tuple[int, ...] = HORIZONS, audit_date=None):
+    """The backtest's population, flags and outcomes, one (evaluation date, horizon, rule) at a
+    time, as boolean masks over the rows of ``children`` (the one place these rules live).
 
     ``children``: one row per child with ``child_id``, ``family``, ``dob``, ``adult_date``
-    (18th birthday), ``death_date``, ``escalation_date``, ``moved_out_date``. A child is in
-    the population at T when born on or before T, T before its 18th birthday, its death and
-    its move (if any), and not escalated on or before T. It is flagged when the rule's date is
-    on or before T, and ``escalated`` when its escalation is in ``(T, T + horizon]``.
+    (18th birthday), ``death_date``, ``escalation_date``, ``moved_out_date``; ``rules``:
+    :func:`rule_dates`. A child is in the population at T when born on or before T, T before
+    its 18th birthday, its death and its move (if any), and not escalated on or before T. It
+    is flagged when the rule's date is on or before T, and ``escalated`` when its escalation
+    is in ``(T, T + horizon]``. A horizon is left out at a date T when T + horizon is after
+    ``audit_date`` (full follow-up only).
+
+    Yields ``(evaluation_date, horizon_months, rule, population, flagged, escalated)`` by date,
+    horizon, then rule (:data:`RULES` order): the date as ``YYYY-MM-DD`` text and three
+    boolean arrays of ``len(children)`` (``flagged`` and ``escalated`` are for every child;
+    only the population's count). One date's masks are made at a time, so memory is a few
+    bytes per child whatever the number of dates. The arrays are shared between the keys of a
+    date: read them, do not change them.
+
+    Examples
+    --------
+    A (born 2005, escalates 2011-01-01) is not in the population on 2012-03-31; B (born 2008,
+    an older sibling escalated 2011-01-01, escalates 2012-06-01) is, flagged and escalated.
+
+    >>> kids = pd.DataFrame({"child_id": ["A", "B"], "family": "M",
+    ...     "dob": pd.to_datetime(["2005-01-01", "2008-01-01"]), "adult_date": pd.to_datetime(["2023-01-01", "2026-01-01"]),
+    ...     "death_date": pd.NaT, "escalation_date": pd.to_datetime(["2011-01-01", "2012-06-01"]), "moved_out_date": pd.NaT})
+    >>> rules = pd.DataFrame({"child_id": ["A", "B"], "older_sibling_escalated": pd.to_datetime([None, "2011-01-01"]),
+    ...     "older_sibling_concern": pd.NaT, "own_history": pd.NaT})
+    >>> date, h, rule, pop, flag, esc = next(population_masks(kids, rules, [pd.Timestamp("2012-03-31")], horizons=(12,)))
+    >>> date, h, rule, pop.tolist(), flag.tolist(), esc.tolist()
+    ('2012-03-31', 12, 'older_sibling_escalated', [False, True], [False, True], [False, True])
+    """
+    c = children.reset_index(drop=True)
+    at = positions(c["child_id"].astype("string"), rules["child_id"].astype("string"))
+
+    def dates_of(values) -> np.ndarray:
+        return np.asarray(values, dtype="datetime64[ns]")
+
+    dob, esc = dates_of(c["dob"].to_numpy()), dates_of(c["escalation_date"].to_numpy())
+    ends = [dates_of(c[col].to_numpy()) for col in ("adult_date", "death_date", "moved_out_date")]
+    flags_from = [dates_of(rules[rule].array.take(at, allow_fill=True)) for rule in RULES]
+    audit = None if audit_date is None else np.datetime64(pd.Timestamp(audit_date), "ns")
+    for t in dates:  # a handful of evaluation dates, each a vectorised pass over children
+        t64 = np.datetime64(pd.Timestamp(t), "ns")
+        pop = (dob <= t64) & (np.isnat(esc) | (esc > t64))
+        for v in ends:
+            pop &= np.isnat(v) | (v > t64)
+        name = pd.Timestamp(t).date().isoformat()
+        flags = None  # the rules' flags at T, made once for every horizon
+        for h in horizons:
+            end = np.datetime64(pd.Timestamp(t) + pd.DateOffset(months=h), "ns")
+            if audit is not None and end > audit:
+                continue
+            if flags is None:
+                flags = [~np.isnat(rd) & (rd <= t64) for rd in flags_from]
+            outcome = ~np.isnat(esc) & (esc > t64) & (esc <= end)
+            for rule, flag in zip(RULES, flags):
+                yield name, h, rule, pop, flag, outcome
+
+
+def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
+                  horizons: tuple[int, ...] = HORIZONS, audit_date=None) -> pd.DataFrame:
+    """The (child, evaluation date, horizon, rule) table: population, flag and outcome
+    (:func:`population_masks`), one row per child in the population.
 
     Rows by date, horizon, rule, then child (the order of ``children``). The text columns
     (``evaluation_date``, ``rule``, ``child_id``, ``family``) are categorical: a row holds
-    codes, so a whole-authority table (millions of rows) stays small.
+    codes. A whole authority has millions of rows (13.9 million at 100,000 parents): the report
+    counts them per family without making this table (:func:`backtest_counts`); this is the
+    table to read or check the rows by.
 
     Examples
     --------
@@ -227,37 +303,17 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     [['B', True, True]]
     """
     c = children.reset_index(drop=True)
-    at = positions(c["child_id"].astype("string"), rules["child_id"].astype("string"))
-
-    def dates_of(values) -> np.ndarray:
-        return np.asarray(values, dtype="datetime64[ns]")
-
-    dob, esc = dates_of(c["dob"].to_numpy()), dates_of(c["escalation_date"].to_numpy())
-    ends = [dates_of(c[col].to_numpy()) for col in ("adult_date", "death_date", "moved_out_date")]
-    flags_from = [dates_of(rules[rule].array.take(at, allow_fill=True)) for rule in RULES]
     # Text once per child (codes), not once per row: the rows are many (children x dates x rules).
     child_codes, child_names = pd.factorize(c["child_id"])
     family_codes, family_names = pd.factorize(c["family"])
     child_codes, family_codes = child_codes.astype(np.int32), family_codes.astype(np.int32)  # half the bytes a row
-    audit = None if audit_date is None else np.datetime64(pd.Timestamp(audit_date), "ns")
     date_code: dict[str, int] = {}  # evaluation date -> its code, in the order the dates come
     parts = []  # per (date, horizon, rule): (date code, horizon, rule code, rows, flag, outcome)
-    for t in dates:  # a handful of evaluation dates, each a vectorised pass over children
-        t64 = np.datetime64(pd.Timestamp(t), "ns")
-        pop = (dob <= t64) & (np.isnat(esc) | (esc > t64))
-        for v in ends:
-            pop &= np.isnat(v) | (v > t64)
+    for name, h, rule, pop, flag, outcome in population_masks(c, rules, dates, horizons=horizons,
+                                                              audit_date=audit_date):
+        date_code.setdefault(name, len(date_code))
         rows = np.flatnonzero(pop).astype(np.int32)
-        for h in horizons:
-            end = np.datetime64(pd.Timestamp(t) + pd.DateOffset(months=h), "ns")
-            if audit is not None and end > audit:
-                continue
-            name = pd.Timestamp(t).date().isoformat()
-            date_code.setdefault(name, len(date_code))
-            outcome = (~np.isnat(esc) & (esc > t64) & (esc <= end))[rows]
-            for r, rd in enumerate(flags_from):
-                flag = (~np.isnat(rd) & (rd <= t64))[rows]
-                parts.append((date_code[name], h, r, rows, flag, outcome))
+        parts.append((date_code[name], h, RULES.index(rule), rows, flag[rows], outcome[rows]))
     if not parts:
         return pd.DataFrame(columns=["evaluation_date", "rule", "horizon_months", "child_id", "family",
                                      "flagged", "escalated"])
@@ -278,21 +334,162 @@ def backtest_rows(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     })
 
 
+@dataclass(frozen=True)
+class BacktestCounts:
+    """The backtest counted per family: for each key (evaluation date, rule, horizon), how many
+    of a family's children are in the population, flagged, true positives (flagged and
+    escalated) and missed (escalated, not flagged).
+
+    ``keys``: ``evaluation_date`` (text), ``rule`` (text), ``horizon_months`` (int64), one row
+    per key with at least one child, in the order the keys first come (date, horizon, rule).
+    ``families``: the names of the families with at least one (child, key) row, sorted.
+    ``n_children``, ``flagged``, ``true_positives``, ``missed``: ``(families, keys)`` int32
+    matrices (a family's count at one key: at most its children).
+    """
+
+    keys: pd.DataFrame
+    families: pd.Index
+    n_children: np.ndarray
+    flagged: np.ndarray
+    true_positives: np.ndarray
+    missed: np.ndarray
+
+
+def backtest_counts(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
+                    horizons: tuple[int, ...] = HORIZONS, audit_date=None) -> BacktestCounts:
+    """:func:`backtest_rows` counted per family and key, without making the rows: one
+    ``bincount`` of the families of each (date, horizon, rule)'s masks
+    (:func:`population_masks`). Equal to :func:`row_counts` of :func:`backtest_rows`.
+
+    Memory: a few bytes per child and per (family, key) cell, not per (child, key) row.
+
+    Examples
+    --------
+    Family M: A (born 2005, escalated 2011) is out of the population on 2012-03-31; B is in,
+    flagged (its older sibling escalated in 2011) and escalates in 2012. Family N: C is in, not
+    flagged, not escalated. So at the ``older_sibling_escalated`` key: n (M, N) = (1, 1),
+    flagged (1, 0), true positives (1, 0), missed (0, 0).
+
+    >>> kids = pd.DataFrame({"child_id": ["A", "B", "C"], "family": ["M", "M", "N"],
+    ...     "dob": pd.to_datetime(["2005-01-01", "2008-01-01", "2009-01-01"]),
+    ...     "adult_date": pd.to_datetime(["2023-01-01", "2026-01-01", "2027-01-01"]), "death_date": pd.NaT,
+    ...     "escalation_date": pd.to_datetime(["2011-01-01", "2012-06-01", None]), "moved_out_date": pd.NaT})
+    >>> rules = pd.DataFrame({"child_id": ["A", "B", "C"], "older_sibling_escalated": pd.to_datetime([None, "2011-01-01", None]),
+    ...     "older_sibling_concern": pd.NaT, "own_history": pd.NaT})
+    >>> c = backtest_counts(kids, rules, [pd.Timestamp("2012-03-31")], horizons=(12,))
+    >>> c.keys["rule"].tolist(), list(c.families)
+    (['older_sibling_escalated', 'older_sibling_concern', 'own_history'], ['M', 'N'])
+    >>> [m[:, 0].tolist() for m in (c.n_children, c.flagged, c.true_positives, c.missed)]
+    [[1, 1], [1, 0], [1, 0], [0, 0]]
+    """
+    c = children.reset_index(drop=True)
+    fam, names = pd.factorize(c["family"], sort=True)
+    nf = len(names)
+    keys: list[tuple[str, str, int]] = []
+    cols: dict[str, list[np.ndarray]] = {"n": [], "fl": [], "tp": [], "ms": []}
+
+    def per_family(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(fam[mask], minlength=nf).astype(np.int32)
+
+    n_at: dict[str, np.ndarray] = {}  # the population's count per family, once per date
+    for name, h, rule, pop, flag, outcome in population_masks(c, rules, dates, horizons=horizons,
+                                                              audit_date=audit_date):
+        if name not in n_at:
+            n_at = {name: per_family(pop)}
+        keys.append((name, rule, h))
+        flagged, escalated = pop & flag, pop & outcome
+        cols["n"].append(n_at[name])
+        cols["fl"].append(per_family(flagged))
+        cols["tp"].append(per_family(flagged & escalated))
+        cols["ms"].append(per_family(escalated & ~flagged))
+    n = np.column_stack(cols["n"]) if keys else np.zeros((nf, 0), dtype=np.int32)
+    has_family, has_key = n.any(axis=1), n.any(axis=0)  # what the rows would hold
+    at_f, at_k = np.flatnonzero(has_family), np.flatnonzero(has_key)
+
+    def kept(key: str) -> np.ndarray:
+        if not len(cols[key]):
+            return np.zeros((len(at_f), 0), dtype=np.int32)
+        return np.column_stack([cols[key][j] for j in at_k])[at_f]
+
+    first = pd.DataFrame({
+        "evaluation_date": pd.Series([keys[j][0] for j in at_k], dtype="str"),
+        "rule": pd.Series([keys[j][1] for j in at_k], dtype="str"),
+        "horizon_months": pd.Series([keys[j][2] for j in at_k], dtype=np.int64),
+    })
+    return BacktestCounts(keys=first, families=pd.Index(names).take(at_f), n_children=kept("n"),
+                          flagged=kept("fl"), true_positives=kept("tp"), missed=kept("ms"))
+
+
+def row_counts(rows: pd.DataFrame) -> BacktestCounts:
+    """:class:`BacktestCounts` of a table of rows (:func:`backtest_rows`, or any table with
+    ``evaluation_date``, ``rule``, ``horizon_months``, ``family``, ``flagged`` and
+    ``escalated``): keys in order of their first row, families sorted by name.
+
+    Examples
+    --------
+    Family F: A flagged and escalated, B flagged; family G: C escalated, D neither.
+
+    >>> rows = pd.DataFrame({"evaluation_date": "2012-03-31", "rule": "r", "horizon_months": 12,
+    ...     "child_id": list("ABCD"), "family": ["G", "G", "F", "F"],
+    ...     "flagged": [True, True, False, False], "escalated": [True, False, True, False]})
+    >>> c = row_counts(rows)
+    >>> list(c.families), [m[:, 0].tolist() for m in (c.n_children, c.flagged, c.true_positives, c.missed)]
+    (['F', 'G'], [[2, 2], [0, 2], [0, 1], [1, 0]])
+    """
+    by = ["evaluation_date", "rule", "horizon_months"]
+    if not len(rows):
+        return BacktestCounts(keys=pd.DataFrame({"evaluation_date": pd.Series(dtype="str"),
+                                                 "rule": pd.Series(dtype="str"),
+                                                 "horizon_months": pd.Series(dtype=np.int64)}),
+                              families=pd.Index([], dtype="str"),
+                              **{m: np.zeros((0, 0), dtype=np.int32) for m in
+                                 ("n_children", "flagged", "true_positives", "missed")})
+    # Keys (date, rule, horizon) in order of first appearance. Each key column as integer
+    # codes (categorical columns: their codes), one packed code per row, numbered in order of
+    # first appearance: no grouping of millions of rows by text.
+    packed = np.zeros(len(rows), dtype=np.int64)
+    for col in by:  # in place: a handful of values per column, packed in a small range
+        codes, uniques = pd.factorize(rows[col], sort=False)
+        packed *= len(uniques) + 1
+        packed += codes
+        del codes
+    at = np.flatnonzero(~pd.Series(packed).duplicated().to_numpy())  # each key's first row, in order
+    lut = np.zeros(int(packed.max()) - int(packed.min()) + 1, dtype=np.int64)
+    lut[packed[at] - packed.min()] = np.arange(len(at))
+    packed -= packed.min()
+    key_codes = lut[packed]
+    del packed
+    first = rows[by].take(at).reset_index(drop=True)
+    first = first.astype({c: first[c].cat.categories.dtype for c in by
+                          if isinstance(first[c].dtype, pd.CategoricalDtype)})  # coded rows: as text
+    first = first.astype({"evaluation_date": "str", "rule": "str", "horizon_months": np.int64})
+    # Families sorted by name (the codes of a categorical column follow its categories).
+    fam, uniques = pd.factorize(rows["family"], sort=False)
+    names = pd.Index(np.asarray(uniques, dtype=object)).astype("str")
+    by_name = np.argsort(names.to_numpy(dtype=object), kind="stable")
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[by_name] = np.arange(len(names))
+    nf, nk = len(names), len(first)
+    cell = rank[fam]
+    del fam
+    cell *= nk
+    cell += key_codes
+    del key_codes
+    flagged = rows["flagged"].to_numpy(bool)
+    esc = rows["escalated"].to_numpy(bool)
+
+    def per_family(cells: np.ndarray) -> np.ndarray:  # (family, key) counts of the rows' cells
+        return np.bincount(cells, minlength=nf * nk).reshape(nf, nk).astype(np.int32)
+
+    return BacktestCounts(keys=first, families=names.take(by_name), n_children=per_family(cell),
+                          flagged=per_family(cell[flagged]), true_positives=per_family(cell[flagged & esc]),
+                          missed=per_family(cell[~flagged & esc]))
+
+
 def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
               confidence_level: float = 0.95, pooled: bool = True) -> pd.DataFrame:
-    """:data:`BACKTEST_COLUMNS` from :func:`backtest_rows`, with family-bootstrap intervals.
-
-    Per (evaluation date, rule, horizon): ``n_children`` in the population, ``flagged``,
-    ``true_positives`` (flagged and escalated), ``missed`` (escalated, not flagged),
-    ``sensitivity`` = TP / (TP + missed) and ``ppv`` = TP / flagged in percent,
-    ``alerts_per_1000`` = 1000 flagged / n. Intervals: one family-bootstrap draw matrix over
-    all families (the same draws for every row), percentile; counts' intervals are those of
-    the resampled sums. With ``pooled``, rows with ``evaluation_date`` ``all`` pool the
-    (child, date) pairs of every date of a rule and horizon.
-
-    Vectorised: the rows are summed per (family, key) with one ``bincount`` per count, the
-    pooled keys by a matrix product, and every draw's totals of every count and key come from
-    one :func:`neglect_analysis.bootstrap.resampled_totals`.
+    """:data:`BACKTEST_COLUMNS` from :func:`backtest_rows`: :func:`summarise_counts` of
+    :func:`row_counts`.
 
     Examples
     --------
@@ -305,69 +502,87 @@ def summarise(rows: pd.DataFrame, *, draws: int = 2000, seed: int = 2018,
     >>> s[["sensitivity", "ppv", "alerts_per_1000"]].values.tolist()
     [[50.0, 50.0, 500.0]]
     """
-    if not len(rows):
+    return summarise_counts(row_counts(rows), draws=draws, seed=seed, confidence_level=confidence_level,
+                            pooled=pooled)
+
+
+def summarise_counts(counts: BacktestCounts, *, draws: int = 2000, seed: int = 2018,
+                     confidence_level: float = 0.95, pooled: bool = True) -> pd.DataFrame:
+    """:data:`BACKTEST_COLUMNS` from per-family counts (:func:`backtest_counts`), with
+    family-bootstrap intervals.
+
+    Per (evaluation date, rule, horizon): ``n_children`` in the population, ``flagged``,
+    ``true_positives`` (flagged and escalated), ``missed`` (escalated, not flagged),
+    ``sensitivity`` = TP / (TP + missed) and ``ppv`` = TP / flagged in percent,
+    ``alerts_per_1000`` = 1000 flagged / n. Intervals: one family-bootstrap draw matrix over
+    all families (the same draws for every row), percentile; counts' intervals are those of
+    the resampled sums. With ``pooled``, rows with ``evaluation_date`` ``all`` pool the
+    (child, date) pairs of every date of a rule and horizon.
+
+    Vectorised: the pooled keys are sums of the dated keys' columns; the families are put in
+    :func:`neglect_analysis.bootstrap.canonical_order` (the same draws whatever their ids);
+    every draw's totals of every count and key come from one
+    :func:`neglect_analysis.bootstrap.resampled_totals` of the distinct columns only (equal
+    columns, e.g. the population of one date at every rule, are totalled once).
+
+    Examples
+    --------
+    Families F (A flagged and escalated, B flagged) and G (C escalated, D neither), one key:
+    n 4, flagged 2, true positives 1, missed 1.
+
+    >>> c = BacktestCounts(keys=pd.DataFrame({"evaluation_date": ["2012-03-31"], "rule": ["r"],
+    ...     "horizon_months": [12]}), families=pd.Index(["F", "G"]), n_children=np.array([[2], [2]]),
+    ...     flagged=np.array([[2], [0]]), true_positives=np.array([[1], [0]]), missed=np.array([[0], [1]]))
+    >>> s = summarise_counts(c, draws=20)
+    >>> s[["evaluation_date", "n_children", "flagged", "true_positives", "missed"]].values.tolist()
+    [['2012-03-31', 4, 2, 1, 1], ['all', 4, 2, 1, 1]]
+    >>> s[["sensitivity", "ppv", "alerts_per_1000"]].values.tolist()[0]
+    [50.0, 50.0, 500.0]
+    """
+    first = counts.keys.reset_index(drop=True)
+    nf, nk = len(counts.families), len(first)
+    if not nk or not nf:
         return pd.DataFrame(columns=list(BACKTEST_COLUMNS))
-    by = ["evaluation_date", "rule", "horizon_months"]
-    # Keys (date, rule, horizon) in order of first appearance, then the pooled ``all`` keys
-    # (rule, horizon) in the same order; families by sorted name (those with a row).
-    # Each key column as integer codes (categorical columns: their codes), one packed code
-    # per row, numbered in order of first appearance: no grouping of millions of rows by text.
-    packed = np.zeros(len(rows), dtype=np.int64)
-    for col in by:  # in place: a handful of values per column, packed in a small range
-        codes, uniques = pd.factorize(rows[col], sort=False)
-        packed *= len(uniques) + 1
-        packed += codes
-        del codes
-    at = np.flatnonzero(~pd.Series(packed).duplicated().to_numpy())  # each key's first row, in order
-    lut = np.zeros(int(packed.max()) - int(packed.min()) + 1, dtype=np.int64)
-    lut[packed[at] - packed.min()] = np.arange(len(at))
-    packed -= packed.min()
-    key_codes = lut[packed]
-    first = rows[by].take(at).reset_index(drop=True)
-    first = first.astype({c: first[c].cat.categories.dtype for c in by
-                          if isinstance(first[c].dtype, pd.CategoricalDtype)})  # coded rows: as text
-    fam_codes, _ = pd.factorize(rows["family"], sort=True)
-    nf, nk = int(fam_codes.max()) + 1, len(first)
-    flagged = rows["flagged"].to_numpy(bool)
-    esc = rows["escalated"].to_numpy(bool)
-    cell = fam_codes.astype(np.int64, copy=False)
-    cell *= nk
-    cell += key_codes
-    del fam_codes, key_codes, packed
-
-    def per_family(cells: np.ndarray) -> np.ndarray:  # (family, key) counts of the rows' cells, int64
-        return np.bincount(cells, minlength=nf * nk).reshape(nf, nk)
-
-    n, fl = per_family(cell), per_family(cell[flagged])
-    tp, ms = per_family(cell[flagged & esc]), per_family(cell[~flagged & esc])
-    del cell
+    mats = (counts.n_children, counts.flagged, counts.true_positives, counts.missed)
+    pool_codes = np.zeros(0, dtype=np.intp)
     if pooled:
         pool_codes, pool_names = pd.factorize(pd.MultiIndex.from_frame(first[["rule", "horizon_months"]]), sort=False)
-        pool = np.zeros((nk, len(pool_names)))
-        pool[np.arange(nk), pool_codes] = 1.0  # each dated key adds into its rule and horizon
-        n, fl, tp, ms = (np.hstack([m, m @ pool]) for m in (n, fl, tp, ms))
         first = pd.concat([first, pd.DataFrame({
             "evaluation_date": "all", "rule": pool_names.get_level_values(0),
             "horizon_months": pool_names.get_level_values(1)})], ignore_index=True)
-    order = canonical_order(n, fl, tp, ms)  # the same draws whatever the families' ids
-    n, fl, tp, ms = n[order], fl[order], tp[order], ms[order]
-    k = n.shape[1]
+    k = len(first)
+    # One (family, 4 x key) matrix: n, flagged, TP, missed, each its dated then pooled keys.
+    every = np.empty((nf, 4 * k), dtype=np.int32)
+    for b, m in enumerate(mats):
+        every[:, b * k:b * k + nk] = m
+        for p in range(k - nk):  # the pooled keys: a rule and horizon's dated keys, summed
+            every[:, b * k + nk + p] = m[:, pool_codes == p].sum(axis=1)
+    order = canonical_order(every)  # the same draws whatever the families' ids
+    kept, back = distinct_columns(every)
+    values = np.empty((nf, len(kept)))  # floats for the matrix product, distinct columns only
+    for j, col in enumerate(kept):  # columns (a few dozen), each in the canonical order
+        values[:, j] = every[order, col]
+    sums = every.sum(axis=0)  # int64 totals of every column
+    del every, order
     # One set of draws for every row and count: each draw's totals of n, flagged, TP, missed.
-    t = resampled_totals(np.hstack([n, fl, tp, ms], dtype=np.float64), draws=draws, seed=seed)  # floats: no second copy
+    t = resampled_totals(values, draws=draws, seed=seed)[:, back]
+    del values
     tot = {"n": t[:, :k], "flagged": t[:, k:2 * k], "true_positives": t[:, 2 * k:3 * k], "missed": t[:, 3 * k:]}
+    total = {"n": sums[:k], "flagged": sums[k:2 * k], "true_positives": sums[2 * k:3 * k], "missed": sums[3 * k:]}
     out = first.copy()
-    out["n_children"] = n.sum(axis=0).astype(int)
-    for name, num in (("flagged", fl), ("true_positives", tp), ("missed", ms)):
+    out["n_children"] = total["n"].astype(int)
+    for name in ("flagged", "true_positives", "missed"):
         lo, hi = percentile_sums(tot[name], confidence_level=confidence_level)
-        out[name] = num.sum(axis=0).astype(int)
+        out[name] = total[name].astype(int)
         out[f"{name}_lower"], out[f"{name}_upper"] = lo, hi
     with np.errstate(divide="ignore", invalid="ignore"):
         for name, num, den, tn, td, scale in (
-                ("sensitivity", tp, tp + ms, tot["true_positives"], tot["true_positives"] + tot["missed"], 100.0),
-                ("ppv", tp, fl, tot["true_positives"], tot["flagged"], 100.0),
-                ("alerts_per_1000", fl, n, tot["flagged"], tot["n"], 1000.0)):
-            d = den.sum(axis=0)
-            out[name] = np.where(d > 0, scale * num.sum(axis=0) / np.where(d > 0, d, 1), np.nan)
+                ("sensitivity", "true_positives", ("true_positives", "missed"), tot["true_positives"],
+                 tot["true_positives"] + tot["missed"], 100.0),
+                ("ppv", "true_positives", ("flagged",), tot["true_positives"], tot["flagged"], 100.0),
+                ("alerts_per_1000", "flagged", ("n",), tot["flagged"], tot["n"], 1000.0)):
+            d = sum(total[c] for c in den)
+            out[name] = np.where(d > 0, scale * total[num] / np.where(d > 0, d, 1), np.nan)
             lo, hi = percentile_shares(tn, td, confidence_level=confidence_level, scale=scale)
             out[f"{name}_lower"], out[f"{name}_upper"] = lo, hi
     for c in BACKTEST_COLUMNS:
@@ -414,18 +629,30 @@ def signal_backtest(cohort: Cohort, members: pd.DataFrame, child_esc: pd.DataFra
     ``ages`` is :func:`neglect_analysis.timescale.age_scale` output (for ``moved_out_date``),
     ``clusters`` :func:`neglect_analysis.pipeline.family_clusters` output.
     """
+    # Each part's freed buffers are handed back before the next one (release_free_memory, as
+    # between the steps of a run): otherwise they stay resident in holes of the C library's
+    # heap that the next part's larger arrays cannot reuse, and the step's peak is their sum.
+    release_free_memory()
     ids = members["child_id"].drop_duplicates()
     concerns = concern_dates(cohort, ids)
     concerns = concerns.assign(child_id=concerns["child_id"].astype("string"))
+    release_free_memory()
     esc = child_esc.assign(child_id=child_esc["child_id"].astype("string"))
     m = members.assign(child_id=members["child_id"].astype("string"), parent_id=members["parent_id"].astype("string"))
-    rules = rule_dates(m, esc, concerns)
+    # The older-sibling pairs made once for both sibling rules (Family.older_sibling_pairs).
+    rules = rule_dates(Family(cohort, m, definitions), esc, concerns)
+    release_free_memory()
     kids = backtest_children(cohort, m, esc, ages[["child_id", "moved_out_date"]], clusters,
                              definitions=definitions)
-    rows = backtest_rows(kids, rules, evaluation_dates(cohort.ics_start_date, cohort.audit_date),
-                         audit_date=cohort.audit_date)
-    summary = summarise(rows, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
-                        confidence_level=definitions.confidence_level)
+    del concerns, esc, m
+    # Counted per family date by date: the (child, date, rule, horizon) rows (13.9 million at
+    # 100,000 parents) are never made.
+    counts = backtest_counts(kids, rules, evaluation_dates(cohort.ics_start_date, cohort.audit_date),
+                             audit_date=cohort.audit_date)
+    del kids
+    release_free_memory()
+    summary = summarise_counts(counts, draws=definitions.bootstrap_draws, seed=definitions.bootstrap_seed,
+                               confidence_level=definitions.confidence_level)
     return {"signal_backtest": summary, "rule_dates": rules}
 
 

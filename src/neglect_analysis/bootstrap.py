@@ -140,7 +140,7 @@ def resampled_totals(values: np.ndarray, *, draws: int = 2000, seed: int = 2018)
         return np.zeros((draws, v.shape[1]))
     # Equal columns (e.g. one denominator shared by several measures) are totalled once.
     kept, back = distinct_columns(v)
-    distinct = np.ascontiguousarray(v[:, kept])
+    distinct = np.ascontiguousarray(v if len(kept) == v.shape[1] else v[:, kept])  # all distinct: no copy
     out = np.empty((draws, distinct.shape[1]))
     for a, idx in draw_blocks(nf, draws, seed, BLOCK_CELLS // nf):  # one matrix product a block
         counts = _counts_of(idx, nf)
@@ -235,8 +235,15 @@ def canonical_order(*per_family: np.ndarray) -> np.ndarray:
     --------
     >>> canonical_order(np.array([[3], [1], [2]]), np.array([[1], [1], [1]])).tolist()
     [1, 2, 0]
+    >>> canonical_order(np.array([[3, 1], [1, 1], [2, 1]], dtype=np.int32)).tolist()  # one matrix: the same
+    [1, 2, 0]
     """
-    cols = np.column_stack([np.asarray(m, dtype=float).reshape(len(m), -1) for m in per_family])
+    mats = [np.asarray(m).reshape(len(m), -1) for m in per_family]
+    # Integers are sorted as they are (the same order as their float values), and one matrix
+    # is not copied: no float copy of a whole authority's counts.
+    cols = mats[0] if len(mats) == 1 else np.column_stack(mats)
+    if cols.dtype.kind not in "biuf":
+        cols = cols.astype(float)
     if not cols.size:
         return np.arange(len(per_family[0]) if per_family else 0)
     return np.lexsort(cols.T[::-1])

@@ -74,42 +74,50 @@ def _next_gap_days(person: np.ndarray, date: np.ndarray, next_person: np.ndarray
     [30.0, nan, nan]
     """
     n = len(person)
-    who = np.concatenate([np.asarray(person), np.asarray(next_person)])
-    if who.dtype.kind not in "iu" or (len(who) and who.min() < 0):  # ids: integer codes
-        who = pd.factorize(who)[0]
-    when = np.concatenate([np.asarray(date, dtype="datetime64[ns]"),
-                           np.asarray(next_date, dtype="datetime64[ns]")])
-    ok = (who >= 0) & ~np.isnat(when)
     out = np.full(n, np.nan)
-    if not ok[:n].any() or not ok[n:].any():
+    person, next_person = np.asarray(person), np.asarray(next_person)
+    if person.dtype.kind not in "iu" or next_person.dtype.kind not in "iu" or \
+            (n and person.min() < 0) or (len(next_person) and next_person.min() < 0):  # ids: integer codes
+        codes = pd.factorize(np.concatenate([person, next_person]))[0]
+        person, next_person = codes[:n], codes[n:]
+    date = np.asarray(date, dtype="datetime64[ns]")
+    next_date = np.asarray(next_date, dtype="datetime64[ns]")
+    left = np.flatnonzero((person >= 0) & ~np.isnat(date))
+    right = np.flatnonzero((next_person >= 0) & ~np.isnat(next_date))
+    if not len(left) or not len(right):
         return out
-    # In place where it can be, and each array let go once used: at a whole authority's size
-    # every array here is tens of MB.
-    ranks = when[ok].view("int64")  # a copy (the nanoseconds), made the ranks in place
-    if not (ranks % DAY_NS).any():  # dates at midnight (the Cohort's): the day is the rank
-        ranks //= DAY_NS
-        ranks -= ranks.min()
-    else:
-        ranks = np.unique(ranks, return_inverse=True)[1]
-    width = int(ranks.max()) + 1
-    key = np.full(len(who), -1, dtype=np.int64)
-    k = who[ok].astype(np.int64, copy=False)
-    k *= width
-    k += ranks
-    key[ok] = k
-    del k, ranks
-    left = np.flatnonzero(ok[:n])
-    right = n + np.flatnonzero(ok[n:])
-    del ok
-    right = right[np.argsort(key[right], kind="stable")]
-    i = np.searchsorted(key[right], key[left], side="left")
-    del key
+    # Each side keyed apart (no concatenation), in place where it can be, and each array let
+    # go once used: at a whole authority's size every array here is tens of MB.
+    rank_l, rank_r = date.view("int64")[left], next_date.view("int64")[right]  # copies: made ranks in place
+    if not (rank_l % DAY_NS).any() and not (rank_r % DAY_NS).any():  # at midnight (the Cohort's): days
+        rank_l //= DAY_NS
+        rank_r //= DAY_NS
+        low = min(rank_l.min(), rank_r.min())
+        rank_l -= low
+        rank_r -= low
+    else:  # the rank of each distinct time over both sides
+        ranks = np.unique(np.concatenate([rank_l, rank_r]), return_inverse=True)[1].reshape(-1)
+        rank_l, rank_r = ranks[:len(left)], ranks[len(left):]
+        del ranks
+    width = int(max(rank_l.max(), rank_r.max())) + 1
+    key_l = person[left].astype(np.int64)
+    key_l *= width
+    key_l += rank_l
+    key_r = next_person[right].astype(np.int64)
+    key_r *= width
+    key_r += rank_r
+    del rank_l, rank_r
+    by = np.argsort(key_r, kind="stable")
+    right = right[by]
+    key_r = key_r[by]
+    del by
+    i = np.searchsorted(key_r, key_l, side="left")
+    del key_r, key_l
     found = i < len(right)
     hit = right[np.where(found, i, 0)]
     del i, right
-    found &= who[hit] == who[left]
-    del who
-    out[left[found]] = whole_days(when[hit[found]] - when[left[found]])
+    found &= next_person[hit] == person[left]
+    out[left[found]] = whole_days(next_date[hit[found]] - date[left[found]])
     return out
 
 
@@ -134,13 +142,34 @@ def by_child_and_date(cix: np.ndarray, start: np.ndarray) -> np.ndarray:
     >>> by_child_and_date(np.array([0, 0]), d[[1, 0]]).tolist()
     [1, 0]
     """
-    key = _sort_key(start)
+    if in_child_date_order(cix, start):
+        return np.arange(len(cix))
+    return np.lexsort((_sort_key(start), cix))
+
+
+def in_child_date_order(cix: np.ndarray, start: np.ndarray) -> bool:
+    """Whether events are ordered by child position, then start date (undated last): the
+    order :func:`by_child_and_date` makes. One pass of comparisons, no copy of the dates.
+
+    Examples
+    --------
+    >>> d = np.array(["2009-01-01", "2010-01-01", "NaT"], dtype="datetime64[ns]")
+    >>> in_child_date_order(np.array([0, 0, 0]), d), in_child_date_order(np.array([0, 0, 0]), d[[0, 2, 1]])
+    (True, False)
+    >>> in_child_date_order(np.array([0, 1, 1]), d[[1, 0, 2]])  # a new child may start earlier
+    True
+    """
+    cix = np.asarray(cix)
     if len(cix) < 2:
-        return np.arange(len(cix))
-    same = cix[1:] == cix[:-1]
-    if ((cix[1:] > cix[:-1]) | (same & (key[1:] >= key[:-1]))).all():
-        return np.arange(len(cix))
-    return np.lexsort((key, cix))
+        return True
+    ns = np.asarray(start, dtype="datetime64[ns]")
+    nat = np.isnat(ns)
+    ns = ns.view("int64")
+    # Within a child: the next date is undated, or both dated and not earlier.
+    later = nat[1:] | (~nat[:-1] & (ns[1:] >= ns[:-1]))
+    later |= cix[1:] > cix[:-1]
+    later &= cix[1:] >= cix[:-1]
+    return bool(later.all())
 
 
 def _per_child(flags, cix, n: int, how: str = "sum") -> np.ndarray:
@@ -232,18 +261,20 @@ def child_recurrence(
     start, end = ev["start_date"].to_numpy(), ev["end_date"].to_numpy()
     etype = ev["event_type"]
     counted = _counted(rows, len(ev))
-    is_type = {kind: (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
-               for kind in ("contact", "referral", "s47", "icpc", "cp_plan", "early_help")}
-    # By child, then start date (undated last): the events' own order (no sort). The rows of
-    # one type, taken in this order, are sorted by child and date too.
-    order = by_child_and_date(cix, start)
+
+    def is_type(kind: str) -> np.ndarray:  # made when read: one mask of the events at a time
+        return (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
+
+    # By child, then start date (undated last): the events' own order (no sort; None). The
+    # rows of one type, taken in this order, are sorted by child and date too.
+    order = None if in_child_date_order(cix, start) else by_child_and_date(cix, start)
 
     def rows(kind: str, dated: bool = False) -> np.ndarray:
         """Row positions in ``ev`` of the events of ``kind``, by child and start date."""
-        keep = is_type[kind][order]
+        keep = is_type(kind)
         if dated:
-            keep &= ~np.isnat(start[order])
-        return order[keep]
+            keep &= ~np.isnat(start)
+        return np.flatnonzero(keep) if order is None else order[keep[order]]
 
     def same_child_gap(later: np.ndarray, earlier: np.ndarray, r: np.ndarray, lag: int = 1):
         """Days from ``earlier`` of row k to ``later`` of row k + lag (rows ``r``), same child only."""
@@ -258,7 +289,7 @@ def child_recurrence(
     out = pd.DataFrame(index=ids)
     for col, kind in (("n_contacts", "contact"), ("n_referrals", "referral"),
                       ("n_s47", "s47"), ("n_cp_plans", "cp_plan")):
-        out[col] = np.bincount(cix[is_type[kind]], minlength=n).astype("int64")
+        out[col] = np.bincount(cix[is_type(kind)], minlength=n).astype("int64")
 
     # Re-referrals: gap from the previous referral of the same child.
     ref = rows("referral")
@@ -281,7 +312,7 @@ def child_recurrence(
 
     # Repeat CP plans: plans by child, start, end (open plans last); gap from the previous end.
     out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
-    cp = np.flatnonzero(is_type["cp_plan"])
+    cp = np.flatnonzero(is_type("cp_plan"))
     cp = cp[np.lexsort((_sort_key(end[cp]), _sort_key(start[cp]), cix[cp]))]
     gap = same_child_gap(start, end, cp)
     repeat = (gap >= 0) & (gap <= repeat_plan_days)
@@ -336,14 +367,14 @@ def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFA
     cix = ev["cix"].to_numpy()
     start = ev["start_date"].to_numpy()
     etype = ev["event_type"]
-    order = by_child_and_date(cix, start)
+    order = None if in_child_date_order(cix, start) else by_child_and_date(cix, start)
     counted = _counted(rows, len(ev))
 
     def of_kind(kind: str, dated: bool = False) -> np.ndarray:
-        keep = ((etype == kind).to_numpy(dtype=bool, na_value=False) & counted)[order]
+        keep = (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
         if dated:
-            keep &= ~np.isnat(start[order])
-        return order[keep]
+            keep &= ~np.isnat(start)
+        return np.flatnonzero(keep) if order is None else order[keep[order]]
 
     eh = of_kind("early_help")
     con = of_kind("contact", dated=True)
