@@ -194,16 +194,18 @@ class FindingsInput:
     def has_older_sibling_at(self) -> np.ndarray:
         """For each child of ``family.children.ids`` (by position): whether it has an older
         sibling (:attr:`has_older_sibling`), so events are tested by their ``cix``."""
-        at = positions(pd.Series(self.has_older_sibling).astype("string"), self.family.children.ids)
+        at = positions(pd.Series(self.has_older_sibling), self.family.children.ids)
         mask = np.zeros(len(self.family.children.ids), dtype=bool)
         mask[at[at >= 0]] = True
         return mask
 
     @cached_property
-    def has_older_sibling(self) -> np.ndarray:
+    def has_older_sibling(self) -> pd.Index:
         """Ids of the children with an older sibling (earlier dob) in any of their groups
-        (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition)."""
-        return self.family.older_sibling_pairs["child_id"].unique()
+        (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition), sorted
+        (distinct by code)."""
+        child = self.family.older_sibling_pairs["child_id"]
+        return pd.Index(child.cat.categories.take(np.unique(child.cat.codes.to_numpy())), dtype="string")
 
 
 def background_input(data: FindingsInput) -> FindingsInput | None:
