@@ -267,8 +267,9 @@ def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
 def member_codes(ids: pd.Series) -> tuple[np.ndarray, pd.CategoricalDtype]:
     """Integer codes of child (or parent) ids and their categorical dtype, codes in id order.
 
-    A categorical column (the Cohort's person dtype) keeps its dtype and codes; text is coded
-    by its distinct ids, sorted. Missing ids get code -1.
+    A categorical column keeps its dtype and codes (the Cohort's person dtype, whose categories
+    are sorted: :func:`neglect_analysis.idsets.sorted_dtype`); text is coded by its distinct
+    ids, sorted. Missing ids get code -1.
 
     Examples
     --------
