@@ -223,11 +223,10 @@ def background_input(data: FindingsInput) -> FindingsInput | None:
     >>> list(background_input(FindingsInput(c, ft)).family.children.ids)
     ['Z']
     """
-    people = data.cohort.events["person_id"]
-    codes = np.unique(people.cat.codes.to_numpy()) if isinstance(people.dtype, pd.CategoricalDtype) else None
-    ids = (pd.Series(people.cat.categories.take(codes[codes >= 0]), dtype="string") if codes is not None
-           else pd.Series(people.dropna().unique(), dtype="string"))
-    ids = ids[~isin(ids, data.family.children.ids).to_numpy(dtype=bool)]
+    people = data.cohort.events["person_id"]  # coded in the Cohort's person dtype
+    codes = np.unique(people.cat.codes.to_numpy())
+    codes = codes[(codes >= 0) & ~np.isin(codes, data.family.children.codes)]  # by code: no text
+    ids = pd.Series(people.cat.categories.take(codes), dtype="string")
     if not len(ids):
         return None
     members = pd.DataFrame({"parent_id": pd.Series("", index=ids.index, dtype="string"),
