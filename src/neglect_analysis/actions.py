@@ -270,11 +270,17 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     '2012-01-20'
     """
     ev = other_la_evidence(cohort.events)
+    # Grouped by person code (codes sort as the ids; a groupby on the categorical itself
+    # would handle every person of the Cohort), ids as text once per child.
+    code = ev["person_id"].cat.codes.to_numpy()
+    ev = ev[code >= 0].assign(person_id=code[code >= 0])
     per_child = ev.groupby("person_id").agg(
         first_other_la_date=("start_date", "min"),
         n_evidence_events=("event_id", "size"),
     )
     per_child.insert(1, "evidence", _evidence_kinds(ev).reindex(per_child.index))
+    per_child.index = pd.Index(cohort.person_dtype.categories.take(per_child.index.to_numpy()),
+                               dtype="string", name="person_id")
     m = members[isin(members["child_id"], per_child.index)]
     out = m[["child_id", "parent_id", "n_index_parents"]].merge(
         per_child, left_on="child_id", right_index=True, how="left"

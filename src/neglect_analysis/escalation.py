@@ -14,7 +14,7 @@ import pandas as pd
 
 from .codes import ESCALATION_TYPES
 from .cohort import Cohort
-from .idsets import positions
+from .idsets import positions, used_codes
 from .ages import birthday
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
@@ -188,7 +188,7 @@ def older_sibling_escalation(members: pd.DataFrame | Family, child_esc: pd.DataF
     # The members' children, sorted: the codes the members use (every category of text ids,
     # coded here; some of the Cohort's person dtype).
     if isinstance(m["child_id"].dtype, pd.CategoricalDtype):
-        children = np.unique(m["child_id"].cat.codes.to_numpy())
+        children = used_codes(m["child_id"].cat.codes.to_numpy(), len(cats))
     else:
         children = np.arange(len(cats))
     at = positions(pd.Series(cats.take(children)), ce["child_id"])  # each child's row in ``ce``

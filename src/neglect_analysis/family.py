@@ -38,6 +38,7 @@ import pandas as pd
 
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
+from .idsets import used_codes
 
 #: Event columns read by the per-child analyses (selected once per run).
 CHILD_EVENT_COLUMNS: tuple[str, ...] = (
@@ -151,7 +152,7 @@ def child_codes(cohort: Cohort, children) -> np.ndarray:
         codes = dtype.categories.get_indexer(text).astype(np.int64)
         if (codes < 0).any():
             cohort.person_codes(text[codes < 0].unique())  # raises, naming the unknown ids
-    return np.unique(codes[codes >= 0])
+    return used_codes(codes, len(dtype.categories))
 
 
 def child_positions(cohort: Cohort, codes: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ from .definitions import DEFAULTS, Definitions
 from .ages import adult_at_audit
 from .family import Family
 from .flags import this_authority
-from .idsets import isin, positions
+from .idsets import isin, positions, used_codes
 from .io.arrowtext import map_distinct
 from .reference import collection_year, for_period, national_figures, period_label
 from .pipeline import FamilyTables
@@ -205,7 +205,7 @@ class FindingsInput:
         (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition), sorted
         (distinct by code)."""
         child = self.family.older_sibling_pairs["child_id"]
-        return pd.Index(child.cat.categories.take(np.unique(child.cat.codes.to_numpy())), dtype="string")
+        return pd.Index(child.cat.categories.take(used_codes(child.cat.codes.to_numpy(), len(child.cat.categories))), dtype="string")
 
 
 def background_input(data: FindingsInput) -> FindingsInput | None:
@@ -224,8 +224,8 @@ def background_input(data: FindingsInput) -> FindingsInput | None:
     ['Z']
     """
     people = data.cohort.events["person_id"]  # coded in the Cohort's person dtype
-    codes = np.unique(people.cat.codes.to_numpy())
-    codes = codes[(codes >= 0) & ~np.isin(codes, data.family.children.codes)]  # by code: no text
+    codes = used_codes(people.cat.codes.to_numpy(), len(people.cat.categories))
+    codes = codes[~np.isin(codes, data.family.children.codes)]  # by code: no text
     ids = pd.Series(people.cat.categories.take(codes), dtype="string")
     if not len(ids):
         return None

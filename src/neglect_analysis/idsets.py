@@ -107,6 +107,33 @@ def used_codes(codes: np.ndarray, n: int) -> np.ndarray:
     return np.flatnonzero(np.bincount(codes[codes >= 0], minlength=n))
 
 
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` of a 1-D integer array by a sort (NumPy 2's ``np.unique`` hashes,
+    about 20 times slower on two million codes).
+
+    Examples
+    --------
+    >>> distinct_sorted(np.array([7, 3, 7, -1, 3])).tolist()
+    [-1, 3, 7]
+    """
+    v = np.sort(np.asarray(values), kind="stable")
+    return v[np.r_[True, v[1:] != v[:-1]]] if len(v) else v
+
+
+def first_of_each(values: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct value of a 1-D integer array, in
+    the order of the values (``np.unique(values, return_index=True)[1]``, by a sort).
+
+    Examples
+    --------
+    >>> first_of_each(np.array([5, 2, 5, 2, 9])).tolist()
+    [1, 0, 4]
+    """
+    order = np.argsort(np.asarray(values), kind="stable")
+    v = np.asarray(values)[order]
+    return order[np.r_[True, v[1:] != v[:-1]]] if len(v) else order
+
+
 def same_codes(dtype: pd.CategoricalDtype, ids) -> np.ndarray | None:
     """The codes of ``ids`` when they are coded in ``dtype`` too (a categorical of the same
     dtype: the Cohort's person dtype), else None (text, looked up by value).

@@ -25,7 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .cohort import Cohort
-from .idsets import isin
+from .idsets import isin, used_codes
 from .pipeline import AnalysisParams, AnalystTables, FamilyTables, cohort_tables, family_tables, select_parents
 from . import siblings
 
@@ -46,7 +46,7 @@ def family_components(members: pd.DataFrame) -> pd.DataFrame:
     # Integer codes, sorted as the ids are (siblings.member_codes): parents by their rank among
     # the parents present, children by first appearance; no text is sorted or hashed twice.
     p_codes, p_dtype = siblings.member_codes(m["parent_id"])
-    used = np.unique(p_codes)  # the parents present, sorted
+    used = used_codes(p_codes, len(p_dtype.categories))  # the parents present, sorted
     p = np.searchsorted(used, p_codes)
     c, children = pd.factorize(m["child_id"])
     n = len(used) + len(children)

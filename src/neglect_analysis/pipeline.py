@@ -24,7 +24,7 @@ from .flags import child_flags
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
 from .family import Family
-from .idsets import positions
+from .idsets import positions, used_codes
 from .io.memory import release_free_memory
 
 #: Column contract of ``children.csv`` (DESIGN.md "Outputs"); more columns may follow.
@@ -267,7 +267,7 @@ def family_clusters(members: pd.DataFrame) -> pd.DataFrame:
     child, dtype = siblings.member_codes(m["child_id"])
     smallest = np.full(len(dtype.categories), never)
     np.minimum.at(smallest, child, component)
-    used = np.unique(child)
+    used = used_codes(child, len(dtype.categories))
     cluster = np.minimum(smallest[used], len(parents))  # len(parents): none (missing)
     names = np.append(parents.to_numpy(dtype=object), pd.NA)
     return pd.DataFrame({"child_id": pd.array(dtype.categories.take(used), dtype="string"),

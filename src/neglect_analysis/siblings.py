@@ -21,7 +21,7 @@ from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort, text_ids
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .family import Family, sort_members
-from .idsets import isin, positions
+from .idsets import distinct_sorted, first_of_each, isin, positions
 
 
 def parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
@@ -250,7 +250,7 @@ def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
     # Distinct (group, child) rows, the first of each, ordered by group: every row against
     # every row of its group (a group of n children gives n x n candidates), kept where the
     # dob is earlier.
-    _, first = np.unique(group * max(n, 1) + child, return_index=True)
+    first = first_of_each(group * max(n, 1) + child)
     group, child = group[first], child[first]
     dob = m["dob"].to_numpy(dtype="datetime64[ns]")[first]
     size = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
@@ -259,7 +259,7 @@ def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
     row = np.repeat(np.arange(len(group)), k)
     other = np.repeat(start[group], k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
     older = dob[other] < dob[row]  # NaT compares False: no dob, no pair
-    key = np.unique(child[row[older]] * n + child[other[older]])
+    key = distinct_sorted(child[row[older]] * n + child[other[older]])
     return pd.DataFrame({"child_id": pd.Categorical.from_codes(key // max(n, 1), dtype=dtype, validate=False),
                          "sibling_id": pd.Categorical.from_codes(key % max(n, 1), dtype=dtype, validate=False)})
 
