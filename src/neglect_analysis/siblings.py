@@ -359,7 +359,12 @@ def _partner_rows(cohort: Cohort, parents: pd.Index) -> pd.DataFrame:
         & both["partner_id"].notna()
         & (both["person_id"] != both["partner_id"])
     )
-    return both[keep].drop_duplicates().reset_index(drop=True)
+    both = both[keep]
+    # Distinct rows by person codes and dates (a drop_duplicates of the categoricals would
+    # hash every person of the Cohort).
+    key = pd.DataFrame({"p": both["person_id"].cat.codes, "q": both["partner_id"].cat.codes,
+                        "s": both["start_date"], "e": both["end_date"]})
+    return both[~key.duplicated().to_numpy()].reset_index(drop=True)
 
 
 def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
