@@ -477,17 +477,21 @@ def sibling_groups(
     g["age_span_years"] = (g["_dob_max"] - g["_dob_min"]).dt.days / DAYS_PER_YEAR
 
     others = other_birth_parents(cohort, m)
-    g["n_other_parents"] = others.groupby("parent_id")["other_id"].nunique().reindex(g.index).fillna(0)
-
     partners = _partner_rows(cohort, pd.Index(g.index))
-    everyone = pd.concat(
-        [
-            partners[["person_id", "partner_id"]].rename(columns={"person_id": "parent_id"}),
-            others[["parent_id", "other_id"]].rename(columns={"other_id": "partner_id"}),
-        ],
-        ignore_index=True,
-    )
-    n_partners = everyone.groupby("parent_id")["partner_id"].nunique().reindex(g.index).fillna(0)
+    # Distinct partners per parent by integer keys: the parent's row of ``g``, the partner's
+    # person code (both come from the Cohort's links and partners, one dtype).
+    n_groups, n_people = len(g), len(cohort.person_dtype.categories) + 1
+
+    def distinct_per_parent(parent: pd.Series, person: pd.Series) -> np.ndarray:
+        at, code = positions(parent, g.index), person.cat.codes.to_numpy().astype(np.int64)
+        ok = (at >= 0) & (code >= 0)
+        return distinct_sorted(at[ok] * n_people + code[ok])
+
+    other_keys = distinct_per_parent(others["parent_id"], others["other_id"])
+    g["n_other_parents"] = np.bincount(other_keys // n_people, minlength=n_groups)
+    every_key = distinct_sorted(np.concatenate(
+        [other_keys, distinct_per_parent(partners["person_id"], partners["partner_id"])]))
+    n_partners = pd.Series(np.bincount(every_key // n_people, minlength=n_groups), index=g.index)
     g["n_partner_changes"] = (n_partners - 1).clip(lower=0)
 
     if escalated is None:
