@@ -2,8 +2,9 @@
 
 Two objects, passed openly (never through hidden keywords):
 
-- :class:`ChildEvents`: a set of children (distinct ids, sorted) and their events, each event
-  with ``cix``, its child's position in the ids. Every per-child analysis
+- :class:`ChildEvents`: a set of children (distinct ids, sorted, selected by their codes in
+  the Cohort's person dtype) and their events, each event with ``cix``, its child's position
+  in the ids. Every per-child analysis
   (:func:`neglect_analysis.recurrence.child_recurrence`,
   :func:`neglect_analysis.escalation.child_escalation`...) accepts one where it accepts child
   ids, and selects one with :meth:`ChildEvents.of` when given ids: one selection rule, one code
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -48,30 +48,6 @@ CHILD_EVENT_COLUMNS: tuple[str, ...] = (
 
 #: Sort order of a ``members`` table: index parent, then birth order (dob, ties by child id).
 MEMBER_ORDER: tuple[str, ...] = ("parent_id", "dob", "child_id")
-
-
-def child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) -> pd.Index:
-    """Distinct child ids, sorted, as a string Index named ``child_id``.
-
-    ``children`` may be ids, or a table with a ``child_id`` column (e.g. sibling members).
-
-    Examples
-    --------
-    >>> list(child_ids(["B", "A", "B"]))
-    ['A', 'B']
-    >>> list(child_ids(pd.DataFrame({"child_id": ["C", "A"]})))
-    ['A', 'C']
-    """
-    if isinstance(children, pd.DataFrame):
-        children = children["child_id"]
-    if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
-        s = pd.Series(children.array).astype("string")
-    elif isinstance(children, (pd.api.extensions.ExtensionArray, np.ndarray)):
-        s = pd.Series(children).astype("string")
-    else:
-        s = pd.Series(list(children), dtype="string")
-    s = s.dropna().drop_duplicates().sort_values()
-    return pd.Index(s.array, dtype="string", name="child_id")
 
 
 @dataclass(frozen=True)
