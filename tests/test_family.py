@@ -32,3 +32,26 @@ def test_some_events_left_out_are_selected_the_same_way():
     assert kids.events["person_id"].astype(str).tolist() == ["A", "B"]
     assert kids.events["cix"].tolist() == [0, 1]
     assert kids.events.index.tolist() == [0, 1]
+
+
+def test_children_selected_by_codes_from_text_or_coded_ids():
+    # Persons sorted: A B X Z -> codes 0 1 2 3. Children B and X: codes [1, 2], ids B, X;
+    # events sorted A, B, X: cix -1 (A, left out), 0 (B), 1 (X).
+    c = cohort_of(["Z", "X", "B", "A"], ["X", "A", "B"])
+    by_text = ChildEvents.of(c, pd.DataFrame({"child_id": ["X", "B", "X"]}))
+    assert by_text.codes.tolist() == [1, 2]
+    assert list(by_text.ids) == ["B", "X"] and str(by_text.ids.dtype) == "string"
+    assert by_text.events["cix"].tolist() == [0, 1]
+    # The same children as a column of the Cohort's person dtype: read by code, same selection.
+    coded = pd.DataFrame({"child_id": pd.Categorical(["X", "B", "X"], dtype=c.person_dtype)})
+    by_code = ChildEvents.of(c, coded)
+    assert by_code.codes.tolist() == [1, 2] and by_code.ids.equals(by_text.ids)
+    pd.testing.assert_frame_equal(by_code.events, by_text.events)
+
+
+def test_a_child_who_is_no_person_is_named():
+    import pytest
+
+    c = cohort_of(["A", "B"], ["A"])
+    with pytest.raises(ValueError, match="Not in the extract: Q"):
+        ChildEvents.of(c, ["A", "Q"])

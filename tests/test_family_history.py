@@ -66,6 +66,39 @@ def test_older_sibling_pairs_twins_and_two_groups():
     assert pairs == [["B", "A"], ["C", "A"], ["C", "B"], ["C", "X"], ["C2", "A"], ["C2", "B"], ["Q", "P"]]
 
 
+def test_older_sibling_pairs_are_coded_and_equal_for_coded_members():
+    c, m = family()
+    pairs = older_siblings.older_sibling_pairs(m)
+    # Coded by the members' children sorted: A B C C2 P Q X -> 0..6. The pairs of the test
+    # above: B-A (1, 0), C-A (2, 0), C-B (2, 1), C-X (2, 6), C2-A, C2-B (3, 0/1), Q-P (5, 4).
+    assert list(pairs["child_id"].cat.categories) == ["A", "B", "C", "C2", "P", "Q", "X"]
+    assert pairs["child_id"].cat.codes.tolist() == [1, 2, 2, 2, 3, 3, 5]
+    assert pairs["sibling_id"].cat.codes.tolist() == [0, 0, 1, 6, 0, 1, 4]
+    # Members coded in the Cohort's person dtype (every person, sorted: A B C C2 F M N P Q X)
+    # give the same pairs, in that dtype's codes (X is 9, not 6).
+    coded = m.astype({"parent_id": c.person_dtype, "child_id": c.person_dtype})
+    pc = older_siblings.older_sibling_pairs(coded)
+    assert pc["child_id"].dtype == c.person_dtype
+    assert pc["sibling_id"].cat.codes.tolist() == [0, 0, 1, 9, 0, 1, 7]
+    assert pc.astype("string").equals(pairs.astype("string"))
+
+
+def test_older_sibling_escalation_same_for_coded_members():
+    from neglect_analysis.escalation import older_sibling_escalation
+
+    c, m = family()
+    # First events as the dates: A 1995-01-01, B 2006-01-01, X 2005-06-01, P 1985-01-01.
+    # C's older siblings A, B, X: earliest 1995-01-01; C2 (A, B): 1995-01-01; B (A): 1995-01-01;
+    # Q (P): 1985-01-01; A, P, X: none. C and Q have no date of their own (not listed).
+    dates = pd.DataFrame({"child_id": ["A", "B", "X", "P"],
+                          "escalation_date": pd.to_datetime(["1995-01-01", "2006-01-01", "2005-06-01", "1985-01-01"])})
+    want = {"A": "", "B": "1995-01-01", "C": "1995-01-01", "C2": "1995-01-01", "P": "", "Q": "1985-01-01", "X": ""}
+    for mm in (m, m.astype({"parent_id": c.person_dtype, "child_id": c.person_dtype})):
+        got = older_sibling_escalation(mm, dates)
+        assert got.dt.strftime("%Y-%m-%d").fillna("").to_dict() == want
+        assert str(got.index.dtype) == "string"
+
+
 def test_older_sibling_history_counts_by_hand():
     c, m = family()
     h = older_siblings.older_sibling_history(c, m).set_index("event_id")

@@ -96,6 +96,30 @@ def test_open_services_and_moved_away(listed):
 
 
 
+def test_family_gives_the_same_list_from_its_pairs(listed):
+    # The run's Family reads its older-sibling pairs (made once) instead of making them: the
+    # same list. D escalates too (CLA 2012-03-01, the day A's plan starts): C's signal
+    # siblings are then A (group M) and D (group F), joined in dob order (A 2000, D 2008).
+    from neglect_analysis.family import Family
+
+    c, ln = listed
+    fam = Family.of(c, members(c, ["M", "F"]))
+    esc = child_escalation(c, fam)
+    pd.testing.assert_frame_equal(look_now_list(c, fam, esc, family_signal(fam, esc)), ln)
+    both = Cohort.from_frames(persons=c.persons.astype({"person_id": "string"}),
+                              links=c.links.astype({"parent_id": "string", "child_id": "string"}),
+                              events=pd.concat([c.events.astype({"person_id": "string", "event_type": "string"}),
+                                                pd.DataFrame({"event_id": ["E7"], "person_id": ["D"],
+                                                              "event_type": ["cla"],
+                                                              "start_date": pd.to_datetime(["2012-03-01"])})]),
+                              audit_date="2018-07-31", ics_start_date="2009-04-01")
+    fam = Family.of(both, members(both, ["M", "F"]))
+    esc = child_escalation(both, fam)
+    got = look_now_list(both, fam, esc, family_signal(fam, esc)).set_index("child_id")
+    assert got.loc["C", "signal_sibling_id"] == "A; D"
+    assert got.loc["C", "signal_event_type"] == "cp_plan; cla"
+
+
 def test_moved_away_only_without_later_events():
     persons = pd.DataFrame({"person_id": ["A", "B"]})
     # A: early help ended "Moved out of area" 2015-03-01, then a contact 2016-01-01: came back.

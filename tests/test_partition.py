@@ -95,6 +95,24 @@ def test_family_components_keep_a_shared_child_together():
         assert sorted(sum(plan, [])) == ["F1", "M1", "M2"]
 
 
+def test_family_components_and_clusters_by_codes():
+    from neglect_analysis.pipeline import family_clusters
+
+    # P2 and P1 share K1, P1 and P3 share K3: one component named P1 (the smallest id, though
+    # P2 is the first row); P4 alone. K2's cluster is P1 (its parent P2's component).
+    m = pd.DataFrame({"parent_id": ["P2", "P2", "P1", "P1", "P3", "P4"],
+                      "child_id": ["K1", "K2", "K1", "K3", "K3", "K4"]}, dtype="string")
+    want = [["P1", "P1"], ["P2", "P1"], ["P3", "P1"], ["P4", "P4"]]
+    assert family_components(m).values.tolist() == want
+    clusters = family_clusters(m)
+    assert clusters.values.tolist() == [["K1", "P1"], ["K2", "P1"], ["K3", "P1"], ["K4", "P4"]]
+    # The same members coded in a sorted person dtype (more people than members): same answer.
+    dtype = pd.CategoricalDtype(pd.Index(["K1", "K2", "K3", "K4", "K9", "P1", "P2", "P3", "P4"], dtype="string"))
+    coded = m.astype(dtype)
+    assert family_components(coded).values.tolist() == want
+    assert family_clusters(coded).values.tolist() == clusters.values.tolist()
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 8])
 def test_shared_child_partitioned_equals_in_memory(k):
     from neglect_analysis.pipeline import AnalysisParams

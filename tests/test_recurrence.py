@@ -91,7 +91,7 @@ def test_child_events_out_of_order_are_sorted_first():
         ev("R2", "contact", "2017-03-02"),
     ])
     kids = ChildEvents.of(c, ["R1", "R2"])
-    reversed_kids = ChildEvents(kids.ids, kids.events.iloc[::-1])
+    reversed_kids = ChildEvents(kids.ids, kids.events.iloc[::-1], kids.codes)
     for k in (kids, reversed_kids):
         out = child_recurrence(c, k)
         assert out["n_referrals"].tolist() == [3, 0]
@@ -355,7 +355,7 @@ def test_rows_count_the_events_selected_as_if_the_others_were_absent():
     pd.testing.assert_frame_equal(child_recurrence(cohort, kids, rows=np.ones(len(kids.events), bool)), full)
     keep = (kids.events["event_type"] != "referral").to_numpy()
     masked = child_recurrence(cohort, kids, rows=keep)
-    copied = child_recurrence(cohort, ChildEvents(kids.ids, kids.events[keep]))
+    copied = child_recurrence(cohort, ChildEvents(kids.ids, kids.events[keep], kids.codes))
     pd.testing.assert_frame_equal(masked, copied)
     assert masked["n_referrals"].sum() == 0 and (masked["n_cp_plans"] == full["n_cp_plans"]).all()
     with pytest.raises(ValueError, match="rows: 2 values for"):

@@ -272,3 +272,19 @@ def test_index_parents_span_boundary():
     c = Cohort.from_frames(persons=persons, links=links, audit_date="2018-07-31")
     assert list(index_parents(c)) == ["MA"]
     assert list(index_parents(c, definitions=replace(DEFAULTS, min_children=6))) == []
+
+
+def test_partner_rows_distinct_by_codes_and_dates():
+    # M and P are partners twice from 2000-01-01 (the second row written the other way
+    # round) and once more from 2005-01-01: two distinct (M, P, dates) rows once read in both
+    # directions; a row of M with itself is no partner. No children: no birth parents.
+    from neglect_analysis.cohort import Cohort
+
+    partners = pd.DataFrame({"person_id": ["M", "P", "M", "M"], "partner_id": ["P", "M", "P", "M"],
+                             "start_date": ["2000-01-01", "2000-01-01", "2005-01-01", "2001-01-01"],
+                             "end_date": ["2003-01-01", "2003-01-01", None, None]})
+    c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["M", "P"]}), partners=partners,
+                           audit_date="2018-07-31")
+    t = partner_timeline(c, ["M"])
+    assert t["partner_id"].tolist() == ["P", "P"]
+    assert t["start_date"].dt.strftime("%Y-%m-%d").tolist() == ["2000-01-01", "2005-01-01"]

@@ -9,16 +9,18 @@ and index parent (a child in two sibling groups appears under each parent, with
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .chronology import service_episodes
 from .flags import other_la_evidence
 from .cohort import Cohort
-from .idsets import isin
+from .family import Family
+from .idsets import isin, positions
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .escalation import look_now
 from .labels import event_type_list_words
-from .siblings import join_groups
+from .siblings import join_groups, older_sibling_pairs
 from .timescale import moved_out_dates, moved_out_on
 
 #: Row order of :func:`paper_file_requests` (also used to combine family partitions).
@@ -87,7 +89,7 @@ def moved_away_dates(
 
 def look_now_list(
     cohort: Cohort,
-    members: pd.DataFrame,
+    members: pd.DataFrame | Family,
     child_esc: pd.DataFrame,
     signal: pd.DataFrame,
     *,
@@ -117,6 +119,9 @@ def look_now_list(
     - ``moved_away`` (0/1) and ``moved_away_date``: :func:`moved_away_dates` (from ``moved``,
       the run's :func:`~neglect_analysis.timescale.moved_out_dates`, when given).
 
+    ``members``: :func:`neglect_analysis.siblings.members` output, or the run's
+    :class:`~neglect_analysis.family.Family` (its older-sibling pairs made once).
+
     Order: the most recent signal first (:data:`LOOK_NOW_ORDER`: ``days_since_signal`` ascending,
     then child id). The report's ``look_now.csv`` is this list ranked by the backtested PPV of
     the rule that flags each child (:func:`neglect_analysis.backtest.rank_look_now`, which
@@ -139,6 +144,8 @@ def look_now_list(
     >>> ln.loc[0, "reason"]
     'older sibling A: Child protection plan from 2016-01-10'
     """
+    family = members if isinstance(members, Family) else None
+    members = family.members if family is not None else members
     base = look_now(child_esc, signal, audit_date=cohort.audit_date)
     base["child_id"] = base["child_id"].astype("string")
     audit = cohort.audit_date
@@ -152,9 +159,16 @@ def look_now_list(
     # The older sibling(s) whose escalation is the child's earliest older-sibling escalation.
     esc = child_esc[["child_id", "escalation_date", "escalation_type"]].astype({"child_id": "string"})
     older_esc = signal[["child_id", "older_sibling_escalation_date"]].astype({"child_id": "string"})
-    pairs = mine[["parent_id", "child_id", "dob"]].merge(
-        m.rename(columns={"child_id": "sibling_id", "dob": "sibling_dob"}), on="parent_id")
-    pairs = pairs[pairs["sibling_dob"] < pairs["dob"]]
+    # These children's (child, older sibling) pairs (siblings.older_sibling_pairs, the one
+    # definition; the run's, made once, when given a Family), picked by code.
+    pairs = family.older_sibling_pairs if family is not None else older_sibling_pairs(members)
+    cats = pairs["child_id"].cat.categories
+    at = positions(kids, cats)
+    wanted = np.zeros(len(cats) + 1, dtype=bool)
+    wanted[at[at >= 0]] = True
+    pairs = pairs[wanted[pairs["child_id"].cat.codes.to_numpy()]].astype("string")
+    sibling_dob = m.drop_duplicates("child_id").rename(columns={"child_id": "sibling_id", "dob": "sibling_dob"})
+    pairs = pairs.merge(sibling_dob[["sibling_id", "sibling_dob"]], on="sibling_id")
     pairs = pairs.merge(esc.rename(columns={"child_id": "sibling_id"}), on="sibling_id")
     pairs = pairs.merge(older_esc, on="child_id")
     pairs = pairs[pairs["escalation_date"] == pairs["older_sibling_escalation_date"]]
@@ -270,11 +284,17 @@ def background_requests(cohort: Cohort, members: pd.DataFrame) -> pd.DataFrame:
     '2012-01-20'
     """
     ev = other_la_evidence(cohort.events)
+    # Grouped by person code (codes sort as the ids; a groupby on the categorical itself
+    # would handle every person of the Cohort), ids as text once per child.
+    code = ev["person_id"].cat.codes.to_numpy()
+    ev = ev[code >= 0].assign(person_id=code[code >= 0])
     per_child = ev.groupby("person_id").agg(
         first_other_la_date=("start_date", "min"),
         n_evidence_events=("event_id", "size"),
     )
     per_child.insert(1, "evidence", _evidence_kinds(ev).reindex(per_child.index))
+    per_child.index = pd.Index(cohort.person_dtype.categories.take(per_child.index.to_numpy()),
+                               dtype="string", name="person_id")
     m = members[isin(members["child_id"], per_child.index)]
     out = m[["child_id", "parent_id", "n_index_parents"]].merge(
         per_child, left_on="child_id", right_index=True, how="left"

@@ -320,8 +320,10 @@ def family_codes(members: pd.DataFrame) -> tuple[pd.Index, pd.Series, pd.Series]
     from .partition import family_components  # partition imports the pipeline
 
     comp = family_components(members)
-    names = pd.Index(sorted(comp["component"].unique()))
-    of_parent = pd.Series(names.get_indexer(comp["component"]).astype(np.int64),
+    # A family is named by its smallest parent, who is its own component: ``comp`` is sorted by
+    # parent, so these names are sorted (no sort of text).
+    names = pd.Index(comp.loc[(comp["parent_id"] == comp["component"]).to_numpy(), "component"])
+    of_parent = pd.Series(positions(comp["component"], names),
                           index=pd.Index(comp["parent_id"].astype("string")))
     m = members[["parent_id", "child_id"]].astype("string").drop_duplicates("child_id")
     of_child = pd.Series(of_parent.to_numpy()[positions(m["parent_id"], of_parent.index)],

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .codes import ESCALATION_TYPES
 from .cohort import Cohort
-from .idsets import positions
+from .idsets import positions, used_codes
 from .ages import birthday
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
@@ -174,22 +174,33 @@ def older_sibling_escalation(members: pd.DataFrame | Family, child_esc: pd.DataF
     """
     family = members if isinstance(members, Family) else None
     m = (family.members if family is not None else members)[["parent_id", "child_id", "dob"]]
-    m = m[m["parent_id"].notna() & m["child_id"].notna()]
+    m = m[(m["parent_id"].notna() & m["child_id"].notna()).to_numpy()]
     ce = child_esc[["child_id", "escalation_date"]]
     if not ce["child_id"].is_unique:  # the earliest date of a child given twice
-        ce = ce.groupby("child_id", as_index=False)["escalation_date"].min()
+        ce = ce.groupby("child_id", as_index=False, observed=True)["escalation_date"].min()
     never = _MAX_DATE.value
-    # Every (child, older sibling) pair (siblings.older_sibling_pairs: the one definition), the
-    # sibling's date by integer position, the earliest per child.
+    # Every (child, older sibling) pair (siblings.older_sibling_pairs: the one definition),
+    # coded: each child's date looked up once (by code), taken for its pairs by code, the
+    # earliest per child by code. The pairs are made from these members, so they share their
+    # codes (siblings.member_codes).
     pairs = family.older_sibling_pairs if family is not None else older_sibling_pairs(m)
-    at = positions(pairs["sibling_id"], ce["child_id"])
-    esc = ce["escalation_date"].array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
-    esc = np.where(np.isnat(esc), never, esc.view("int64"))
-    codes, child_ids = pd.factorize(m["child_id"], sort=True)
-    per_child = np.full(len(child_ids), never)
-    np.minimum.at(per_child, positions(pairs["child_id"], pd.Index(child_ids)), esc)
-    values = np.where(per_child < never, per_child.view("datetime64[ns]"), np.datetime64("NaT"))
-    return pd.Series(values, index=pd.Index(child_ids, name="child_id"), name="older_esc")
+    cats = pairs["child_id"].cat.categories
+    # The members' children, sorted: the codes the members use (every category of text ids,
+    # coded here; some of the Cohort's person dtype).
+    if isinstance(m["child_id"].dtype, pd.CategoricalDtype):
+        children = used_codes(m["child_id"].cat.codes.to_numpy(), len(cats))
+    else:
+        children = np.arange(len(cats))
+    at = positions(pd.Series(cats.take(children)), ce["child_id"])  # each child's row in ``ce``
+    date = ce["escalation_date"].array.take(at, allow_fill=True).to_numpy().astype("datetime64[ns]")
+    date_of = np.full(len(cats), never)
+    date_of[children] = np.where(np.isnat(date), never, date.view("int64"))
+    per_code = np.full(len(cats), never)
+    np.minimum.at(per_code, pairs["child_id"].cat.codes.to_numpy(), date_of[pairs["sibling_id"].cat.codes.to_numpy()])
+    values = per_code[children]
+    values = np.where(values < never, values.view("datetime64[ns]"), np.datetime64("NaT"))
+    index = pd.Index(cats.take(children), dtype="string", name="child_id")
+    return pd.Series(values, index=index, name="older_esc")
 
 
 def family_signal(members: pd.DataFrame | Family, child_esc: pd.DataFrame) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 Two objects, passed openly (never through hidden keywords):
 
-- :class:`ChildEvents`: a set of children (distinct ids, sorted) and their events, each event
-  with ``cix``, its child's position in the ids. Every per-child analysis
+- :class:`ChildEvents`: a set of children (distinct ids, sorted, selected by their codes in
+  the Cohort's person dtype) and their events, each event with ``cix``, its child's position
+  in the ids. Every per-child analysis
   (:func:`neglect_analysis.recurrence.child_recurrence`,
   :func:`neglect_analysis.escalation.child_escalation`...) accepts one where it accepts child
   ids, and selects one with :meth:`ChildEvents.of` when given ids: one selection rule, one code
@@ -31,13 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
+from .idsets import used_codes
 
 #: Event columns read by the per-child analyses (selected once per run).
 CHILD_EVENT_COLUMNS: tuple[str, ...] = (
@@ -49,30 +50,6 @@ CHILD_EVENT_COLUMNS: tuple[str, ...] = (
 MEMBER_ORDER: tuple[str, ...] = ("parent_id", "dob", "child_id")
 
 
-def child_ids(children: Iterable[str] | pd.Series | pd.Index | pd.DataFrame) -> pd.Index:
-    """Distinct child ids, sorted, as a string Index named ``child_id``.
-
-    ``children`` may be ids, or a table with a ``child_id`` column (e.g. sibling members).
-
-    Examples
-    --------
-    >>> list(child_ids(["B", "A", "B"]))
-    ['A', 'B']
-    >>> list(child_ids(pd.DataFrame({"child_id": ["C", "A"]})))
-    ['A', 'C']
-    """
-    if isinstance(children, pd.DataFrame):
-        children = children["child_id"]
-    if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
-        s = pd.Series(children.array).astype("string")
-    elif isinstance(children, (pd.api.extensions.ExtensionArray, np.ndarray)):
-        s = pd.Series(children).astype("string")
-    else:
-        s = pd.Series(list(children), dtype="string")
-    s = s.dropna().drop_duplicates().sort_values()
-    return pd.Index(s.array, dtype="string", name="child_id")
-
-
 @dataclass(frozen=True)
 class ChildEvents:
     """A set of children and their events, selected once and read by every per-child analysis.
@@ -80,39 +57,86 @@ class ChildEvents:
     Attributes
     ----------
     ids : Index
-        Distinct child ids, sorted (:func:`child_ids`).
+        Distinct child ids, sorted (text: the ids the analysis tables are keyed by).
     events : DataFrame
         The children's events (:data:`CHILD_EVENT_COLUMNS`, in the order of ``cohort.events``)
         with ``cix``, the child's position in ``ids``.
+    codes : ndarray
+        The children's codes in the Cohort's person dtype (int64, ascending: the order of
+        ``ids``), by which they were selected (:func:`child_codes`).
     """
 
     ids: pd.Index
     events: pd.DataFrame
+    codes: np.ndarray
 
     @classmethod
     def of(cls, cohort: Cohort, children) -> "ChildEvents":
         """The children (ids, a table with ``child_id``, or a :class:`ChildEvents`, returned
-        as it is) and their events in ``cohort``."""
+        as it is) and their events in ``cohort``. Raises ``ValueError`` naming any id that is
+        not a person of the Cohort (:meth:`~neglect_analysis.cohort.Cohort.person_codes`)."""
         if isinstance(children, cls):
             return children
         if isinstance(children, Family):
             return children.children
-        ids = child_ids(children)
-        cix = child_positions(cohort, ids)
+        codes = child_codes(cohort, children)
+        ids = pd.Index(cohort.person_dtype.categories.take(codes), dtype="string", name="child_id")
+        cix = child_positions(cohort, codes)
         keep = cix >= 0
         if keep.all():  # every event is a child's (no copy: the columns are shared, copy-on-write)
-            return cls(ids, cohort.events[list(CHILD_EVENT_COLUMNS)].assign(cix=cix))
-        return cls(ids, cohort.events.loc[keep, list(CHILD_EVENT_COLUMNS)].assign(cix=cix[keep]))
+            return cls(ids, cohort.events[list(CHILD_EVENT_COLUMNS)].assign(cix=cix), codes)
+        return cls(ids, cohort.events.loc[keep, list(CHILD_EVENT_COLUMNS)].assign(cix=cix[keep]), codes)
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
-def child_positions(cohort: Cohort, ids: pd.Index) -> np.ndarray:
-    """For each row of ``cohort.events``: its person's position in ``ids`` (-1: not one of them).
+def child_codes(cohort: Cohort, children) -> np.ndarray:
+    """The distinct person codes of ``children`` in ``cohort.person_dtype``, ascending (int64).
 
-    The one selection of children's events (by integer codes: each id's code in the sorted
-    categories, a lookup table from person code to position, the events' codes through it).
+    ``children``: ids, or a table with a ``child_id`` column. Ids coded in the Cohort's person
+    dtype (e.g. a Cohort table's column) are read by their codes, with no text hashed; text ids
+    (as a user gives them) are looked up once each. Codes sort as the ids do, so the codes
+    ascending are the ids sorted. Missing ids are skipped; an id that is not a person of the
+    Cohort raises ``ValueError`` naming it (:meth:`~neglect_analysis.cohort.Cohort.person_codes`).
+
+    Examples
+    --------
+    >>> from neglect_analysis import Cohort
+    >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["C", "A", "B"]}), audit_date="2018-07-31")
+    >>> child_codes(c, ["C", "A", "C"]).tolist()
+    [0, 2]
+    >>> child_codes(c, c.persons["person_id"]).tolist()
+    [0, 1, 2]
+    >>> child_codes(c, ["A", "Z"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Not in the extract: Z
+    """
+    if isinstance(children, pd.DataFrame):
+        children = children["child_id"]
+    dtype = cohort.person_dtype
+    if isinstance(getattr(children, "dtype", None), pd.CategoricalDtype) and children.dtype == dtype:
+        codes = np.asarray(pd.Categorical(children, dtype=dtype).codes, dtype=np.int64)
+    else:
+        if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
+            text = pd.Index(pd.Series(children.array).astype("string").dropna().array)
+        elif isinstance(children, (pd.api.extensions.ExtensionArray, np.ndarray)):
+            text = pd.Index(pd.Series(children).astype("string").dropna().array)
+        else:
+            text = pd.Index(pd.Series(list(children), dtype="string").dropna().array)
+        codes = dtype.categories.get_indexer(text).astype(np.int64)
+        if (codes < 0).any():
+            cohort.person_codes(text[codes < 0].unique())  # raises, naming the unknown ids
+    return used_codes(codes, len(dtype.categories))
+
+
+def child_positions(cohort: Cohort, codes: np.ndarray) -> np.ndarray:
+    """For each row of ``cohort.events``: its person's position in ``codes`` (-1: not one of
+    them), where ``codes`` are distinct person codes (:func:`child_codes`).
+
+    The one selection of children's events, by integer codes only: a lookup table from person
+    code to position, the events' codes through it.
 
     Examples
     --------
@@ -120,13 +144,12 @@ def child_positions(cohort: Cohort, ids: pd.Index) -> np.ndarray:
     >>> ev = pd.DataFrame({"person_id": ["B", "A", "X"], "event_type": "contact"})
     >>> c = Cohort.from_frames(persons=pd.DataFrame({"person_id": ["A", "B", "X"]}), events=ev,
     ...                        audit_date="2018-07-31")
-    >>> child_positions(c, pd.Index(["B"])).tolist()
+    >>> child_positions(c, c.person_codes(["B"])).tolist()
     [-1, 0, -1]
     """
-    categories = cohort.person_dtype.categories
-    code = categories.get_indexer(pd.Index(pd.Series(ids.array, dtype="string")))
-    lut = np.full(len(categories) + 1, -1, dtype=np.int64)
-    lut[code[code >= 0]] = np.flatnonzero(code >= 0)
+    codes = np.asarray(codes, dtype=np.int64)
+    lut = np.full(len(cohort.person_dtype.categories) + 1, -1, dtype=np.int64)
+    lut[codes] = np.arange(len(codes))
     return lut[cohort.events["person_id"].cat.codes.to_numpy()]  # code -1 (missing): last entry, -1
 
 
@@ -143,7 +166,7 @@ def events_of(cohort: Cohort, children) -> pd.DataFrame:
     >>> events_of(c, ["B"])["person_id"].tolist()
     ['B']
     """
-    return text_ids(cohort.events[child_positions(cohort, child_ids(children)) >= 0])
+    return text_ids(cohort.events[child_positions(cohort, child_codes(cohort, children)) >= 0])
 
 
 def sort_members(members: pd.DataFrame) -> pd.DataFrame:

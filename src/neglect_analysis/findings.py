@@ -24,7 +24,7 @@ from .definitions import DEFAULTS, Definitions
 from .ages import adult_at_audit
 from .family import Family
 from .flags import this_authority
-from .idsets import isin, positions
+from .idsets import isin, positions, used_codes
 from .io.arrowtext import map_distinct
 from .reference import collection_year, for_period, national_figures, period_label
 from .pipeline import FamilyTables
@@ -194,16 +194,18 @@ class FindingsInput:
     def has_older_sibling_at(self) -> np.ndarray:
         """For each child of ``family.children.ids`` (by position): whether it has an older
         sibling (:attr:`has_older_sibling`), so events are tested by their ``cix``."""
-        at = positions(pd.Series(self.has_older_sibling).astype("string"), self.family.children.ids)
+        at = positions(pd.Series(self.has_older_sibling), self.family.children.ids)
         mask = np.zeros(len(self.family.children.ids), dtype=bool)
         mask[at[at >= 0]] = True
         return mask
 
     @cached_property
-    def has_older_sibling(self) -> np.ndarray:
+    def has_older_sibling(self) -> pd.Index:
         """Ids of the children with an older sibling (earlier dob) in any of their groups
-        (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition)."""
-        return self.family.older_sibling_pairs["child_id"].unique()
+        (:func:`neglect_analysis.siblings.older_sibling_pairs`, the one definition), sorted
+        (distinct by code)."""
+        child = self.family.older_sibling_pairs["child_id"]
+        return pd.Index(child.cat.categories.take(used_codes(child.cat.codes.to_numpy(), len(child.cat.categories))), dtype="string")
 
 
 def background_input(data: FindingsInput) -> FindingsInput | None:
@@ -221,11 +223,10 @@ def background_input(data: FindingsInput) -> FindingsInput | None:
     >>> list(background_input(FindingsInput(c, ft)).family.children.ids)
     ['Z']
     """
-    people = data.cohort.events["person_id"]
-    codes = np.unique(people.cat.codes.to_numpy()) if isinstance(people.dtype, pd.CategoricalDtype) else None
-    ids = (pd.Series(people.cat.categories.take(codes[codes >= 0]), dtype="string") if codes is not None
-           else pd.Series(people.dropna().unique(), dtype="string"))
-    ids = ids[~isin(ids, data.family.children.ids).to_numpy(dtype=bool)]
+    people = data.cohort.events["person_id"]  # coded in the Cohort's person dtype
+    codes = used_codes(people.cat.codes.to_numpy(), len(people.cat.categories))
+    codes = codes[~np.isin(codes, data.family.children.codes)]  # by code: no text
+    ids = pd.Series(people.cat.categories.take(codes), dtype="string")
     if not len(ids):
         return None
     members = pd.DataFrame({"parent_id": pd.Series("", index=ids.index, dtype="string"),

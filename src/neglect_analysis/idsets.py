@@ -33,10 +33,17 @@ def isin(values: pd.Series, allowed) -> pd.Series:
     >>> isin(pd.Series(["a", None, "c"], dtype="category"), ["c"]).tolist()
     [False, False, True]
     """
-    if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: test each category once
-        hit = IdSet(allowed).contains(pd.Series(values.cat.categories.astype("string"))).to_numpy()
+    if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: by code, or each id used once
         codes = values.cat.codes.to_numpy()
-        return pd.Series(np.append(hit, False)[codes], index=values.index, dtype=bool)
+        same = same_codes(values.dtype, allowed)
+        if same is not None:
+            hit = np.zeros(len(values.dtype.categories) + 1, dtype=bool)
+            hit[same[same >= 0]] = True
+        else:
+            used = used_codes(codes, len(values.dtype.categories))
+            hit = np.zeros(len(values.dtype.categories) + 1, dtype=bool)
+            hit[used] = IdSet(allowed).contains(pd.Series(values.cat.categories.take(used).astype("string"))).to_numpy()
+        return pd.Series(hit[codes], index=values.index, dtype=bool)
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
         return values.isin(allowed)
     try:
@@ -68,9 +75,17 @@ def positions(values: pd.Series, ids: pd.Index | pd.Series) -> np.ndarray:
     >>> positions(pd.Series(["b", None, "a", "z"], dtype="category"), pd.Index(["a", "b"])).tolist()
     [1, -1, 0, -1]
     """
-    if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: look up each category once
-        at = positions(pd.Series(values.cat.categories.astype("string")), ids)
-        return np.append(at, -1)[values.cat.codes.to_numpy()]
+    if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: by code, or each id used once
+        codes = values.cat.codes.to_numpy()
+        at = np.full(len(values.dtype.categories) + 1, -1, dtype=np.int64)  # code -1: the last
+        same = same_codes(values.dtype, ids)
+        if same is not None:  # ids coded alike: the first position of each code
+            valid = np.flatnonzero(same >= 0)[::-1]
+            at[same[valid]] = valid
+        else:
+            used = used_codes(codes, len(values.dtype.categories))
+            at[used] = positions(pd.Series(values.cat.categories.take(used)), ids)
+        return at[codes]
     try:
         arr = pa.array(values.astype("string"))
         value_set = pa.array(pd.Series(ids).astype("string")).cast(arr.type)
@@ -78,6 +93,61 @@ def positions(values: pd.Series, ids: pd.Index | pd.Series) -> np.ndarray:
         return np.asarray(pos.to_numpy(zero_copy_only=False), dtype=np.int64)
     except (pa.ArrowException, TypeError, ValueError):
         return pd.Index(ids).get_indexer(values).astype(np.int64)
+
+
+def used_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """The distinct codes (0 to ``n`` - 1) in ``codes``, ascending; -1 (missing) left out.
+
+    Examples
+    --------
+    >>> used_codes(np.array([3, -1, 0, 3]), 5).tolist()
+    [0, 3]
+    """
+    codes = np.asarray(codes)
+    return np.flatnonzero(np.bincount(codes[codes >= 0], minlength=n))
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` of a 1-D integer array by a sort (NumPy 2's ``np.unique`` hashes,
+    about 20 times slower on two million codes).
+
+    Examples
+    --------
+    >>> distinct_sorted(np.array([7, 3, 7, -1, 3])).tolist()
+    [-1, 3, 7]
+    """
+    v = np.sort(np.asarray(values), kind="stable")
+    return v[np.r_[True, v[1:] != v[:-1]]] if len(v) else v
+
+
+def first_of_each(values: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct value of a 1-D integer array, in
+    the order of the values (``np.unique(values, return_index=True)[1]``, by a sort).
+
+    Examples
+    --------
+    >>> first_of_each(np.array([5, 2, 5, 2, 9])).tolist()
+    [1, 0, 4]
+    """
+    order = np.argsort(np.asarray(values), kind="stable")
+    v = np.asarray(values)[order]
+    return order[np.r_[True, v[1:] != v[:-1]]] if len(v) else order
+
+
+def same_codes(dtype: pd.CategoricalDtype, ids) -> np.ndarray | None:
+    """The codes of ``ids`` when they are coded in ``dtype`` too (a categorical of the same
+    dtype: the Cohort's person dtype), else None (text, looked up by value).
+
+    Examples
+    --------
+    >>> d = pd.CategoricalDtype(["a", "b"])
+    >>> same_codes(d, pd.Series(["b", None], dtype=d)).tolist(), same_codes(d, pd.Index(["b"]))
+    ([1, -1], None)
+    """
+    other = getattr(ids, "dtype", None)
+    if not isinstance(other, pd.CategoricalDtype) or not (other is dtype or other == dtype):
+        return None
+    return np.asarray(pd.Categorical(ids, dtype=dtype).codes, dtype=np.int64)
 
 
 def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:

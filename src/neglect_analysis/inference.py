@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .idsets import positions
+
 #: Columns of :func:`km_delayed_entry` (``escalation_age_km.csv``).
 AGE_KM_COLUMNS: dict[str, str] = {
     "group": "string", "age_days": "int64", "survival": "float64", "ci_lower": "float64",
@@ -107,7 +109,8 @@ def age_groups(ages: pd.DataFrame, eldest: pd.Series) -> pd.DataFrame:
     [['all', 'A'], ['all', 'B'], ['eldest', 'A'], ['younger', 'B']]
     """
     a = ages[ages["in_curve"].astype(bool)]
-    el = eldest.reindex(pd.Index(a["child_id"].astype(str))).fillna(False).to_numpy(dtype=bool)
+    # each child's row of ``eldest`` (-1: none, not eldest): one Arrow lookup, no text reindex
+    el = np.append(eldest.to_numpy(dtype=bool), False)[positions(a["child_id"], eldest.index)]
     cols = ["child_id", "entry_age_days", "exit_age_days", "event"]
     frames = [a.loc[rows, cols].assign(group=name)
               for name, rows in zip(AGE_GROUPS, (np.ones(len(a), bool), el, ~el))]

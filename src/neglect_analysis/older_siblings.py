@@ -83,7 +83,7 @@ def older_sibling_history(
     unknown = [k for k in kinds if k not in HISTORY_KINDS]
     if unknown:
         raise ValueError(f"unknown history kinds {unknown}; choose from {list(HISTORY_KINDS)}")
-    pairs = older_sibling_pairs(members)
+    pairs = older_sibling_pairs(members).astype("string")  # joined with text-keyed events
     n_older = pairs.groupby("child_id").size().rename("n_older_siblings")
 
     ev = events_of(cohort, members)  # the groups' children: the younger ones and their siblings

@@ -25,7 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .cohort import Cohort
-from .idsets import isin
+from .idsets import isin, used_codes
 from .pipeline import AnalysisParams, AnalystTables, FamilyTables, cohort_tables, family_tables, select_parents
 from . import siblings
 
@@ -42,17 +42,22 @@ def family_components(members: pd.DataFrame) -> pd.DataFrame:
     >>> family_components(m).values.tolist()
     [['F1', 'F1'], ['M1', 'F1'], ['M2', 'M2']]
     """
-    parents = pd.Index(sorted(members["parent_id"].unique()))
-    children = pd.Index(members["child_id"].unique())
-    p = parents.get_indexer(members["parent_id"])
-    c = children.get_indexer(members["child_id"]) + len(parents)
-    n = len(parents) + len(children)
-    graph = coo_matrix((np.ones(len(p)), (p, c)), shape=(n, n))
+    m = members[(members["parent_id"].notna() & members["child_id"].notna()).to_numpy()]
+    # Integer codes, sorted as the ids are (siblings.member_codes): parents by their rank among
+    # the parents present, children by first appearance; no text is sorted or hashed twice.
+    p_codes, p_dtype = siblings.member_codes(m["parent_id"])
+    used = used_codes(p_codes, len(p_dtype.categories))  # the parents present, sorted
+    p = np.searchsorted(used, p_codes)
+    c, children = pd.factorize(m["child_id"])
+    n = len(used) + len(children)
+    graph = coo_matrix((np.ones(len(p)), (p, c + len(used))), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    lab = pd.Series(labels[: len(parents)], index=parents)
-    # Smallest parent id per component: parents are sorted, so the first seen is the smallest.
-    first = pd.Series(parents, index=parents).groupby(lab.values).transform("first")
-    return pd.DataFrame({"parent_id": parents.astype(str), "component": first.to_numpy().astype(str)})
+    labels = labels[: len(used)]
+    # Smallest parent id per component: the smallest rank of its parents.
+    smallest = np.full(labels.max() + 1 if len(labels) else 0, len(used))
+    np.minimum.at(smallest, labels, np.arange(len(used)))
+    parents = p_dtype.categories.take(used)
+    return pd.DataFrame({"parent_id": parents.astype(str), "component": parents.take(smallest[labels]).astype(str)})
 
 
 def stable_partition(keys: pd.Series, n_partitions: int) -> np.ndarray:

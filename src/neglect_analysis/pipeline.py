@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import actions, escalation, inference, recurrence, siblings, timescale
@@ -23,7 +24,7 @@ from .flags import child_flags
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
 from .family import Family
-from .idsets import positions
+from .idsets import positions, used_codes
 from .io.memory import release_free_memory
 
 #: Column contract of ``children.csv`` (DESIGN.md "Outputs"); more columns may follow.
@@ -229,7 +230,7 @@ def family_tables(cohort: Cohort, parents: Iterable[str] | Family, *,
         sibling_groups=_lead(groups, siblings.SIBLING_GROUP_COLUMNS).reset_index(drop=True),
         group_recurrence=recurrence.group_recurrence(cohort, family, rec, definitions=defs),
         plans_not_sustained=recurrence.plans_not_sustained(cohort, family, definitions=defs),
-        look_now=actions.look_now_list(cohort, members, esc, sig, definitions=defs, moved=moved),
+        look_now=actions.look_now_list(cohort, family, esc, sig, definitions=defs, moved=moved),
         paper_file_requests=actions.paper_file_requests(cohort, members),
         background_requests=actions.background_requests(cohort, members),
         ages=ages,
@@ -255,10 +256,22 @@ def family_clusters(members: pd.DataFrame) -> pd.DataFrame:
     from .partition import family_components  # partition imports this module
 
     comp = family_components(members)
-    m = members[["parent_id", "child_id"]].astype({"parent_id": "string", "child_id": "string"})
-    m = m.merge(comp.astype("string"), on="parent_id", how="left")
-    out = m.groupby("child_id", as_index=False, sort=True)["component"].min()
-    return out.rename(columns={"component": "parent_id"})
+    # By integer positions: each member's parent's component (the component is a parent, the
+    # smallest of its component, so the smallest position is the smallest id), the smallest
+    # per child, children in id order (siblings.member_codes).
+    m = members[members["child_id"].notna().to_numpy()]
+    parents = pd.Index(comp["parent_id"], dtype="string")
+    never = np.iinfo(np.int64).max
+    at = positions(m["parent_id"], parents)
+    component = np.where(at >= 0, positions(comp["component"], parents)[np.maximum(at, 0)], never)
+    child, dtype = siblings.member_codes(m["child_id"])
+    smallest = np.full(len(dtype.categories), never)
+    np.minimum.at(smallest, child, component)
+    used = used_codes(child, len(dtype.categories))
+    cluster = np.minimum(smallest[used], len(parents))  # len(parents): none (missing)
+    names = np.append(parents.to_numpy(dtype=object), pd.NA)
+    return pd.DataFrame({"child_id": pd.array(dtype.categories.take(used), dtype="string"),
+                         "parent_id": pd.array(names[cluster], dtype="string")})
 
 
 def inference_tables(family: FamilyTables, *, definitions: Definitions = DEFAULTS) -> dict[str, pd.DataFrame]:

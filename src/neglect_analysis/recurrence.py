@@ -23,7 +23,7 @@ from .cohort import Cohort
 from .days import DAY_NS, whole_days
 from .definitions import DEFAULTS, Definitions
 from .family import ChildEvents, Family
-from .idsets import isin, positions
+from .idsets import distinct_sorted, isin, positions
 from .io.arrowtext import map_distinct
 from .siblings import other_birth_parents
 
@@ -486,7 +486,7 @@ def group_recurrence(
     width = int(o_other.max()) + 1 if len(o_other) else 1  # (group, other) -> one integer
     for fam, has in families.items():
         rows = has[o_child]
-        pairs = np.unique(o_group[rows].astype(np.int64) * width + o_other[rows])
+        pairs = distinct_sorted(o_group[rows].astype(np.int64) * width + o_other[rows])
         n_other = np.bincount(pairs // width, minlength=n)
         flag = pd.Series(n_other >= min_other_parents, index=out.index)
         out[f"recurrent_{fam}"] = flag
@@ -569,7 +569,7 @@ def plans_not_sustained(
     c = positions(members["child_id"], kids.ids)
     ok = (g >= 0) & (c >= 0)
     n_groups = g.max(initial=0) + 1
-    gc = np.unique(c[ok].astype(np.int64) * n_groups + g[ok])
+    gc = distinct_sorted(c[ok].astype(np.int64) * n_groups + g[ok])
     member_child, member_group = gc // n_groups, gc % n_groups
 
     ev = kids.events

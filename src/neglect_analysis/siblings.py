@@ -21,7 +21,7 @@ from .codes import BIRTH_RELATIONSHIPS, LINK_SOURCES
 from .cohort import Cohort, text_ids
 from .definitions import DAYS_PER_YEAR, DEFAULTS, Definitions
 from .family import Family, sort_members
-from .idsets import isin, positions
+from .idsets import distinct_sorted, first_of_each, isin, positions
 
 
 def parent_children(cohort: Cohort, parents: pd.Index | None = None) -> pd.DataFrame:
@@ -221,37 +221,69 @@ def join_groups(df: pd.DataFrame, keys: list[str], col: str, sep: str) -> pd.Ser
 
 
 def older_sibling_pairs(members: pd.DataFrame) -> pd.DataFrame:
-    """Every (child, older sibling) pair: ``child_id``, ``sibling_id``.
+    """Every (child, older sibling) pair: ``child_id``, ``sibling_id``, coded.
 
     DESIGN.md "Sibling group and birth order": an older sibling has an earlier dob in a group
     the child belongs to (every index parent's group; twins are not older than each other). A
     pair found in two groups is listed once. Sorted by child, sibling.
 
+    Both columns are categoricals of one dtype (:func:`member_codes`), so that the pairs (about
+    two million at 100,000 parents) are joined by their codes: a table keyed by child looks up
+    each child once (:func:`neglect_analysis.idsets.positions` of a categorical), never each pair.
+    ``.astype("string")`` gives the text ids.
+
     Examples
     --------
     >>> m = pd.DataFrame({"parent_id": ["M", "M", "M", "F"], "child_id": ["A", "T1", "T2", "T1"],
     ...                   "dob": pd.to_datetime(["2000-01-01", "2005-01-01", "2005-01-01", "2005-01-01"])})
-    >>> older_sibling_pairs(m).values.tolist()
+    >>> pairs = older_sibling_pairs(m)
+    >>> pairs.astype("string").values.tolist()
     [['T1', 'A'], ['T2', 'A']]
+    >>> pairs["child_id"].cat.codes.tolist(), list(pairs["child_id"].cat.categories)
+    ([1, 2], ['A', 'T1', 'T2'])
     """
-    m = members[["parent_id", "child_id", "dob"]].drop_duplicates(["parent_id", "child_id"])
-    m = m[m["parent_id"].notna() & m["child_id"].notna()]
-    # Integer codes (children sorted by id), rows by group: every row against every row of its
-    # group (a group of n children gives n x n candidates), kept where the dob is earlier.
-    group = pd.factorize(m["parent_id"])[0]
-    child, ids = pd.factorize(m["child_id"], sort=True)
-    dob = m["dob"].to_numpy(dtype="datetime64[ns]")
-    order = np.argsort(group, kind="stable")
-    group, child, dob = group[order], child[order], dob[order]
+    m = members[["parent_id", "child_id", "dob"]]
+    m = m[(m["parent_id"].notna() & m["child_id"].notna()).to_numpy()]
+    group = pd.factorize(m["parent_id"])[0].astype(np.int64)
+    child, dtype = member_codes(m["child_id"])
+    n = len(dtype.categories)
+    # Distinct (group, child) rows, the first of each, ordered by group: every row against
+    # every row of its group (a group of n children gives n x n candidates), kept where the
+    # dob is earlier.
+    first = first_of_each(group * max(n, 1) + child)
+    group, child = group[first], child[first]
+    dob = m["dob"].to_numpy(dtype="datetime64[ns]")[first]
     size = np.bincount(group) if len(group) else np.zeros(0, dtype=np.int64)
-    first = np.concatenate(([0], np.cumsum(size)[:-1]))
+    start = np.concatenate(([0], np.cumsum(size)[:-1]))
     k = size[group]  # candidates per row
     row = np.repeat(np.arange(len(group)), k)
-    other = np.repeat(first[group], k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+    other = np.repeat(start[group], k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
     older = dob[other] < dob[row]  # NaT compares False: no dob, no pair
-    key = np.unique(child[row[older]].astype(np.int64) * len(ids) + child[other[older]])
-    return pd.DataFrame({"child_id": pd.Series(ids.take(key // len(ids)) if len(ids) else [], dtype="string"),
-                         "sibling_id": pd.Series(ids.take(key % len(ids)) if len(ids) else [], dtype="string")})
+    key = distinct_sorted(child[row[older]] * n + child[other[older]])
+    return pd.DataFrame({"child_id": pd.Categorical.from_codes(key // max(n, 1), dtype=dtype, validate=False),
+                         "sibling_id": pd.Categorical.from_codes(key % max(n, 1), dtype=dtype, validate=False)})
+
+
+def member_codes(ids: pd.Series) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """Integer codes of child (or parent) ids and their categorical dtype, codes in id order.
+
+    A categorical column keeps its dtype and codes (the Cohort's person dtype, whose categories
+    are sorted: :func:`neglect_analysis.idsets.sorted_dtype`); text is coded by its distinct
+    ids, sorted. Missing ids get code -1.
+
+    Examples
+    --------
+    >>> codes, dtype = member_codes(pd.Series(["B", "A", None, "B"], dtype="string"))
+    >>> codes.tolist(), list(dtype.categories)
+    ([1, 0, -1, 1], ['A', 'B'])
+    >>> codes, dtype = member_codes(pd.Series(["B", "A"], dtype=pd.CategoricalDtype(["A", "B", "C"])))
+    >>> codes.tolist(), list(dtype.categories)
+    ([1, 0], ['A', 'B', 'C'])
+    """
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids.cat.codes.to_numpy().astype(np.int64), ids.dtype
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64), pd.CategoricalDtype(pd.Index(uniques, dtype="string"))
 
 
 def index_parent_roles(cohort: Cohort, parents: Iterable[str]) -> pd.Series:
@@ -327,7 +359,12 @@ def _partner_rows(cohort: Cohort, parents: pd.Index) -> pd.DataFrame:
         & both["partner_id"].notna()
         & (both["person_id"] != both["partner_id"])
     )
-    return both[keep].drop_duplicates().reset_index(drop=True)
+    both = both[keep]
+    # Distinct rows by person codes and dates (a drop_duplicates of the categoricals would
+    # hash every person of the Cohort).
+    key = pd.DataFrame({"p": both["person_id"].cat.codes, "q": both["partner_id"].cat.codes,
+                        "s": both["start_date"], "e": both["end_date"]})
+    return both[~key.duplicated().to_numpy()].reset_index(drop=True)
 
 
 def _link_source(cohort: Cohort, members: pd.DataFrame) -> pd.Series:
@@ -440,17 +477,21 @@ def sibling_groups(
     g["age_span_years"] = (g["_dob_max"] - g["_dob_min"]).dt.days / DAYS_PER_YEAR
 
     others = other_birth_parents(cohort, m)
-    g["n_other_parents"] = others.groupby("parent_id")["other_id"].nunique().reindex(g.index).fillna(0)
-
     partners = _partner_rows(cohort, pd.Index(g.index))
-    everyone = pd.concat(
-        [
-            partners[["person_id", "partner_id"]].rename(columns={"person_id": "parent_id"}),
-            others[["parent_id", "other_id"]].rename(columns={"other_id": "partner_id"}),
-        ],
-        ignore_index=True,
-    )
-    n_partners = everyone.groupby("parent_id")["partner_id"].nunique().reindex(g.index).fillna(0)
+    # Distinct partners per parent by integer keys: the parent's row of ``g``, the partner's
+    # person code (both come from the Cohort's links and partners, one dtype).
+    n_groups, n_people = len(g), len(cohort.person_dtype.categories) + 1
+
+    def distinct_per_parent(parent: pd.Series, person: pd.Series) -> np.ndarray:
+        at, code = positions(parent, g.index), person.cat.codes.to_numpy().astype(np.int64)
+        ok = (at >= 0) & (code >= 0)
+        return distinct_sorted(at[ok] * n_people + code[ok])
+
+    other_keys = distinct_per_parent(others["parent_id"], others["other_id"])
+    g["n_other_parents"] = np.bincount(other_keys // n_people, minlength=n_groups)
+    every_key = distinct_sorted(np.concatenate(
+        [other_keys, distinct_per_parent(partners["person_id"], partners["partner_id"])]))
+    n_partners = pd.Series(np.bincount(every_key // n_people, minlength=n_groups), index=g.index)
     g["n_partner_changes"] = (n_partners - 1).clip(lower=0)
 
     if escalated is None:
