@@ -43,7 +43,7 @@ from .cohort import Cohort
 from .days import whole_days
 from .definitions import DEFAULTS, Definitions
 from .escalation import older_sibling_escalation
-from .family import ChildEvents, Family, child_ids, child_positions
+from .family import ChildEvents, Family, child_codes, child_positions
 from .idsets import isin, positions
 from .io.memory import release_free_memory
 
@@ -114,11 +114,11 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
     # Only the children's events of the four types read here, taken by position from
     # ``cohort.events`` (:func:`~neglect_analysis.family.child_positions`, the one selection of
     # the children's events), in its order: no copy of every child's events and columns.
-    ids = ChildEvents.of(cohort, children).ids if isinstance(children, (ChildEvents, Family)) \
-        else child_ids(children)
-    n = len(ids)
+    codes = ChildEvents.of(cohort, children).codes if isinstance(children, (ChildEvents, Family)) \
+        else child_codes(cohort, children)
+    n = len(codes)
     events = cohort.events
-    cix = child_positions(cohort, ids)
+    cix = child_positions(cohort, codes)
     rows = np.flatnonzero((cix >= 0) & events["event_type"].isin(("cp_plan", "referral", "s47", "icpc"))
                           .to_numpy(dtype=bool, na_value=False))
     cix = cix[rows]
@@ -175,7 +175,7 @@ def concern_dates(cohort: Cohort, children) -> pd.DataFrame:
 
     own = np.minimum(s47d, third)
     return pd.DataFrame({
-        "child_id": ids.array,
+        "child_id": pd.array(cohort.person_dtype.categories.take(codes), dtype="string"),
         "cp_plan_date": as_date(cp),
         "s47_no_icpc_date": as_date(s47d),
         "third_referral_date": as_date(third),
