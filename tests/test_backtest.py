@@ -336,3 +336,16 @@ def test_rule_dates_of_a_family_equal_those_of_its_members(hand):
     # 0202's older sibling 0201 escalated 2012-06-10; 0201 is the eldest of 0020: never.
     d = by_family["older_sibling_escalated"].dt.strftime("%Y-%m-%d").fillna("")
     assert (d["0102"], d["0202"], d["0201"]) == ("2005-03-01", "2012-06-10", "")
+
+
+def test_backtest_counts_with_nobody_in_any_population():
+    # One child, born 2015: on 2012-03-31 it is in no population (not yet born), so no key
+    # and no family has a row; the counts are empty (the rows would be none), not an error.
+    kids = pd.DataFrame({"child_id": ["A"], "family": ["M"], "dob": pd.to_datetime(["2015-01-01"]),
+                         "adult_date": pd.to_datetime(["2033-01-01"]), "death_date": pd.NaT,
+                         "escalation_date": pd.NaT, "moved_out_date": pd.NaT})
+    rules = pd.DataFrame({"child_id": ["A"], "older_sibling_escalated": pd.NaT,
+                          "older_sibling_concern": pd.NaT, "own_history": pd.NaT})
+    c = backtest.backtest_counts(kids, rules, [pd.Timestamp("2012-03-31")], horizons=(12,))
+    assert len(c.keys) == 0 and len(c.families) == 0
+    assert all(m.shape == (0, 0) for m in (c.n_children, c.flagged, c.true_positives, c.missed))

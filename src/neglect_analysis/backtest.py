@@ -407,7 +407,7 @@ def backtest_counts(children: pd.DataFrame, rules: pd.DataFrame, dates, *,
     at_f, at_k = np.flatnonzero(has_family), np.flatnonzero(has_key)
 
     def kept(key: str) -> np.ndarray:
-        if not len(cols[key]):
+        if not len(at_k):  # no key with a child in its population (or no key at all)
             return np.zeros((len(at_f), 0), dtype=np.int32)
         return np.column_stack([cols[key][j] for j in at_k])[at_f]
 
