@@ -195,18 +195,24 @@ def slow_summarise(rows, draws, seed):
     return out
 
 
-def test_summarise_equals_the_slow_version_on_a_generated_extract(tmp_path):
+def generated_input(folder: Path, n_parents: int, seed: int):
+    """The backtest's children, rules and evaluation dates of a generated extract, as the
+    report makes them."""
     from neglect_analysis.synthetic import write_extract
 
-    write_extract(tmp_path / "x", n_parents=12, seed=5)
-    cohort, _ = io.load_extract(tmp_path / "x")
+    write_extract(folder, n_parents=n_parents, seed=seed)
+    cohort, _ = io.load_extract(folder)
     fam = pipeline.build_tables(cohort).family
     concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
     rules = backtest.rule_dates(fam.members, fam.child_escalation, concerns)
     kids = backtest.backtest_children(cohort, fam.members, fam.child_escalation,
                                       fam.ages[["child_id", "moved_out_date"]], pipeline.family_clusters(fam.members))
-    rows = backtest.backtest_rows(kids, rules, backtest.evaluation_dates(cohort.ics_start_date, cohort.audit_date),
-                                  audit_date=cohort.audit_date)
+    return cohort, kids, rules, backtest.evaluation_dates(cohort.ics_start_date, cohort.audit_date)
+
+
+def test_summarise_equals_the_slow_version_on_a_generated_extract(tmp_path):
+    cohort, kids, rules, dates = generated_input(tmp_path / "x", 12, 5)
+    rows = backtest.backtest_rows(kids, rules, dates, audit_date=cohort.audit_date)
     assert rows["family"].nunique() >= 5
     fast = backtest.summarise(rows, draws=300, seed=7)
     slow = slow_summarise(rows, draws=300, seed=7)
@@ -302,16 +308,7 @@ def test_summarise_counts_pools_by_hand():
 
 
 def test_counts_by_date_equal_the_rows_on_a_generated_extract(tmp_path):
-    from neglect_analysis.synthetic import write_extract
-
-    write_extract(tmp_path / "x", n_parents=30, seed=11)
-    cohort, _ = io.load_extract(tmp_path / "x")
-    fam = pipeline.build_tables(cohort).family
-    concerns = backtest.concern_dates(cohort, fam.members["child_id"].drop_duplicates())
-    rules = backtest.rule_dates(fam.members, fam.child_escalation, concerns)
-    kids = backtest.backtest_children(cohort, fam.members, fam.child_escalation,
-                                      fam.ages[["child_id", "moved_out_date"]], pipeline.family_clusters(fam.members))
-    dates = backtest.evaluation_dates(cohort.ics_start_date, cohort.audit_date)
+    cohort, kids, rules, dates = generated_input(tmp_path / "x", 30, 11)
     rows = backtest.backtest_rows(kids, rules, dates, audit_date=cohort.audit_date)
     by_date = backtest.backtest_counts(kids, rules, dates, audit_date=cohort.audit_date)
     assert rows["family"].nunique() >= 10
