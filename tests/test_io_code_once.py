@@ -160,3 +160,16 @@ def test_label_columns_compare_and_write_as_their_text(tmp_path):
     assert (answer == "Yes").tolist() == [True, False, True]
     c.case_review[["item_id", "answer"]].to_csv(tmp_path / "a.csv", index=False)
     assert (tmp_path / "a.csv").read_text() == "item_id,answer\nQ1,Yes\nQ2,No\nQ3,Yes\n"
+
+
+def test_a_label_column_edited_as_text_is_a_label_column_again():
+    # outcome X made text, set to NEW, handed back: categories are then just NEW
+    c = cohort_module.Cohort.from_frames(
+        persons=pd.DataFrame({"person_id": ["A"]}), audit_date="2018-07-31",
+        events=pd.DataFrame({"person_id": ["A"], "event_type": "contact", "outcome": ["X"]}))
+    ev = c.events.copy()
+    ev["outcome"] = ev["outcome"].astype("string")
+    ev.loc[0, "outcome"] = "NEW"
+    outcome = c.with_tables(events=ev).events["outcome"]
+    assert isinstance(outcome.dtype, pd.CategoricalDtype)
+    assert list(outcome.cat.categories) == ["NEW"] and outcome.tolist() == ["NEW"]

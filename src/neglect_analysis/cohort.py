@@ -39,7 +39,10 @@ Text that repeats (``events``' ``category``, ``factors``, ``outcome``, ``source`
 ``detail``; ``case_review``'s ``item_id``, ``question``, ``answer`` and ``reviewer``) is held
 as a categorical of its text (:func:`label_values`, the ``"label"`` columns of
 :data:`SCHEMAS`): it compares, sorts, groups and writes as the text does, in a byte or two a
-row (at 100,000 parents about 0.65 GiB less held through the run).
+row (at 100,000 parents about 0.65 GiB less held through the run). To write a new value
+into one (a notebook editing a copy of the events), make it text first:
+``ev["outcome"] = ev["outcome"].astype("string")``; :meth:`Cohort.with_tables` and
+:meth:`Cohort.from_frames` make it a label column again.
 iro_challenges
     ``person_id``, ``cp_plan_id``, ``challenge_date``, ``theme``, ``resolved_date``.
 """
