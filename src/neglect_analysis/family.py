@@ -38,7 +38,7 @@ import pandas as pd
 
 from .cohort import Cohort, text_ids
 from .definitions import DEFAULTS, Definitions
-from .idsets import used_codes
+from .idsets import same_codes, used_codes
 
 #: Event columns read by the per-child analyses (selected once per run).
 CHILD_EVENT_COLUMNS: tuple[str, ...] = (
@@ -116,9 +116,8 @@ def child_codes(cohort: Cohort, children) -> np.ndarray:
     if isinstance(children, pd.DataFrame):
         children = children["child_id"]
     dtype = cohort.person_dtype
-    if isinstance(getattr(children, "dtype", None), pd.CategoricalDtype) and children.dtype == dtype:
-        codes = np.asarray(pd.Categorical(children, dtype=dtype).codes, dtype=np.int64)
-    else:
+    codes = same_codes(dtype, children)  # coded in the Cohort's dtype: the codes themselves
+    if codes is None:
         if isinstance(children, (pd.Series, pd.Index)):  # no round trip through Python objects
             text = pd.Index(pd.Series(children.array).astype("string").dropna().array)
         elif isinstance(children, (pd.api.extensions.ExtensionArray, np.ndarray)):

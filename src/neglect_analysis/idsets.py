@@ -35,13 +35,12 @@ def isin(values: pd.Series, allowed) -> pd.Series:
     """
     if isinstance(values.dtype, pd.CategoricalDtype):  # coded ids: by code, or each id used once
         codes = values.cat.codes.to_numpy()
+        hit = np.zeros(len(values.dtype.categories) + 1, dtype=bool)  # code -1: the last, False
         same = same_codes(values.dtype, allowed)
         if same is not None:
-            hit = np.zeros(len(values.dtype.categories) + 1, dtype=bool)
             hit[same[same >= 0]] = True
         else:
             used = used_codes(codes, len(values.dtype.categories))
-            hit = np.zeros(len(values.dtype.categories) + 1, dtype=bool)
             hit[used] = IdSet(allowed).contains(pd.Series(values.cat.categories.take(used).astype("string"))).to_numpy()
         return pd.Series(hit[codes], index=values.index, dtype=bool)
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
