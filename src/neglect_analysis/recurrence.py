@@ -142,9 +142,56 @@ def by_child_and_date(cix: np.ndarray, start: np.ndarray) -> np.ndarray:
     >>> by_child_and_date(np.array([0, 0]), d[[1, 0]]).tolist()
     [1, 0]
     """
+    order = child_date_order(cix, start)
+    return np.arange(len(cix)) if order is None else order
+
+
+def child_date_order(cix: np.ndarray, start: np.ndarray) -> np.ndarray | None:
+    """:func:`by_child_and_date`'s order, or None when the events are in it already (checked
+    once, by :func:`in_child_date_order`; no ``arange`` made): read with :func:`kind_rows`.
+
+    Examples
+    --------
+    >>> d = np.array(["2010-01-01", "2009-01-01"], dtype="datetime64[ns]")
+    >>> child_date_order(np.array([0, 1]), d), child_date_order(np.array([0, 0]), d).tolist()
+    (None, [1, 0])
+    """
     if in_child_date_order(cix, start):
-        return np.arange(len(cix))
+        return None
     return np.lexsort((_sort_key(start), cix))
+
+
+def kind_mask(etype: pd.Series, kind: str, counted: np.ndarray) -> np.ndarray:
+    """Which events are of type ``kind`` and counted (``counted``: a boolean mask).
+
+    Examples
+    --------
+    >>> kind_mask(pd.Series(["contact", "referral", "contact"]), "contact", np.array([True, True, False])).tolist()
+    [True, False, False]
+    """
+    return (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
+
+
+def kind_rows(etype: pd.Series, kind: str, counted: np.ndarray, order: np.ndarray | None, *,
+              start: np.ndarray | None = None) -> np.ndarray:
+    """Row positions of the counted events of ``kind`` (:func:`kind_mask`), by child and start
+    date (``order``: :func:`child_date_order`, None: the rows as they are); with ``start``, the
+    dated ones only. The rows of one type, taken in this order, are by child and date too.
+
+    Examples
+    --------
+    >>> etype = pd.Series(["contact", "contact", "contact"])
+    >>> start = np.array(["2010-01-01", "NaT", "2009-01-01"], dtype="datetime64[ns]")
+    >>> order = child_date_order(np.array([0, 0, 0]), start)  # 2009 (row 2), 2010 (0), undated (1)
+    >>> kind_rows(etype, "contact", np.ones(3, bool), order).tolist()
+    [2, 0, 1]
+    >>> kind_rows(etype, "contact", np.ones(3, bool), order, start=start).tolist()
+    [2, 0]
+    """
+    keep = kind_mask(etype, kind, counted)
+    if start is not None:
+        keep &= ~np.isnat(start)
+    return np.flatnonzero(keep) if order is None else order[keep[order]]
 
 
 def in_child_date_order(cix: np.ndarray, start: np.ndarray) -> bool:
@@ -262,19 +309,13 @@ def child_recurrence(
     etype = ev["event_type"]
     counted = _counted(rows, len(ev))
 
-    def is_type(kind: str) -> np.ndarray:  # made when read: one mask of the events at a time
-        return (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
-
-    # By child, then start date (undated last): the events' own order (no sort; None). The
-    # rows of one type, taken in this order, are sorted by child and date too.
-    order = None if in_child_date_order(cix, start) else by_child_and_date(cix, start)
+    # By child, then start date (undated last): the events' own order (no sort; None). Masks
+    # of one type are made when read, one at a time.
+    order = child_date_order(cix, start)
 
     def rows(kind: str, dated: bool = False) -> np.ndarray:
         """Row positions in ``ev`` of the events of ``kind``, by child and start date."""
-        keep = is_type(kind)
-        if dated:
-            keep &= ~np.isnat(start)
-        return np.flatnonzero(keep) if order is None else order[keep[order]]
+        return kind_rows(etype, kind, counted, order, start=start if dated else None)
 
     def same_child_gap(later: np.ndarray, earlier: np.ndarray, r: np.ndarray, lag: int = 1):
         """Days from ``earlier`` of row k to ``later`` of row k + lag (rows ``r``), same child only."""
@@ -289,7 +330,7 @@ def child_recurrence(
     out = pd.DataFrame(index=ids)
     for col, kind in (("n_contacts", "contact"), ("n_referrals", "referral"),
                       ("n_s47", "s47"), ("n_cp_plans", "cp_plan")):
-        out[col] = np.bincount(cix[is_type(kind)], minlength=n).astype("int64")
+        out[col] = np.bincount(cix[kind_mask(etype, kind, counted)], minlength=n).astype("int64")
 
     # Re-referrals: gap from the previous referral of the same child.
     ref = rows("referral")
@@ -312,7 +353,7 @@ def child_recurrence(
 
     # Repeat CP plans: plans by child, start, end (open plans last); gap from the previous end.
     out["n_repeat_cp_plans"] = (out["n_cp_plans"] - 1).clip(lower=0).astype("int64")
-    cp = np.flatnonzero(is_type("cp_plan"))
+    cp = np.flatnonzero(kind_mask(etype, "cp_plan", counted))
     cp = cp[np.lexsort((_sort_key(end[cp]), _sort_key(start[cp]), cix[cp]))]
     gap = same_child_gap(start, end, cp)
     repeat = (gap >= 0) & (gap <= repeat_plan_days)
@@ -367,17 +408,10 @@ def early_help_not_engaged(kids: ChildEvents, *, definitions: Definitions = DEFA
     cix = ev["cix"].to_numpy()
     start = ev["start_date"].to_numpy()
     etype = ev["event_type"]
-    order = None if in_child_date_order(cix, start) else by_child_and_date(cix, start)
+    order = child_date_order(cix, start)
     counted = _counted(rows, len(ev))
-
-    def of_kind(kind: str, dated: bool = False) -> np.ndarray:
-        keep = (etype == kind).to_numpy(dtype=bool, na_value=False) & counted
-        if dated:
-            keep &= ~np.isnat(start)
-        return np.flatnonzero(keep) if order is None else order[keep[order]]
-
-    eh = of_kind("early_help")
-    con = of_kind("contact", dated=True)
+    eh = kind_rows(etype, "early_help", counted, order)
+    con = kind_rows(etype, "contact", counted, order, start=start)
     pattern = "|".join(re.escape(p) for p in d.eh_not_engaged_patterns)
     declined = map_distinct(ev["outcome"].take(eh), lambda o: o.fillna("").str.contains(
         pattern, case=False, regex=True)).fillna(False).to_numpy(dtype=bool)
